@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text.Json;
+using NCalc;
+
+namespace Workflow.Core.Definitions;
+
+/// <summary>
+/// A condition on application data, written the way designers write it (<c>floor_area > 400 and height &lt; 10</c>,
+/// <c>goods in ('medicine', 'food')</c>, <c>not has_employees</c>). NCalc evaluates it in a sandbox: only operators and
+/// its built-in functions, never host code.
+/// </summary>
+public static class Condition
+{
+    /// <summary>A parse error, or null when the text is a valid expression.</summary>
+    public static string? ParseError(string text)
+    {
+        try
+        {
+            var expression = new Expression(text);
+            return expression.HasErrors() ? expression.Error?.Message ?? "cannot be read" : null;
+        }
+        catch (Exception e)
+        {
+            return e.Message;
+        }
+    }
+
+    public static IReadOnlyList<string> FieldsUsed(string text) => new Expression(text).GetParameterNames();
+
+    /// <summary>
+    /// Evaluates against the application's data. A field the application left empty is false for yes-no fields and
+    /// makes any comparison on it false, so an unanswered optional question never opens a step.
+    /// </summary>
+    public static bool Holds(string text, WorkflowDefinition definition, IReadOnlyDictionary<string, JsonElement> data)
+    {
+        var expression = new Expression(text, ExpressionOptions.NoCache);
+        foreach (var name in expression.GetParameterNames())
+        {
+            var field = definition.FindField(name);
+            data.TryGetValue(name, out var value);
+            expression.Parameters[name] = ValueOf(field?.Type ?? FieldType.Text, value);
+        }
+        try
+        {
+            return expression.Evaluate() is true;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException or InvalidCastException)
+        {
+            return false;
+        }
+    }
+
+    private static object? ValueOf(FieldType type, JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Undefined or JsonValueKind.Null => type == FieldType.YesNo ? false : null,
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number => value.GetDecimal(),
+        JsonValueKind.String when type == FieldType.Number && decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var n) => n,
+        JsonValueKind.String => value.GetString(),
+        _ => value.GetRawText(),
+    };
+}

@@ -1,0 +1,347 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+
+namespace Workflow.Core.Definitions;
+
+/// <summary>
+/// Reads definition and catalogue files from YAML into the model, keeping the line of every key so that each
+/// problem can be reported where the designer wrote it. Structural problems are collected, never thrown one by one.
+/// </summary>
+public sealed partial class DefinitionParser(string file, List<DefinitionProblem> problems)
+{
+    private static readonly string[] TopKeys = ["id", "version", "title", "legal_basis", "deadline", "on_return", "data", "documents", "steps"];
+    private static readonly string[] StepKeys = ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return"];
+    private static readonly string[] FieldKeys = ["type", "required", "of", "title"];
+    private static readonly string[] AgencyKeys = ["name", "ministry"];
+
+    public static WorkflowDefinition? ParseDefinition(string file, string text, List<DefinitionProblem> problems) =>
+        new DefinitionParser(file, problems).Definition(text);
+
+    public static ImmutableArray<Agency> ParseAgencies(string file, string text, List<DefinitionProblem> problems) =>
+        new DefinitionParser(file, problems).Agencies(text);
+
+    public static string HashOf(string text) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ReplaceLineEndings("\n"))));
+
+    private SourceSpan Span(YamlNode node) => new(file, node.Line, node.Column);
+
+    private void Problem(YamlNode node, string message, string? hint = null) => problems.Add(new(Span(node), message, hint));
+
+    private YamlMap? Load(string text)
+    {
+        YamlNode? root;
+        try
+        {
+            root = YamlTree.Read(text);
+        }
+        catch (YamlException e)
+        {
+            var message = e.InnerException?.Message ?? e.Message;
+            problems.Add(new(new SourceSpan(file, (int)e.Start.Line, (int)e.Start.Column), $"YAML syntax: {Clean(message)}"));
+            return null;
+        }
+        if (root is not YamlMap map)
+        {
+            problems.Add(new(new SourceSpan(file, 1, 1), "the file must hold one mapping of keys"));
+            return null;
+        }
+        return map;
+    }
+
+    private static string Clean(string message) => ColumnSuffix().Replace(message, "").Trim();
+
+    private WorkflowDefinition? Definition(string text)
+    {
+        if (Load(text) is not { } root) return null;
+        var keys = Keys(root, TopKeys, "a definition");
+        int before = problems.Count;
+
+        var id = RequiredScalar(root, keys, "id");
+        var version = RequiredInt(root, keys, "version", min: 1);
+        var title = RequiredScalar(root, keys, "title");
+        var deadline = keys.TryGetValue("deadline", out var d) ? WorkingDays(d.Value) : Missing(root, "deadline");
+        var onReturn = ReturnPolicy.Restart;
+        if (keys.TryGetValue("on_return", out var r))
+            onReturn = Scalar(r.Value) switch
+            {
+                "restart" => ReturnPolicy.Restart,
+                "pause" => ReturnPolicy.Pause,
+                _ => Invalid<ReturnPolicy>(r.Value, "on_return must be 'restart' or 'pause'"),
+            };
+
+        var data = keys.TryGetValue("data", out var dataNode) ? Fields(dataNode.Value) : [];
+        var documents = keys.TryGetValue("documents", out var docNode) ? Documents(docNode.Value) : [];
+        var steps = keys.TryGetValue("steps", out var stepsNode) ? Steps(stepsNode.Value) : MissingSteps(root);
+
+        if (problems.Count > before || id is null || title is null || version is null || deadline is null) return null;
+        return new WorkflowDefinition
+        {
+            Id = id,
+            Version = version.Value,
+            Title = title,
+            LegalBasis = keys.TryGetValue("legal_basis", out var lb) ? Scalar(lb.Value) : null,
+            DeadlineDays = deadline.Value,
+            OnReturn = onReturn,
+            Data = data,
+            Documents = documents,
+            Steps = steps,
+            Hash = HashOf(text),
+            SourceText = text,
+            Source = new SourceSpan(file, 1, 1),
+            Keys = keys.ToImmutableDictionary(k => k.Key, k => Span(k.Value.Key)),
+        };
+    }
+
+    private ImmutableArray<Agency> Agencies(string text)
+    {
+        if (Load(text) is not { } root) return [];
+        var keys = Keys(root, ["agencies"], "the agency catalogue");
+        if (!keys.TryGetValue("agencies", out var list)) { Missing(root, "agencies"); return []; }
+        if (list.Value is not YamlMap map) { Problem(list.Value, "agencies must be a mapping of agency code to its name"); return []; }
+        var agencies = ImmutableArray.CreateBuilder<Agency>();
+        foreach (var (codeNode, body) in Entries(map))
+        {
+            var code = Scalar(codeNode);
+            if (code is null) continue;
+            if (body is YamlScalar nameOnly) { agencies.Add(new Agency(code, nameOnly.Value, null, Span(codeNode))); continue; }
+            if (body is not YamlMap m) { Problem(body, $"agency '{code}' must be a name or a mapping with name and ministry"); continue; }
+            var fields = Keys(m, AgencyKeys, $"agency '{code}'");
+            var name = RequiredScalar(m, fields, "name");
+            agencies.Add(new Agency(code, name ?? code, fields.TryGetValue("ministry", out var min) ? Scalar(min.Value) : null, Span(codeNode)));
+        }
+        return agencies.ToImmutable();
+    }
+
+    private ImmutableArray<DataField> Fields(YamlNode node)
+    {
+        if (node is not YamlMap map) { Problem(node, "data must be a mapping of field name to { type, required, of }"); return []; }
+        var fields = ImmutableArray.CreateBuilder<DataField>();
+        foreach (var (nameNode, body) in Entries(map))
+        {
+            var name = Scalar(nameNode)!;
+            if (!IdentifierPattern().IsMatch(name))
+                Problem(nameNode, $"field name '{name}' must be lower-case letters, digits and underscores", "conditions refer to fields by this name");
+            if (body is not YamlMap m) { Problem(body, $"field '{name}' must be a mapping such as {{ type: text, required: true }}"); continue; }
+            var keys = Keys(m, FieldKeys, $"field '{name}'");
+            FieldType? type = null;
+            if (!keys.TryGetValue("type", out var t)) Missing(m, "type", $"field '{name}'");
+            else type = Scalar(t.Value) switch
+            {
+                "text" => FieldType.Text,
+                "number" => FieldType.Number,
+                "yes-no" => FieldType.YesNo,
+                "choice" => FieldType.Choice,
+                "date" => FieldType.Date,
+                var other => Invalid<FieldType?>(t.Value, $"field '{name}' has unknown type '{other}'", "use text, number, yes-no, choice or date"),
+            };
+            var required = keys.TryGetValue("required", out var req) && Bool(req.Value);
+            ImmutableArray<string> of = keys.TryGetValue("of", out var ofNode) ? List(ofNode.Value) : [];
+            if (type == FieldType.Choice && of.IsEmpty)
+                Problem(nameNode, $"choice field '{name}' lists no values", "add of: [value, …]");
+            if (type is not null and not FieldType.Choice && !of.IsEmpty)
+                Problem(keys["of"].Key, $"field '{name}' is not a choice, so it cannot list values", "use type: choice");
+            if (type is { } ft)
+                fields.Add(new DataField(name, ft, required, of, keys.TryGetValue("title", out var ti) ? Scalar(ti.Value) : null, Span(nameNode)));
+        }
+        return fields.ToImmutable();
+    }
+
+    private ImmutableArray<RequiredDocument> Documents(YamlNode node)
+    {
+        if (node is not YamlList seq) { Problem(node, "documents must be a list"); return []; }
+        var docs = ImmutableArray.CreateBuilder<RequiredDocument>();
+        foreach (var item in seq.Items)
+        {
+            switch (item)
+            {
+                case YamlScalar s when !string.IsNullOrWhiteSpace(s.Value):
+                    docs.Add(new RequiredDocument(s.Value!, null, Span(s)));
+                    break;
+                case YamlMap { Entries.Count: 1 } m:
+                    var (nameNode, body) = Entries(m).Single();
+                    var name = Scalar(nameNode)!;
+                    if (body is not YamlMap cond) { Problem(body, $"document '{name}' must be written as {{ {name}: {{ when: \"…\" }} }}"); break; }
+                    var keys = Keys(cond, ["when"], $"document '{name}'");
+                    docs.Add(new RequiredDocument(name, keys.TryGetValue("when", out var w) ? Scalar(w.Value) : null, Span(nameNode)));
+                    break;
+                default:
+                    Problem(item, "a document is a name, or a name with a condition: { name: { when: \"…\" } }");
+                    break;
+            }
+        }
+        return docs.ToImmutable();
+    }
+
+    private ImmutableArray<StepDefinition> Steps(YamlNode node)
+    {
+        if (node is not YamlMap map || map.Entries.Count == 0)
+        {
+            Problem(node, "steps must be a mapping of step id to step, with at least one step");
+            return [];
+        }
+        var steps = ImmutableArray.CreateBuilder<StepDefinition>();
+        foreach (var (idNode, body) in Entries(map))
+        {
+            var id = Scalar(idNode)!;
+            if (!StepIdPattern().IsMatch(id))
+                Problem(idNode, $"step id '{id}' must be lower-case letters, digits and hyphens");
+            if (WorkflowDefinition.IsEnd(id) || id == WorkflowDefinition.Citizen)
+                Problem(idNode, $"'{id}' is reserved for an end state or the citizen and cannot name a step");
+            if (body is not YamlMap m) { Problem(body, $"step '{id}' must be a mapping with agency, deadline and approve"); continue; }
+            var keys = Keys(m, StepKeys, $"step '{id}'");
+            var agency = RequiredScalar(m, keys, "agency", $"step '{id}'");
+            var deadline = keys.TryGetValue("deadline", out var dl) ? WorkingDays(dl.Value) : Missing(m, "deadline", $"step '{id}'");
+            var approve = keys.TryGetValue("approve", out var ap) ? List(ap.Value) : [];
+            if (!keys.ContainsKey("approve"))
+                Missing(m, "approve", $"step '{id}'");
+            var after = JoinRule.All;
+            if (keys.TryGetValue("after", out var af))
+                after = Scalar(af.Value) switch
+                {
+                    "all" => JoinRule.All,
+                    "any" => new JoinRule(JoinMode.Any),
+                    var n when int.TryParse(n, out var count) && count >= 1 => new JoinRule(JoinMode.Count, count),
+                    _ => Invalid<JoinRule>(af.Value, "after must be 'all', 'any' or a number of branches", "after: all waits for every branch that applies") ?? JoinRule.All,
+                };
+            var canReturn = false;
+            if (keys.TryGetValue("return", out var ret))
+            {
+                if (Scalar(ret.Value) == WorkflowDefinition.Citizen) canReturn = true;
+                else Problem(ret.Value, $"step '{id}' can only return to 'citizen'", "return: citizen");
+            }
+            if (agency is null || deadline is null) continue;
+            steps.Add(new StepDefinition
+            {
+                Id = id,
+                Agency = agency,
+                Role = keys.TryGetValue("role", out var role) ? Scalar(role.Value) : null,
+                Title = keys.TryGetValue("title", out var ti) ? Scalar(ti.Value) ?? id : id,
+                DeadlineDays = deadline.Value,
+                When = keys.TryGetValue("when", out var w) ? Scalar(w.Value) : null,
+                After = after,
+                Approve = approve,
+                Reject = keys.TryGetValue("reject", out var rj) ? Scalar(rj.Value) : null,
+                CanReturn = canReturn,
+                Source = Span(idNode),
+                Keys = keys.ToImmutableDictionary(k => k.Key, k => Span(k.Value.Value)),
+            });
+        }
+        return steps.ToImmutable();
+    }
+
+    private ImmutableArray<StepDefinition> MissingSteps(YamlMap root)
+    {
+        Missing(root, "steps");
+        return [];
+    }
+
+    /// <summary>The keys of a mapping by name, reporting unknown and duplicate keys.</summary>
+    private Dictionary<string, KeyValuePair<YamlNode, YamlNode>> Keys(YamlMap map, string[] allowed, string what)
+    {
+        var keys = new Dictionary<string, KeyValuePair<YamlNode, YamlNode>>();
+        foreach (var (keyNode, value) in Entries(map))
+        {
+            var key = Scalar(keyNode);
+            if (key is null) continue;
+            if (!allowed.Contains(key))
+                Problem(keyNode, $"unknown key '{key}' in {what}", $"allowed keys: {string.Join(", ", allowed)}");
+            else keys[key] = new(keyNode, value);
+        }
+        return keys;
+    }
+
+    /// <summary>Entries of a mapping; a key written twice is reported and only its first entry is used.</summary>
+    private IEnumerable<(YamlNode Key, YamlNode Value)> Entries(YamlMap map)
+    {
+        var seen = new HashSet<string>();
+        foreach (var (key, value) in map.Entries)
+        {
+            var name = Scalar(key);
+            if (name is null) { Problem(key, "a key must be a plain name"); continue; }
+            if (!seen.Add(name)) { Problem(key, $"'{name}' is written twice", "ids and keys must be unique"); continue; }
+            yield return (key, value);
+        }
+    }
+
+    private static string? Scalar(YamlNode node) => node is YamlScalar s ? s.Value : null;
+
+    private string? RequiredScalar(YamlMap owner, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys, string key, string what = "the definition")
+    {
+        if (!keys.TryGetValue(key, out var pair)) { Missing(owner, key, what); return null; }
+        var value = Scalar(pair.Value);
+        if (string.IsNullOrWhiteSpace(value)) { Problem(pair.Value, $"{key} must be a non-empty value"); return null; }
+        return value;
+    }
+
+    private int? RequiredInt(YamlMap owner, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys, string key, int min)
+    {
+        if (!keys.TryGetValue(key, out var pair)) { Missing(owner, key); return null; }
+        if (int.TryParse(Scalar(pair.Value), out var n) && n >= min) return n;
+        Problem(pair.Value, $"{key} must be a whole number of at least {min}");
+        return null;
+    }
+
+    private int? Missing(YamlNode owner, string key, string what = "the definition")
+    {
+        Problem(owner, $"{what} has no '{key}'", $"add {key}: …");
+        return null;
+    }
+
+    private T? Invalid<T>(YamlNode node, string message, string? hint = null)
+    {
+        Problem(node, message, hint);
+        return default;
+    }
+
+    private bool Bool(YamlNode node)
+    {
+        switch (Scalar(node))
+        {
+            case "true" or "yes": return true;
+            case "false" or "no": return false;
+            default: Problem(node, "expected true or false"); return false;
+        }
+    }
+
+    private ImmutableArray<string> List(YamlNode node)
+    {
+        switch (node)
+        {
+            case YamlScalar s when !string.IsNullOrWhiteSpace(s.Value):
+                return [s.Value!];
+            case YamlList seq:
+                var items = ImmutableArray.CreateBuilder<string>();
+                foreach (var child in seq.Items)
+                    if (Scalar(child) is { Length: > 0 } v) items.Add(v);
+                    else Problem(child, "expected a name");
+                return items.ToImmutable();
+            default:
+                Problem(node, "expected a name or a list of names");
+                return [];
+        }
+    }
+
+    private int? WorkingDays(YamlNode node)
+    {
+        var text = Scalar(node)?.Trim() ?? "";
+        var match = WorkingDaysPattern().Match(text);
+        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1) return days;
+        Problem(node, $"'{text}' is not a deadline in working days", "write it as '10 working days' or '1 working day'");
+        return null;
+    }
+
+    [GeneratedRegex(@"^(\d+)(\s+working\s+days?)?$")]
+    private static partial Regex WorkingDaysPattern();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9_]*$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]*$")]
+    private static partial Regex StepIdPattern();
+
+    [GeneratedRegex(@"\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):")]
+    private static partial Regex ColumnSuffix();
+}

@@ -1,0 +1,86 @@
+using System.Collections.Immutable;
+
+namespace Workflow.Core.Definitions;
+
+/// <summary>
+/// The procedures and agencies of one <c>workflows/</c> folder, loaded and checked together. Loading reports every
+/// problem of every file at once; a folder with any problem yields no catalogue.
+/// </summary>
+public sealed class WorkflowCatalog
+{
+    public const string AgencyFile = "agencies.yaml";
+
+    private readonly ImmutableDictionary<(string Id, int Version), WorkflowDefinition> _byVersion;
+
+    private WorkflowCatalog(ImmutableArray<Agency> agencies, IEnumerable<WorkflowDefinition> definitions)
+    {
+        Agencies = agencies;
+        _byVersion = definitions.ToImmutableDictionary(d => (d.Id, d.Version));
+        Latest = _byVersion.Values.GroupBy(d => d.Id).Select(g => g.MaxBy(d => d.Version)!).OrderBy(d => d.Id).ToImmutableArray();
+    }
+
+    public ImmutableArray<Agency> Agencies { get; }
+
+    /// <summary>The newest version of each procedure: the one new applications follow.</summary>
+    public ImmutableArray<WorkflowDefinition> Latest { get; }
+
+    public IEnumerable<WorkflowDefinition> All => _byVersion.Values;
+
+    public WorkflowDefinition? Find(string id) => Latest.FirstOrDefault(d => d.Id == id);
+
+    public WorkflowDefinition? Find(string id, int version) => _byVersion.GetValueOrDefault((id, version));
+
+    public Agency? FindAgency(string code) => Agencies.FirstOrDefault(a => a.Code == code);
+
+    /// <summary>Loads a folder: <c>agencies.yaml</c> plus one definition per other <c>.yaml</c> file.</summary>
+    public static WorkflowCatalog Load(string directory)
+    {
+        if (!Directory.Exists(directory))
+            throw new DefinitionException([new(new SourceSpan(directory, 0, 0), "the workflows folder does not exist")]);
+        var files = Directory.EnumerateFiles(directory)
+            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+            .OrderBy(f => f, StringComparer.Ordinal)
+            .Select(f => (Name: Path.GetFileName(f), Text: File.ReadAllText(f)));
+        return Parse(files);
+    }
+
+    /// <summary>Builds a catalogue from file names and texts; <see cref="Load"/> reads them from disk.</summary>
+    public static WorkflowCatalog Parse(IEnumerable<(string Name, string Text)> files)
+    {
+        var problems = new List<DefinitionProblem>();
+        var agencies = ImmutableArray<Agency>.Empty;
+        var definitions = new List<WorkflowDefinition>();
+        var foundAgencies = false;
+        foreach (var (name, text) in files)
+        {
+            if (name == AgencyFile)
+            {
+                foundAgencies = true;
+                agencies = DefinitionParser.ParseAgencies(name, text, problems);
+            }
+            else if (DefinitionParser.ParseDefinition(name, text, problems) is { } definition)
+                definitions.Add(definition);
+        }
+        if (!foundAgencies)
+            problems.Add(new(new SourceSpan(AgencyFile, 0, 0), "the agency catalogue is missing", "every step's agency must be listed in agencies.yaml"));
+
+        var rules = new DefinitionRules(agencies.Select(a => a.Code).ToHashSet());
+        foreach (var definition in definitions)
+            problems.AddRange(rules.Check(definition));
+        foreach (var duplicate in definitions.GroupBy(d => (d.Id, d.Version)).Where(g => g.Count() > 1))
+            foreach (var d in duplicate.Skip(1))
+                problems.Add(new(d.At("id"), $"procedure '{d.Id}' version {d.Version} is also defined in {duplicate.First().Source.File}", "raise the version of the newer file"));
+
+        if (problems.Count > 0) throw new DefinitionException(problems);
+        return new WorkflowCatalog(agencies, definitions);
+    }
+
+    /// <summary>Re-reads one stored definition text, as pinned to a running application.</summary>
+    public WorkflowDefinition ParseStored(string name, string text)
+    {
+        var problems = new List<DefinitionProblem>();
+        var definition = DefinitionParser.ParseDefinition(name, text, problems);
+        if (definition is null || problems.Count > 0) throw new DefinitionException(problems);
+        return definition;
+    }
+}

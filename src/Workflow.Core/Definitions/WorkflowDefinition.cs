@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+
+namespace Workflow.Core.Definitions;
+
+/// <summary>Where something was written in a definition file, for messages a designer can act on.</summary>
+public sealed record SourceSpan(string File, int Line, int Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+public enum FieldType { Text, Number, YesNo, Choice, Date }
+
+public enum ReturnPolicy { Restart, Pause }
+
+public enum JoinMode { All, Any, Count }
+
+/// <summary>How a step with several incoming branches waits for them.</summary>
+public sealed record JoinRule(JoinMode Mode, int Count = 0)
+{
+    public static readonly JoinRule All = new(JoinMode.All);
+    public override string ToString() => Mode == JoinMode.Count ? Count.ToString() : Mode.ToString().ToLowerInvariant();
+}
+
+public sealed record DataField(string Name, FieldType Type, bool Required, ImmutableArray<string> Of, string? Title, SourceSpan Source);
+
+public sealed record RequiredDocument(string Name, string? When, SourceSpan Source);
+
+public sealed record StepDefinition
+{
+    public required string Id { get; init; }
+    public required string Agency { get; init; }
+    public string? Role { get; init; }
+    public required string Title { get; init; }
+    public required int DeadlineDays { get; init; }
+    public string? When { get; init; }
+    public JoinRule After { get; init; } = JoinRule.All;
+    public ImmutableArray<string> Approve { get; init; } = [];
+    public string? Reject { get; init; }
+    public bool CanReturn { get; init; }
+    public required SourceSpan Source { get; init; }
+
+    /// <summary>Position of each key inside the step, so a rule about one key points at its line.</summary>
+    public ImmutableDictionary<string, SourceSpan> Keys { get; init; } = ImmutableDictionary<string, SourceSpan>.Empty;
+
+    public SourceSpan At(string key) => Keys.TryGetValue(key, out var span) ? span : Source;
+}
+
+/// <summary>
+/// One version of one procedure, as a process designer wrote it. Identified by id + version and pinned to each
+/// application with the content hash, so that a later edit of the file never changes the rules of a running case.
+/// </summary>
+public sealed record WorkflowDefinition
+{
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+    public const string Citizen = "citizen";
+
+    public required string Id { get; init; }
+    public required int Version { get; init; }
+    public required string Title { get; init; }
+    public string? LegalBasis { get; init; }
+    public required int DeadlineDays { get; init; }
+    public ReturnPolicy OnReturn { get; init; } = ReturnPolicy.Restart;
+    public ImmutableArray<DataField> Data { get; init; } = [];
+    public ImmutableArray<RequiredDocument> Documents { get; init; } = [];
+    public ImmutableArray<StepDefinition> Steps { get; init; } = [];
+    public required string Hash { get; init; }
+    public required string SourceText { get; init; }
+    public required SourceSpan Source { get; init; }
+    public ImmutableDictionary<string, SourceSpan> Keys { get; init; } = ImmutableDictionary<string, SourceSpan>.Empty;
+
+    public SourceSpan At(string key) => Keys.TryGetValue(key, out var span) ? span : Source;
+
+    /// <summary>The first step is where every application starts: the completeness check at the centre.</summary>
+    public StepDefinition Start => Steps[0];
+
+    public StepDefinition? FindStep(string id) => Steps.FirstOrDefault(s => s.Id == id);
+
+    public DataField? FindField(string name) => Data.FirstOrDefault(f => f.Name == name);
+
+    public static bool IsEnd(string target) => target is Approved or Rejected;
+
+    /// <summary>Steps whose approval (or skip) leads to <paramref name="stepId"/>.</summary>
+    public IEnumerable<StepDefinition> Predecessors(string stepId) => Steps.Where(s => s.Approve.Contains(stepId));
+
+    /// <summary>Every step or end state reachable from a step by approve and reject edges.</summary>
+    public ImmutableHashSet<string> Reachable(string from)
+    {
+        var seen = new HashSet<string>();
+        var queue = new Queue<string>([from]);
+        while (queue.TryDequeue(out var id))
+        {
+            if (FindStep(id) is not { } step) continue;
+            foreach (var next in step.Approve.Concat(step.Reject is null ? [] : [step.Reject]))
+                if (seen.Add(next)) queue.Enqueue(next);
+        }
+        return seen.ToImmutableHashSet();
+    }
+}
+
+public sealed record Agency(string Code, string Name, string? Ministry, SourceSpan Source);

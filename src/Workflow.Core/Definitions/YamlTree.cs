@@ -1,0 +1,57 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Workflow.Core.Definitions;
+
+/// <summary>
+/// A YAML document as plain nodes with their positions. Built from the parser's events rather than YamlDotNet's
+/// representation model, which stops at the first duplicate key: a designer should see every problem at once.
+/// </summary>
+public abstract record YamlNode(int Line, int Column);
+
+public sealed record YamlScalar(string Value, int Line, int Column) : YamlNode(Line, Column);
+
+public sealed record YamlList(IReadOnlyList<YamlNode> Items, int Line, int Column) : YamlNode(Line, Column);
+
+public sealed record YamlMap(IReadOnlyList<(YamlNode Key, YamlNode Value)> Entries, int Line, int Column) : YamlNode(Line, Column);
+
+public static class YamlTree
+{
+    /// <summary>Reads the first document of a text; syntax errors surface as <see cref="YamlException"/> with a position.</summary>
+    public static YamlNode? Read(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        parser.Consume<StreamStart>();
+        if (parser.Accept<StreamEnd>(out _)) return null;
+        parser.Consume<DocumentStart>();
+        var root = Node(parser);
+        parser.Consume<DocumentEnd>();
+        return root;
+    }
+
+    private static YamlNode Node(IParser parser)
+    {
+        var start = parser.Current!.Start;
+        int line = (int)start.Line, column = (int)start.Column;
+        switch (parser.Current)
+        {
+            case Scalar scalar:
+                parser.MoveNext();
+                return new YamlScalar(scalar.Value, line, column);
+            case SequenceStart:
+                parser.MoveNext();
+                var items = new List<YamlNode>();
+                while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(Node(parser));
+                return new YamlList(items, line, column);
+            case MappingStart:
+                parser.MoveNext();
+                var entries = new List<(YamlNode, YamlNode)>();
+                while (!parser.TryConsume<MappingEnd>(out _)) entries.Add((Node(parser), Node(parser)));
+                return new YamlMap(entries, line, column);
+            case AnchorAlias alias:
+                throw new YamlException(start, parser.Current.End, $"aliases (*{alias.Value}) are not supported in definitions; write the value out");
+            default:
+                throw new YamlException(start, parser.Current.End, $"unexpected {parser.Current.GetType().Name}");
+        }
+    }
+}

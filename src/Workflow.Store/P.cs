@@ -1,0 +1,1 @@
+namespace Workflow.Store; public static class Placeholder {}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Core.Tests;
+
+/// <summary>Given(events…).When(command).Then(…) over the pure decider.</summary>
+public sealed class Scenario(WorkflowDefinition definition)
+{
+    public static readonly Guid Id = Guid.Parse("7d4a1f8e-0000-4000-8000-000000000001");
+    public static readonly DateTimeOffset Monday = new(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(7));
+    public static readonly Actor Clerk = new("clerk-1", "Clerk One", "odsc", "clerk");
+
+    private readonly List<object> _history = [];
+    private DateTimeOffset _now = Monday;
+
+    public WorkflowDefinition Definition => definition;
+    public IReadOnlyList<object> History => _history;
+    public Application? State => _history.Aggregate((Application?)null, Application.Evolve);
+
+    public static Actor Officer(string agency) => new($"officer-{agency}", $"Officer of {agency}", agency, "officer");
+
+    public Scenario At(DateTimeOffset now)
+    {
+        _now = now;
+        return this;
+    }
+
+    public Scenario Given(params object[] events)
+    {
+        _history.AddRange(events);
+        return this;
+    }
+
+    /// <summary>Runs a command and keeps its events as history for the next step of the story.</summary>
+    public IReadOnlyList<object> When(ApplicationCommand command)
+    {
+        var events = Decider.Decide(command, State, definition, _now);
+        _history.AddRange(events);
+        return events;
+    }
+
+    public T ThenFails<T>(ApplicationCommand command) where T : Exception
+    {
+        var before = _history.Count;
+        var error = Should.Throw<T>(() => When(command));
+        _history.Count.ShouldBe(before);
+        return error;
+    }
+
+    public Scenario Submit(Dictionary<string, object> data, params string[] documents)
+    {
+        When(new SubmitApplication(Id, "VTE-2026-000001", "VTE", "counter", new Applicant("Somchai"), Data(data), documents, Clerk));
+        return this;
+    }
+
+    public IReadOnlyList<object> Approve(string step, string? agency = null) =>
+        When(new DecideStep(step, StepOutcome.Approve, "meets the requirements", null, Officer(agency ?? definition.FindStep(step)!.Agency)));
+
+    public IReadOnlyList<object> Return(string step) =>
+        When(new DecideStep(step, StepOutcome.Return, "the plan is unsigned", "sign page 2", Officer(definition.FindStep(step)!.Agency)));
+
+    public IReadOnlyList<object> Reject(string step) =>
+        When(new DecideStep(step, StepOutcome.Reject, "not permitted in this zone", null, Officer(definition.FindStep(step)!.Agency)));
+
+    public IReadOnlyList<object> Correct(params string[] documents) =>
+        When(new SubmitCorrection(new Dictionary<string, JsonElement>(), documents, "signed", Clerk));
+
+    public IEnumerable<string> OpenSteps => State!.Steps.Values.Where(s => s.Status == StepStatus.Open).Select(s => s.StepId).Order();
+
+    public static Dictionary<string, JsonElement> Data(Dictionary<string, object> values) =>
+        values.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value));
+
+    public static IEnumerable<string> Types(IEnumerable<object> events) => events.Select(e => e.GetType().Name);
+}
+
+public static class Procedures
+{
+    private static readonly Lazy<WorkflowCatalog> Shipped = new(() => WorkflowCatalog.Load(Path.Combine(RepositoryRoot(), "workflows")));
+
+    public static WorkflowCatalog Catalog => Shipped.Value;
+
+    public static WorkflowDefinition Get(string id) => Catalog.Find(id)!;
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Workflow.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Workflow.sln not found above the test folder");
+    }
+
+    public const string TestAgencies = """
+        agencies:
+          odsc: One-Door Service Centre
+          a: Agency A
+          b: Agency B
+          c: Agency C
+        """;
+
+    /// <summary>A definition written inline for one shape of flow, checked by the same loader as the shipped ones.</summary>
+    public static WorkflowDefinition Parse(string yaml) =>
+        WorkflowCatalog.Parse([("agencies.yaml", TestAgencies), ("test.yaml", yaml)]).Latest.Single();
+}
