@@ -1,0 +1,61 @@
+using System.Text.Json;
+using FluentValidation;
+using Workflow.Api.Hosting;
+using Workflow.Core.Applications;
+using Workflow.Store.Applications;
+
+namespace Workflow.Api.Applications;
+
+public sealed record ResubmissionRequest(Dictionary<string, JsonElement>? Data, List<string>? Documents, string? Comment);
+
+public sealed record WithdrawalRequest(string? Reason);
+
+public sealed class ResubmissionValidator : AbstractValidator<ResubmissionRequest>
+{
+    public ResubmissionValidator()
+    {
+        RuleFor(r => r).Must(r => r.Data is { Count: > 0 } || r.Documents is { Count: > 0 } || !string.IsNullOrWhiteSpace(r.Comment))
+            .WithMessage("a resubmission brings changed data, documents or at least a comment").OverridePropertyName("body");
+        RuleFor(r => r.Comment).MaximumLength(4000);
+    }
+}
+
+public sealed class WithdrawalValidator : AbstractValidator<WithdrawalRequest>
+{
+    public WithdrawalValidator() => RuleFor(r => r.Reason).NotEmpty().WithMessage("a withdrawal needs a reason").MaximumLength(2000);
+}
+
+public static class CorrectionEndpoints
+{
+    public static void MapCorrections(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/applications/{id:guid}/resubmission", Resubmit).WithTags("Applications")
+            .WithSummary("The citizen's corrections after a return, received by a clerk; reopens the returned steps")
+            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409);
+        api.MapPost("/applications/{id:guid}/withdrawal", Withdraw).WithTags("Applications")
+            .WithSummary("The citizen withdraws the application, received by a clerk")
+            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409);
+    }
+
+    private static async Task<IResult> Resubmit(Guid id, ResubmissionRequest request, HttpContext http, IValidator<ResubmissionRequest> validator,
+        ApplicationCommands commands, CancellationToken cancellation)
+    {
+        await validator.Check(request, cancellation);
+        var command = new SubmitCorrection(request.Data ?? [], request.Documents ?? [], request.Comment, http.Actor());
+        return await Run(id, command, http, commands, cancellation);
+    }
+
+    private static async Task<IResult> Withdraw(Guid id, WithdrawalRequest request, HttpContext http, IValidator<WithdrawalRequest> validator,
+        ApplicationCommands commands, CancellationToken cancellation)
+    {
+        await validator.Check(request, cancellation);
+        return await Run(id, new WithdrawApplication(request.Reason!, http.Actor()), http, commands, cancellation);
+    }
+
+    private static async Task<IResult> Run(Guid id, ApplicationCommand command, HttpContext http, ApplicationCommands commands, CancellationToken cancellation)
+    {
+        var result = await commands.HandleAsync(id, http.Request.ExpectedVersion(), command, http.CommandContext(), cancellation);
+        http.Response.SetVersion(result.Version);
+        return Results.Ok(SubmitApplicationEndpoint.Response(result));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using FluentValidation;
+using Workflow.Api.Hosting;
+using Workflow.Core.Applications;
+using Workflow.Store.Applications;
+using Workflow.Store.Identity;
+
+namespace Workflow.Api.Applications;
+
+public sealed record ApplicantRequest(string? Name, string? IdNumber, string? Phone, string? Email);
+
+public sealed record SubmitApplicationRequest(
+    string? WorkflowId,
+    ApplicantRequest? Applicant,
+    Dictionary<string, JsonElement>? Data,
+    List<string>? Documents,
+    string? Centre,
+    string? Channel);
+
+public sealed record CommandResponse(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<string> Events);
+
+public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplicationRequest>
+{
+    public static readonly string[] Channels = ["counter", "web", "api"];
+
+    public SubmitApplicationValidator()
+    {
+        RuleFor(r => r.WorkflowId).NotEmpty().WithMessage("name the procedure, e.g. enterprise-registration");
+        RuleFor(r => r.Applicant).NotNull().WithMessage("the applicant is required");
+        RuleFor(r => r.Applicant!.Name).NotEmpty().MaximumLength(200).When(r => r.Applicant is not null).OverridePropertyName("applicant.name");
+        RuleFor(r => r.Data).NotNull().WithMessage("the application data is required");
+        RuleFor(r => r.Centre).Matches("^[A-Z0-9]{2,10}$").When(r => r.Centre is not null)
+            .WithMessage("a centre code is 2 to 10 capital letters or digits, e.g. VTE");
+        RuleFor(r => r.Channel).Must(c => Channels.Contains(c)).When(r => r.Channel is not null)
+            .WithMessage($"channel must be one of {string.Join(", ", Channels)}");
+    }
+}
+
+public static class SubmitApplicationEndpoint
+{
+    public static void MapSubmitApplication(this IEndpointRouteBuilder api) =>
+        api.MapPost("/applications", Handle).WithTags("Applications")
+            .WithSummary("Receive an application at the centre (clerk); an Idempotency-Key header makes a retry return the first one")
+            .Produces<CommandResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
+
+    private static async Task<IResult> Handle(SubmitApplicationRequest request, HttpContext http, IValidator<SubmitApplicationRequest> validator,
+        ApplicationCommands commands, IConfiguration configuration, CancellationToken cancellation)
+    {
+        await validator.Check(request, cancellation);
+        var actor = http.Actor();
+        var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
+        var id = string.IsNullOrWhiteSpace(key) ? Guid.CreateVersion7() : Http.IdFor(key, actor);
+        var centre = request.Centre ?? http.User.FindFirst(Tokens.CentreClaim)?.Value ?? configuration["Workflow:DefaultCentre"] ?? "VTE";
+        var applicant = new Applicant(request.Applicant!.Name!, request.Applicant.IdNumber, request.Applicant.Phone, request.Applicant.Email);
+
+        var result = await commands.SubmitAsync(
+            new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!, request.Documents ?? []),
+            actor, http.CommandContext(), cancellation);
+
+        http.Response.SetVersion(result.Version);
+        return Results.Created($"/api/applications/{result.Id}", Response(result));
+    }
+
+    public static CommandResponse Response(CommandResult result) =>
+        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)]);
+}

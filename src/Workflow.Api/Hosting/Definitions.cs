@@ -1,0 +1,39 @@
+using Workflow.Core.Definitions;
+using Workflow.Store.Definitions;
+
+namespace Workflow.Api.Hosting;
+
+public static class Definitions
+{
+    /// <summary>
+    /// Loads <c>workflows/</c> (setting <c>Workflow:DefinitionsPath</c>, else the nearest <c>workflows</c> folder at or above
+    /// the content root). An invalid folder stops the server with every problem listed.
+    /// </summary>
+    public static WorkflowCatalog LoadWorkflows(this WebApplicationBuilder builder)
+    {
+        var path = builder.Configuration["Workflow:DefinitionsPath"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            path = Ancestors(builder.Environment.ContentRootPath).Append(Directory.GetCurrentDirectory())
+                .Select(d => Path.Combine(d, "workflows"))
+                .FirstOrDefault(d => File.Exists(Path.Combine(d, WorkflowCatalog.AgencyFile)))
+                ?? throw new InvalidOperationException("No workflows folder found; set Workflow:DefinitionsPath to the folder of definition files.");
+        }
+        var catalog = WorkflowCatalog.Load(path);
+        Serilog.Log.Information("Loaded {Count} procedures and {Agencies} agencies from {Path}", catalog.Latest.Length, catalog.Agencies.Length, path);
+        return catalog;
+    }
+
+    private static IEnumerable<string> Ancestors(string from)
+    {
+        for (var dir = new DirectoryInfo(from); dir is not null; dir = dir.Parent) yield return dir.FullName;
+    }
+
+    /// <summary>Stores the text of every loaded definition once the schema exists, so running cases can always find theirs.</summary>
+    public sealed class Publisher(PinnedDefinitions definitions, TimeProvider clock) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => definitions.PublishLoadedAsync(clock, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+using FluentValidation;
+using Workflow.Core.Applications;
+using Workflow.Store.Applications;
+using Workflow.Store.Identity;
+
+namespace Workflow.Api.Hosting;
+
+/// <summary>What every endpoint needs from HTTP: the actor, the correlation, the expected version, the ETag.</summary>
+public static class Http
+{
+    public static Actor Actor(this HttpContext http) => Tokens.ActorOf(http.User);
+
+    public static CommandContext CommandContext(this HttpContext http) =>
+        new(http.CorrelationId(), http.Request.Headers["X-Causation-Id"].FirstOrDefault());
+
+    /// <summary>The stream version the caller expects, from <c>If-Match: "7"</c>; null when absent.</summary>
+    public static long? ExpectedVersion(this HttpRequest request)
+    {
+        var value = request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var trimmed = value.Trim();
+        if (trimmed.StartsWith("W/", StringComparison.Ordinal)) trimmed = trimmed[2..];
+        return long.TryParse(trimmed.Trim('"'), out var version) && version >= 0
+            ? version
+            : throw new InvalidIfMatch($"If-Match must be the ETag of the application, such as \"3\"; got {value}");
+    }
+
+    public static void SetVersion(this HttpResponse response, long version) => response.Headers.ETag = $"\"{version}\"";
+
+    /// <summary>A stable application id for an Idempotency-Key, so that a retried submission finds the first one.</summary>
+    public static Guid IdFor(string idempotencyKey, Actor actor)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{actor.UserId}\n{idempotencyKey}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    public static async Task Check<T>(this IValidator<T> validator, T request, CancellationToken cancellation) =>
+        await validator.ValidateAndThrowAsync(request, cancellation);
+}

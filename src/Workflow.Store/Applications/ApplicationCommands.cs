@@ -1,0 +1,113 @@
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
+using Workflow.Core.Definitions;
+using Workflow.Store.Definitions;
+using Workflow.Store.Identity;
+
+namespace Workflow.Store.Applications;
+
+public sealed record CommandContext(string CorrelationId, string? CausationId = null);
+
+public sealed record CommandResult(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<object> Events);
+
+public sealed record NewApplication(
+    Guid Id,
+    string WorkflowId,
+    string Centre,
+    string Channel,
+    Applicant Applicant,
+    IReadOnlyDictionary<string, JsonElement> Data,
+    IReadOnlyList<string> Documents);
+
+public sealed class ApplicationNotFound(Guid id) : Exception($"application {id} does not exist");
+
+public sealed class UnknownWorkflow(string id) : Exception($"'{id}' is not a procedure of this service");
+
+/// <summary>
+/// The one command shell: load the stream (at the caller's expected version when given), check who acts, decide,
+/// append, save. Optimistic concurrency on the stream means two simultaneous commands never both succeed on the
+/// same version: the loser gets a concurrency error and nothing of it is written.
+/// </summary>
+public sealed class ApplicationCommands(
+    IDocumentStore store,
+    PinnedDefinitions definitions,
+    TrackingNumbers trackingNumbers,
+    TimeProvider clock,
+    ILogger<ApplicationCommands> log)
+{
+    public async Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context, CancellationToken cancellation = default)
+    {
+        var definition = definitions.Catalog.Find(request.WorkflowId) ?? throw new UnknownWorkflow(request.WorkflowId);
+        var now = clock.GetUtcNow();
+        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data, request.Documents, actor);
+        Access.EnsureCanAct(actor, probe, definition);
+        var errors = ApplicationData.Check(definition, request.Data, request.Documents);
+        if (errors.Count > 0) throw new InvalidApplicationData(errors);
+
+        await using var session = Open(actor, context);
+        // A repeated submission (same id, e.g. a retried request with the same idempotency key) returns the first one.
+        if (await session.LoadAsync<ApplicationDetails>(request.Id, cancellation) is { } existing)
+            return new CommandResult(existing.Id, existing.TrackingNumber, existing.Status, existing.Version, []);
+
+        var year = TimeZoneInfo.ConvertTime(now, WeekdayCalendar.Lao.Zone).Year;
+        var number = await trackingNumbers.NextAsync(request.Centre, year, cancellation);
+        var events = Decider.Decide(probe with { TrackingNumber = number }, null, definition, now);
+        session.Events.StartStream<Application>(request.Id, events);
+        try
+        {
+            await session.SaveChangesAsync(cancellation);
+        }
+        catch (ExistingStreamIdCollisionException)
+        {
+            await using var query = store.QuerySession();
+            var first = await query.LoadAsync<ApplicationDetails>(request.Id, cancellation);
+            if (first is null) throw;
+            return new CommandResult(first.Id, first.TrackingNumber, first.Status, first.Version, []);
+        }
+        var state = events.Aggregate((Application?)null, Application.Evolve)!;
+        Logged(state, probe, events);
+        return new CommandResult(request.Id, number, state.Status, events.Count, events);
+    }
+
+    public async Task<CommandResult> HandleAsync(Guid id, long? expectedVersion, ApplicationCommand command, CommandContext context,
+        CancellationToken cancellation = default)
+    {
+        await using var session = Open(command.By, context);
+        var stream = expectedVersion is { } version
+            ? await session.Events.FetchForWriting<Application>(id, version, cancellation)
+            : await session.Events.FetchForWriting<Application>(id, cancellation);
+        var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
+        var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
+
+        Access.EnsureCanAct(command.By, command, definition);
+        var events = Decider.Decide(command, state, definition, clock.GetUtcNow());
+        stream.AppendMany(events);
+        await session.SaveChangesAsync(cancellation);
+
+        var after = events.Aggregate((Application?)state, Application.Evolve)!;
+        Logged(after, command, events);
+        return new CommandResult(id, after.TrackingNumber, after.Status, (stream.StartingVersion ?? 0) + events.Count, events);
+    }
+
+    private IDocumentSession Open(Actor actor, CommandContext context)
+    {
+        var session = store.LightweightSession();
+        session.CorrelationId = context.CorrelationId;
+        session.CausationId = context.CausationId;
+        session.LastModifiedBy = actor.UserId;
+        session.SetHeader("actor-name", actor.Name);
+        session.SetHeader("actor-role", actor.Role);
+        if (actor.Agency is not null) session.SetHeader("actor-agency", actor.Agency);
+        return session;
+    }
+
+    private void Logged(Application state, ApplicationCommand command, IReadOnlyList<object> events) =>
+        log.LogInformation(
+            "{Command} on {TrackingNumber} ({ApplicationId}) step {StepId} by {Actor} ({Role}, {Agency}): {Events}; now {Status}",
+            command.GetType().Name, state.TrackingNumber, state.Id, (command as DecideStep)?.StepId, command.By.UserId, command.By.Role,
+            command.By.Agency, events.Select(e => e.GetType().Name), state.Status);
+}

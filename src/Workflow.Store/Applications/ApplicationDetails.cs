@@ -1,0 +1,111 @@
+using System.Text.Json;
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+using Workflow.Core.Applications;
+
+namespace Workflow.Store.Applications;
+
+public sealed record OpenStepView(string StepId, string Title, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays, bool AwaitingCorrection);
+
+public sealed record CompletedStepView(string StepId, string Agency, string Outcome, DateTimeOffset At, Actor? By, string? Reason, string? Comment);
+
+/// <summary>What people read about one application: its status, open and completed steps, and the version for ETags.</summary>
+public sealed record ApplicationDetails
+{
+    public Guid Id { get; init; }
+    public string TrackingNumber { get; init; } = "";
+    public string WorkflowId { get; init; } = "";
+    public int WorkflowVersion { get; init; }
+    public string DefinitionHash { get; init; } = "";
+    public string Centre { get; init; } = "";
+    public string Channel { get; init; } = "";
+    public ApplicationStatus Status { get; init; }
+    public Applicant Applicant { get; init; } = new("");
+    public IReadOnlyDictionary<string, JsonElement> Data { get; init; } = new Dictionary<string, JsonElement>();
+    public IReadOnlyList<string> Documents { get; init; } = [];
+    public DateTimeOffset SubmittedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public DateTimeOffset? DueAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public IReadOnlyList<OpenStepView> OpenSteps { get; init; } = [];
+    public IReadOnlyList<CompletedStepView> CompletedSteps { get; init; } = [];
+
+    /// <summary>Every agency that has held a step of this application: an officer of one of them may read it.</summary>
+    public IReadOnlyList<string> Agencies { get; init; } = [];
+
+    public int Returns { get; init; }
+    public long Version { get; init; }
+}
+
+public sealed class ApplicationDetailsProjection : SingleStreamProjection<ApplicationDetails, Guid>
+{
+    public override ApplicationDetails? Evolve(ApplicationDetails? snapshot, Guid id, IEvent e)
+    {
+        var next = Project(snapshot, e.Data);
+        return next is null ? null : next with { Version = e.Version };
+    }
+
+    private static ApplicationDetails? Project(ApplicationDetails? d, object @event) => (d, @event) switch
+    {
+        (null, ApplicationSubmitted e) => new ApplicationDetails
+        {
+            Id = e.ApplicationId,
+            TrackingNumber = e.TrackingNumber,
+            WorkflowId = e.WorkflowId,
+            WorkflowVersion = e.WorkflowVersion,
+            DefinitionHash = e.DefinitionHash,
+            Centre = e.Centre,
+            Channel = e.Channel,
+            Status = ApplicationStatus.Submitted,
+            Applicant = e.Applicant,
+            Data = e.Data,
+            Documents = e.Documents,
+            SubmittedAt = e.At,
+        },
+        (null, _) => null,
+        (_, StepOpened e) => d with
+        {
+            OpenSteps = [.. d.OpenSteps.Where(s => s.StepId != e.StepId), new OpenStepView(e.StepId, e.Title, e.Agency, e.OpenedAt, e.DueAt, e.WorkingDays, false)],
+            Agencies = d.Agencies.Contains(e.Agency) ? d.Agencies : [.. d.Agencies, e.Agency],
+        },
+        (_, StepApproved e) => Close(d, e.StepId, e.Agency, "approved", e.At, e.By, e.Reason, e.Comment),
+        (_, StepRejected e) => Close(d, e.StepId, e.Agency, "rejected", e.At, e.By, e.Reason, e.Comment),
+        (_, StepSkipped e) => Close(d, e.StepId, e.Agency, "skipped", e.At, null, $"condition not met: {e.Condition}", null),
+        (_, StepCancelled e) => Close(d, e.StepId, e.Agency, "cancelled", e.At, null, e.Reason, null),
+        (_, StepReturned e) => d with
+        {
+            Status = ApplicationStatus.AwaitingCorrection,
+            Returns = d.Returns + 1,
+            OpenSteps = [.. d.OpenSteps.Select(s => s.StepId == e.StepId ? s with { AwaitingCorrection = true } : s)],
+        },
+        (_, CorrectionSubmitted e) => d with
+        {
+            Status = d.CompletedAt is null ? ApplicationStatus.Submitted : ApplicationStatus.InProgress,
+            Data = d.Data.Concat(e.Data).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value),
+            Documents = [.. d.Documents.Union(e.Documents)],
+        },
+        (_, ApplicationDeclaredComplete e) => d with { Status = ApplicationStatus.InProgress, CompletedAt = e.At, DueAt = e.DueAt },
+        (_, ApplicationApproved e) => Finish(d, ApplicationStatus.Approved, e.At),
+        (_, ApplicationRejected e) => Finish(d, ApplicationStatus.Rejected, e.At),
+        (_, ApplicationWithdrawn e) => Finish(d, ApplicationStatus.Withdrawn, e.At),
+        _ => d,
+    };
+
+    private static ApplicationDetails Close(ApplicationDetails d, string stepId, string agency, string outcome, DateTimeOffset at,
+        Actor? by, string? reason, string? comment) => d with
+    {
+        OpenSteps = [.. d.OpenSteps.Where(s => s.StepId != stepId)],
+        CompletedSteps = [.. d.CompletedSteps, new CompletedStepView(stepId, agency, outcome, at, by, reason, comment)],
+        Agencies = d.Agencies.Contains(agency) ? d.Agencies : [.. d.Agencies, agency],
+    };
+
+    /// <summary>Steps still open when the application ends are closed with it; none stays in an inbox.</summary>
+    private static ApplicationDetails Finish(ApplicationDetails d, ApplicationStatus status, DateTimeOffset at) => d with
+    {
+        Status = status,
+        FinishedAt = at,
+        OpenSteps = [],
+        CompletedSteps = [.. d.CompletedSteps, .. d.OpenSteps.Select(s =>
+            new CompletedStepView(s.StepId, s.Agency, "cancelled", at, null, $"application {status.ToString().ToLowerInvariant()}", null))],
+    };
+}

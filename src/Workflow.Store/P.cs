@@ -1,1 +1,0 @@
-namespace Workflow.Store; public static class Placeholder {}

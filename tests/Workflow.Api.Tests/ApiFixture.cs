@@ -1,0 +1,115 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Workflow.Store.Definitions;
+using Workflow.Store.Identity;
+using Workflow.Store.Postgres;
+
+namespace Workflow.Api.Tests;
+
+/// <summary>
+/// One API host on a real PostgreSQL for the whole collection: the server named by ConnectionStrings__Workflow, or a
+/// private throwaway cluster started from the machine's installation. Data is reset before each test.
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    private PrivatePostgres? _cluster;
+
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("ConnectionStrings__Workflow");
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            _cluster = await PrivatePostgres.StartThrowawayAsync();
+            configured = _cluster.ConnectionString;
+        }
+        ConnectionString = configured;
+        Factory = Host(ConnectionString);
+        _ = Factory.Server;
+    }
+
+    public static WebApplicationFactory<Program> Host(string connectionString, string environment = "Development",
+        Dictionary<string, string?>? settings = null) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment(environment);
+            b.UseSetting("ConnectionStrings:Workflow", connectionString);
+            foreach (var (key, value) in settings ?? []) b.UseSetting(key, value);
+        });
+
+    public async Task ResetAsync()
+    {
+        var store = Factory.Services.GetRequiredService<IDocumentStore>();
+        await store.Advanced.Clean.DeleteAllEventDataAsync();
+        await store.Advanced.Clean.DeleteAllDocumentsAsync();
+        await Factory.Services.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(TimeProvider.System);
+    }
+
+    public HttpClient Client(string role, string? agency, string? user = null) => Client(Factory, role, agency, user);
+
+    public static HttpClient Client(WebApplicationFactory<Program> factory, string role, string? agency, string? user = null)
+    {
+        var client = factory.CreateClient();
+        var id = user ?? $"{role}-{agency ?? "all"}";
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            Tokens.Mint(id, role, agency, name: $"Test {role} of {agency ?? "all"}", centre: "VTE"));
+        return client;
+    }
+
+    public HttpClient Clerk => Client(Roles.Clerk, "odsc", "clerk-vte");
+    public HttpClient Auditor => Client(Roles.Auditor, null, "auditor-1");
+    public HttpClient Anonymous => Factory.CreateClient();
+
+    /// <summary>A clerk for the centre's own steps, an officer of the agency for every other step.</summary>
+    public HttpClient For(string agency) => agency == "odsc" ? Clerk : Client(Roles.Officer, agency);
+
+    public async Task<(long Events, long Documents)> CountsAsync()
+    {
+        await using var session = Factory.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.QueryAllRawEvents().CountAsync();
+        var documents = await session.Query<Store.Applications.ApplicationDetails>().CountAsync();
+        return (events, documents);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}
+
+/// <summary>Base for API tests: resets the data before each test.</summary>
+[Collection(ApiCollection.Name)]
+public abstract class ApiTest(ApiFixture api) : IAsyncLifetime
+{
+    protected ApiFixture Api { get; } = api;
+
+    public Task InitializeAsync() => Api.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected static async Task<T> Read<T>(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<T>(ApiFixture.Json))!;
+
+    protected static Task<HttpResponseMessage> Post(HttpClient client, string url, object body) =>
+        client.PostAsJsonAsync(url, body, ApiFixture.Json);
+}

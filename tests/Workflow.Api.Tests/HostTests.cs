@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Api.Tests;
+
+public class when_the_server_starts(ApiFixture api) : ApiTest(api)
+{
+    private static string CopyOfWorkflows()
+    {
+        var copy = Directory.CreateTempSubdirectory("workflows-").FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot(), "workflows"), "*.yaml"))
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "Workflow.sln"))) dir = dir.Parent;
+        return dir.FullName;
+    }
+
+    [Fact]
+    public async Task health_answers_200_when_the_database_answers()
+    {
+        var response = await Api.Anonymous.GetAsync("/health");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task it_serves_an_openapi_document_and_a_reference_page()
+    {
+        var document = await Api.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        paths.ShouldContain("/api/applications/{id}/steps/{stepId}/decision");
+        paths.ShouldContain("/api/agencies/{agency}/inbox");
+        (await Api.Anonymous.GetAsync("/scalar")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task the_procedures_are_listed_with_their_fields_and_agencies()
+    {
+        var list = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows");
+        list.EnumerateArray().Select(w => w.GetProperty("id").GetString()).Count().ShouldBe(5);
+
+        var permit = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows/construction-permit");
+        var floor = permit.GetProperty("data").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "floor_area");
+        floor.GetProperty("type").GetString().ShouldBe("number");
+        floor.GetProperty("required").GetBoolean().ShouldBeTrue();
+        var use = permit.GetProperty("data").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "building_use");
+        use.GetProperty("of").EnumerateArray().Select(v => v.GetString()).ShouldContain("commercial");
+        permit.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "zoning-review")
+            .GetProperty("agency").GetString().ShouldBe("mpwt-urban-planning");
+        (await Api.Auditor.GetAsync("/api/workflows/fishing-licence")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public void it_refuses_to_start_on_an_invalid_workflows_folder_and_says_where()
+    {
+        var folder = CopyOfWorkflows();
+        var file = Path.Combine(folder, "import-licence.yaml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("agency: moh-food-drug", "agency: ministry-of-magic"));
+
+        using var host = ApiFixture.Host(Api.ConnectionString, settings: new() { ["Workflow:DefinitionsPath"] = folder });
+        var error = Should.Throw<DefinitionException>(() => host.CreateClient());
+
+        error.Problems.ShouldContain(p => p.At.File == "import-licence.yaml" && p.Message.Contains("ministry-of-magic"));
+        error.Problems.Single().At.Line.ShouldBeGreaterThan(1);
+    }
+
+    [Fact]
+    public void outside_development_it_refuses_to_start_without_signing_settings()
+    {
+        using var host = ApiFixture.Host(Api.ConnectionString, environment: "Production");
+        Should.Throw<InvalidOperationException>(() => host.CreateClient()).Message.ShouldContain("Auth:SigningKey");
+    }
+
+    [Fact]
+    public async Task editing_a_definition_never_changes_a_running_case()
+    {
+        var running = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+
+        var folder = CopyOfWorkflows();
+        var file = Path.Combine(folder, "enterprise-registration.yaml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("deadline: 10 working days", "deadline: 9 working days"));
+        await using var edited = ApiFixture.Host(Api.ConnectionString, settings: new() { ["Workflow:DefinitionsPath"] = folder });
+        var clerk = ApiFixture.Client(edited, "clerk", "odsc");
+
+        (await Post(clerk, $"/api/applications/{running.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var fresh = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(clerk, $"/api/applications/{fresh.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+
+        var old = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{running.Id}/history"));
+        var @new = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{fresh.Id}/history"));
+        int RegisterDays(History h) => h.Events.Single(e => e.Type == "step_opened" && e.Data.GetProperty("stepId").GetString() == "register")
+            .Data.GetProperty("workingDays").GetInt32();
+        RegisterDays(old).ShouldBe(10);
+        RegisterDays(@new).ShouldBe(9);
+        var oldDetails = await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{running.Id}"));
+        var newDetails = await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{fresh.Id}"));
+        oldDetails.DefinitionHash.ShouldNotBe(newDetails.DefinitionHash);
+    }
+}
