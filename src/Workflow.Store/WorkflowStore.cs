@@ -28,8 +28,9 @@ public static class WorkflowStore
             json => json.Converters.Add(new JsonStringEnumConverter()));
 
         options.Events.StreamIdentity = StreamIdentity.AsGuid;
-        // Marten 9's default append mode leaves versions unset on projected documents; Rich keeps them for ETags.
-        options.Events.AppendMode = EventAppendMode.Rich;
+        // Quick append assigns versions and sequence numbers in one server-side call. Projections therefore do not see
+        // event versions while they run; ApplicationDetails counts the events it applied instead (see its Version).
+        options.Events.AppendMode = EventAppendMode.Quick;
         options.Events.MetadataConfig.EnableAll();
         options.Events.MetadataConfig.UserNameEnabled = true;
         foreach (var (type, alias) in ApplicationEvents.Aliases)
@@ -44,14 +45,32 @@ public static class WorkflowStore
         options.Schema.For<StoredDefinition>().Index(d => d.WorkflowId);
     }
 
+    /// <summary>
+    /// One pool for Marten and our own SQL. Marten opens a pooled connection per operation, so the reset Npgsql would
+    /// send on each return (DISCARD ALL) is skipped: no code here changes session state. Repeated statements are prepared.
+    /// </summary>
+    public static NpgsqlDataSource DataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 100;
+        return builder.Build();
+    }
+
+    private static StoreOptions Options(NpgsqlDataSource database)
+    {
+        var options = new StoreOptions();
+        Configure(options, database);
+        return options;
+    }
+
     public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog)
     {
-        var database = new NpgsqlDataSourceBuilder(connectionString).Build();
-        services.AddSingleton(database);
-        services.AddMarten(options => Configure(options, database)).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
+        services.AddSingleton(DataSource(connectionString));
+        services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>())).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
-        services.AddSingleton(new TrackingNumbers(database, Schema));
+        services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

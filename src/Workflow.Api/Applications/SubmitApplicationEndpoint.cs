@@ -54,7 +54,8 @@ public static class SubmitApplicationEndpoint
         var applicant = new Applicant(request.Applicant!.Name!, request.Applicant.IdNumber, request.Applicant.Phone, request.Applicant.Email);
 
         var result = await commands.SubmitAsync(
-            new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!, request.Documents ?? []),
+            new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!, request.Documents ?? [],
+                MayRepeat: !string.IsNullOrWhiteSpace(key)),
             actor, http.CommandContext(), cancellation);
 
         http.Response.SetVersion(result.Version);

@@ -21,7 +21,8 @@ public sealed record NewApplication(
     string Channel,
     Applicant Applicant,
     IReadOnlyDictionary<string, JsonElement> Data,
-    IReadOnlyList<string> Documents);
+    IReadOnlyList<string> Documents,
+    bool MayRepeat = false);
 
 public sealed class ApplicationNotFound(Guid id) : Exception($"application {id} does not exist");
 
@@ -49,8 +50,8 @@ public sealed class ApplicationCommands(
         if (errors.Count > 0) throw new InvalidApplicationData(errors);
 
         await using var session = Open(actor, context);
-        // A repeated submission (same id, e.g. a retried request with the same idempotency key) returns the first one.
-        if (await session.LoadAsync<ApplicationDetails>(request.Id, cancellation) is { } existing)
+        // A repeated submission (the same id from a retried request's idempotency key) returns the first one.
+        if (request.MayRepeat && await session.LoadAsync<ApplicationDetails>(request.Id, cancellation) is { } existing)
             return new CommandResult(existing.Id, existing.TrackingNumber, existing.Status, existing.Version, []);
 
         var year = TimeZoneInfo.ConvertTime(now, WeekdayCalendar.Lao.Zone).Year;

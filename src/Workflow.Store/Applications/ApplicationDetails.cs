@@ -41,8 +41,10 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
 {
     public override ApplicationDetails? Evolve(ApplicationDetails? snapshot, Guid id, IEvent e)
     {
+        // Every event of the stream passes here in order, so counting them gives the stream version, whatever
+        // the append mode tells the projection.
         var next = Project(snapshot, e.Data);
-        return next is null ? null : next with { Version = e.Version };
+        return next is null ? null : next with { Version = (snapshot?.Version ?? 0) + 1 };
     }
 
     private static ApplicationDetails? Project(ApplicationDetails? d, object @event) => (d, @event) switch

@@ -1,48 +1,46 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Workflow.Store.Applications;
 
 /// <summary>
 /// Human-friendly tracking numbers: centre, year and a sequence per centre and year, such as VTE-2026-000042.
-/// The counter is advanced in its own statement, so submissions at one centre do not queue behind each other's
-/// transactions; a submission that fails after numbering leaves a gap, never a duplicate (the number is also unique
-/// in the application read model).
+/// Each centre and year has its own PostgreSQL sequence: numbering takes no lock and no commit of its own, so
+/// submissions at one busy centre never queue behind each other. A submission that fails after numbering leaves a
+/// gap, never a duplicate (the number is also unique in the application read model).
 /// </summary>
-public sealed class TrackingNumbers(NpgsqlDataSource database, string schema)
+public sealed partial class TrackingNumbers(NpgsqlDataSource database, string schema)
 {
-    private volatile bool _tableReady;
+    private readonly ConcurrentDictionary<string, string> _sequences = new();
 
     public async Task<string> NextAsync(string centre, int year, CancellationToken cancellation = default)
     {
-        await EnsureTableAsync(cancellation);
-        await using var command = database.CreateCommand(
-            $"""
-             INSERT INTO {schema}.tracking_counters (centre, year, last) VALUES (@centre, @year, 1)
-             ON CONFLICT (centre, year) DO UPDATE SET last = {schema}.tracking_counters.last + 1
-             RETURNING last
-             """);
-        command.Parameters.AddWithValue("centre", centre);
-        command.Parameters.AddWithValue("year", year);
-        var next = (long)(await command.ExecuteScalarAsync(cancellation))!;
+        if (!CentrePattern().IsMatch(centre)) throw new ArgumentException($"'{centre}' is not a centre code", nameof(centre));
+        var sequence = _sequences.GetOrAdd($"{centre}-{year}", _ => $"{schema}.tracking_{centre.ToLowerInvariant()}_{year}");
+        long next;
+        try
+        {
+            next = await NextValue(sequence, cancellation);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            await using (var create = database.CreateCommand($"CREATE SCHEMA IF NOT EXISTS {schema}; CREATE SEQUENCE IF NOT EXISTS {sequence}"))
+            {
+                try { await create.ExecuteNonQueryAsync(cancellation); }
+                catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable) { }
+            }
+            next = await NextValue(sequence, cancellation);
+        }
         return $"{centre}-{year}-{next:D6}";
     }
 
-    private async Task EnsureTableAsync(CancellationToken cancellation)
+    private async Task<long> NextValue(string sequence, CancellationToken cancellation)
     {
-        if (_tableReady) return;
-        await using var command = database.CreateCommand(
-            $"""
-             CREATE SCHEMA IF NOT EXISTS {schema};
-             CREATE TABLE IF NOT EXISTS {schema}.tracking_counters (centre text NOT NULL, year int NOT NULL, last bigint NOT NULL, PRIMARY KEY (centre, year));
-             """);
-        try
-        {
-            await command.ExecuteNonQueryAsync(cancellation);
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
-        {
-            // Another node created it at the same moment.
-        }
-        _tableReady = true;
+        await using var command = database.CreateCommand($"SELECT nextval('{sequence}')");
+        return (long)(await command.ExecuteScalarAsync(cancellation))!;
     }
+
+    [GeneratedRegex("^[A-Z0-9]{2,10}$")]
+    private static partial Regex CentrePattern();
 }

@@ -31,7 +31,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     /// <summary>Starts (creating it first if needed) a cluster in <paramref name="dataDirectory"/>, or reuses it when it already runs.</summary>
     /// <param name="throwaway">For tests: no fsync, and the folder is removed on stop.</param>
-    public static async Task<PrivatePostgres> StartAsync(string dataDirectory, bool throwaway = false)
+    public static async Task<PrivatePostgres> StartAsync(string dataDirectory, bool throwaway = false, bool durable = false)
     {
         var bin = FindBinaries();
         Directory.CreateDirectory(dataDirectory);
@@ -51,7 +51,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         {
             port = FreePort();
             var settings = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200" +
-                           (throwaway ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "");
+                           (throwaway && !durable ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" : "");
             RunServer(bin, "pg_ctl", "start", "-w", "-t", "60", "-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-o", settings);
             await File.WriteAllTextAsync(portFile, port.ToString());
         }
@@ -61,9 +61,10 @@ public sealed class PrivatePostgres : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>A fresh throwaway cluster in a new temporary folder.</summary>
-    public static Task<PrivatePostgres> StartThrowawayAsync() =>
-        StartAsync(Path.Combine(Path.GetTempPath(), "workflow-pg-" + Guid.NewGuid().ToString("N")[..12]), throwaway: true);
+    /// <summary>A fresh cluster in a new temporary folder, removed on stop.</summary>
+    /// <param name="durable">Keep fsync on, as a production server would (benchmarks); tests run without it.</param>
+    public static Task<PrivatePostgres> StartThrowawayAsync(bool durable = false) =>
+        StartAsync(Path.Combine(Path.GetTempPath(), "workflow-pg-" + Guid.NewGuid().ToString("N")[..12]), throwaway: true, durable);
 
     private async Task EnsureDatabaseAsync()
     {
