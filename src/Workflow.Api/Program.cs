@@ -10,7 +10,7 @@ using Workflow.Core.Definitions;
 using Workflow.Store;
 
 var builder = WebApplication.CreateBuilder(args);
-Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateBootstrapLogger();
+Log.Logger = Logging.StartupLogger(builder.Environment.IsDevelopment());
 
 WorkflowCatalog catalog;
 try

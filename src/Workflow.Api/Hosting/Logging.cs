@@ -25,6 +25,14 @@ public static class Logging
             logger.WriteTo.Console(new CompactJsonFormatter());
     }
 
+    /// <summary>The logger used before the host exists (loading definitions, starting a private database).</summary>
+    public static Serilog.ILogger StartupLogger(bool development)
+    {
+        var logger = new LoggerConfiguration();
+        ConfigureLogger(logger, development);
+        return logger.CreateLogger();
+    }
+
     public static WebApplicationBuilder AddLogging(this WebApplicationBuilder builder)
     {
         var development = builder.Environment.IsDevelopment();
