@@ -10,7 +10,7 @@ namespace Workflow.Core.Definitions;
 /// Reads definition and catalogue files from YAML into the model, keeping the line of every key so that each
 /// problem can be reported where the designer wrote it. Structural problems are collected, never thrown one by one.
 /// </summary>
-public sealed partial class DefinitionParser(string file, List<DefinitionProblem> problems)
+public sealed partial class DefinitionParser(string file, List<DefinitionProblem> problems) : YamlReader(file, problems)
 {
     private static readonly string[] TopKeys = ["id", "version", "title", "legal_basis", "deadline", "on_return", "data", "documents", "steps"];
     private static readonly string[] StepKeys = ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return"];
@@ -26,38 +26,11 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     public static string HashOf(string text) =>
         "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ReplaceLineEndings("\n"))));
 
-    private SourceSpan Span(YamlNode node) => new(file, node.Line, node.Column);
-
-    private void Problem(YamlNode node, string message, string? hint = null) => problems.Add(new(Span(node), message, hint));
-
-    private YamlMap? Load(string text)
-    {
-        YamlNode? root;
-        try
-        {
-            root = YamlTree.Read(text);
-        }
-        catch (YamlException e)
-        {
-            var message = e.InnerException?.Message ?? e.Message;
-            problems.Add(new(new SourceSpan(file, (int)e.Start.Line, (int)e.Start.Column), $"YAML syntax: {Clean(message)}"));
-            return null;
-        }
-        if (root is not YamlMap map)
-        {
-            problems.Add(new(new SourceSpan(file, 1, 1), "the file must hold one mapping of keys"));
-            return null;
-        }
-        return map;
-    }
-
-    private static string Clean(string message) => ColumnSuffix().Replace(message, "").Trim();
-
     private WorkflowDefinition? Definition(string text)
     {
         if (Load(text) is not { } root) return null;
         var keys = Keys(root, TopKeys, "a definition");
-        int before = problems.Count;
+        int before = Problems.Count;
 
         var id = RequiredScalar(root, keys, "id");
         var version = RequiredInt(root, keys, "version", min: 1);
@@ -76,7 +49,7 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
         var documents = keys.TryGetValue("documents", out var docNode) ? Documents(docNode.Value) : [];
         var steps = keys.TryGetValue("steps", out var stepsNode) ? Steps(stepsNode.Value) : MissingSteps(root);
 
-        if (problems.Count > before || id is null || title is null || version is null || deadline is null) return null;
+        if (Problems.Count > before || id is null || title is null || version is null || deadline is null) return null;
         return new WorkflowDefinition
         {
             Id = id,
@@ -90,7 +63,7 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             Steps = steps,
             Hash = HashOf(text),
             SourceText = text,
-            Source = new SourceSpan(file, 1, 1),
+            Source = new SourceSpan(File, 1, 1),
             Keys = keys.ToImmutableDictionary(k => k.Key, k => Span(k.Value.Key)),
         };
     }
@@ -238,92 +211,6 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
         return [];
     }
 
-    /// <summary>The keys of a mapping by name, reporting unknown and duplicate keys.</summary>
-    private Dictionary<string, KeyValuePair<YamlNode, YamlNode>> Keys(YamlMap map, string[] allowed, string what)
-    {
-        var keys = new Dictionary<string, KeyValuePair<YamlNode, YamlNode>>();
-        foreach (var (keyNode, value) in Entries(map))
-        {
-            var key = Scalar(keyNode);
-            if (key is null) continue;
-            if (!allowed.Contains(key))
-                Problem(keyNode, $"unknown key '{key}' in {what}", $"allowed keys: {string.Join(", ", allowed)}");
-            else keys[key] = new(keyNode, value);
-        }
-        return keys;
-    }
-
-    /// <summary>Entries of a mapping; a key written twice is reported and only its first entry is used.</summary>
-    private IEnumerable<(YamlNode Key, YamlNode Value)> Entries(YamlMap map)
-    {
-        var seen = new HashSet<string>();
-        foreach (var (key, value) in map.Entries)
-        {
-            var name = Scalar(key);
-            if (name is null) { Problem(key, "a key must be a plain name"); continue; }
-            if (!seen.Add(name)) { Problem(key, $"'{name}' is written twice", "ids and keys must be unique"); continue; }
-            yield return (key, value);
-        }
-    }
-
-    private static string? Scalar(YamlNode node) => node is YamlScalar s ? s.Value : null;
-
-    private string? RequiredScalar(YamlMap owner, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys, string key, string what = "the definition")
-    {
-        if (!keys.TryGetValue(key, out var pair)) { Missing(owner, key, what); return null; }
-        var value = Scalar(pair.Value);
-        if (string.IsNullOrWhiteSpace(value)) { Problem(pair.Value, $"{key} must be a non-empty value"); return null; }
-        return value;
-    }
-
-    private int? RequiredInt(YamlMap owner, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys, string key, int min)
-    {
-        if (!keys.TryGetValue(key, out var pair)) { Missing(owner, key); return null; }
-        if (int.TryParse(Scalar(pair.Value), out var n) && n >= min) return n;
-        Problem(pair.Value, $"{key} must be a whole number of at least {min}");
-        return null;
-    }
-
-    private int? Missing(YamlNode owner, string key, string what = "the definition")
-    {
-        Problem(owner, $"{what} has no '{key}'", $"add {key}: …");
-        return null;
-    }
-
-    private T? Invalid<T>(YamlNode node, string message, string? hint = null)
-    {
-        Problem(node, message, hint);
-        return default;
-    }
-
-    private bool Bool(YamlNode node)
-    {
-        switch (Scalar(node))
-        {
-            case "true" or "yes": return true;
-            case "false" or "no": return false;
-            default: Problem(node, "expected true or false"); return false;
-        }
-    }
-
-    private ImmutableArray<string> List(YamlNode node)
-    {
-        switch (node)
-        {
-            case YamlScalar s when !string.IsNullOrWhiteSpace(s.Value):
-                return [s.Value!];
-            case YamlList seq:
-                var items = ImmutableArray.CreateBuilder<string>();
-                foreach (var child in seq.Items)
-                    if (Scalar(child) is { Length: > 0 } v) items.Add(v);
-                    else Problem(child, "expected a name");
-                return items.ToImmutable();
-            default:
-                Problem(node, "expected a name or a list of names");
-                return [];
-        }
-    }
-
     private int? WorkingDays(YamlNode node)
     {
         var text = Scalar(node)?.Trim() ?? "";
@@ -342,6 +229,4 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     [GeneratedRegex(@"^[a-z][a-z0-9-]*$")]
     private static partial Regex StepIdPattern();
 
-    [GeneratedRegex(@"\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):")]
-    private static partial Regex ColumnSuffix();
 }
