@@ -12,7 +12,8 @@ namespace Workflow.Core.Definitions;
 /// </summary>
 public sealed partial class DefinitionParser(string file, List<DefinitionProblem> problems) : YamlReader(file, problems)
 {
-    private static readonly string[] TopKeys = ["id", "version", "title", "legal_basis", "deadline", "on_return", "data", "documents", "steps"];
+    private static readonly string[] TopKeys =
+        ["id", "version", "title", "legal_basis", "deadline", "on_return", "max_returns", "correction_deadline", "deemed_approval", "escalation", "data", "documents", "steps"];
     private static readonly string[] StepKeys = ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return"];
     private static readonly string[] FieldKeys = ["type", "required", "of", "title"];
     private static readonly string[] AgencyKeys = ["name", "ministry"];
@@ -45,6 +46,10 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
                 _ => Invalid<ReturnPolicy>(r.Value, "on_return must be 'restart' or 'pause'"),
             };
 
+        var maxReturns = keys.TryGetValue("max_returns", out var mr) ? Count(mr.Value, "max_returns") : 1;
+        var correctionDays = keys.TryGetValue("correction_deadline", out var cd) ? CalendarDays(cd.Value) : 30;
+        var deemed = keys.TryGetValue("deemed_approval", out var da) && Bool(da.Value);
+        var escalation = keys.TryGetValue("escalation", out var esc) ? Escalation(esc.Value) : EscalationChain.Default;
         var data = keys.TryGetValue("data", out var dataNode) ? Fields(dataNode.Value) : [];
         var documents = keys.TryGetValue("documents", out var docNode) ? Documents(docNode.Value) : [];
         var steps = keys.TryGetValue("steps", out var stepsNode) ? Steps(stepsNode.Value) : MissingSteps(root);
@@ -58,6 +63,10 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             LegalBasis = keys.TryGetValue("legal_basis", out var lb) ? Scalar(lb.Value) : null,
             DeadlineDays = deadline.Value,
             OnReturn = onReturn,
+            MaxReturns = maxReturns,
+            CorrectionDays = correctionDays,
+            DeemedApproval = deemed,
+            Escalation = escalation,
             Data = data,
             Documents = documents,
             Steps = steps,
@@ -66,6 +75,50 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             Source = new SourceSpan(File, 1, 1),
             Keys = keys.ToImmutableDictionary(k => k.Key, k => Span(k.Value.Key)),
         };
+    }
+
+    private int Count(YamlNode node, string key)
+    {
+        if (int.TryParse(Scalar(node), out var n) && n >= 0) return n;
+        Problem(node, $"{key} must be a whole number");
+        return 0;
+    }
+
+    private int CalendarDays(YamlNode node)
+    {
+        var match = CalendarDaysPattern().Match(Scalar(node)?.Trim() ?? "");
+        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1) return days;
+        Problem(node, $"'{Scalar(node)}' is not a number of calendar days", "write it as '30 calendar days'");
+        return 30;
+    }
+
+    /// <summary>escalation: { warning: 75%, overdue: { 0: [agency-head], 2: [odsc-head] }, case_overdue: [citizen] }</summary>
+    private EscalationChain Escalation(YamlNode node)
+    {
+        if (node is not YamlMap map) { Problem(node, "escalation must be a mapping with warning, overdue and case_overdue"); return EscalationChain.Default; }
+        var keys = Keys(map, ["warning", "warning_notify", "overdue", "case_overdue"], "escalation");
+        var chain = EscalationChain.Default;
+        if (keys.TryGetValue("warning", out var w))
+        {
+            var text = Scalar(w.Value)?.TrimEnd('%').Trim();
+            if (int.TryParse(text, out var percent) && percent is > 0 and < 100) chain = chain with { WarningPercent = percent };
+            else Problem(w.Value, "warning must be a share of the step's time between 1% and 99%", "warning: 75%");
+        }
+        if (keys.TryGetValue("warning_notify", out var wn)) chain = chain with { WarningNotify = List(wn.Value) };
+        if (keys.TryGetValue("overdue", out var o))
+        {
+            if (o.Value is YamlMap levels)
+            {
+                var overdue = ImmutableSortedDictionary.CreateBuilder<int, ImmutableArray<string>>();
+                foreach (var (dayNode, who) in Entries(levels))
+                    if (int.TryParse(Scalar(dayNode), out var days) && days >= 0) overdue[days] = List(who);
+                    else Problem(dayNode, "overdue levels are keyed by working days overdue (0 = at the due time)");
+                chain = chain with { Overdue = overdue.ToImmutable() };
+            }
+            else Problem(o.Value, "overdue must map working days overdue to who is told, e.g. { 0: [agency-head], 2: [odsc-head] }");
+        }
+        if (keys.TryGetValue("case_overdue", out var co)) chain = chain with { CaseOverdueNotify = List(co.Value) };
+        return chain;
     }
 
     private ImmutableArray<Agency> Agencies(string text)
@@ -219,6 +272,9 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
         Problem(node, $"'{text}' is not a deadline in working days", "write it as '10 working days' or '1 working day'");
         return null;
     }
+
+    [GeneratedRegex(@"^(\d+)\s+calendar\s+days?$")]
+    private static partial Regex CalendarDaysPattern();
 
     [GeneratedRegex(@"^(\d+)(\s+working\s+days?)?$")]
     private static partial Regex WorkingDaysPattern();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Workflow.Core.Calendars;
 
 namespace Workflow.Core.Definitions;
 
@@ -9,17 +10,22 @@ namespace Workflow.Core.Definitions;
 public sealed class WorkflowCatalog
 {
     public const string AgencyFile = "agencies.yaml";
+    public const string CalendarFolder = "calendars";
 
     private readonly ImmutableDictionary<(string Id, int Version), WorkflowDefinition> _byVersion;
 
-    private WorkflowCatalog(ImmutableArray<Agency> agencies, IEnumerable<WorkflowDefinition> definitions)
+    private WorkflowCatalog(ImmutableArray<Agency> agencies, IEnumerable<WorkflowDefinition> definitions, CalendarCatalog calendars)
     {
         Agencies = agencies;
+        Calendars = calendars;
         _byVersion = definitions.ToImmutableDictionary(d => (d.Id, d.Version));
         Latest = _byVersion.Values.GroupBy(d => d.Id).Select(g => g.MaxBy(d => d.Version)!).OrderBy(d => d.Id).ToImmutableArray();
     }
 
     public ImmutableArray<Agency> Agencies { get; }
+
+    /// <summary>Working-day calendars from <c>calendars/</c>: national, province and office overlays, versioned.</summary>
+    public CalendarCatalog Calendars { get; }
 
     /// <summary>The newest version of each procedure: the one new applications follow.</summary>
     public ImmutableArray<WorkflowDefinition> Latest { get; }
@@ -32,22 +38,34 @@ public sealed class WorkflowCatalog
 
     public Agency? FindAgency(string code) => Agencies.FirstOrDefault(a => a.Code == code);
 
-    /// <summary>Loads a folder: <c>agencies.yaml</c> plus one definition per other <c>.yaml</c> file.</summary>
+    /// <summary>
+    /// Loads a folder: <c>agencies.yaml</c>, one definition per other <c>.yaml</c> file, and the calendars in
+    /// <c>calendars/</c> (at least one national calendar).
+    /// </summary>
     public static WorkflowCatalog Load(string directory)
     {
         if (!Directory.Exists(directory))
             throw new DefinitionException([new(new SourceSpan(directory, 0, 0), "the workflows folder does not exist")]);
-        var files = Directory.EnumerateFiles(directory)
-            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
-            .OrderBy(f => f, StringComparer.Ordinal)
-            .Select(f => (Name: Path.GetFileName(f), Text: File.ReadAllText(f)));
-        return Parse(files);
+        var calendarFolder = Path.Combine(directory, CalendarFolder);
+        var calendars = YamlFiles(calendarFolder, $"{CalendarFolder}/").ToList();
+        if (calendars.Count == 0)
+            throw new DefinitionException([new(new SourceSpan($"{CalendarFolder}/", 0, 0), "no working-day calendar found", "add calendars/<id>.yaml with scope: national")]);
+        return Parse(YamlFiles(directory, ""), calendars);
     }
 
+    private static IEnumerable<(string Name, string Text)> YamlFiles(string directory, string prefix) =>
+        !Directory.Exists(directory)
+            ? []
+            : Directory.EnumerateFiles(directory)
+                .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+                .OrderBy(f => f, StringComparer.Ordinal)
+                .Select(f => (prefix + Path.GetFileName(f), File.ReadAllText(f)));
+
     /// <summary>Builds a catalogue from file names and texts; <see cref="Load"/> reads them from disk.</summary>
-    public static WorkflowCatalog Parse(IEnumerable<(string Name, string Text)> files)
+    public static WorkflowCatalog Parse(IEnumerable<(string Name, string Text)> files, IEnumerable<(string Name, string Text)>? calendarFiles = null)
     {
         var problems = new List<DefinitionProblem>();
+        var calendars = CalendarCatalog.Parse(calendarFiles ?? [], problems);
         var agencies = ImmutableArray<Agency>.Empty;
         var definitions = new List<WorkflowDefinition>();
         var foundAgencies = false;
@@ -72,7 +90,7 @@ public sealed class WorkflowCatalog
                 problems.Add(new(d.At("id"), $"procedure '{d.Id}' version {d.Version} is also defined in {duplicate.First().Source.File}", "raise the version of the newer file"));
 
         if (problems.Count > 0) throw new DefinitionException(problems);
-        return new WorkflowCatalog(agencies, definitions);
+        return new WorkflowCatalog(agencies, definitions, calendars);
     }
 
     /// <summary>Re-reads one stored definition text, as pinned to a running application.</summary>

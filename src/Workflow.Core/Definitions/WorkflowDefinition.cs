@@ -21,6 +21,29 @@ public sealed record JoinRule(JoinMode Mode, int Count = 0)
     public override string ToString() => Mode == JoinMode.Count ? Count.ToString() : Mode.ToString().ToLowerInvariant();
 }
 
+/// <summary>
+/// Who is told when a step's deadline approaches or passes (DOMAIN rule 5). Levels are working days overdue;
+/// level 0 is the breach at the due time itself.
+/// </summary>
+public sealed record EscalationChain(int WarningPercent, ImmutableArray<string> WarningNotify, ImmutableSortedDictionary<int, ImmutableArray<string>> Overdue,
+    ImmutableArray<string> CaseOverdueNotify)
+{
+    public static readonly EscalationChain Default = new(75, ["officer"],
+        ImmutableSortedDictionary.CreateRange(new Dictionary<int, ImmutableArray<string>>
+        {
+            [0] = ["agency-head"],
+            [2] = ["odsc-head", "district-governor"],
+            [5] = ["provincial-home-affairs", "national-dashboard"],
+        }),
+        ["citizen", "odsc-head"]);
+
+    /// <summary>The escalation levels after the breach, in order: (level number, working days overdue, who is told).</summary>
+    public IReadOnlyList<(int Level, int Days, ImmutableArray<string> Notify)> Levels =>
+        [.. Overdue.Where(kv => kv.Key > 0).Select((kv, i) => (i + 1, kv.Key, kv.Value))];
+
+    public ImmutableArray<string> BreachNotify => Overdue.GetValueOrDefault(0, ["agency-head"]);
+}
+
 public sealed record DataField(string Name, FieldType Type, bool Required, ImmutableArray<string> Of, string? Title, SourceSpan Source);
 
 public sealed record RequiredDocument(string Name, string? When, SourceSpan Source);
@@ -61,6 +84,21 @@ public sealed record WorkflowDefinition
     public string? LegalBasis { get; init; }
     public required int DeadlineDays { get; init; }
     public ReturnPolicy OnReturn { get; init; } = ReturnPolicy.Restart;
+
+    /// <summary>Returns allowed before a further one needs a supervisor and a reason code citing a listed requirement.</summary>
+    public int MaxReturns { get; init; } = 1;
+
+    /// <summary>Calendar days the citizen has to correct a returned application before it lapses.</summary>
+    public int CorrectionDays { get; init; } = 30;
+
+    /// <summary>Whether the application is approved when the authority misses the legal deadline (off unless the law says so).</summary>
+    public bool DeemedApproval { get; init; }
+
+    public EscalationChain Escalation { get; init; } = EscalationChain.Default;
+
+    /// <summary>What a reason code for a further return may cite: a listed document or data field.</summary>
+    public bool IsListedRequirement(string code) =>
+        Documents.Any(d => d.Name == code || $"document:{d.Name}" == code) || Data.Any(f => f.Name == code || $"field:{f.Name}" == code);
     public ImmutableArray<DataField> Data { get; init; } = [];
     public ImmutableArray<RequiredDocument> Documents { get; init; } = [];
     public ImmutableArray<StepDefinition> Steps { get; init; } = [];
