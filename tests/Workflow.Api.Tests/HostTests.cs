@@ -10,8 +10,13 @@ public class when_the_server_starts(ApiFixture api) : ApiTest(api)
     private static string CopyOfWorkflows()
     {
         var copy = Directory.CreateTempSubdirectory("workflows-").FullName;
-        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot(), "workflows"), "*.yaml"))
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var source = Path.Combine(RepositoryRoot(), "workflows");
+        foreach (var file in Directory.GetFiles(source, "*.yaml", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
         return copy;
     }
 
