@@ -19,14 +19,14 @@ public class when_an_enterprise_application_is_submitted
     public static readonly string[] CompanyDocuments = ["application-form", "owner-id", "articles-of-association"];
 
     [Fact]
-    public void the_completeness_check_opens_at_the_centre_due_the_next_working_day()
+    public void the_completeness_check_opens_at_the_centre_due_the_next_working_day_of_its_calendar()
     {
         _case.At(Scenario.Monday).Submit(Company(), CompanyDocuments);
 
         var opened = _case.History.OfType<StepOpened>().Single();
         opened.StepId.ShouldBe("intake");
         opened.Agency.ShouldBe("odsc");
-        opened.DueAt.ShouldBe(new DateTimeOffset(2026, 11, 24, 17, 0, 0, TimeSpan.FromHours(7)));
+        opened.DueAt.ShouldBe(new DateTimeOffset(2026, 11, 25, 16, 0, 0, TimeSpan.FromHours(7)), "24 November 2026 is That Luang in Vientiane Capital");
         _case.State!.Status.ShouldBe(ApplicationStatus.Submitted);
         _case.History.OfType<ApplicationSubmitted>().Single().DefinitionHash.ShouldBe(_case.Definition.Hash);
     }
@@ -36,7 +36,7 @@ public class when_an_enterprise_application_is_submitted
     {
         _case.At(new DateTimeOffset(2026, 11, 27, 16, 0, 0, TimeSpan.FromHours(7))).Submit(Company(), CompanyDocuments);
 
-        _case.History.OfType<StepOpened>().Single().DueAt.ShouldBe(new DateTimeOffset(2026, 11, 30, 17, 0, 0, TimeSpan.FromHours(7)));
+        _case.History.OfType<StepOpened>().Single().DueAt.ShouldBe(new DateTimeOffset(2026, 11, 30, 16, 0, 0, TimeSpan.FromHours(7)));
     }
 
     [Fact]
@@ -87,11 +87,12 @@ public class when_the_completeness_check_passes
         Scenario.Types(events).ShouldBe(["StepApproved", "ApplicationDeclaredComplete", "StepOpened"]);
         var complete = events.OfType<ApplicationDeclaredComplete>().Single();
         complete.WorkingDays.ShouldBe(17);
-        complete.DueAt.ShouldBe(new DateTimeOffset(2026, 12, 16, 17, 0, 0, TimeSpan.FromHours(7)));
+        complete.DueAt.ShouldBe(new DateTimeOffset(2026, 12, 18, 16, 0, 0, TimeSpan.FromHours(7)), "That Luang and National Day are not counted");
+        complete.CalendarVersion.ShouldBe("odsc-vientiane-capital@1+vientiane-capital@1+lao-national@1");
         events.OfType<StepOpened>().Single().ShouldSatisfyAllConditions(
             o => o.StepId.ShouldBe("register"),
             o => o.Agency.ShouldBe("moic-enterprise-registration"),
-            o => o.DueAt.ShouldBe(new DateTimeOffset(2026, 12, 7, 17, 0, 0, TimeSpan.FromHours(7))));
+            o => o.DueAt.ShouldBe(new DateTimeOffset(2026, 12, 9, 16, 0, 0, TimeSpan.FromHours(7))));
         _case.State!.Status.ShouldBe(ApplicationStatus.InProgress);
     }
 
@@ -205,7 +206,7 @@ public class when_a_step_is_returned_inside_one_parallel_branch
 
         var events = _case.Correct();
 
-        Scenario.Types(events).ShouldBe(["CorrectionSubmitted", "StepOpened"]);
+        Scenario.Types(events).ShouldBe(["CorrectionSubmitted", "CaseClockResumed", "StepOpened"]);
         var reopened = events.OfType<StepOpened>().Single();
         reopened.StepId.ShouldBe("seal");
         reopened.Reopened.ShouldBeTrue();
@@ -235,7 +236,8 @@ public class when_a_step_is_returned_inside_one_parallel_branch
     [Fact]
     public void the_other_branch_may_also_be_returned_and_both_reopen_with_one_correction()
     {
-        _case.Return("social-security");
+        _case.When(new DecideStep("social-security", StepOutcome.Return, "employer number missing", null,
+            Scenario.Supervisor("molsw-social-security"), "field:has_employees"));
 
         var events = _case.Correct();
 

@@ -19,6 +19,7 @@ public class when_branches_meet_at_a_join
             version: 1
             title: Join test
             deadline: 10 working days
+            max_returns: 5
             steps:
               intake:
                 agency: odsc

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
 
 namespace Workflow.Core.Tests;
@@ -13,6 +14,7 @@ public sealed class Scenario(WorkflowDefinition definition)
 
     private readonly List<object> _history = [];
     private DateTimeOffset _now = Monday;
+    private WorkingCalendar? _calendar;
 
     public WorkflowDefinition Definition => definition;
     public IReadOnlyList<object> History => _history;
@@ -20,11 +22,27 @@ public sealed class Scenario(WorkflowDefinition definition)
 
     public static Actor Officer(string agency) => new($"officer-{agency}", $"Officer of {agency}", agency, "officer");
 
+    public static Actor Supervisor(string agency) => new($"supervisor-{agency}", $"Supervisor of {agency}", agency, "supervisor");
+
+    public DateTimeOffset Now => _now;
+
+    /// <summary>The calendar of the Vientiane centre as in force at the scenario's time, unless one is given.</summary>
+    public WorkingCalendar Calendar => _calendar ?? Procedures.Catalog.Calendars.ForCentre("VTE", _now);
+
     public Scenario At(DateTimeOffset now)
     {
         _now = now;
         return this;
     }
+
+    public Scenario With(WorkingCalendar calendar)
+    {
+        _calendar = calendar;
+        return this;
+    }
+
+    /// <summary>The sweeper's command for one scope, at the scenario's current time.</summary>
+    public IReadOnlyList<object> Reach(string scope) => When(new ReachDeadline(scope, DeadlineScopes.System));
 
     public Scenario Given(params object[] events)
     {
@@ -35,7 +53,7 @@ public sealed class Scenario(WorkflowDefinition definition)
     /// <summary>Runs a command and keeps its events as history for the next step of the story.</summary>
     public IReadOnlyList<object> When(ApplicationCommand command)
     {
-        var events = Decider.Decide(command, State, definition, _now);
+        var events = Decider.Decide(command, State, definition, Calendar, _now);
         _history.AddRange(events);
         return events;
     }
@@ -100,4 +118,6 @@ public static class Procedures
     /// <summary>A definition written inline for one shape of flow, checked by the same loader as the shipped ones.</summary>
     public static WorkflowDefinition Parse(string yaml) =>
         WorkflowCatalog.Parse([("agencies.yaml", TestAgencies), ("test.yaml", yaml)]).Latest.Single();
+
+    public static DateTimeOffset Lao(int y, int m, int d, int hour, int minute = 0) => new(y, m, d, hour, minute, 0, TimeSpan.FromHours(7));
 }

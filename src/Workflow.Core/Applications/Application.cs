@@ -3,19 +3,41 @@ using System.Text.Json;
 
 namespace Workflow.Core.Applications;
 
-public enum ApplicationStatus { Submitted, InProgress, AwaitingCorrection, Approved, Rejected, Withdrawn }
+public enum ApplicationStatus { Submitted, InProgress, AwaitingCorrection, Approved, Rejected, Withdrawn, Lapsed }
 
 public enum StepStatus { Open, Returned, Approved, Rejected, Skipped, Cancelled }
 
-public sealed record StepState(string StepId, string Agency, StepStatus Status, DateTimeOffset? DueAt)
+public sealed record StepState(
+    string StepId,
+    string Agency,
+    StepStatus Status,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset DueAt,
+    int WorkingDays,
+    DeadlineTimer? Next,
+    bool Warned = false,
+    bool Breached = false,
+    int EscalationLevel = 0,
+    DateTimeOffset? ReturnedAt = null,
+    ImmutableHashSet<int>? Acknowledged = null)
 {
     /// <summary>Open, or waiting for the citizen's correction: the branch is still running.</summary>
     public bool IsLive => Status is StepStatus.Open or StepStatus.Returned;
 }
 
+/// <summary>The legal deadline of the whole case (DOMAIN rules 1, 3 and 6).</summary>
+public sealed record CaseClock(
+    DateTimeOffset StartedAt,
+    int WorkingDays,
+    DateTimeOffset DueAt,
+    bool Running,
+    DateTimeOffset? CorrectionDueAt = null,
+    int? RemainingAtStop = null,
+    bool Missed = false);
+
 /// <summary>
 /// The write state of one application: only what <see cref="Decider"/> needs. Built from events alone, never from
-/// a definition file, so a replay years later gives the same state.
+/// a definition file or a calendar, so a replay years later gives the same state.
 /// </summary>
 public sealed record Application(
     Guid Id,
@@ -23,45 +45,75 @@ public sealed record Application(
     int WorkflowVersion,
     string DefinitionHash,
     string TrackingNumber,
+    string Centre,
     ApplicationStatus Status,
     ImmutableDictionary<string, JsonElement> Data,
     ImmutableHashSet<string> Documents,
     ImmutableDictionary<string, StepState> Steps,
     ImmutableDictionary<string, ImmutableHashSet<string>> Arrivals,
     int Returns,
-    bool Complete)
+    CaseClock? Clock,
+    DateTimeOffset? CorrectionDueAt)
 {
-    public bool IsFinished => Status is ApplicationStatus.Approved or ApplicationStatus.Rejected or ApplicationStatus.Withdrawn;
+    public bool IsFinished => Status is ApplicationStatus.Approved or ApplicationStatus.Rejected or ApplicationStatus.Withdrawn or ApplicationStatus.Lapsed;
+
+    public bool Complete => Clock is not null;
 
     public IEnumerable<StepState> LiveSteps => Steps.Values.Where(s => s.IsLive);
 
     public static Application? Evolve(Application? state, object @event) => (state, @event) switch
     {
         (null, ApplicationSubmitted e) => new Application(
-            e.ApplicationId, e.WorkflowId, e.WorkflowVersion, e.DefinitionHash, e.TrackingNumber, ApplicationStatus.Submitted,
+            e.ApplicationId, e.WorkflowId, e.WorkflowVersion, e.DefinitionHash, e.TrackingNumber, e.Centre, ApplicationStatus.Submitted,
             e.Data.ToImmutableDictionary(), e.Documents.ToImmutableHashSet(),
-            ImmutableDictionary<string, StepState>.Empty, ImmutableDictionary<string, ImmutableHashSet<string>>.Empty, 0, false),
+            ImmutableDictionary<string, StepState>.Empty, ImmutableDictionary<string, ImmutableHashSet<string>>.Empty, 0, null, null),
         (null, _) => null,
-        (_, StepOpened e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Open, e.DueAt)),
-        (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, null)).Arrive(e.StepId, e.Next),
-        (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved }).Arrive(e.StepId, e.Next),
-        (_, StepRejected e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Rejected }).Arrive(e.StepId, e.Next),
-        (_, StepReturned e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Returned }) with
+        (_, StepOpened e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Open, e.OpenedAt, e.DueAt, e.WorkingDays, e.Next)),
+        (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, e.At, e.At, 0, null)).Arrive(e.StepId, e.Next),
+        (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved, Next = null }).Arrive(e.StepId, e.Next),
+        (_, StepRejected e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Rejected, Next = null }).Arrive(e.StepId, e.Next),
+        (_, StepReturned e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Returned, ReturnedAt = e.At, Next = null }) with
         {
             Status = ApplicationStatus.AwaitingCorrection,
             Returns = state.Returns + 1,
         },
-        (_, StepCancelled e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Cancelled }),
-        (_, ApplicationDeclaredComplete) => state with { Complete = true, Status = ApplicationStatus.InProgress },
+        (_, StepCancelled e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Cancelled, Next = null }),
+        (_, ApplicationDeclaredComplete e) => state with
+        {
+            Status = ApplicationStatus.InProgress,
+            Clock = new CaseClock(e.At, e.WorkingDays, e.DueAt, Running: true),
+        },
+        (_, CaseClockStopped e) => state with
+        {
+            CorrectionDueAt = e.CorrectionDueAt,
+            Clock = state.Clock is null ? null : state.Clock with { Running = false, RemainingAtStop = e.RemainingWorkingDays },
+        },
+        (_, CaseClockResumed e) => state with
+        {
+            Clock = state.Clock! with { StartedAt = e.At, WorkingDays = e.WorkingDays, DueAt = e.DueAt, Running = true, RemainingAtStop = null },
+        },
         (_, CorrectionSubmitted e) => state with
         {
             Data = state.Data.SetItems(e.Data),
             Documents = state.Documents.Union(e.Documents),
             Status = state.Complete ? ApplicationStatus.InProgress : ApplicationStatus.Submitted,
+            CorrectionDueAt = null,
         },
+        (_, DeadlineWarningReached e) => state.WithStep(state.Steps[e.StepId] with { Warned = true, Next = e.Next }),
+        (_, DeadlineBreached e) => state.WithStep(state.Steps[e.StepId] with { Warned = true, Breached = true, Next = e.Next }),
+        (_, StepEscalated e) => state.WithStep(state.Steps[e.StepId] with { EscalationLevel = e.Level, Next = e.Next }),
+        (_, EscalationAcknowledged e) => state.WithStep(state.Steps[e.StepId] with
+        {
+            Acknowledged = (state.Steps[e.StepId].Acknowledged ?? []).Add(e.Level),
+        }),
+        (_, CaseDeadlineMissed) => state with { Clock = state.Clock! with { Missed = true } },
+        (_, DeadlineRecalculated { Scope: DeadlineScopes.Case } e) => state with { Clock = state.Clock! with { DueAt = e.DueAt } },
+        (_, DeadlineRecalculated e) => state.WithStep(state.Steps[e.Scope] with { DueAt = e.DueAt, Next = e.Next }),
         (_, ApplicationApproved) => state.Finish(ApplicationStatus.Approved),
+        (_, ApplicationDeemedApproved) => state.Finish(ApplicationStatus.Approved),
         (_, ApplicationRejected) => state.Finish(ApplicationStatus.Rejected),
         (_, ApplicationWithdrawn) => state.Finish(ApplicationStatus.Withdrawn),
+        (_, ApplicationLapsed) => state.Finish(ApplicationStatus.Lapsed),
         _ => state,
     };
 
@@ -77,6 +129,7 @@ public sealed record Application(
     private Application Finish(ApplicationStatus status) => this with
     {
         Status = status,
-        Steps = Steps.SetItems(LiveSteps.Select(s => KeyValuePair.Create(s.StepId, s with { Status = StepStatus.Cancelled }))),
+        Steps = Steps.SetItems(LiveSteps.Select(s => KeyValuePair.Create(s.StepId, s with { Status = StepStatus.Cancelled, Next = null }))),
+        Clock = Clock is null ? null : Clock with { Running = false },
     };
 }

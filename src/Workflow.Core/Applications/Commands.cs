@@ -16,11 +16,37 @@ public sealed record SubmitApplication(
     IReadOnlyList<string> Documents,
     Actor By) : ApplicationCommand(By);
 
-public sealed record DecideStep(string StepId, StepOutcome Outcome, string Reason, string? Comment, Actor By) : ApplicationCommand(By);
+/// <param name="ReasonCode">For a return past the cap: the listed document or data field the return is about.</param>
+public sealed record DecideStep(string StepId, StepOutcome Outcome, string Reason, string? Comment, Actor By, string? ReasonCode = null) : ApplicationCommand(By);
 
 public sealed record SubmitCorrection(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents, string? Comment, Actor By) : ApplicationCommand(By);
 
 public sealed record WithdrawApplication(string Reason, Actor By) : ApplicationCommand(By);
+
+/// <summary>
+/// From the deadline sweeper: check what has come due for one scope (a step id, <see cref="DeadlineScopes.Case"/> or
+/// <see cref="DeadlineScopes.Correction"/>). Idempotent by state: what already fired or no longer applies gives no events.
+/// </summary>
+public sealed record ReachDeadline(string Scope, Actor By) : ApplicationCommand(By);
+
+public sealed record AcknowledgeEscalation(string StepId, int Level, string? Comment, Actor By) : ApplicationCommand(By);
+
+/// <summary>Recompute open deadlines with the calendar now in force, recording each one that moves.</summary>
+public sealed record RecalculateDeadlines(string Reason, Actor By) : ApplicationCommand(By);
+
+public static class DeadlineScopes
+{
+    public const string Case = "case";
+    public const string Correction = "correction";
+
+    public const string Warning = "warning";
+    public const string Breach = "breach";
+    public const string Escalation = "escalation";
+    public const string CaseDue = "case-due";
+    public const string CorrectionDue = "correction-due";
+
+    public static readonly Actor System = new("system", "Deadline clock", null, "system");
+}
 
 /// <summary>A command that breaks a rule of the procedure or of the case's state. The edge answers 409.</summary>
 public sealed class RuleViolation(string code, string message) : Exception(message)

@@ -13,9 +13,11 @@ public static class Decider
 
     public static bool IsTerminal(Application? state) => state?.IsFinished ?? false;
 
-    public static IReadOnlyList<object> Decide(ApplicationCommand command, Application? state, WorkflowDefinition definition, DateTimeOffset now)
+    /// <param name="calendar">The working-day calendar of the application's office, as in force now.</param>
+    public static IReadOnlyList<object> Decide(ApplicationCommand command, Application? state, WorkflowDefinition definition,
+        WorkingCalendar calendar, DateTimeOffset now)
     {
-        var run = new Run(definition, now, state);
+        var run = new Run(definition, calendar, now, state);
         switch (command)
         {
             case SubmitApplication submit:
@@ -30,6 +32,15 @@ public static class Decider
             case WithdrawApplication withdraw:
                 run.Withdraw(withdraw);
                 break;
+            case ReachDeadline deadline:
+                run.Reach(deadline);
+                break;
+            case AcknowledgeEscalation acknowledge:
+                run.Acknowledge(acknowledge);
+                break;
+            case RecalculateDeadlines recalculate:
+                run.Recalculate(recalculate);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown command");
         }
@@ -40,9 +51,8 @@ public static class Decider
     /// One decision in progress. Events are applied to a working copy of the state as they are emitted, so the routing
     /// that follows (skips, joins, the end) sees exactly what a replay of those events will see.
     /// </summary>
-    private sealed class Run(WorkflowDefinition definition, DateTimeOffset now, Application? state)
+    private sealed class Run(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset now, Application? state)
     {
-        private readonly WeekdayCalendar _calendar = WeekdayCalendar.Lao;
         private Application? _state = state;
 
         public List<object> Events { get; } = [];
@@ -63,7 +73,7 @@ public static class Decider
             if (errors.Count > 0) throw new InvalidApplicationData(errors);
             Emit(new ApplicationSubmitted(c.ApplicationId, c.TrackingNumber, definition.Id, definition.Version, definition.Hash,
                 c.Centre, c.Channel, c.Applicant, c.Data, c.Documents, c.By, now));
-            Open(definition.Start, reopened: false);
+            Open(definition.Start, reopened: false, definition.Start.DeadlineDays);
         }
 
         public void Decide(DecideStep c)
@@ -87,8 +97,8 @@ public static class Decider
                 case StepOutcome.Approve:
                     Emit(new StepApproved(step.Id, step.Agency, c.Reason, c.Comment, step.Approve, c.By, now));
                     if (step == definition.Start && !State.Complete)
-                        Emit(new ApplicationDeclaredComplete(now, _calendar.AddWorkingDays(now, definition.DeadlineDays),
-                            definition.DeadlineDays, _calendar.Id, c.By));
+                        Emit(new ApplicationDeclaredComplete(now, calendar.AddWorkingDays(now, definition.DeadlineDays),
+                            definition.DeadlineDays, calendar.Version, c.By));
                     Advance();
                     break;
                 case StepOutcome.Reject when step.Reject is { } target:
@@ -98,7 +108,17 @@ public static class Decider
                     else Advance();
                     break;
                 case StepOutcome.Return when step.CanReturn:
-                    Emit(new StepReturned(step.Id, step.Agency, c.Reason, c.Comment, c.By, now));
+                    var beyondCap = State.Returns >= definition.MaxReturns;
+                    if (beyondCap && (c.By.Role != "supervisor" || c.ReasonCode is null || !definition.IsListedRequirement(c.ReasonCode)))
+                        throw new RuleViolation("return-cap",
+                            $"{definition.Id} allows {definition.MaxReturns} return(s); a further return needs a supervisor and a reason code " +
+                            "naming a listed document or data field (for example document:building-plans)");
+                    var firstOutstanding = State.Status != ApplicationStatus.AwaitingCorrection;
+                    Emit(new StepReturned(step.Id, step.Agency, c.Reason, c.ReasonCode, c.Comment, beyondCap, c.By, now));
+                    if (firstOutstanding)
+                        Emit(new CaseClockStopped(now,
+                            State.Clock is { Running: true } clock ? Math.Max(0, calendar.WorkingDaysBetween(now, clock.DueAt)) : null,
+                            now.AddDays(definition.CorrectionDays)));
                     break;
                 default:
                     throw new RuleViolation("outcome-not-allowed",
@@ -115,7 +135,18 @@ public static class Decider
             var errors = ApplicationData.Check(definition, c.Data, c.Documents, correction: true);
             if (errors.Count > 0) throw new InvalidApplicationData(errors);
             Emit(new CorrectionSubmitted(c.Data, c.Documents, c.Comment, c.By, now));
-            foreach (var step in returned) Open(step, reopened: true);
+            var pause = definition.OnReturn == ReturnPolicy.Pause;
+            if (State.Clock is { Running: false } clock)
+            {
+                var days = pause ? clock.RemainingAtStop ?? definition.DeadlineDays : definition.DeadlineDays;
+                Emit(new CaseClockResumed(now, calendar.AddWorkingDays(now, days), days, pause ? "pause" : "restart", calendar.Version));
+            }
+            foreach (var step in returned)
+            {
+                var was = State.Steps[step.Id];
+                var days = pause ? Math.Max(1, calendar.WorkingDaysBetween(was.ReturnedAt ?? now, was.DueAt)) : step.DeadlineDays;
+                Open(step, reopened: true, days);
+            }
         }
 
         public void Withdraw(WithdrawApplication c)
@@ -133,9 +164,111 @@ public static class Decider
                     $"application {State.TrackingNumber} is {State.Status.ToString().ToLowerInvariant()} and accepts no further commands");
         }
 
-        private void Open(StepDefinition step, bool reopened) =>
-            Emit(new StepOpened(step.Id, step.Title, step.Agency, step.Role, now, _calendar.AddWorkingDays(now, step.DeadlineDays),
-                step.DeadlineDays, _calendar.Id, reopened));
+        private void Open(StepDefinition step, bool reopened, int days)
+        {
+            var due = calendar.AddWorkingDays(now, days);
+            Emit(new StepOpened(step.Id, step.Title, step.Agency, step.Role, now, due, days, calendar.Version, reopened,
+                new DeadlineTimer(DeadlineScopes.Warning, 0, WarningAt(now, due))));
+        }
+
+        /// <summary>The moment the given share of a step's office time has been used (75% by default).</summary>
+        private DateTimeOffset WarningAt(DateTimeOffset opened, DateTimeOffset due)
+        {
+            var total = calendar.WorkingTimeBetween(opened, due);
+            return total <= TimeSpan.Zero ? due : calendar.AddWorkingTime(opened, total * definition.Escalation.WarningPercent / 100);
+        }
+
+        public void Reach(ReachDeadline c)
+        {
+            if (_state is null || State.IsFinished) return;
+            switch (c.Scope)
+            {
+                case DeadlineScopes.Case:
+                    if (State.Clock is { Running: true, Missed: false } clock && clock.DueAt <= now)
+                    {
+                        if (definition.DeemedApproval) Emit(new ApplicationDeemedApproved(clock.DueAt, now));
+                        else Emit(new CaseDeadlineMissed(clock.DueAt, calendar.AddWorkingDays(now, RemainingPathDays()), definition.Escalation.CaseOverdueNotify, now));
+                    }
+                    break;
+                case DeadlineScopes.Correction:
+                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due && due <= now)
+                        Emit(new ApplicationLapsed(due, now));
+                    break;
+                default:
+                    ReachStep(c.Scope);
+                    break;
+            }
+        }
+
+        /// <summary>Fires, in order and once each, everything of a step's chain that has come due: after a stop, all that was missed.</summary>
+        private void ReachStep(string stepId)
+        {
+            if (State.Steps.GetValueOrDefault(stepId) is not { Status: StepStatus.Open } step) return;
+            var chain = definition.Escalation;
+            if (!step.Warned && !step.Breached && step.Next is { Kind: DeadlineScopes.Warning } warning && warning.At <= now)
+                Emit(new DeadlineWarningReached(step.StepId, step.Agency, step.DueAt, chain.WarningNotify, now,
+                    new DeadlineTimer(DeadlineScopes.Breach, 0, step.DueAt)));
+            step = State.Steps[stepId];
+            if (!step.Breached && step.DueAt <= now)
+                Emit(new DeadlineBreached(step.StepId, step.Agency, step.DueAt, chain.BreachNotify, now, NextEscalation(step.DueAt, 0)));
+            step = State.Steps[stepId];
+            while (step.Breached && step.EscalationLevel < chain.Levels.Count)
+            {
+                var (level, days, notify) = chain.Levels[step.EscalationLevel];
+                if (calendar.AddWorkingDays(step.DueAt, days) > now) break;
+                Emit(new StepEscalated(step.StepId, step.Agency, level, Math.Max(days, calendar.WorkingDaysBetween(step.DueAt, now)), notify, now,
+                    NextEscalation(step.DueAt, level)));
+                step = State.Steps[stepId];
+            }
+        }
+
+        private DeadlineTimer? NextEscalation(DateTimeOffset due, int afterLevel) =>
+            definition.Escalation.Levels.Skip(afterLevel).Select(l => new DeadlineTimer(DeadlineScopes.Escalation, l.Level, calendar.AddWorkingDays(due, l.Days)))
+                .FirstOrDefault();
+
+        /// <summary>Working days the longest remaining path still needs: the basis of a new expected date.</summary>
+        private int RemainingPathDays()
+        {
+            int Longest(string id, HashSet<string> seen)
+            {
+                if (definition.FindStep(id) is not { } s || !seen.Add(id)) return 0;
+                var rest = s.Approve.Select(t => Longest(t, seen)).DefaultIfEmpty(0).Max();
+                seen.Remove(id);
+                return s.DeadlineDays + rest;
+            }
+            return Math.Max(1, State.LiveSteps.Select(s => Longest(s.StepId, [])).DefaultIfEmpty(1).Max());
+        }
+
+        public void Acknowledge(AcknowledgeEscalation c)
+        {
+            EnsureRunning();
+            var step = State.Steps.GetValueOrDefault(c.StepId) ?? throw new RuleViolation("step-unknown", $"step '{c.StepId}' has not been opened");
+            if (c.Level < 0 || (c.Level == 0 ? !step.Breached : step.EscalationLevel < c.Level))
+                throw new RuleViolation("not-escalated", $"step '{c.StepId}' has not been escalated to level {c.Level}");
+            if (step.Acknowledged?.Contains(c.Level) == true) return;
+            Emit(new EscalationAcknowledged(c.StepId, c.Level, c.Comment, c.By, now));
+        }
+
+        public void Recalculate(RecalculateDeadlines c)
+        {
+            if (_state is null || State.IsFinished) return;
+            foreach (var step in definition.Steps.Select(d => State.Steps.GetValueOrDefault(d.Id)).OfType<StepState>().Where(s => s.Status == StepStatus.Open))
+            {
+                var due = calendar.AddWorkingDays(step.OpenedAt, step.WorkingDays);
+                if (due == step.DueAt) continue;
+                var next = !step.Warned ? new DeadlineTimer(DeadlineScopes.Warning, 0, WarningAt(step.OpenedAt, due))
+                    : !step.Breached ? new DeadlineTimer(DeadlineScopes.Breach, 0, due)
+                    : NextEscalation(due, step.EscalationLevel);
+                Emit(new DeadlineRecalculated(step.StepId, step.DueAt, due, calendar.Version, c.Reason, now, next));
+            }
+            if (State.Clock is { Running: true, Missed: false } clock)
+            {
+                var due = calendar.AddWorkingDays(clock.StartedAt, clock.WorkingDays);
+                if (due != clock.DueAt)
+                    Emit(new DeadlineRecalculated(DeadlineScopes.Case, clock.DueAt, due, calendar.Version, c.Reason, now,
+                        new DeadlineTimer(DeadlineScopes.CaseDue, 0, due)));
+            }
+        }
 
         /// <summary>
         /// Moves every branch as far as it can go: activates each step whose join is satisfied, skips steps whose
@@ -182,7 +315,7 @@ public static class Decider
             if (step.When is { } when && !Condition.Holds(when, definition, State.Data))
                 Emit(new StepSkipped(step.Id, step.Agency, when, step.Approve, now));
             else
-                Open(step, reopened: false);
+                Open(step, reopened: false, step.DeadlineDays);
         }
     }
 }

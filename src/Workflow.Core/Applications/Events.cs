@@ -24,6 +24,12 @@ public sealed record ApplicationSubmitted(
     Actor By,
     DateTimeOffset At);
 
+/// <summary>
+/// What the deadline sweeper must check next for one scope of an application (a step, the case, the correction
+/// window): carried by each deadline event so that the open-deadlines projection never needs a calendar.
+/// </summary>
+public sealed record DeadlineTimer(string Kind, int Level, DateTimeOffset At);
+
 public sealed record StepOpened(
     string StepId,
     string Title,
@@ -32,8 +38,9 @@ public sealed record StepOpened(
     DateTimeOffset OpenedAt,
     DateTimeOffset DueAt,
     int WorkingDays,
-    string CalendarId,
-    bool Reopened);
+    string CalendarVersion,
+    bool Reopened,
+    DeadlineTimer? Next);
 
 /// <summary>A step whose condition did not hold: not waited for, and its branch goes on as if it had been approved.</summary>
 public sealed record StepSkipped(string StepId, string Agency, string Condition, IReadOnlyList<string> Next, DateTimeOffset At);
@@ -42,13 +49,45 @@ public sealed record StepApproved(string StepId, string Agency, string Reason, s
 
 public sealed record StepRejected(string StepId, string Agency, string Reason, string? Comment, IReadOnlyList<string> Next, Actor By, DateTimeOffset At);
 
-public sealed record StepReturned(string StepId, string Agency, string Reason, string? Comment, Actor By, DateTimeOffset At);
+/// <param name="BeyondCap">A return past the procedure's cap, allowed to a supervisor citing a listed requirement.</param>
+public sealed record StepReturned(string StepId, string Agency, string Reason, string? ReasonCode, string? Comment, bool BeyondCap, Actor By, DateTimeOffset At);
 
 /// <summary>A branch no longer needed because the step it led to went ahead without it (an any-of or n-of-m join).</summary>
 public sealed record StepCancelled(string StepId, string Agency, string Reason, DateTimeOffset At);
 
 /// <summary>The completeness check passed: the legal clock starts here (DOMAIN rule 1).</summary>
-public sealed record ApplicationDeclaredComplete(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string CalendarId, Actor By);
+public sealed record ApplicationDeclaredComplete(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string CalendarVersion, Actor By);
+
+/// <summary>
+/// The file went back to the citizen: the legal clock stops (DOMAIN rule 3) and the citizen's correction window opens.
+/// <paramref name="RemainingWorkingDays"/> is null when the legal clock had not started (a return at the completeness check).
+/// </summary>
+public sealed record CaseClockStopped(DateTimeOffset At, int? RemainingWorkingDays, DateTimeOffset CorrectionDueAt);
+
+/// <summary>The citizen resubmitted: the legal clock runs again with the remaining time (pause) or a fresh deadline (restart).</summary>
+public sealed record CaseClockResumed(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string Policy, string CalendarVersion);
+
+public sealed record DeadlineWarningReached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+
+/// <summary>A step passed its due time: the lateness belongs to the agency holding it (DOMAIN rule 4).</summary>
+public sealed record DeadlineBreached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+
+public sealed record StepEscalated(string StepId, string Agency, int Level, int OverdueWorkingDays, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+
+public sealed record EscalationAcknowledged(string StepId, int Level, string? Comment, Actor By, DateTimeOffset At);
+
+/// <summary>The legal deadline passed undecided: the citizen gets an apology and a new expected date; the case stays late (rule 6).</summary>
+public sealed record CaseDeadlineMissed(DateTimeOffset DueAt, DateTimeOffset NewExpectedAt, IReadOnlyList<string> Notified, DateTimeOffset At);
+
+/// <summary>The authority missed the legal deadline of a procedure that grants deemed approval (rule 7).</summary>
+public sealed record ApplicationDeemedApproved(DateTimeOffset DueAt, DateTimeOffset At);
+
+/// <summary>The citizen did not correct the file within the correction window.</summary>
+public sealed record ApplicationLapsed(DateTimeOffset CorrectionDueAt, DateTimeOffset At);
+
+/// <summary>A calendar change (a holiday announced later) moved a deadline that was already set; never a silent change.</summary>
+public sealed record DeadlineRecalculated(string Scope, DateTimeOffset PreviousDueAt, DateTimeOffset DueAt, string CalendarVersion, string Reason,
+    DateTimeOffset At, DeadlineTimer? Next);
 
 public sealed record CorrectionSubmitted(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents, string? Comment, Actor By, DateTimeOffset At);
 
@@ -75,5 +114,15 @@ public static class ApplicationEvents
         [typeof(ApplicationApproved)] = "application_approved",
         [typeof(ApplicationRejected)] = "application_rejected",
         [typeof(ApplicationWithdrawn)] = "application_withdrawn",
+        [typeof(CaseClockStopped)] = "case_clock_stopped",
+        [typeof(CaseClockResumed)] = "case_clock_resumed",
+        [typeof(DeadlineWarningReached)] = "deadline_warning_reached",
+        [typeof(DeadlineBreached)] = "deadline_breached",
+        [typeof(StepEscalated)] = "step_escalated",
+        [typeof(EscalationAcknowledged)] = "escalation_acknowledged",
+        [typeof(CaseDeadlineMissed)] = "case_deadline_missed",
+        [typeof(ApplicationDeemedApproved)] = "application_deemed_approved",
+        [typeof(ApplicationLapsed)] = "application_lapsed",
+        [typeof(DeadlineRecalculated)] = "deadline_recalculated",
     };
 }

@@ -1,0 +1,236 @@
+using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
+using static Workflow.Core.Tests.Procedures;
+
+namespace Workflow.Core.Tests;
+
+public class when_a_steps_deadline_approaches_and_passes
+{
+    private readonly Scenario _case;
+
+    public when_a_steps_deadline_approaches_and_passes()
+    {
+        // Monday 3 June 2024: registration opens, due after 10 working days on Monday 17 June at closing time.
+        _case = new Scenario(Get("enterprise-registration")).At(Lao(2024, 6, 3, 9))
+            .Submit(when_an_enterprise_application_is_submitted.Company(), when_an_enterprise_application_is_submitted.CompanyDocuments);
+        _case.Approve("intake");
+    }
+
+    [Fact]
+    public void the_step_records_its_due_time_and_the_calendar_version_used()
+    {
+        var opened = _case.History.OfType<StepOpened>().Last();
+        opened.DueAt.ShouldBe(Lao(2024, 6, 17, 16));
+        opened.CalendarVersion.ShouldBe("odsc-vientiane-capital@1+vientiane-capital@1+lao-national@1");
+        opened.Next.ShouldBe(new DeadlineTimer("warning", 0, Lao(2024, 6, 13, 10, 15)));
+    }
+
+    [Fact]
+    public void it_warns_once_at_75_percent_breaches_once_at_due_and_escalates_once_per_level()
+    {
+        _case.At(Lao(2024, 6, 13, 10, 14)).Reach("register").ShouldBeEmpty();
+        _case.At(Lao(2024, 6, 13, 10, 15)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<DeadlineWarningReached>()
+            .Notified.ShouldBe(["officer"]);
+        _case.Reach("register").ShouldBeEmpty();
+
+        _case.At(Lao(2024, 6, 17, 15, 59)).Reach("register").ShouldBeEmpty();
+        var breach = _case.At(Lao(2024, 6, 17, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<DeadlineBreached>();
+        breach.Agency.ShouldBe("moic-enterprise-registration");
+        breach.Notified.ShouldBe(["agency-head"]);
+        breach.Next.ShouldBe(new DeadlineTimer("escalation", 1, Lao(2024, 6, 19, 16)));
+        _case.Reach("register").ShouldBeEmpty();
+
+        var first = _case.At(Lao(2024, 6, 19, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<StepEscalated>();
+        first.Level.ShouldBe(1);
+        first.Notified.ShouldBe(["odsc-head", "district-governor"]);
+        _case.At(Lao(2024, 6, 21, 12)).Reach("register").ShouldBeEmpty();
+        var second = _case.At(Lao(2024, 6, 24, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<StepEscalated>();
+        second.Level.ShouldBe(2);
+        second.Notified.ShouldBe(["provincial-home-affairs", "national-dashboard"]);
+        second.Next.ShouldBeNull();
+        _case.At(Lao(2024, 8, 1, 9)).Reach("register").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void after_a_stop_everything_that_came_due_fires_once_in_order()
+    {
+        var events = _case.At(Lao(2024, 6, 25, 10)).Reach("register");
+
+        Scenario.Types(events).ShouldBe(["DeadlineWarningReached", "DeadlineBreached", "StepEscalated", "StepEscalated"]);
+        _case.Reach("register").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_step_decided_before_its_deadline_never_fires()
+    {
+        _case.At(Lao(2024, 6, 12, 9)).Approve("register");
+
+        _case.At(Lao(2024, 7, 30, 9)).Reach("register").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void an_escalation_can_be_acknowledged_once()
+    {
+        _case.At(Lao(2024, 6, 19, 16)).Reach("register");
+        var supervisor = Scenario.Supervisor("moic-enterprise-registration");
+
+        _case.When(new AcknowledgeEscalation("register", 1, "extra staff assigned", supervisor)).ShouldHaveSingleItem()
+            .ShouldBeOfType<EscalationAcknowledged>().By.ShouldBe(supervisor);
+        _case.When(new AcknowledgeEscalation("register", 1, null, supervisor)).ShouldBeEmpty();
+        _case.ThenFails<RuleViolation>(new AcknowledgeEscalation("register", 2, null, supervisor)).Code.ShouldBe("not-escalated");
+    }
+}
+
+public class when_the_case_clock_runs
+{
+    private static Scenario Completed(string workflow, Dictionary<string, object> data, string[] documents)
+    {
+        var s = new Scenario(Get(workflow)).At(Lao(2024, 6, 3, 9)).Submit(data, documents);
+        s.Approve("intake");
+        return s;
+    }
+
+    private static Scenario LandTransfer() => Completed("land-title-transfer", new()
+    {
+        ["parcel_number"] = "XAY-88-12", ["title_number"] = "T-1", ["transfer_kind"] = "gift", ["declared_value"] = 1000,
+        ["village"] = "Ban Phonxay", ["seller_name"] = "Khamla", ["buyer_name"] = "Noy",
+    }, ["application-form", "land-title", "seller-id", "buyer-id"]);
+
+    private static Scenario Enterprise() => Completed("enterprise-registration",
+        when_an_enterprise_application_is_submitted.Company(), when_an_enterprise_application_is_submitted.CompanyDocuments);
+
+    [Fact]
+    public void a_paused_clock_resumes_with_exactly_the_remaining_time()
+    {
+        var s = LandTransfer();
+        s.History.OfType<ApplicationDeclaredComplete>().Single().DueAt.ShouldBe(Lao(2024, 6, 24, 16));
+
+        var stopped = s.At(Lao(2024, 6, 5, 10)).Return("village-certification").OfType<CaseClockStopped>().Single();
+        stopped.RemainingWorkingDays.ShouldBe(13);
+        var resumed = s.At(Lao(2024, 6, 10, 9)).Correct().OfType<CaseClockResumed>().Single();
+
+        resumed.WorkingDays.ShouldBe(13);
+        resumed.DueAt.ShouldBe(Lao(2024, 6, 27, 16), "the three working days the citizen held the file are added, nothing else");
+        resumed.Policy.ShouldBe("pause");
+    }
+
+    [Fact]
+    public void a_restart_gives_a_fresh_deadline_to_the_case_and_the_step()
+    {
+        var s = Enterprise();
+        s.At(Lao(2024, 6, 5, 10)).Return("register");
+
+        var events = s.At(Lao(2024, 6, 10, 9)).Correct();
+
+        var resumed = events.OfType<CaseClockResumed>().Single();
+        resumed.WorkingDays.ShouldBe(17);
+        resumed.DueAt.ShouldBe(Lao(2024, 7, 3, 16));
+        events.OfType<StepOpened>().Single().DueAt.ShouldBe(Lao(2024, 6, 24, 16));
+    }
+
+    [Fact]
+    public void an_uncorrected_application_lapses_after_the_correction_window_and_only_then()
+    {
+        var s = Enterprise();
+        s.At(Lao(2024, 6, 5, 10)).Return("register").OfType<CaseClockStopped>().Single().CorrectionDueAt.ShouldBe(Lao(2024, 7, 5, 10));
+
+        s.At(Lao(2024, 7, 5, 9)).Reach(DeadlineScopes.Correction).ShouldBeEmpty();
+        s.At(Lao(2024, 7, 5, 10)).Reach(DeadlineScopes.Correction).ShouldHaveSingleItem().ShouldBeOfType<ApplicationLapsed>();
+        s.State!.Status.ShouldBe(ApplicationStatus.Lapsed);
+        s.Reach(DeadlineScopes.Correction).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_corrected_application_never_lapses()
+    {
+        var s = Enterprise();
+        s.At(Lao(2024, 6, 5, 10)).Return("register");
+        s.At(Lao(2024, 6, 20, 10)).Correct();
+
+        s.At(Lao(2024, 8, 1, 10)).Reach(DeadlineScopes.Correction).ShouldBeEmpty();
+        s.State!.Status.ShouldBe(ApplicationStatus.InProgress);
+    }
+
+    [Fact]
+    public void a_missed_legal_deadline_gives_the_citizen_an_apology_with_a_new_date_once()
+    {
+        var s = Enterprise();
+        var due = s.History.OfType<ApplicationDeclaredComplete>().Single().DueAt;
+
+        s.At(due.AddMinutes(-1)).Reach(DeadlineScopes.Case).ShouldBeEmpty();
+        var missed = s.At(due).Reach(DeadlineScopes.Case).ShouldHaveSingleItem().ShouldBeOfType<CaseDeadlineMissed>();
+
+        missed.Notified.ShouldContain("citizen");
+        missed.NewExpectedAt.ShouldBeGreaterThan(due);
+        s.State!.Status.ShouldBe(ApplicationStatus.InProgress);
+        s.Reach(DeadlineScopes.Case).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void deemed_approval_happens_only_where_the_procedure_grants_it()
+    {
+        var definition = Parse("""
+            id: deemed
+            version: 1
+            title: Deemed approval
+            deadline: 3 working days
+            deemed_approval: true
+            steps:
+              intake: { agency: odsc, deadline: 1, approve: review }
+              review: { agency: a, deadline: 3, approve: approved, reject: rejected }
+            """);
+        var s = new Scenario(definition).At(Lao(2024, 6, 3, 9)).Submit([]);
+        s.Approve("intake");
+        var due = s.History.OfType<ApplicationDeclaredComplete>().Single().DueAt;
+
+        s.At(due).Reach(DeadlineScopes.Case).ShouldHaveSingleItem().ShouldBeOfType<ApplicationDeemedApproved>();
+
+        s.State!.Status.ShouldBe(ApplicationStatus.Approved);
+        s.State.LiveSteps.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_further_return_needs_a_supervisor_citing_a_listed_requirement()
+    {
+        var s = Enterprise();
+        s.Return("register");
+        s.Correct();
+        var officer = Scenario.Officer("moic-enterprise-registration");
+        var supervisor = Scenario.Supervisor("moic-enterprise-registration");
+
+        s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, officer, "document:owner-id")).Code.ShouldBe("return-cap");
+        s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, supervisor)).Code.ShouldBe("return-cap");
+        s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, supervisor, "document:tax-clearance")).Code.ShouldBe("return-cap");
+
+        var returned = s.When(new DecideStep("register", StepOutcome.Return, "the owner id has expired", null, supervisor, "document:owner-id"))
+            .OfType<StepReturned>().Single();
+        returned.BeyondCap.ShouldBeTrue();
+        returned.ReasonCode.ShouldBe("document:owner-id");
+    }
+}
+
+public class when_a_holiday_is_announced_after_deadlines_were_set
+{
+    [Fact]
+    public void each_affected_deadline_is_recalculated_explicitly_with_the_reason()
+    {
+        var s = new Scenario(Get("enterprise-registration")).At(Lao(2024, 6, 3, 9))
+            .Submit(when_an_enterprise_application_is_submitted.Company(), when_an_enterprise_application_is_submitted.CompanyDocuments);
+        s.Approve("intake");
+        var national = File.ReadAllText(Path.Combine(RepositoryRoot(), "workflows", "calendars", "lao-national.yaml"));
+        var announced = national.Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-05")
+            + "  - { date: 2024-06-12, name: Day of national mourning, notice: PMO notice of 4 June 2024 }\n";
+        var calendars = CalendarCatalog.Parse([("calendars/lao-national.yaml", national), ("calendars/lao-national-2.yaml", announced)], []);
+        var updated = calendars.Resolve("lao-national", new DateOnly(2024, 6, 6))!;
+
+        var events = s.At(Lao(2024, 6, 6, 9)).With(updated).When(new RecalculateDeadlines("PMO notice of 4 June 2024", DeadlineScopes.System));
+
+        var step = events.OfType<DeadlineRecalculated>().Single(e => e.Scope == "register");
+        step.PreviousDueAt.ShouldBe(Lao(2024, 6, 17, 16));
+        step.DueAt.ShouldBe(Lao(2024, 6, 18, 16));
+        step.CalendarVersion.ShouldBe("lao-national@2");
+        step.Reason.ShouldBe("PMO notice of 4 June 2024");
+        events.OfType<DeadlineRecalculated>().Single(e => e.Scope == DeadlineScopes.Case).DueAt.ShouldBe(Lao(2024, 6, 27, 16));
+        s.When(new RecalculateDeadlines("again", DeadlineScopes.System)).ShouldBeEmpty();
+    }
+}
