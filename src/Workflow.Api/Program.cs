@@ -4,6 +4,7 @@ using FluentValidation;
 using Serilog;
 using Workflow.Api.Agencies;
 using Workflow.Api.Applications;
+using Workflow.Api.Deadlines;
 using Workflow.Api.Hosting;
 using Workflow.Api.Workflows;
 using Workflow.Core.Definitions;
@@ -31,6 +32,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddWorkflowStore(await builder.ConnectionStringAsync(), catalog);
 builder.Services.AddHostedService<Definitions.Publisher>();
+SweeperService.AddDeadlineSweeper(builder);
 
 var app = builder.Build();
 
@@ -49,6 +51,8 @@ api.MapApplicationReads();
 api.MapDecideStep();
 api.MapCorrections();
 api.MapInbox();
+api.MapOverdue();
+api.MapCalendars();
 
 app.Run();
 

@@ -4,5 +4,6 @@ using Workflow.Cli;
 var root = new RootCommand("workflow: tools for process designers, auditors and operators of the interagency routing engine");
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
+root.Subcommands.Add(DueCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -39,6 +39,8 @@ public static class WorkflowStore
         options.Projections.Add(new ApplicationProjection(), ProjectionLifecycle.Live);
         options.Projections.Add(new ApplicationDetailsProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new AgencyInboxProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new OpenDeadlines(Schema), ProjectionLifecycle.Inline);
+        options.Storage.ExtendedSchemaObjects.Add(OpenDeadlines.Schema(Schema));
 
         options.Schema.For<ApplicationDetails>().UniqueIndex(d => d.TrackingNumber);
         options.Schema.For<InboxItem>().Index(i => i.Agency).Index(i => i.DueAt).Index(i => i.ApplicationId);
@@ -72,6 +74,7 @@ public static class WorkflowStore
         services.AddSingleton<PinnedDefinitions>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
+        services.AddSingleton<DeadlineSweeper>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

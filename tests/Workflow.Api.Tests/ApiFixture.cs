@@ -41,13 +41,20 @@ public sealed class ApiFixture : IAsyncLifetime
         _ = Factory.Server;
     }
 
+    /// <summary>
+    /// A host on the given database. The deadline sweeper is off unless <paramref name="sweeper"/> is set, so that only the
+    /// tests about deadlines see it fire; <paramref name="clock"/> replaces the system clock.
+    /// </summary>
     public static WebApplicationFactory<Program> Host(string connectionString, string environment = "Development",
-        Dictionary<string, string?>? settings = null) =>
+        Dictionary<string, string?>? settings = null, TimeProvider? clock = null, bool sweeper = false) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment(environment);
             b.UseSetting("ConnectionStrings:Workflow", connectionString);
+            b.UseSetting("Workflow:Deadlines:Enabled", sweeper ? "true" : "false");
+            b.UseSetting("Workflow:Deadlines:PollInterval", "00:00:00.200");
             foreach (var (key, value) in settings ?? []) b.UseSetting(key, value);
+            if (clock is not null) b.ConfigureServices(services => services.AddSingleton(clock));
         });
 
     public async Task ResetAsync()
@@ -55,6 +62,9 @@ public sealed class ApiFixture : IAsyncLifetime
         var store = Factory.Services.GetRequiredService<IDocumentStore>();
         await store.Advanced.Clean.DeleteAllEventDataAsync();
         await store.Advanced.Clean.DeleteAllDocumentsAsync();
+        await using (var command = Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
+                         .CreateCommand($"delete from {Store.WorkflowStore.Schema}.{Store.Applications.OpenDeadlines.Table}"))
+            await command.ExecuteNonQueryAsync();
         await Factory.Services.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(TimeProvider.System);
     }
 
@@ -95,6 +105,14 @@ public sealed class ApiFixture : IAsyncLifetime
 public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 {
     public const string Name = "api";
+}
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }
 
 /// <summary>Base for API tests: resets the data before each test.</summary>

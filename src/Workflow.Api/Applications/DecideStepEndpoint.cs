@@ -5,7 +5,8 @@ using Workflow.Store.Applications;
 
 namespace Workflow.Api.Applications;
 
-public sealed record DecisionRequest(StepOutcome? Outcome, string? Reason, string? Comment);
+/// <param name="ReasonCode">For a return past the procedure's cap: the listed requirement it cites, e.g. document:building-plans.</param>
+public sealed record DecisionRequest(StepOutcome? Outcome, string? Reason, string? Comment, string? ReasonCode = null);
 
 public sealed class DecisionValidator : AbstractValidator<DecisionRequest>
 {
@@ -19,10 +20,26 @@ public sealed class DecisionValidator : AbstractValidator<DecisionRequest>
 
 public static class DecideStepEndpoint
 {
-    public static void MapDecideStep(this IEndpointRouteBuilder api) =>
+    public static void MapDecideStep(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/applications/{id:guid}/steps/{stepId}/escalations/{level:int}/acknowledgement", Acknowledge).WithTags("Deadlines")
+            .WithSummary("A supervisor acknowledges an escalation (level 0 is the breach itself)")
+            .Produces<CommandResponse>().ProducesProblem(403).ProducesProblem(409);
         api.MapPost("/applications/{id:guid}/steps/{stepId}/decision", Handle).WithTags("Applications")
             .WithSummary("Approve, reject or return a step for correction (an officer of the step's agency); If-Match guards the version")
             .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409).ProducesProblem(412);
+    }
+
+    public sealed record AcknowledgementRequest(string? Comment);
+
+    private static async Task<IResult> Acknowledge(Guid id, string stepId, int level, AcknowledgementRequest? request, HttpContext http,
+        ApplicationCommands commands, CancellationToken cancellation)
+    {
+        var result = await commands.HandleAsync(id, http.Request.ExpectedVersion(),
+            new AcknowledgeEscalation(stepId, level, request?.Comment, http.Actor()), http.CommandContext(), cancellation);
+        http.Response.SetVersion(result.Version);
+        return Results.Ok(SubmitApplicationEndpoint.Response(result));
+    }
 
     private static async Task<IResult> Handle(Guid id, string stepId, DecisionRequest request, HttpContext http,
         IValidator<DecisionRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
@@ -30,7 +47,7 @@ public static class DecideStepEndpoint
         await validator.Check(request, cancellation);
         var expected = http.Request.ExpectedVersion();
         var result = await commands.HandleAsync(id, expected,
-            new DecideStep(stepId, request.Outcome!.Value, request.Reason!, request.Comment, http.Actor()), http.CommandContext(), cancellation);
+            new DecideStep(stepId, request.Outcome!.Value, request.Reason!, request.Comment, http.Actor(), request.ReasonCode), http.CommandContext(), cancellation);
         http.Response.SetVersion(result.Version);
         return Results.Ok(SubmitApplicationEndpoint.Response(result));
     }

@@ -2,6 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Workflow.Api.Hosting;
 using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
 using Workflow.Store.Applications;
 using Workflow.Store.Identity;
 
@@ -27,11 +28,25 @@ public static class ReadEndpoints
             .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404);
     }
 
-    private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)
+    private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, WorkflowCatalog catalog, TimeProvider clock,
+        CancellationToken cancellation)
     {
         var details = await Readable(id, http, session, cancellation);
         http.Response.SetVersion(details.Version);
-        return Results.Ok(details);
+        return Results.Ok(WithRemainingDays(details, catalog, clock.GetUtcNow()));
+    }
+
+    /// <summary>Working days left (negative: overdue) for each open step and the case, counted now on the office's calendar.</summary>
+    private static ApplicationDetails WithRemainingDays(ApplicationDetails details, WorkflowCatalog catalog, DateTimeOffset now)
+    {
+        var calendar = catalog.Calendars.ForCentre(details.Centre, now);
+        return details with
+        {
+            OpenSteps = [.. details.OpenSteps.Select(s => s.AwaitingCorrection ? s : s with { RemainingWorkingDays = calendar.WorkingDaysBetween(now, s.DueAt) })],
+            Clock = details.Clock is { State: "running", DueAt: { } due }
+                ? details.Clock with { RemainingWorkingDays = calendar.WorkingDaysBetween(now, due) }
+                : details.Clock,
+        };
     }
 
     private static async Task<IResult> History(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)

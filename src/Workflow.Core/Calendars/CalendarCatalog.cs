@@ -82,6 +82,19 @@ public sealed class CalendarCatalog
             chain.SelectMany(c => c.Holidays).GroupBy(h => h.Date).ToImmutableDictionary(g => g.Key, g => g.ToImmutableArray()));
     }
 
+    /// <summary>Reads a start: a plain date means the start of that day in the calendar's own time zone.</summary>
+    public bool TryParseStart(string text, string id, out DateTimeOffset start)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            var zone = Resolve(id, day)?.Zone ?? TimeZoneInfo.Utc;
+            var local = day.ToDateTime(TimeOnly.MinValue);
+            start = new DateTimeOffset(local, zone.GetUtcOffset(local));
+            return true;
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out start);
+    }
+
     public static TimeZoneInfo Zone(string id)
     {
         try

@@ -3,7 +3,6 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Workflow.Core.Applications;
-using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;
 using Workflow.Store.Identity;
@@ -54,9 +53,9 @@ public sealed class ApplicationCommands(
         if (request.MayRepeat && await session.LoadAsync<ApplicationDetails>(request.Id, cancellation) is { } existing)
             return new CommandResult(existing.Id, existing.TrackingNumber, existing.Status, existing.Version, []);
 
-        var year = TimeZoneInfo.ConvertTime(now, WeekdayCalendar.Lao.Zone).Year;
-        var number = await trackingNumbers.NextAsync(request.Centre, year, cancellation);
-        var events = Decider.Decide(probe with { TrackingNumber = number }, null, definition, now);
+        var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
+        var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
+        var events = Decider.Decide(probe with { TrackingNumber = number }, null, definition, calendar, now);
         session.Events.StartStream<Application>(request.Id, events);
         try
         {
@@ -85,7 +84,9 @@ public sealed class ApplicationCommands(
         var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
 
         Access.EnsureCanAct(command.By, command, definition);
-        var events = Decider.Decide(command, state, definition, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var events = Decider.Decide(command, state, definition, definitions.Catalog.Calendars.ForCentre(state.Centre, now), now);
+        if (events.Count == 0) return new CommandResult(id, state.TrackingNumber, state.Status, (stream.StartingVersion ?? 0), events);
         stream.AppendMany(events);
         await session.SaveChangesAsync(cancellation);
 

@@ -5,9 +5,26 @@ using Workflow.Core.Applications;
 
 namespace Workflow.Store.Applications;
 
-public sealed record OpenStepView(string StepId, string Title, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays, bool AwaitingCorrection);
+/// <param name="RemainingWorkingDays">Filled when read, from the office calendar: negative when overdue.</param>
+public sealed record OpenStepView(string StepId, string Title, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays,
+    bool AwaitingCorrection, bool Breached = false, int EscalationLevel = 0, int? RemainingWorkingDays = null);
 
-public sealed record CompletedStepView(string StepId, string Agency, string Outcome, DateTimeOffset At, Actor? By, string? Reason, string? Comment);
+/// <param name="Late">Decided after its due time: the lateness belongs to <paramref name="Agency"/>.</param>
+public sealed record CompletedStepView(string StepId, string Agency, string Outcome, DateTimeOffset At, Actor? By, string? Reason, string? Comment,
+    DateTimeOffset? DueAt = null, bool Late = false);
+
+public sealed record BreachView(string StepId, string Agency, DateTimeOffset DueAt, DateTimeOffset At);
+
+public sealed record EscalationView(string StepId, string Agency, int Level, IReadOnlyList<string> Notified, DateTimeOffset At,
+    Actor? AcknowledgedBy = null, DateTimeOffset? AcknowledgedAt = null);
+
+/// <summary>
+/// The legal clock as people read it. <c>State</c> is not-started (before the completeness check), running, stopped
+/// (the file is with the citizen) or finished. On time means by the legal deadline, extended only by time the citizen
+/// held the file (DOMAIN rule 6): an apology's new date does not make a late case on time.
+/// </summary>
+public sealed record ClockView(string State, DateTimeOffset? DueAt, DateTimeOffset? CorrectionDueAt, bool Missed, DateTimeOffset? NewExpectedAt,
+    bool DeemedApproval, string? Timeliness, string? CalendarVersion, int? RemainingWorkingDays = null);
 
 /// <summary>What people read about one application: its status, open and completed steps, and the version for ETags.</summary>
 public sealed record ApplicationDetails
@@ -34,6 +51,9 @@ public sealed record ApplicationDetails
     public IReadOnlyList<string> Agencies { get; init; } = [];
 
     public int Returns { get; init; }
+    public ClockView Clock { get; init; } = new("not-started", null, null, false, null, false, null, null);
+    public IReadOnlyList<BreachView> Breaches { get; init; } = [];
+    public IReadOnlyList<EscalationView> Escalations { get; init; } = [];
     public long Version { get; init; }
 }
 
@@ -86,7 +106,48 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
             Data = d.Data.Concat(e.Data).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value),
             Documents = [.. d.Documents.Union(e.Documents)],
         },
-        (_, ApplicationDeclaredComplete e) => d with { Status = ApplicationStatus.InProgress, CompletedAt = e.At, DueAt = e.DueAt },
+        (_, ApplicationDeclaredComplete e) => d with
+        {
+            Status = ApplicationStatus.InProgress,
+            CompletedAt = e.At,
+            DueAt = e.DueAt,
+            Clock = d.Clock with { State = "running", DueAt = e.DueAt, CalendarVersion = e.CalendarVersion },
+        },
+        (_, CaseClockStopped e) => d with
+        {
+            Clock = d.Clock with { State = d.Clock.State == "running" ? "stopped" : d.Clock.State, CorrectionDueAt = e.CorrectionDueAt },
+        },
+        (_, CaseClockResumed e) => d with
+        {
+            DueAt = e.DueAt,
+            Clock = d.Clock with { State = "running", DueAt = e.DueAt, CorrectionDueAt = null, CalendarVersion = e.CalendarVersion },
+        },
+        (_, DeadlineBreached e) => d with
+        {
+            Breaches = [.. d.Breaches, new BreachView(e.StepId, e.Agency, e.DueAt, e.At)],
+            OpenSteps = [.. d.OpenSteps.Select(s => s.StepId == e.StepId ? s with { Breached = true } : s)],
+        },
+        (_, StepEscalated e) => d with
+        {
+            Escalations = [.. d.Escalations, new EscalationView(e.StepId, e.Agency, e.Level, e.Notified, e.At)],
+            OpenSteps = [.. d.OpenSteps.Select(s => s.StepId == e.StepId ? s with { EscalationLevel = e.Level } : s)],
+        },
+        (_, EscalationAcknowledged e) => d with
+        {
+            Escalations = [.. d.Escalations.Select(x => x.StepId == e.StepId && x.Level == e.Level ? x with { AcknowledgedBy = e.By, AcknowledgedAt = e.At } : x)],
+        },
+        (_, CaseDeadlineMissed e) => d with { Clock = d.Clock with { Missed = true, NewExpectedAt = e.NewExpectedAt } },
+        (_, DeadlineRecalculated { Scope: DeadlineScopes.Case } e) => d with
+        {
+            DueAt = e.DueAt,
+            Clock = d.Clock with { DueAt = e.DueAt, CalendarVersion = e.CalendarVersion },
+        },
+        (_, DeadlineRecalculated e) => d with
+        {
+            OpenSteps = [.. d.OpenSteps.Select(s => s.StepId == e.Scope ? s with { DueAt = e.DueAt } : s)],
+        },
+        (_, ApplicationDeemedApproved e) => Finish(d with { Clock = d.Clock with { DeemedApproval = true } }, ApplicationStatus.Approved, e.At),
+        (_, ApplicationLapsed e) => Finish(d, ApplicationStatus.Lapsed, e.At),
         (_, ApplicationApproved e) => Finish(d, ApplicationStatus.Approved, e.At),
         (_, ApplicationRejected e) => Finish(d, ApplicationStatus.Rejected, e.At),
         (_, ApplicationWithdrawn e) => Finish(d, ApplicationStatus.Withdrawn, e.At),
@@ -94,18 +155,30 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
     };
 
     private static ApplicationDetails Close(ApplicationDetails d, string stepId, string agency, string outcome, DateTimeOffset at,
-        Actor? by, string? reason, string? comment) => d with
+        Actor? by, string? reason, string? comment)
     {
-        OpenSteps = [.. d.OpenSteps.Where(s => s.StepId != stepId)],
-        CompletedSteps = [.. d.CompletedSteps, new CompletedStepView(stepId, agency, outcome, at, by, reason, comment)],
-        Agencies = d.Agencies.Contains(agency) ? d.Agencies : [.. d.Agencies, agency],
-    };
+        var open = d.OpenSteps.FirstOrDefault(s => s.StepId == stepId);
+        return d with
+        {
+            OpenSteps = [.. d.OpenSteps.Where(s => s.StepId != stepId)],
+            CompletedSteps = [.. d.CompletedSteps, new CompletedStepView(stepId, agency, outcome, at, by, reason, comment, open?.DueAt,
+                open is not null && by is not null && at > open.DueAt)],
+            Agencies = d.Agencies.Contains(agency) ? d.Agencies : [.. d.Agencies, agency],
+        };
+    }
 
     /// <summary>Steps still open when the application ends are closed with it; none stays in an inbox.</summary>
     private static ApplicationDetails Finish(ApplicationDetails d, ApplicationStatus status, DateTimeOffset at) => d with
     {
         Status = status,
         FinishedAt = at,
+        Clock = d.Clock with
+        {
+            State = "finished",
+            Timeliness = d.Clock.DueAt is not { } due ? null
+                : at <= due ? "on-time"
+                : d.Clock.Missed ? "late-with-apology" : "late",
+        },
         OpenSteps = [],
         CompletedSteps = [.. d.CompletedSteps, .. d.OpenSteps.Select(s =>
             new CompletedStepView(s.StepId, s.Agency, "cancelled", at, null, $"application {status.ToString().ToLowerInvariant()}", null))],

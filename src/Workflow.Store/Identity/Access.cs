@@ -30,6 +30,17 @@ public static class Access
                         throw new AccessDenied($"step '{step.Id}' is decided by a {role}");
                 }
                 break;
+            case ReachDeadline or RecalculateDeadlines:
+                if (actor.Role != DeadlineScopes.System.Role)
+                    throw new AccessDenied("deadlines are reached by the deadline clock only");
+                break;
+            case AcknowledgeEscalation acknowledge:
+                if (actor.Role is not (Roles.Supervisor or Roles.Admin))
+                    throw new AccessDenied("an escalation is acknowledged by a supervisor");
+                if (actor.Role == Roles.Supervisor && definition.FindStep(acknowledge.StepId) is { } escalated
+                    && actor.Agency != escalated.Agency && actor.Agency != definition.Start.Agency)
+                    throw new AccessDenied($"step '{escalated.Id}' belongs to {escalated.Agency}");
+                break;
             case SubmitApplication or SubmitCorrection or WithdrawApplication:
                 if (actor.Role != Roles.Clerk)
                     throw new AccessDenied("applications are received, corrected and withdrawn at the centre by a clerk");

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Cli;
+
+public static class DueCommand
+{
+    public static Command Create()
+    {
+        var calendar = new Option<string>("--calendar") { Description = "calendar id, e.g. lao-national or odsc-vientiane-capital", Required = true };
+        var from = new Option<string>("--from") { Description = "start date (2024-04-10) or instant (2024-04-10T10:00:00+07:00)", Required = true };
+        var days = new Option<int>("--working-days") { Description = "number of working days", Required = true };
+        var workflows = new Option<DirectoryInfo>("--workflows") { Description = "the workflows folder", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
+        var command = new Command("due", "Print the due date N working days after a date, on a calendar of workflows/calendars") { calendar, from, days, workflows };
+        command.SetAction(parse =>
+        {
+            var catalog = WorkflowCatalog.Load(parse.GetValue(workflows)!.FullName);
+            var id = parse.GetValue(calendar)!;
+            if (!catalog.Calendars.TryParseStart(parse.GetValue(from)!, id, out var start))
+            {
+                Console.Error.WriteLine($"'{parse.GetValue(from)}' is not a date or an instant");
+                return 2;
+            }
+            var resolved = catalog.Calendars.Resolve(id, DateOnly.FromDateTime(start.UtcDateTime));
+            if (resolved is null)
+            {
+                Console.Error.WriteLine($"'{id}' is not a calendar; known: {string.Join(", ", catalog.Calendars.Ids)}");
+                return 2;
+            }
+            var due = resolved.AddWorkingDays(start, parse.GetValue(days));
+            Console.WriteLine($"{due:yyyy-MM-dd HH:mm zzz}  ({parse.GetValue(days)} working days after {start:yyyy-MM-dd HH:mm zzz} on {resolved.Version})");
+            return 0;
+        });
+        return command;
+    }
+}
