@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Workflow.Store;
+using Workflow.Store.Applications;
+
+namespace Workflow.Api.Tests;
+
+public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
+{
+    private static readonly TimeSpan Lao = TimeSpan.FromHours(7);
+    private static readonly DateTimeOffset Start = new(2024, 6, 3, 9, 0, 0, Lao);
+
+    /// <summary>Applications whose registration step opened on Monday 3 June 2024 (due Monday 17 June).</summary>
+    private async Task<List<Guid>> Registered(WebApplicationFactory<Program> host, int count)
+    {
+        var clerk = ApiFixture.Client(host, "clerk", "odsc");
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+            (await Post(clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
+                .StatusCode.ShouldBe(HttpStatusCode.OK);
+            ids.Add(created.Id);
+        }
+        return ids;
+    }
+
+    private async Task<long> DueRows(DateTimeOffset now)
+    {
+        await using var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"select count(*) from {WorkflowStore.Schema}.{OpenDeadlines.Table} where fire_at <= @now");
+        command.Parameters.AddWithValue("now", now.ToUniversalTime());
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task WaitUntilNothingDue(DateTimeOffset now)
+    {
+        for (var waited = 0; await DueRows(now) > 0; waited += 100)
+        {
+            if (waited > 60_000) throw new TimeoutException("the sweepers did not fire every due deadline within a minute");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<Dictionary<(Guid, string), int>> EventCounts(IEnumerable<Guid> ids)
+    {
+        await using var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var counts = new Dictionary<(Guid, string), int>();
+        foreach (var id in ids)
+            foreach (var e in await session.Events.FetchStreamAsync(id))
+                counts[(id, e.EventTypeName)] = counts.GetValueOrDefault((id, e.EventTypeName)) + 1;
+        return counts;
+    }
+
+    [Fact]
+    public async Task two_sweepers_on_one_database_fire_every_due_deadline_exactly_once()
+    {
+        var clock = new ManualClock(Start);
+        List<Guid> ids;
+        await using (var writer = ApiFixture.Host(Api.ConnectionString, clock: clock))
+            ids = await Registered(writer, 12);
+
+        clock.Now = new DateTimeOffset(2024, 7, 30, 9, 0, 0, Lao);
+        await using var first = ApiFixture.Host(Api.ConnectionString, clock: clock, sweeper: true);
+        await using var second = ApiFixture.Host(Api.ConnectionString, clock: clock, sweeper: true);
+        _ = first.Server;
+        _ = second.Server;
+        await WaitUntilNothingDue(clock.Now);
+
+        var counts = await EventCounts(ids);
+        foreach (var id in ids)
+        {
+            counts.GetValueOrDefault((id, "deadline_warning_reached")).ShouldBe(1);
+            counts.GetValueOrDefault((id, "deadline_breached")).ShouldBe(1);
+            counts.GetValueOrDefault((id, "step_escalated")).ShouldBe(2);
+            counts.GetValueOrDefault((id, "case_deadline_missed")).ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public async Task a_restarted_server_fires_what_came_due_while_it_was_down()
+    {
+        var clock = new ManualClock(Start);
+        List<Guid> ids;
+        await using (var before = ApiFixture.Host(Api.ConnectionString, clock: clock))
+            ids = await Registered(before, 3);
+
+        clock.Now = new DateTimeOffset(2024, 6, 18, 9, 0, 0, Lao);
+        await using var after = ApiFixture.Host(Api.ConnectionString, clock: clock, sweeper: true);
+        _ = after.Server;
+        await WaitUntilNothingDue(clock.Now);
+
+        var counts = await EventCounts(ids);
+        foreach (var id in ids)
+        {
+            counts.GetValueOrDefault((id, "deadline_warning_reached")).ShouldBe(1);
+            counts.GetValueOrDefault((id, "deadline_breached")).ShouldBe(1);
+            counts.GetValueOrDefault((id, "step_escalated")).ShouldBe(0);
+        }
+        var overdue = await ApiFixture.Client(after, "officer", "moic-enterprise-registration")
+            .GetFromJsonAsync<JsonElement>("/api/agencies/moic-enterprise-registration/overdue");
+        overdue.GetProperty("total").GetInt32().ShouldBe(3);
+        overdue.GetProperty("items")[0].GetProperty("overdueWorkingDays").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task the_application_shows_its_deadlines_breaches_and_remaining_days()
+    {
+        var clock = new ManualClock(Start);
+        await using var host = ApiFixture.Host(Api.ConnectionString, clock: clock, sweeper: true);
+        var id = (await Registered(host, 1)).Single();
+        var auditor = ApiFixture.Client(host, "auditor", null);
+
+        var fresh = await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+        fresh.GetProperty("clock").GetProperty("state").GetString().ShouldBe("running");
+        fresh.GetProperty("clock").GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 26, 16, 0, 0, Lao));
+        fresh.GetProperty("clock").GetProperty("remainingWorkingDays").GetInt32().ShouldBe(17);
+        fresh.GetProperty("openSteps")[0].GetProperty("remainingWorkingDays").GetInt32().ShouldBe(10);
+
+        clock.Now = new DateTimeOffset(2024, 6, 19, 16, 30, 0, Lao);
+        await WaitUntilNothingDue(clock.Now);
+        var late = await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+        var step = late.GetProperty("openSteps")[0];
+        step.GetProperty("breached").GetBoolean().ShouldBeTrue();
+        step.GetProperty("escalationLevel").GetInt32().ShouldBe(1);
+        step.GetProperty("remainingWorkingDays").GetInt32().ShouldBe(-2);
+        late.GetProperty("breaches")[0].GetProperty("agency").GetString().ShouldBe("moic-enterprise-registration");
+
+        var supervisor = ApiFixture.Client(host, "supervisor", "moic-enterprise-registration");
+        (await Post(supervisor, $"/api/applications/{id}/steps/register/escalations/1/acknowledgement", new { comment = "second officer assigned" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var acknowledged = await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+        acknowledged.GetProperty("escalations")[0].GetProperty("acknowledgedBy").GetProperty("role").GetString().ShouldBe("supervisor");
+    }
+
+    [Fact]
+    public async Task a_decision_after_the_due_time_is_marked_late_against_the_agency()
+    {
+        var clock = new ManualClock(Start);
+        await using var host = ApiFixture.Host(Api.ConnectionString, clock: clock);
+        var id = (await Registered(host, 1)).Single();
+
+        clock.Now = new DateTimeOffset(2024, 6, 18, 10, 0, 0, Lao);
+        await Post(ApiFixture.Client(host, "officer", "moic-enterprise-registration"), $"/api/applications/{id}/steps/register/decision",
+            new { outcome = "approve", reason = "registered" });
+
+        var details = await ApiFixture.Client(host, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+        var register = details.GetProperty("completedSteps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == "register");
+        register.GetProperty("late").GetBoolean().ShouldBeTrue();
+        register.GetProperty("agency").GetString().ShouldBe("moic-enterprise-registration");
+    }
+
+    [Fact]
+    public async Task calendars_and_due_dates_are_served()
+    {
+        var calendars = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/calendars");
+        calendars.EnumerateArray().Select(c => c.GetProperty("id").GetString()).ShouldContain("lao-national");
+
+        var due = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/calendars/lao-national/due?from=2024-04-10&workingDays=5");
+        due.GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 4, 23, 16, 0, 0, Lao));
+        due.GetProperty("holidaysSkipped").EnumerateArray().Select(h => h.GetProperty("name").GetString()).ShouldContain("Lao New Year (Pi Mai)");
+
+        (await Api.Auditor.GetAsync("/api/calendars/lao-national/due?from=someday&workingDays=5")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Api.Auditor.GetAsync("/api/calendars/atlantis/due?from=2024-04-10&workingDays=5")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+}
