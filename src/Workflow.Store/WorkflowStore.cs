@@ -75,6 +75,7 @@ public static class WorkflowStore
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
         services.AddSingleton<DeadlineSweeper>();
+        services.AddSingleton<CalendarChanges>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

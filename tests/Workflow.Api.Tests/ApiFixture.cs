@@ -57,6 +57,27 @@ public sealed class ApiFixture : IAsyncLifetime
             if (clock is not null) b.ConfigureServices(services => services.AddSingleton(clock));
         });
 
+    /// <summary>A private copy of workflows/ (with its calendars) that a test may edit.</summary>
+    public static string CopyOfWorkflows()
+    {
+        var copy = Directory.CreateTempSubdirectory("workflows-").FullName;
+        var source = Path.Combine(RepositoryRoot(), "workflows");
+        foreach (var file in Directory.GetFiles(source, "*.yaml", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return copy;
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "Workflow.sln"))) dir = dir.Parent;
+        return dir.FullName;
+    }
+
     public async Task ResetAsync()
     {
         var store = Factory.Services.GetRequiredService<IDocumentStore>();

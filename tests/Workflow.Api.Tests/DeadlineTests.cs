@@ -168,4 +168,42 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
         (await Api.Auditor.GetAsync("/api/calendars/lao-national/due?from=someday&workingDays=5")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Api.Auditor.GetAsync("/api/calendars/atlantis/due?from=2024-04-10&workingDays=5")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task a_holiday_announced_later_recalculates_open_deadlines_with_the_reason()
+    {
+        var folder = ApiFixture.CopyOfWorkflows();
+        var settings = new Dictionary<string, string?> { ["Workflow:DefinitionsPath"] = folder };
+        var clock = new ManualClock(Start);
+        Guid id;
+        await using (var before = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings))
+        {
+            id = (await Registered(before, 1)).Single();
+            await before.Services.GetRequiredService<CalendarChanges>().RecalculateIfChangedAsync();
+        }
+
+        var national = Path.Combine(folder, "calendars", "lao-national.yaml");
+        File.WriteAllText(Path.Combine(folder, "calendars", "lao-national-v2.yaml"), File.ReadAllText(national)
+            .Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-05")
+            + "  - { date: 2024-06-12, name: Day of national mourning, notice: PMO notice of 4 June 2024 }\n");
+        clock.Now = new DateTimeOffset(2024, 6, 6, 9, 0, 0, Lao);
+        await using var after = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings, sweeper: true);
+        _ = after.Server;
+
+        var history = await ApiFixture.Client(after, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}/history");
+        for (var waited = 0; !history.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("type").GetString() == "deadline_recalculated"); waited += 100)
+        {
+            if (waited > 30_000) throw new TimeoutException("no recalculation was recorded");
+            await Task.Delay(100);
+            history = await ApiFixture.Client(after, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}/history");
+        }
+        var step = history.GetProperty("events").EnumerateArray()
+            .Single(e => e.GetProperty("type").GetString() == "deadline_recalculated" && e.GetProperty("data").GetProperty("scope").GetString() == "register")
+            .GetProperty("data");
+        step.GetProperty("previousDueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 17, 16, 0, 0, Lao));
+        step.GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 18, 16, 0, 0, Lao));
+        step.GetProperty("reason").GetString()!.ShouldContain("lao-national@2");
+        var details = await ApiFixture.Client(after, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+        details.GetProperty("openSteps")[0].GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 18, 16, 0, 0, Lao));
+    }
 }

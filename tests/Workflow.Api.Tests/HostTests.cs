@@ -7,26 +7,6 @@ namespace Workflow.Api.Tests;
 
 public class when_the_server_starts(ApiFixture api) : ApiTest(api)
 {
-    private static string CopyOfWorkflows()
-    {
-        var copy = Directory.CreateTempSubdirectory("workflows-").FullName;
-        var source = Path.Combine(RepositoryRoot(), "workflows");
-        foreach (var file in Directory.GetFiles(source, "*.yaml", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(copy, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        return copy;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "Workflow.sln"))) dir = dir.Parent;
-        return dir.FullName;
-    }
-
     [Fact]
     public async Task health_answers_200_when_the_database_answers()
     {
@@ -64,7 +44,7 @@ public class when_the_server_starts(ApiFixture api) : ApiTest(api)
     [Fact]
     public void it_refuses_to_start_on_an_invalid_workflows_folder_and_says_where()
     {
-        var folder = CopyOfWorkflows();
+        var folder = ApiFixture.CopyOfWorkflows();
         var file = Path.Combine(folder, "import-licence.yaml");
         File.WriteAllText(file, File.ReadAllText(file).Replace("agency: moh-food-drug", "agency: ministry-of-magic"));
 
@@ -87,7 +67,7 @@ public class when_the_server_starts(ApiFixture api) : ApiTest(api)
     {
         var running = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
 
-        var folder = CopyOfWorkflows();
+        var folder = ApiFixture.CopyOfWorkflows();
         var file = Path.Combine(folder, "enterprise-registration.yaml");
         File.WriteAllText(file, File.ReadAllText(file).Replace("deadline: 10 working days", "deadline: 9 working days"));
         await using var edited = ApiFixture.Host(Api.ConnectionString, settings: new() { ["Workflow:DefinitionsPath"] = folder });

@@ -15,7 +15,8 @@ public sealed record SweeperOptions
 /// Runs the deadline sweep on every node: a full batch is followed at once by the next, otherwise it waits for the poll
 /// interval (setting <c>Workflow:Deadlines:PollInterval</c>). Start-up does no work proportional to open deadlines.
 /// </summary>
-public sealed class SweeperService(DeadlineSweeper sweeper, SweeperOptions options, ILogger<SweeperService> log) : BackgroundService
+public sealed class SweeperService(DeadlineSweeper sweeper, CalendarChanges calendars, SweeperOptions options, ILogger<SweeperService> log)
+    : BackgroundService
 {
     public static void AddDeadlineSweeper(WebApplicationBuilder builder)
     {
@@ -29,11 +30,19 @@ public sealed class SweeperService(DeadlineSweeper sweeper, SweeperOptions optio
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         log.LogInformation("Deadline sweeper polling every {PollInterval} in batches of {BatchSize}", options.PollInterval, options.BatchSize);
+        var calendarsCheckedAt = DateTime.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimed = 0;
             try
             {
+                // A calendar version can come into force while the server runs (its effective date arrives): check hourly.
+                if (DateTime.UtcNow - calendarsCheckedAt > TimeSpan.FromHours(1))
+                {
+                    var moved = await calendars.RecalculateIfChangedAsync(stoppingToken);
+                    if (moved > 0) log.LogInformation("Calendar change recalculated {Deadlines} open deadline(s)", moved);
+                    calendarsCheckedAt = DateTime.UtcNow;
+                }
                 claimed = await sweeper.SweepOnceAsync(options.BatchSize, options.Parallelism, options.Lease, stoppingToken);
                 if (claimed > 0) log.LogInformation("Deadline sweep fired {Claimed} due deadline(s)", claimed);
             }
