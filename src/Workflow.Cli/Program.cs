@@ -6,4 +6,5 @@ root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(DueCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(DeadlineBenchCommand.Create());
 return await root.Parse(args).InvokeAsync();
