@@ -103,12 +103,12 @@ public static class BenchCommand
 
         async Task<Run> Submit(ApplicationCommands shell, int n, int clients)
         {
-            var data = SampleData();
+            var data = Statistics.Enterprise();
             return await Time(n, clients, async _ =>
             {
                 var id = Guid.CreateVersion7();
                 await shell.SubmitAsync(new NewApplication(id, definition.Id, "BEN", "api", new Applicant("Bench"), data,
-                    ["application-form", "owner-id", "articles-of-association"]), Clerk, new CommandContext("bench"), cancellation);
+                    Statistics.Documents), Statistics.Clerk, new CommandContext("bench"), cancellation);
                 return id;
             });
         }
@@ -116,7 +116,7 @@ public static class BenchCommand
         async Task<Run> Approve(ApplicationCommands shell, IReadOnlyList<Guid> ids, int clients) =>
             await Time(ids.Count, clients, async i =>
             {
-                await shell.HandleAsync(ids[i], null, new DecideStep("intake", StepOutcome.Approve, "complete", null, Clerk),
+                await shell.HandleAsync(ids[i], null, new DecideStep("intake", StepOutcome.Approve, "complete", null, Statistics.Clerk),
                     new CommandContext("bench"), cancellation);
                 return ids[i];
             });
@@ -130,18 +130,6 @@ public static class BenchCommand
                 return Guid.Empty;
             });
     }
-
-    private static readonly Actor Clerk = new("bench-clerk", "Bench clerk", "odsc", "clerk");
-
-    private static Dictionary<string, JsonElement> SampleData() => new()
-    {
-        ["enterprise_name"] = JsonSerializer.SerializeToElement("Bench Trading"),
-        ["enterprise_type"] = JsonSerializer.SerializeToElement("company"),
-        ["registered_capital"] = JsonSerializer.SerializeToElement(100_000_000),
-        ["business_sector"] = JsonSerializer.SerializeToElement("trade"),
-        ["has_employees"] = JsonSerializer.SerializeToElement(true),
-        ["province"] = JsonSerializer.SerializeToElement("Vientiane"),
-    };
 
     private sealed record Run(double PerSecond, double[] LatenciesMs, IReadOnlyList<Guid> Ids);
 
@@ -170,21 +158,10 @@ public static class BenchCommand
         return runs;
     }
 
-    private static Measure Median(string name, int clients, List<Run> runs)
-    {
-        static double MedianOf(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-        static double Percentile(double[] values, double p)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-        }
-        return new Measure(name, clients, MedianOf(runs.Select(r => r.PerSecond)),
-            MedianOf(runs.Select(r => Percentile(r.LatenciesMs, 0.50))), MedianOf(runs.Select(r => Percentile(r.LatenciesMs, 0.99))));
-    }
+    private static Measure Median(string name, int clients, List<Run> runs) => new(name, clients,
+        Statistics.Median(runs.Select(r => r.PerSecond)),
+        Statistics.Median(runs.Select(r => Statistics.Percentile(r.LatenciesMs, 0.50))),
+        Statistics.Median(runs.Select(r => Statistics.Percentile(r.LatenciesMs, 0.99))));
 
     private static long Resident() => Process.GetCurrentProcess().WorkingSet64 / 1024 / 1024;
 }

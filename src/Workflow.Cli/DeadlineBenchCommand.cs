@@ -59,16 +59,8 @@ public static class DeadlineBenchCommand
         // Real applications whose registration step's 75% warning is the deadline that comes due; the rest of the open
         // deadlines are rows of the same table due years later, so the claim query works on a table of the full size.
         Console.WriteLine($"Creating {due:N0} applications with an open registration step ...");
-        var clerk = new Actor("bench-clerk", "Bench clerk", "odsc", "clerk");
-        var data = new Dictionary<string, System.Text.Json.JsonElement>
-        {
-            ["enterprise_name"] = System.Text.Json.JsonSerializer.SerializeToElement("Bench"),
-            ["enterprise_type"] = System.Text.Json.JsonSerializer.SerializeToElement("sole-trader"),
-            ["registered_capital"] = System.Text.Json.JsonSerializer.SerializeToElement(1),
-            ["business_sector"] = System.Text.Json.JsonSerializer.SerializeToElement("trade"),
-            ["has_employees"] = System.Text.Json.JsonSerializer.SerializeToElement(false),
-            ["province"] = System.Text.Json.JsonSerializer.SerializeToElement("Vientiane"),
-        };
+        var clerk = Statistics.Clerk;
+        var data = Statistics.Enterprise();
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
@@ -76,7 +68,7 @@ public static class DeadlineBenchCommand
             {
                 var id = Guid.CreateVersion7();
                 await commands.SubmitAsync(new NewApplication(id, "enterprise-registration", "VTE", "api", new Applicant("Bench"), data,
-                    ["application-form", "owner-id"]), clerk, new CommandContext("bench"), cancellation);
+                    Statistics.Documents), clerk, new CommandContext("bench"), cancellation);
                 await commands.HandleAsync(id, null, new DecideStep("intake", StepOutcome.Approve, "complete", null, clerk),
                     new CommandContext("bench"), cancellation);
             }
@@ -115,8 +107,8 @@ public static class DeadlineBenchCommand
         Console.WriteLine();
         Console.WriteLine($"| deadlines due at once | open deadlines | raw claim (median ms) | sweep fires all (ms) | ratio | lateness p50 ms | p99 ms | max ms |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        Console.WriteLine($"| {fired:N0} | {open:N0} | {Median(rawTimes):N0} | {sweepMs:N0} | {sweepMs / Median(rawTimes):N1}x | " +
-                          $"{Percentile(lateness, 0.5):N0} | {Percentile(lateness, 0.99):N0} | {lateness.DefaultIfEmpty(0).Max():N0} |");
+        Console.WriteLine($"| {fired:N0} | {open:N0} | {Statistics.Median(rawTimes):N0} | {sweepMs:N0} | {sweepMs / Statistics.Median(rawTimes):N1}x | " +
+                          $"{Statistics.Percentile(lateness, 0.5):N0} | {Statistics.Percentile(lateness, 0.99):N0} | {lateness.DefaultIfEmpty(0).Max():N0} |");
 
         if (!api.Exists)
         {
@@ -139,9 +131,9 @@ public static class DeadlineBenchCommand
         Console.WriteLine();
         Console.WriteLine("| server start-up until /health answers | median ms | min ms | max ms |");
         Console.WriteLine("|---|---:|---:|---:|");
-        Console.WriteLine($"| no open deadlines | {Median(emptyTimes):N0} | {emptyTimes.Min():N0} | {emptyTimes.Max():N0} |");
-        Console.WriteLine($"| {open:N0} open deadlines | {Median(loadedTimes):N0} | {loadedTimes.Min():N0} | {loadedTimes.Max():N0} |");
-        Console.WriteLine($"Ratio {Median(loadedTimes) / Median(emptyTimes):N2} (5 alternating starts each, after one warm-up start of each)");
+        Console.WriteLine($"| no open deadlines | {Statistics.Median(emptyTimes):N0} | {emptyTimes.Min():N0} | {emptyTimes.Max():N0} |");
+        Console.WriteLine($"| {open:N0} open deadlines | {Statistics.Median(loadedTimes):N0} | {loadedTimes.Min():N0} | {loadedTimes.Max():N0} |");
+        Console.WriteLine($"Ratio {Statistics.Median(loadedTimes) / Statistics.Median(emptyTimes):N2} (5 alternating starts each, after one warm-up start of each)");
         return fired == due ? 0 : 1;
     }
 
@@ -216,14 +208,5 @@ public static class DeadlineBenchCommand
         command.CommandTimeout = 600;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static double Median(List<double> values) => Percentile(values, 0.5);
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0) return 0;
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 }
