@@ -6,6 +6,7 @@ using Workflow.Api.Agencies;
 using Workflow.Api.Applications;
 using Workflow.Api.Deadlines;
 using Workflow.Api.Hosting;
+using Workflow.Api.Oversight;
 using Workflow.Api.Workflows;
 using Workflow.Core.Definitions;
 using Workflow.Store;
@@ -53,6 +54,7 @@ api.MapCorrections();
 api.MapInbox();
 api.MapOverdue();
 api.MapCalendars();
+api.MapVerification();
 
 app.Run();
 

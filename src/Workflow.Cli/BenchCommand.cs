@@ -49,6 +49,7 @@ public static class BenchCommand
         await using var provider = services.BuildServiceProvider();
         var store = provider.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await provider.GetRequiredService<Workflow.Store.Audit.AuditChain>().InstallAsync(cancellation);
         await provider.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(TimeProvider.System, cancellation);
         var commands = provider.GetRequiredService<ApplicationCommands>();
         var database = provider.GetRequiredService<NpgsqlDataSource>();

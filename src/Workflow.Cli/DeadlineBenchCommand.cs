@@ -51,6 +51,7 @@ public static class DeadlineBenchCommand
         services.AddSingleton<TimeProvider>(clock);
         await using var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await provider.GetRequiredService<Workflow.Store.Audit.AuditChain>().InstallAsync(cancellation);
         await provider.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(clock, cancellation);
         var commands = provider.GetRequiredService<ApplicationCommands>();
         var database = provider.GetRequiredService<NpgsqlDataSource>();

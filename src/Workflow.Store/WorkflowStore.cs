@@ -35,6 +35,7 @@ public static class WorkflowStore
         options.Events.MetadataConfig.UserNameEnabled = true;
         foreach (var (type, alias) in ApplicationEvents.Aliases)
             options.Events.MapEventType(type, alias);
+        options.Events.MapEventType<Audit.ChainsSealed>("chains_sealed");
 
         options.Projections.Add(new ApplicationProjection(), ProjectionLifecycle.Live);
         options.Projections.Add(new ApplicationDetailsProjection(), ProjectionLifecycle.Inline);
@@ -76,6 +77,8 @@ public static class WorkflowStore
         services.AddSingleton<ApplicationCommands>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<CalendarChanges>();
+        services.AddSingleton<Audit.AuditChain>();
+        services.AddSingleton<Audit.Seals>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

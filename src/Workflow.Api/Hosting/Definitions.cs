@@ -29,10 +29,17 @@ public static class Definitions
         for (var dir = new DirectoryInfo(from); dir is not null; dir = dir.Parent) yield return dir.FullName;
     }
 
-    /// <summary>Stores the text of every loaded definition once the schema exists, so running cases can always find theirs.</summary>
-    public sealed class Publisher(PinnedDefinitions definitions, TimeProvider clock) : IHostedService
+    /// <summary>
+    /// Once Marten's schema exists and before any request: installs the audit hash chain on the event table, and stores
+    /// the text of every loaded definition so running cases can always find theirs.
+    /// </summary>
+    public sealed class Publisher(PinnedDefinitions definitions, Workflow.Store.Audit.AuditChain chain, TimeProvider clock) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => definitions.PublishLoadedAsync(clock, cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await chain.InstallAsync(cancellationToken);
+            await definitions.PublishLoadedAsync(clock, cancellationToken);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

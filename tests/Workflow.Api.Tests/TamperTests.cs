@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Workflow.Store;
+
+namespace Workflow.Api.Tests;
+
+/// <summary>Stored events are altered with plain SQL, as someone with database access could; verification must name the event.</summary>
+public class when_stored_events_are_tampered_with(ApiFixture api) : ApiTest(api)
+{
+    private const string Events = $"{WorkflowStore.Schema}.mt_events";
+
+    private async Task<Created> Approved()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("land-title-transfer")));
+        var details = await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{created.Id}", ApiFixture.Json);
+        while (details!.Status != "approved")
+        {
+            foreach (var step in details.OpenSteps)
+                await Post(Api.For(step.Agency), $"/api/applications/{created.Id}/steps/{step.StepId}/decision", new { outcome = "approve", reason = "in order" });
+            details = await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{created.Id}", ApiFixture.Json);
+        }
+        return created;
+    }
+
+    private async Task Sql(string sql, Guid stream)
+    {
+        await using var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
+        command.Parameters.AddWithValue("id", stream);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<JsonElement> Verification(Guid id) =>
+        await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}/verification");
+
+    private static void ShouldBreakAt(JsonElement verification, long version, string kind)
+    {
+        verification.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        var first = verification.GetProperty("firstBreak");
+        first.GetProperty("version").GetInt64().ShouldBe(version);
+        first.GetProperty("kind").GetString().ShouldBe(kind);
+    }
+
+    [Fact]
+    public async Task an_untouched_store_verifies_clean()
+    {
+        var created = await Approved();
+
+        var one = await Verification(created.Id);
+        one.GetProperty("intact").GetBoolean().ShouldBeTrue();
+        one.GetProperty("events").GetInt32().ShouldBeGreaterThan(10);
+        var all = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/oversight/verification");
+        all.GetProperty("intact").GetBoolean().ShouldBeTrue();
+        all.GetProperty("broken").GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task changed_data_is_named_as_altered()
+    {
+        var created = await Approved();
+        await Sql($"update {Events} set data = jsonb_set(data, '{{reason}}', '\"forged approval\"') where stream_id = @id and version = 3", created.Id);
+
+        ShouldBreakAt(await Verification(created.Id), 3, "altered");
+        var all = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/oversight/verification");
+        var broken = all.GetProperty("broken").EnumerateArray().Single();
+        broken.GetProperty("trackingNumber").GetString().ShouldBe(created.TrackingNumber);
+        broken.GetProperty("version").GetInt64().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task changed_metadata_is_named_as_altered()
+    {
+        var created = await Approved();
+        await Sql($"update {Events} set user_name = 'someone-else' where stream_id = @id and version = 5", created.Id);
+
+        ShouldBreakAt(await Verification(created.Id), 5, "altered");
+    }
+
+    [Fact]
+    public async Task a_deleted_event_is_named_as_removed()
+    {
+        var created = await Approved();
+        await Sql($"delete from {Events} where stream_id = @id and version = 4", created.Id);
+
+        ShouldBreakAt(await Verification(created.Id), 4, "removed");
+    }
+
+    [Fact]
+    public async Task swapped_events_are_named_as_reordered()
+    {
+        var created = await Approved();
+        await Sql($"""
+            update {Events} set version = -3 where stream_id = @id and version = 3;
+            update {Events} set version = 3 where stream_id = @id and version = 4;
+            update {Events} set version = 4 where stream_id = @id and version = -3;
+            """, created.Id);
+
+        ShouldBreakAt(await Verification(created.Id), 3, "reordered");
+    }
+
+    [Fact]
+    public async Task an_event_slipped_in_without_the_chain_is_named_as_inserted()
+    {
+        var created = await Approved();
+        await Sql($"""
+            set session_replication_role = replica;
+            insert into {Events} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name)
+            select (select max(seq_id) + 1 from {Events}), gen_random_uuid(), stream_id, version + 1, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name
+            from {Events} where stream_id = @id order by version desc limit 1;
+            set session_replication_role = origin;
+            """, created.Id);
+        var last = (await Verification(created.Id)).GetProperty("events").GetInt32();
+
+        ShouldBreakAt(await Verification(created.Id), last, "inserted");
+    }
+
+    [Fact]
+    public async Task a_rewrite_that_recomputes_the_chain_still_breaks_the_seal()
+    {
+        var created = await Approved();
+        var seal = await Read<JsonElement>(await Post(Api.Auditor, "/api/oversight/seals", new { }));
+        seal.GetProperty("root").GetString()!.Length.ShouldBe(64);
+        (await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/oversight/seals/latest")).GetProperty("heads").GetArrayLength().ShouldBeGreaterThan(0);
+
+        // Alter the last decision and rebuild that stream's whole chain consistently, as an insider with full access could.
+        await Sql($$"""
+            update {{Events}} set data = jsonb_set(data, '{reason}', '"rewritten"') where stream_id = @id
+              and version = (select max(version) from {{Events}} where stream_id = @id and type = 'step_approved');
+            delete from {{WorkflowStore.Schema}}.event_chain where stream_id = @id;
+            do $$
+            declare e {{WorkflowStore.Schema}}.mt_events; previous bytea := ''; content bytea;
+            begin
+              for e in select * from {{Events}} where stream_id = '{{created.Id}}' order by version loop
+                content := sha256(convert_to({{WorkflowStore.Schema}}.event_canonical(e), 'UTF8'));
+                previous := sha256(previous || content);
+                insert into {{WorkflowStore.Schema}}.event_chain values (e.seq_id, e.stream_id, e.version, content, previous);
+              end loop;
+            end $$;
+            """, created.Id);
+
+        (await Verification(created.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue();
+        var all = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/oversight/verification");
+        all.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        all.GetProperty("seals")[0].GetProperty("holds").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task only_auditors_run_store_wide_oversight()
+    {
+        (await Api.Clerk.GetAsync("/api/oversight/verification")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Post(Api.For("mof-tax"), "/api/oversight/seals", new { })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+}
