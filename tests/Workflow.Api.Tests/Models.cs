@@ -10,12 +10,13 @@ public sealed record OpenStep(string StepId, string Title, string Agency, DateTi
 
 public sealed record CompletedStep(string StepId, string Agency, string Outcome, Actor? By, string? Reason);
 
-public sealed record Actor(string? UserId, string? Name, string? Agency, string? Role);
+public sealed record Actor(string? UserId, string? Name, string? Agency, string? Role, string? OnBehalfOf = null);
 
 public sealed record Details(Guid Id, string TrackingNumber, string WorkflowId, int WorkflowVersion, string DefinitionHash, string Status,
     List<OpenStep> OpenSteps, List<CompletedStep> CompletedSteps, long Version, DateTimeOffset? DueAt);
 
-public sealed record HistoryEvent(long Version, string Type, DateTimeOffset Time, Actor Actor, JsonElement Data);
+public sealed record HistoryEvent(long Version, string Type, DateTimeOffset Time, Actor Actor, string? Channel, string? Procedure, string? Calendar,
+    string? CorrelationId, JsonElement Data);
 
 public sealed record History(Guid Id, string TrackingNumber, List<HistoryEvent> Events);
 

@@ -148,4 +148,22 @@ public class when_an_application_is_driven_over_http(ApiFixture api) : ApiTest(a
         second.TrackingNumber.ShouldBe(first.TrackingNumber);
         (await Api.CountsAsync()).ShouldBe((2L, 1L));
     }
+
+    [Fact]
+    public async Task every_event_records_the_channel_the_delegation_and_the_rules_in_force()
+    {
+        var clerk = Api.Clerk;
+        clerk.DefaultRequestHeaders.Add("X-Correlation-Id", "counter-visit-42");
+        var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("import-licence")));
+        var officer = Api.For("odsc");
+        officer.DefaultRequestHeaders.Add("X-Channel", "web");
+        officer.DefaultRequestHeaders.Add("X-On-Behalf-Of", "head-of-centre");
+        await Post(officer, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+
+        var history = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{created.Id}/history"));
+
+        history.Events.ShouldAllBe(e => e.Procedure == "import-licence@1" && e.Calendar!.StartsWith("odsc-vientiane-capital@1"));
+        history.Events.Where(e => e.Version <= 2).ShouldAllBe(e => e.Channel == "counter" && e.CorrelationId == "counter-visit-42");
+        history.Events.Where(e => e.Version > 2).ShouldAllBe(e => e.Channel == "web" && e.Actor.OnBehalfOf == "head-of-centre");
+    }
 }

@@ -8,10 +8,11 @@ using Workflow.Store.Identity;
 
 namespace Workflow.Api.Applications;
 
-public sealed record HistoryActor(string? UserId, string? Name, string? Agency, string? Role);
+public sealed record HistoryActor(string? UserId, string? Name, string? Agency, string? Role, string? OnBehalfOf);
 
-public sealed record HistoryEntry(long Version, long Sequence, string Type, DateTimeOffset Time, HistoryActor Actor,
-    string? CorrelationId, string? CausationId, object Data);
+/// <param name="Procedure">The procedure version in force (id@version) and <paramref name="Calendar"/> the calendar version.</param>
+public sealed record HistoryEntry(long Version, long Sequence, string Type, DateTimeOffset Time, HistoryActor Actor, string? Channel,
+    string? Procedure, string? Calendar, string? CorrelationId, string? CausationId, object Data);
 
 public sealed record ApplicationHistory(Guid Id, string TrackingNumber, string WorkflowId, int WorkflowVersion, string DefinitionHash,
     IReadOnlyList<HistoryEntry> Events);
@@ -63,8 +64,8 @@ public static class ReadEndpoints
     {
         string? Header(string name) => e.Headers?.TryGetValue(name, out var value) == true ? value?.ToString() : null;
         return new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp,
-            new HistoryActor(e.UserName, Header("actor-name"), Header("actor-agency"), Header("actor-role")),
-            e.CorrelationId, e.CausationId, e.Data);
+            new HistoryActor(e.UserName, Header("actor-name"), Header("actor-agency"), Header("actor-role"), Header("on-behalf-of")),
+            Header("channel"), Header("procedure"), Header("calendar"), e.CorrelationId, e.CausationId, e.Data);
     }
 
     private static async Task<ApplicationDetails> Readable(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)

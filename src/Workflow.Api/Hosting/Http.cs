@@ -12,8 +12,23 @@ public static class Http
 {
     public static Actor Actor(this HttpContext http) => Tokens.ActorOf(http.User);
 
-    public static CommandContext CommandContext(this HttpContext http) =>
-        new(http.CorrelationId(), http.Request.Headers["X-Causation-Id"].FirstOrDefault());
+    private static readonly string[] Channels = ["counter", "web", "api"];
+
+    /// <summary>
+    /// Correlation and causation ids, the channel (header X-Channel: counter, web or api; a clerk's default is the counter)
+    /// and, when the actor acts for someone else, X-On-Behalf-Of.
+    /// </summary>
+    public static CommandContext CommandContext(this HttpContext http)
+    {
+        var channel = http.Request.Headers["X-Channel"].FirstOrDefault()?.ToLowerInvariant();
+        if (channel is not null && !Channels.Contains(channel))
+            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-Channel", "X-Channel is counter, web or api")]);
+        var onBehalfOf = http.Request.Headers["X-On-Behalf-Of"].FirstOrDefault();
+        if (onBehalfOf is { Length: > 200 })
+            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-On-Behalf-Of", "at most 200 characters")]);
+        return new(http.CorrelationId(), http.Request.Headers["X-Causation-Id"].FirstOrDefault(),
+            channel ?? (http.Actor().Role == Roles.Clerk ? "counter" : "api"), string.IsNullOrWhiteSpace(onBehalfOf) ? null : onBehalfOf);
+    }
 
     /// <summary>The stream version the caller expects, from <c>If-Match: "7"</c>; null when absent.</summary>
     public static long? ExpectedVersion(this HttpRequest request)

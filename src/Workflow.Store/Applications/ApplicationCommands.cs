@@ -9,7 +9,9 @@ using Workflow.Store.Identity;
 
 namespace Workflow.Store.Applications;
 
-public sealed record CommandContext(string CorrelationId, string? CausationId = null);
+/// <param name="Channel">Where the command came from: counter, web, api, or system for timers.</param>
+/// <param name="OnBehalfOf">Whom the actor acted for, when delegated.</param>
+public sealed record CommandContext(string CorrelationId, string? CausationId = null, string Channel = "api", string? OnBehalfOf = null);
 
 public sealed record CommandResult(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<object> Events);
 
@@ -54,6 +56,7 @@ public sealed class ApplicationCommands(
             return new CommandResult(existing.Id, existing.TrackingNumber, existing.Status, existing.Version, []);
 
         var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
+        InForce(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
         var events = Decider.Decide(probe with { TrackingNumber = number }, null, definition, calendar, now);
         session.Events.StartStream<Application>(request.Id, events);
@@ -85,7 +88,9 @@ public sealed class ApplicationCommands(
 
         Access.EnsureCanAct(command.By, command, definition);
         var now = clock.GetUtcNow();
-        var events = Decider.Decide(command, state, definition, definitions.Catalog.Calendars.ForCentre(state.Centre, now), now);
+        var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
+        InForce(session, definition, calendar);
+        var events = Decider.Decide(command, state, definition, calendar, now);
         if (events.Count == 0) return new CommandResult(id, state.TrackingNumber, state.Status, (stream.StartingVersion ?? 0), events);
         stream.AppendMany(events);
         await session.SaveChangesAsync(cancellation);
@@ -95,6 +100,7 @@ public sealed class ApplicationCommands(
         return new CommandResult(id, after.TrackingNumber, after.Status, (stream.StartingVersion ?? 0) + events.Count, events);
     }
 
+    /// <summary>The audit metadata every event of the command carries: who, for whom, through which channel, why linked.</summary>
     private IDocumentSession Open(Actor actor, CommandContext context)
     {
         var session = store.LightweightSession();
@@ -104,7 +110,17 @@ public sealed class ApplicationCommands(
         session.SetHeader("actor-name", actor.Name);
         session.SetHeader("actor-role", actor.Role);
         if (actor.Agency is not null) session.SetHeader("actor-agency", actor.Agency);
+        session.SetHeader("channel", context.Channel);
+        if (context.OnBehalfOf is not null) session.SetHeader("on-behalf-of", context.OnBehalfOf);
         return session;
+    }
+
+    /// <summary>The rules in force for this command: the pinned procedure version and the calendar version.</summary>
+    private static void InForce(IDocumentSession session, WorkflowDefinition definition, Workflow.Core.Calendars.WorkingCalendar calendar)
+    {
+        session.SetHeader("procedure", $"{definition.Id}@{definition.Version}");
+        session.SetHeader("procedure-hash", definition.Hash);
+        session.SetHeader("calendar", calendar.Version);
     }
 
     private void Logged(Application state, ApplicationCommand command, IReadOnlyList<object> events) =>

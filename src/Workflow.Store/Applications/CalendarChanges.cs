@@ -59,7 +59,7 @@ public sealed class CalendarChanges(IDocumentStore store, WorkflowCatalog catalo
             try
             {
                 var result = await commands.HandleAsync(id, null, new RecalculateDeadlines(reason, DeadlineScopes.System),
-                    new CommandContext($"recalculate:{id}"), cancellation);
+                    new CommandContext($"recalculate:{id}", Channel: "system"), cancellation);
                 return result.Events.Count;
             }
             catch (ConcurrencyException) when (attempt < 3)

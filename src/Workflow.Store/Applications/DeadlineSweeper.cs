@@ -56,7 +56,7 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
             try
             {
                 var result = await commands.HandleAsync(row.ApplicationId, null, new ReachDeadline(row.Scope, DeadlineScopes.System),
-                    new CommandContext($"deadline:{row.ApplicationId}/{row.Scope}/{row.FireAt:O}"), cancellation);
+                    new CommandContext($"deadline:{row.ApplicationId}/{row.Scope}/{row.FireAt:O}", Channel: "system"), cancellation);
                 if (result.Events.Count == 0)
                     log.LogDebug("Deadline {Scope} of {ApplicationId} claimed but nothing was due by its state", row.Scope, row.ApplicationId);
                 return;
