@@ -153,3 +153,32 @@ public class when_stored_events_are_tampered_with(ApiFixture api) : ApiTest(api)
         (await Post(Api.For("mof-tax"), "/api/oversight/seals", new { })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 }
+
+public class when_the_store_is_verified_from_the_command_line(ApiFixture api) : ApiTest(api)
+{
+    private async Task<int> Verify(params string[] extra)
+    {
+        var workflows = Path.Combine(ApiFixture.RepositoryRoot(), "workflows");
+        string[] args = ["--connection", Api.ConnectionString, "--workflows", workflows, .. extra];
+        return await Cli.VerifyCommand.Create().Parse(args).InvokeAsync();
+    }
+
+    [Fact]
+    public async Task it_exits_0_when_intact_and_1_when_an_event_was_altered()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("import-licence")));
+        await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+
+        (await Verify()).ShouldBe(0);
+        (await Verify("--application", created.Id.ToString())).ShouldBe(0);
+
+        await using (var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update {WorkflowStore.Schema}.mt_events set data = jsonb_set(data, '{{reason}}', '\"x\"') where stream_id = @id and version = 3"))
+        {
+            command.Parameters.AddWithValue("id", created.Id);
+            await command.ExecuteNonQueryAsync();
+        }
+        (await Verify()).ShouldBe(1);
+        (await Verify("--application", created.Id.ToString())).ShouldBe(1);
+    }
+}

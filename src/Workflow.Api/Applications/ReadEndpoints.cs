@@ -22,19 +22,38 @@ public static class ReadEndpoints
     public static void MapApplicationReads(this IEndpointRouteBuilder api)
     {
         api.MapGet("/applications/{id:guid}", Get).WithTags("Applications")
-            .WithSummary("An application: status, procedure version, open steps with agency and due date, completed steps; ETag is its version")
+            .WithSummary("An application: status, procedure version, open steps with agency and due date, completed steps, the legal clock; " +
+                         "?asOf=INSTANT or ?atVersion=N replays it as it was then; ETag is its version")
             .Produces<ApplicationDetails>().ProducesProblem(403).ProducesProblem(404);
         api.MapGet("/applications/{id:guid}/history", History).WithTags("Applications")
             .WithSummary("Every event of the application in order, with type, time, actor and data")
             .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404);
     }
 
+    /// <summary>
+    /// The application now, or as it was: <c>atVersion</c> replays its events up to that version, <c>asOf</c> up to that
+    /// moment (as recorded by the store). Replay folds the stored events only, never today's definition files.
+    /// </summary>
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, WorkflowCatalog catalog, TimeProvider clock,
-        CancellationToken cancellation)
+        CancellationToken cancellation, DateTimeOffset? asOf = null, long? atVersion = null)
     {
-        var details = await Readable(id, http, session, cancellation);
-        http.Response.SetVersion(details.Version);
-        return Results.Ok(WithRemainingDays(details, catalog, clock.GetUtcNow()));
+        var current = await Readable(id, http, session, cancellation);
+        if (asOf is null && atVersion is null)
+        {
+            http.Response.SetVersion(current.Version);
+            return Results.Ok(WithRemainingDays(current, catalog, clock.GetUtcNow()));
+        }
+        if (atVersion is < 1 || (asOf is not null && atVersion is not null))
+            return Results.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [atVersion is < 1 ? "atVersion" : "asOf"] = ["give either asOf (an instant) or atVersion (1 or more), not both"],
+            });
+        var events = await session.Events.FetchStreamAsync(id, atVersion ?? 0, asOf?.ToUniversalTime(), token: cancellation);
+        if (events.Count == 0)
+            return Results.Problem(statusCode: 404, title: "Not found", detail: $"application {current.TrackingNumber} did not exist yet at that moment");
+        var then = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, atVersion ?? 0, asOf?.ToUniversalTime(), token: cancellation);
+        http.Response.SetVersion(then!.Version);
+        return Results.Ok(WithRemainingDays(then, catalog, asOf ?? events[^1].Timestamp));
     }
 
     /// <summary>Working days left (negative: overdue) for each open step and the case, counted now on the office's calendar.</summary>

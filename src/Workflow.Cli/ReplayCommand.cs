@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Workflow.Store.Applications;
+
+namespace Workflow.Cli;
+
+public static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var application = new Option<Guid>("--application") { Description = "the application id", Required = true };
+        var at = new Option<DateTimeOffset?>("--at") { Description = "stop at this instant (as recorded by the store)" };
+        var version = new Option<long?>("--version") { Description = "stop at this version" };
+        var connection = Connection.Option();
+        var workflows = Connection.Workflows();
+        var command = new Command("replay", "Print an application's timeline from its events, optionally stopping at a time or version, and its state then")
+            { application, at, version, connection, workflows };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
+            if (provider is null) return 2;
+            await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
+            var id = parse.GetValue(application);
+            var stop = parse.GetValue(version) ?? 0;
+            var when = parse.GetValue(at)?.ToUniversalTime();
+            var events = await session.Events.FetchStreamAsync(id, stop, when, token: cancellation);
+            if (events.Count == 0)
+            {
+                Console.Error.WriteLine($"application {id} has no events {(stop > 0 || when is not null ? "by then" : "")}");
+                return 1;
+            }
+            foreach (var e in events)
+            {
+                var actor = e.Headers?.TryGetValue("actor-name", out var name) == true ? $"{name} ({e.Headers.GetValueOrDefault("actor-role")}, {e.Headers.GetValueOrDefault("actor-agency")})" : e.UserName;
+                Console.WriteLine($"{e.Version,4}  {e.Timestamp:yyyy-MM-dd HH:mm:ss}Z  {e.EventTypeName,-30} {actor}");
+                Console.WriteLine($"      {JsonSerializer.Serialize(e.Data, e.Data.GetType())}");
+            }
+            var state = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, stop, when, token: cancellation);
+            Console.WriteLine();
+            Console.WriteLine($"{state!.TrackingNumber} at version {state.Version}: {state.Status}, procedure {state.WorkflowId} v{state.WorkflowVersion}; " +
+                              $"open steps: {(state.OpenSteps.Count == 0 ? "none" : string.Join(", ", state.OpenSteps.Select(s => $"{s.StepId} ({s.Agency}, due {s.DueAt:yyyy-MM-dd HH:mm zzz})")))}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Workflow.Store.Applications;
+using Workflow.Store.Audit;
+
+namespace Workflow.Cli;
+
+public static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var application = new Option<Guid?>("--application") { Description = "verify one application; default: the whole store and its seals" };
+        var connection = Connection.Option();
+        var workflows = Connection.Workflows();
+        var command = new Command("verify", "Re-derive the hash chains (and seals) from the stored events; exit code 0 when intact, 1 otherwise")
+            { application, connection, workflows };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
+            if (provider is null) return 2;
+            var chain = provider.GetRequiredService<AuditChain>();
+            await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
+            var ids = parse.GetValue(application) is { } one ? [one] : await chain.StreamsAsync(cancellation);
+            var broken = 0;
+            var events = 0;
+            foreach (var id in ids)
+            {
+                var result = await chain.VerifyAsync(id, cancellation);
+                events += result.Events;
+                if (result.FirstBreak is not { } b) continue;
+                broken++;
+                var tracking = (await session.LoadAsync<ApplicationDetails>(id, cancellation))?.TrackingNumber ?? "-";
+                Console.WriteLine($"BROKEN {id} {tracking} version {b.Version}: {b.Kind.ToString().ToLowerInvariant()} - {b.Detail}");
+            }
+            var sealsBroken = 0;
+            if (parse.GetValue(application) is null)
+                foreach (var seal in await provider.GetRequiredService<Seals>().VerifyAsync(cancellation))
+                {
+                    if (seal.Holds) continue;
+                    sealsBroken++;
+                    Console.WriteLine($"SEAL {seal.Version} of {seal.At:O} no longer holds: recorded {seal.Root}, recomputed {seal.Recomputed}");
+                }
+            Console.WriteLine($"{ids.Count} stream(s), {events} event(s): {(broken + sealsBroken == 0 ? "intact" : $"{broken} broken stream(s), {sealsBroken} broken seal(s)")}");
+            return broken + sealsBroken == 0 ? 0 : 1;
+        });
+        return command;
+    }
+}
