@@ -36,6 +36,7 @@ public static class WorkflowStore
         foreach (var (type, alias) in ApplicationEvents.Aliases)
             options.Events.MapEventType(type, alias);
         options.Events.MapEventType<Audit.ChainsSealed>("chains_sealed");
+        options.Events.MapEventType<Audit.CaseFileOpened>("case_file_opened");
 
         options.Projections.Add(new ApplicationProjection(), ProjectionLifecycle.Live);
         options.Projections.Add(new ApplicationDetailsProjection(), ProjectionLifecycle.Inline);
@@ -79,6 +80,7 @@ public static class WorkflowStore
         services.AddSingleton<CalendarChanges>();
         services.AddSingleton<Audit.AuditChain>();
         services.AddSingleton<Audit.Seals>();
+        services.AddSingleton<Audit.AccessLog>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -182,3 +182,25 @@ public class when_the_store_is_verified_from_the_command_line(ApiFixture api) : 
         (await Verify("--application", created.Id.ToString())).ShouldBe(1);
     }
 }
+
+public class when_an_auditor_opens_a_case_file(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task the_reading_is_recorded_with_who_and_when_and_changes_nothing_in_the_case()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("import-licence")));
+        await Api.Clerk.GetAsync($"/api/applications/{created.Id}");
+        var before = await Api.CountsAsync();
+
+        await Api.Auditor.GetAsync($"/api/applications/{created.Id}");
+        await Api.Auditor.GetAsync($"/api/applications/{created.Id}/history");
+
+        var log = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/access-log");
+        log.EnumerateArray().Select(e => e.GetProperty("what").GetString()).ShouldBe(["details", "history"]);
+        log[0].GetProperty("by").GetProperty("userId").GetString().ShouldBe("auditor-1");
+        var history = await Read<History>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}/history"));
+        history.Events.Count.ShouldBe(2, "reading leaves the case's own stream untouched");
+        (await Api.For("moh-food-drug").GetAsync($"/api/applications/{created.Id}/access-log")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.CountsAsync()).Documents.ShouldBe(before.Documents);
+    }
+}

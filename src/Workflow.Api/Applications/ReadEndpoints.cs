@@ -4,6 +4,7 @@ using Workflow.Api.Hosting;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Store.Applications;
+using Workflow.Store.Audit;
 using Workflow.Store.Identity;
 
 namespace Workflow.Api.Applications;
@@ -25,6 +26,9 @@ public static class ReadEndpoints
             .WithSummary("An application: status, procedure version, open steps with agency and due date, completed steps, the legal clock; " +
                          "?asOf=INSTANT or ?atVersion=N replays it as it was then; ETag is its version")
             .Produces<ApplicationDetails>().ProducesProblem(403).ProducesProblem(404);
+        api.MapGet("/applications/{id:guid}/access-log", AccessLogOf).WithTags("Oversight")
+            .WithSummary("Who with oversight rights opened this case file, and when (auditors, admins)")
+            .Produces<IReadOnlyList<CaseFileOpened>>().ProducesProblem(403);
         api.MapGet("/applications/{id:guid}/history", History).WithTags("Applications")
             .WithSummary("Every event of the application in order, with type, time, actor and data")
             .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404);
@@ -37,7 +41,7 @@ public static class ReadEndpoints
     private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, WorkflowCatalog catalog, TimeProvider clock,
         CancellationToken cancellation, DateTimeOffset? asOf = null, long? atVersion = null)
     {
-        var current = await Readable(id, http, session, cancellation);
+        var current = await Readable(id, http, session, cancellation, asOf is null && atVersion is null ? "details" : "replay");
         if (asOf is null && atVersion is null)
         {
             http.Response.SetVersion(current.Version);
@@ -71,7 +75,7 @@ public static class ReadEndpoints
 
     private static async Task<IResult> History(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)
     {
-        var details = await Readable(id, http, session, cancellation);
+        var details = await Readable(id, http, session, cancellation, "history");
         var events = await session.Events.FetchStreamAsync(id, token: cancellation);
         http.Response.SetVersion(details.Version);
         return Results.Ok(new ApplicationHistory(details.Id, details.TrackingNumber, details.WorkflowId, details.WorkflowVersion,
@@ -87,11 +91,22 @@ public static class ReadEndpoints
             Header("channel"), Header("procedure"), Header("calendar"), e.CorrelationId, e.CausationId, e.Data);
     }
 
-    private static async Task<ApplicationDetails> Readable(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)
+    private static async Task<IResult> AccessLogOf(Guid id, HttpContext http, AccessLog log, CancellationToken cancellation)
+    {
+        if (http.Actor().Role is not (Roles.Auditor or Roles.Admin)) throw new AccessDenied("the access log is for auditors and admins");
+        return Results.Ok(await log.ForAsync(id, cancellation));
+    }
+
+    /// <summary>Loads an application the caller may read; an auditor's reading is recorded in the case's access log.</summary>
+    public static async Task<ApplicationDetails> Readable(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation,
+        string what = "details")
     {
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation) ?? throw new ApplicationNotFound(id);
-        if (!Access.CanRead(http.Actor(), details.Agencies))
+        var actor = http.Actor();
+        if (!Access.CanRead(actor, details.Agencies))
             throw new AccessDenied($"application {details.TrackingNumber} has no step of your agency");
+        if (actor.Role == Roles.Auditor)
+            await http.RequestServices.GetRequiredService<AccessLog>().RecordAsync(id, what, actor, http.CorrelationId(), cancellation);
         return details;
     }
 }

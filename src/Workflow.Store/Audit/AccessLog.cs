@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Workflow.Core.Applications;
+
+namespace Workflow.Store.Audit;
+
+/// <summary>Someone with oversight rights opened (part of) a case file.</summary>
+public sealed record CaseFileOpened(Guid ApplicationId, string What, Actor By, DateTimeOffset At);
+
+/// <summary>
+/// Who opened which case file, when: each read by an auditor is appended to a stream of its own per application
+/// (never to the case's stream, whose versions are the case's history), and is chained like every other event.
+/// </summary>
+public sealed class AccessLog(IDocumentStore store, TimeProvider clock)
+{
+    public static Guid StreamOf(Guid applicationId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"access-log/{applicationId}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    public async Task RecordAsync(Guid applicationId, string what, Actor by, string correlationId, CancellationToken cancellation = default)
+    {
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = by.UserId;
+        session.CorrelationId = correlationId;
+        session.SetHeader("actor-name", by.Name);
+        session.SetHeader("actor-role", by.Role);
+        session.Events.Append(StreamOf(applicationId), new CaseFileOpened(applicationId, what, by, clock.GetUtcNow()));
+        await session.SaveChangesAsync(cancellation);
+    }
+
+    public async Task<IReadOnlyList<CaseFileOpened>> ForAsync(Guid applicationId, CancellationToken cancellation = default)
+    {
+        await using var session = store.QuerySession();
+        return [.. (await session.Events.FetchStreamAsync(StreamOf(applicationId), token: cancellation)).Select(e => e.Data).OfType<CaseFileOpened>()];
+    }
+}
