@@ -7,6 +7,7 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(DueCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DeadlineBenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

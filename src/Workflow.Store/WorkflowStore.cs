@@ -81,6 +81,7 @@ public static class WorkflowStore
         services.AddSingleton<Audit.AuditChain>();
         services.AddSingleton<Audit.Seals>();
         services.AddSingleton<Audit.AccessLog>();
+        services.AddSingleton<Audit.CaseFiles>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

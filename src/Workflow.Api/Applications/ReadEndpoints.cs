@@ -29,6 +29,10 @@ public static class ReadEndpoints
         api.MapGet("/applications/{id:guid}/access-log", AccessLogOf).WithTags("Oversight")
             .WithSummary("Who with oversight rights opened this case file, and when (auditors, admins)")
             .Produces<IReadOnlyList<CaseFileOpened>>().ProducesProblem(403);
+        api.MapGet("/applications/{id:guid}/case-file", CaseFileOf).WithTags("Oversight")
+            .WithSummary("The case file: timeline, every decision with reason and actor, deadlines met or missed, procedure version, " +
+                         "verification result; ?format=json (default) or html (a printable report)")
+            .Produces<CaseFile>().Produces<string>(200, "text/html").ProducesProblem(403).ProducesProblem(404);
         api.MapGet("/applications/{id:guid}/history", History).WithTags("Applications")
             .WithSummary("Every event of the application in order, with type, time, actor and data")
             .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404);
@@ -89,6 +93,16 @@ public static class ReadEndpoints
         return new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp,
             new HistoryActor(e.UserName, Header("actor-name"), Header("actor-agency"), Header("actor-role"), Header("on-behalf-of")),
             Header("channel"), Header("procedure"), Header("calendar"), e.CorrelationId, e.CausationId, e.Data);
+    }
+
+    private static async Task<IResult> CaseFileOf(Guid id, HttpContext http, IQuerySession session, CaseFiles files, CancellationToken cancellation,
+        string format = "json")
+    {
+        if (format is not ("json" or "html"))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["format is json or html"] });
+        await Readable(id, http, session, cancellation, "case-file");
+        var file = await files.LoadAsync(id, cancellation) ?? throw new ApplicationNotFound(id);
+        return format == "html" ? Results.Content(CaseFileHtml.Render(file), "text/html; charset=utf-8") : Results.Ok(file);
     }
 
     private static async Task<IResult> AccessLogOf(Guid id, HttpContext http, AccessLog log, CancellationToken cancellation)

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Workflow.Store.Audit;
+
+namespace Workflow.Cli;
+
+public static class ExportCommand
+{
+    public static Command Create()
+    {
+        var application = new Option<Guid>("--application") { Description = "the application id", Required = true };
+        var format = new Option<string>("--format") { Description = "json or html", DefaultValueFactory = _ => "html" };
+        format.AcceptOnlyFromAmong("json", "html");
+        var output = new Option<FileInfo?>("--output") { Description = "file to write; default: standard output" };
+        var connection = Connection.Option();
+        var workflows = Connection.Workflows();
+        var command = new Command("export", "Write an application's case file (timeline, decisions, deadlines, procedure version, verification)")
+            { application, format, output, connection, workflows };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
+            if (provider is null) return 2;
+            var file = await provider.GetRequiredService<CaseFiles>().LoadAsync(parse.GetValue(application), cancellation);
+            if (file is null)
+            {
+                Console.Error.WriteLine($"no application {parse.GetValue(application)}");
+                return 1;
+            }
+            var text = parse.GetValue(format) == "html"
+                ? CaseFileHtml.Render(file)
+                : JsonSerializer.Serialize(file, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+            if (parse.GetValue(output) is { } path) await File.WriteAllTextAsync(path.FullName, text, cancellation);
+            else Console.Write(text);
+            return file.Verified ? 0 : 1;
+        });
+        return command;
+    }
+}

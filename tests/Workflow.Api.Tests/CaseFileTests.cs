@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Snapshooter.Xunit;
+using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
+using Workflow.Store.Audit;
+
+namespace Workflow.Api.Tests;
+
+public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
+{
+    private static readonly TimeSpan Lao = TimeSpan.FromHours(7);
+
+    /// <summary>A sample case run through the real decider and calendar with fixed ids and times, so its report never varies.</summary>
+    private static CaseFile SampleCase()
+    {
+        var catalog = WorkflowCatalog.Load(Path.Combine(ApiFixture.RepositoryRoot(), "workflows"));
+        var definition = catalog.Find("enterprise-registration")!;
+        var id = Guid.Parse("0192a000-0000-7000-8000-000000000042");
+        var clerk = new Core.Applications.Actor("clerk-1", "Phonesavanh K.", "odsc", "clerk");
+        var officer = new Core.Applications.Actor("officer-7", "Bounthanh S.", "moic-enterprise-registration", "officer");
+        var seal = new Core.Applications.Actor("officer-9", "Khamphet V.", "mops-seal-office", "officer");
+        Application? state = null;
+        var recorded = new List<CaseEvent>();
+        void Run(ApplicationCommand command, DateTimeOffset at)
+        {
+            foreach (var e in Decider.Decide(command, state, definition, catalog.Calendars.ForCentre("VTE", at), at))
+            {
+                state = Application.Evolve(state, e);
+                recorded.Add(new CaseEvent(recorded.Count + 1, at, ApplicationEvents.Aliases[e.GetType()], command.By.UserId, command.By.Name,
+                    command.By.Role, command.By.Agency, command.By.Role == "system" ? "system" : "counter", e));
+            }
+        }
+        Run(new SubmitApplication(id, "VTE-2024-000042", "VTE", "counter", new Applicant("Somchai Phommavong"),
+            new Dictionary<string, JsonElement>
+            {
+                ["enterprise_name"] = JsonSerializer.SerializeToElement("Mekong Rice Trading"),
+                ["enterprise_type"] = JsonSerializer.SerializeToElement("sole-trader"),
+                ["registered_capital"] = JsonSerializer.SerializeToElement(50_000_000),
+                ["business_sector"] = JsonSerializer.SerializeToElement("wholesale"),
+                ["has_employees"] = JsonSerializer.SerializeToElement(false),
+                ["province"] = JsonSerializer.SerializeToElement("Vientiane Capital"),
+            }, ["application-form", "owner-id"], clerk), new DateTimeOffset(2024, 6, 3, 9, 0, 0, Lao));
+        Run(new DecideStep("intake", StepOutcome.Approve, "all documents present", null, clerk), new DateTimeOffset(2024, 6, 3, 10, 0, 0, Lao));
+        Run(new DecideStep("register", StepOutcome.Return, "the name is not written in Lao script", "add the Lao name", officer),
+            new DateTimeOffset(2024, 6, 5, 11, 0, 0, Lao));
+        Run(new SubmitCorrection(new Dictionary<string, JsonElement> { ["enterprise_name"] = JsonSerializer.SerializeToElement("ບໍລິສັດ ແມ່ຂອງ") },
+            [], "Lao name added", clerk), new DateTimeOffset(2024, 6, 7, 9, 0, 0, Lao));
+        Run(new ReachDeadline("register", DeadlineScopes.System), new DateTimeOffset(2024, 6, 19, 12, 0, 0, Lao));
+        Run(new DecideStep("register", StepOutcome.Approve, "registered; certificate 01-2024-0042", null, officer), new DateTimeOffset(2024, 6, 24, 10, 0, 0, Lao));
+        Run(new DecideStep("seal", StepOutcome.Approve, "seal registered", null, seal), new DateTimeOffset(2024, 6, 26, 14, 0, 0, Lao));
+        Run(new DecideStep("handover", StepOutcome.Approve, "handed to the applicant", null, clerk), new DateTimeOffset(2024, 6, 27, 9, 30, 0, Lao));
+        return CaseFile.Build(recorded, new StreamVerification(id, recorded.Count, true, null), new DateTimeOffset(2024, 7, 1, 9, 0, 0, Lao));
+    }
+
+    [Fact]
+    public void the_html_case_file_reads_as_a_report()
+    {
+        var file = SampleCase();
+        file.Timeliness.ShouldBe("on-time");
+        file.Decisions.Single(d => d.StepId == "register" && d.Outcome == "approved").Late.ShouldBeTrue();
+
+        var html = CaseFileHtml.Render(file);
+
+        html.ShouldContain("<h1>Case file VTE-2024-000042</h1>");
+        html.ShouldNotContain("<script");
+        Snapshot.Match(html);
+    }
+
+    [Fact]
+    public async Task the_api_serves_it_as_json_and_html_and_records_who_opened_it()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("land-title-transfer")));
+        await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+
+        var json = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/case-file");
+        json.GetProperty("trackingNumber").GetString().ShouldBe(created.TrackingNumber);
+        json.GetProperty("verified").GetBoolean().ShouldBeTrue();
+        json.GetProperty("decisions")[0].GetProperty("reason").GetString().ShouldBe("complete");
+        json.GetProperty("procedure").GetString().ShouldBe("land-title-transfer");
+
+        var html = await Api.Auditor.GetAsync($"/api/applications/{created.Id}/case-file?format=html");
+        html.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        (await html.Content.ReadAsStringAsync()).ShouldContain(created.TrackingNumber);
+        (await Api.Auditor.GetAsync($"/api/applications/{created.Id}/case-file?format=pdf")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var log = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/access-log");
+        log.EnumerateArray().Count(e => e.GetProperty("what").GetString() == "case-file").ShouldBe(2);
+    }
+}
