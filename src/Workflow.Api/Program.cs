@@ -55,6 +55,7 @@ api.MapInbox();
 api.MapOverdue();
 api.MapCalendars();
 api.MapVerification();
+api.MapOversightQueries();
 
 app.Run();
 

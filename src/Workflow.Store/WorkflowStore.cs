@@ -82,6 +82,7 @@ public static class WorkflowStore
         services.AddSingleton<Audit.Seals>();
         services.AddSingleton<Audit.AccessLog>();
         services.AddSingleton<Audit.CaseFiles>();
+        services.AddSingleton<Audit.OversightQueries>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,0 +1,45 @@
+using Workflow.Api.Hosting;
+using Workflow.Store.Audit;
+using Workflow.Store.Identity;
+
+namespace Workflow.Api.Oversight;
+
+public sealed record BreachReport(IReadOnlyList<AgencyCount> ByAgency, Paged<BreachRecord> Breaches);
+
+/// <summary>Oversight questions for auditors: filtered by recording period (from, to) and procedure (workflowId), paged.</summary>
+public static class QueryEndpoints
+{
+    public static void MapOversightQueries(this IEndpointRouteBuilder api)
+    {
+        var group = api.MapGroup("/oversight").WithTags("Oversight");
+        group.MapGet("/decisions", (HttpContext http, OversightQueries queries, CancellationToken cancellation, string? user, string? agency,
+                DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page = 1, int pageSize = 50) =>
+                Run(http, from, to, workflowId, page, pageSize, f => queries.DecisionsAsync(f, user, agency, lateOnly: false, cancellation)))
+            .WithSummary("Decisions, by one officer (user) or agency").Produces<Paged<DecisionRecord>>();
+        group.MapGet("/late-decisions", (HttpContext http, OversightQueries queries, CancellationToken cancellation, string? agency,
+                DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page = 1, int pageSize = 50) =>
+                Run(http, from, to, workflowId, page, pageSize, f => queries.DecisionsAsync(f, null, agency, lateOnly: true, cancellation)))
+            .WithSummary("Decisions made after their step's deadline").Produces<Paged<DecisionRecord>>();
+        group.MapGet("/breaches", (HttpContext http, OversightQueries queries, CancellationToken cancellation, string? agency,
+                DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page = 1, int pageSize = 50) =>
+                Run(http, from, to, workflowId, page, pageSize, async f =>
+                    new BreachReport(await queries.BreachesByAgencyAsync(f, cancellation), await queries.BreachesAsync(f, agency, cancellation))))
+            .WithSummary("Deadline breaches, counted by agency and listed").Produces<BreachReport>();
+        group.MapGet("/returned", (HttpContext http, OversightQueries queries, CancellationToken cancellation, DateTimeOffset? from,
+                DateTimeOffset? to, string? workflowId, int minimum = 2, int page = 1, int pageSize = 50) =>
+                Run(http, from, to, workflowId, page, pageSize, f => queries.ReturnedAsync(f, minimum, cancellation)))
+            .WithSummary("Applications returned for correction at least `minimum` times (default 2)").Produces<Paged<ReturnedApplication>>();
+    }
+
+    private static async Task<IResult> Run<T>(HttpContext http, DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page, int pageSize,
+        Func<OversightFilter, Task<T>> query)
+    {
+        if (http.Actor().Role is not (Roles.Auditor or Roles.Admin)) throw new AccessDenied("oversight queries are for auditors and admins");
+        var errors = new Dictionary<string, string[]>();
+        if (page < 1) errors["page"] = ["page starts at 1"];
+        if (pageSize is < 1 or > 500) errors["pageSize"] = ["pageSize is between 1 and 500"];
+        if (from is not null && to is not null && to <= from) errors["to"] = ["to must be after from"];
+        if (errors.Count > 0) return Results.ValidationProblem(errors);
+        return Results.Ok(await query(new OversightFilter(from, to, workflowId, page, pageSize)));
+    }
+}
