@@ -35,6 +35,8 @@ public static class WorkflowStore
         options.Events.MetadataConfig.UserNameEnabled = true;
         foreach (var (type, alias) in ApplicationEvents.Aliases)
             options.Events.MapEventType(type, alias);
+        // Event schema evolution (README): a changed shape gets a new name and its old shape an upcaster, applied on read.
+        options.Events.Upcast<ApplicationDeclaredCompleteV1, ApplicationDeclaredComplete>(ApplicationDeclaredCompleteV1.StoredAs, old => old.Upcast());
         options.Events.MapEventType<Audit.ChainsSealed>("chains_sealed");
         options.Events.MapEventType<Audit.CaseFileOpened>("case_file_opened");
 

@@ -59,6 +59,19 @@ public sealed record StepCancelled(string StepId, string Agency, string Reason, 
 public sealed record ApplicationDeclaredComplete(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string CalendarVersion, Actor By);
 
 /// <summary>
+/// The first shape of <see cref="ApplicationDeclaredComplete"/>, stored as "application_declared_complete" before
+/// calendars were versioned: it named the calendar by id only. Kept so old histories stay readable; code reads the
+/// current shape through <see cref="Upcast"/>.
+/// </summary>
+public sealed record ApplicationDeclaredCompleteV1(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string CalendarId, Actor By)
+{
+    public const string StoredAs = "application_declared_complete";
+
+    /// <summary>The id of an unversioned calendar stands for its version: it was the only version there was.</summary>
+    public ApplicationDeclaredComplete Upcast() => new(At, DueAt, WorkingDays, CalendarId, By);
+}
+
+/// <summary>
 /// The file went back to the citizen: the legal clock stops (DOMAIN rule 3) and the citizen's correction window opens.
 /// <paramref name="RemainingWorkingDays"/> is null when the legal clock had not started (a return at the completeness check).
 /// </summary>
@@ -109,7 +122,9 @@ public static class ApplicationEvents
         [typeof(StepRejected)] = "step_rejected",
         [typeof(StepReturned)] = "step_returned",
         [typeof(StepCancelled)] = "step_cancelled",
-        [typeof(ApplicationDeclaredComplete)] = "application_declared_complete",
+        // Renamed field (CalendarId became CalendarVersion): a new name; "application_declared_complete" is read through
+        // the upcaster from ApplicationDeclaredCompleteV1.
+        [typeof(ApplicationDeclaredComplete)] = "application_declared_complete_v2",
         [typeof(CorrectionSubmitted)] = "correction_submitted",
         [typeof(ApplicationApproved)] = "application_approved",
         [typeof(ApplicationRejected)] = "application_rejected",
