@@ -34,6 +34,7 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>();
 builder.Services.AddWorkflowStore(await builder.ConnectionStringAsync(), catalog);
 builder.Services.AddHostedService<Definitions.Publisher>();
 SweeperService.AddDeadlineSweeper(builder);
+builder.Services.AddHostedService<SealService>();
 
 var app = builder.Build();
 

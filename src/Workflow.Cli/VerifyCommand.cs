@@ -21,18 +21,23 @@ public static class VerifyCommand
             if (provider is null) return 2;
             var chain = provider.GetRequiredService<AuditChain>();
             await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
-            var ids = parse.GetValue(application) is { } one ? [one] : await chain.StreamsAsync(cancellation);
             var broken = 0;
-            var events = 0;
-            foreach (var id in ids)
+            async Task Report(StreamVerification result)
             {
-                var result = await chain.VerifyAsync(id, cancellation);
-                events += result.Events;
-                if (result.FirstBreak is not { } b) continue;
                 broken++;
-                var tracking = (await session.LoadAsync<ApplicationDetails>(id, cancellation))?.TrackingNumber ?? "-";
-                Console.WriteLine($"BROKEN {id} {tracking} version {b.Version}: {b.Kind.ToString().ToLowerInvariant()} - {b.Detail}");
+                var b = result.FirstBreak!;
+                var tracking = (await session.LoadAsync<ApplicationDetails>(b.StreamId, cancellation))?.TrackingNumber ?? "-";
+                Console.WriteLine($"BROKEN {b.StreamId} {tracking} version {b.Version}: {b.Kind.ToString().ToLowerInvariant()} - {b.Detail}");
             }
+            int streams;
+            long events;
+            if (parse.GetValue(application) is { } one)
+            {
+                var result = await chain.VerifyAsync(one, cancellation);
+                if (!result.Intact) await Report(result);
+                (streams, events) = (1, result.Events);
+            }
+            else (streams, events) = await chain.VerifyAllAsync(Report, cancellation);
             var sealsBroken = 0;
             if (parse.GetValue(application) is null)
                 foreach (var seal in await provider.GetRequiredService<Seals>().VerifyAsync(cancellation))
@@ -41,7 +46,7 @@ public static class VerifyCommand
                     sealsBroken++;
                     Console.WriteLine($"SEAL {seal.Version} of {seal.At:O} no longer holds: recorded {seal.Root}, recomputed {seal.Recomputed}");
                 }
-            Console.WriteLine($"{ids.Count} stream(s), {events} event(s): {(broken + sealsBroken == 0 ? "intact" : $"{broken} broken stream(s), {sealsBroken} broken seal(s)")}");
+            Console.WriteLine($"{streams} stream(s), {events} event(s): {(broken + sealsBroken == 0 ? "intact" : $"{broken} broken stream(s), {sealsBroken} broken seal(s)")}");
             return broken + sealsBroken == 0 ? 0 : 1;
         });
         return command;

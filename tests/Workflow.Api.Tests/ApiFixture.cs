@@ -53,6 +53,7 @@ public sealed class ApiFixture : IAsyncLifetime
             b.UseSetting("ConnectionStrings:Workflow", connectionString);
             b.UseSetting("Workflow:Deadlines:Enabled", sweeper ? "true" : "false");
             b.UseSetting("Workflow:Deadlines:PollInterval", "00:00:00.200");
+            b.UseSetting("Workflow:Audit:SealInterval", "00:00:00");
             foreach (var (key, value) in settings ?? []) b.UseSetting(key, value);
             if (clock is not null) b.ConfigureServices(services => services.AddSingleton(clock));
         });

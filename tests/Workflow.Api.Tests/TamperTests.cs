@@ -204,3 +204,24 @@ public class when_an_auditor_opens_a_case_file(ApiFixture api) : ApiTest(api)
         (await Api.CountsAsync()).Documents.ShouldBe(before.Documents);
     }
 }
+
+public class when_the_server_runs_with_periodic_seals(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task it_seals_the_store_without_being_asked()
+    {
+        await Post(Api.Clerk, "/api/applications", Samples.Submission("import-licence"));
+
+        await using var host = ApiFixture.Host(Api.ConnectionString, settings: new() { ["Workflow:Audit:SealInterval"] = "01:00:00" });
+        var auditor = ApiFixture.Client(host, "auditor", null);
+        var seals = await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/seals");
+        for (var waited = 0; seals.GetArrayLength() == 0; waited += 100)
+        {
+            if (waited > 20_000) throw new TimeoutException("no seal was recorded");
+            await Task.Delay(100);
+            seals = await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/seals");
+        }
+
+        seals[0].GetProperty("holds").GetBoolean().ShouldBeTrue();
+    }
+}

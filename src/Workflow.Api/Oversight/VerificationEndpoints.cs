@@ -61,18 +61,16 @@ public static class VerificationEndpoints
         CancellationToken cancellation)
     {
         EnsureAuditor(http);
-        var streams = await chain.StreamsAsync(cancellation);
-        var broken = new List<BrokenStream>();
-        var events = 0;
-        foreach (var id in streams)
+        var failures = new List<ChainBreak>();
+        var (streams, events) = await chain.VerifyAllAsync(result =>
         {
-            var result = await chain.VerifyAsync(id, cancellation);
-            events += result.Events;
-            if (result.FirstBreak is { } b)
-                broken.Add(Broken(b, (await session.LoadAsync<ApplicationDetails>(id, cancellation))?.TrackingNumber));
-        }
+            failures.Add(result.FirstBreak!);
+            return Task.CompletedTask;
+        }, cancellation);
+        var tracking = (await session.LoadManyAsync<ApplicationDetails>(cancellation, failures.Select(f => f.StreamId))).ToDictionary(d => d.Id, d => d.TrackingNumber);
+        var broken = failures.Select(b => Broken(b, tracking.GetValueOrDefault(b.StreamId))).ToList();
         var sealChecks = await seals.VerifyAsync(cancellation);
-        return Results.Ok(new StoreVerification(clock.GetUtcNow(), streams.Count, events, broken.Count == 0 && sealChecks.All(s => s.Holds), broken, sealChecks));
+        return Results.Ok(new StoreVerification(clock.GetUtcNow(), streams, (int)events, broken.Count == 0 && sealChecks.All(s => s.Holds), broken, sealChecks));
     }
 
     private static async Task<IResult> Seal(HttpContext http, Seals seals, CancellationToken cancellation)
