@@ -10,4 +10,5 @@ root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DeadlineBenchCommand.Create());
+root.Subcommands.Add(OversightBenchCommand.Create());
 return await root.Parse(args).InvokeAsync();
