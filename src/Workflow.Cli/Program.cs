@@ -5,6 +5,7 @@ var root = new RootCommand("workflow: tools for process designers, auditors and 
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(DueCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Cli;
+
+public static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("id") { Description = "procedure id, e.g. enterprise-registration" };
+        var data = new Option<string[]>("--data") { Description = "a JSON file of application data, or field=value pairs", AllowMultipleArgumentsPerToken = true };
+        var start = new Option<string>("--start") { Description = "when the application is received: a date (09:00 that day) or an instant", DefaultValueFactory = _ => DateTime.Today.ToString("yyyy-MM-dd") };
+        var outcomes = new Option<string?>("--outcomes") { Description = "outcomes other than approve, e.g. register=return,seal=reject" };
+        var allPaths = new Option<bool>("--all-paths") { Description = "list every path through the flow with its step deadlines, flagging those over the legal deadline" };
+        var centre = new Option<string>("--centre") { Description = "centre whose calendar counts the days", DefaultValueFactory = _ => "VTE" };
+        var workflows = Connection.Workflows();
+        var command = new Command("simulate", "Walk a procedure with the real decider and calendar: the path, each step's due date, the working days used")
+            { id, data, start, outcomes, allPaths, centre, workflows };
+        command.SetAction(parse =>
+        {
+            var catalog = WorkflowCatalog.Load(parse.GetValue(workflows)!.FullName);
+            var definition = catalog.Find(parse.GetValue(id)!);
+            if (definition is null)
+            {
+                Console.Error.WriteLine($"'{parse.GetValue(id)}' is not a procedure; known: {string.Join(", ", catalog.Latest.Select(d => d.Id))}");
+                return 2;
+            }
+            if (parse.GetValue(allPaths))
+            {
+                foreach (var path in Simulation.AllPaths(definition))
+                    Console.WriteLine($"{(path.ExceedsLegalDeadline ? "OVER " : "     ")}{path.WorkingDays,3} working days  {string.Join(" -> ", path.Steps)}");
+                Console.WriteLine($"legal deadline: {definition.DeadlineDays} working days after the completeness check");
+                return Simulation.AllPaths(definition).Any(p => p.ExceedsLegalDeadline) ? 1 : 0;
+            }
+
+            var calendarId = catalog.Calendars.ForCentre(parse.GetValue(centre)!, DateTimeOffset.UtcNow).Id;
+            if (!catalog.Calendars.TryParseStart(parse.GetValue(start)!, calendarId, out var received))
+            {
+                Console.Error.WriteLine($"'{parse.GetValue(start)}' is not a date or an instant");
+                return 2;
+            }
+            if (parse.GetValue(start)!.Length == 10) received = received.AddHours(9);
+            var calendar = catalog.Calendars.ForCentre(parse.GetValue(centre)!, received);
+            try
+            {
+                var result = Simulation.Run(definition, calendar, Data(definition, parse.GetValue(data) ?? []), received, Outcomes(parse.GetValue(outcomes)));
+                Console.WriteLine($"{definition.Id} v{definition.Version} received {received:yyyy-MM-dd HH:mm zzz} on {calendar.Version}");
+                foreach (var s in result.Steps)
+                    Console.WriteLine($"  {s.StepId,-26} {s.Agency,-30} opened {s.OpenedAt:yyyy-MM-dd HH:mm}  due {s.DueAt:yyyy-MM-dd HH:mm} ({s.WorkingDays} wd)  {s.Outcome}");
+                if (result.Skipped.Count > 0) Console.WriteLine($"  skipped: {string.Join(", ", result.Skipped)}");
+                Console.WriteLine($"{result.Status}; complete {result.CompleteAt:yyyy-MM-dd HH:mm}, legal deadline {result.LegalDueAt:yyyy-MM-dd HH:mm}, " +
+                                  $"finished {result.FinishedAt:yyyy-MM-dd HH:mm}: {result.WorkingDaysUsed} of {definition.DeadlineDays} working days" +
+                                  (result.WithinLegalDeadline ? "" : "  OVER THE LEGAL DEADLINE"));
+                return result.WithinLegalDeadline ? 0 : 1;
+            }
+            catch (InvalidApplicationData e)
+            {
+                foreach (var error in e.Errors) Console.Error.WriteLine($"{error.Field}: {error.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static Dictionary<string, StepOutcome> Outcomes(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(p => p[0], p => Enum.Parse<StepOutcome>(p.Length == 2 ? p[1] : "approve", ignoreCase: true));
+
+    /// <summary>field=value pairs are typed by the procedure's fields; a JSON file is taken as it is.</summary>
+    private static Dictionary<string, JsonElement> Data(WorkflowDefinition definition, string[] items)
+    {
+        var data = new Dictionary<string, JsonElement>();
+        foreach (var item in items)
+        {
+            if (File.Exists(item))
+            {
+                foreach (var (key, value) in JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(item))!) data[key] = value;
+                continue;
+            }
+            var (name, value2) = item.Split('=', 2) is [var n, var v] ? (n, v) : (item, "true");
+            data[name] = definition.FindField(name)?.Type switch
+            {
+                FieldType.Number when decimal.TryParse(value2, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) => JsonSerializer.SerializeToElement(number),
+                FieldType.YesNo when bool.TryParse(value2, out var yes) => JsonSerializer.SerializeToElement(yes),
+                _ => JsonSerializer.SerializeToElement(value2),
+            };
+        }
+        return data;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
+
+namespace Workflow.Core.Definitions;
+
+public sealed record SimulatedStep(string StepId, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays, string? Outcome,
+    DateTimeOffset? DecidedAt);
+
+public sealed record SimulatedPath(IReadOnlyList<string> Steps, int WorkingDays, bool ExceedsLegalDeadline);
+
+public sealed record SimulationResult(
+    IReadOnlyList<SimulatedStep> Steps,
+    IReadOnlyList<string> Skipped,
+    string Status,
+    DateTimeOffset? CompleteAt,
+    DateTimeOffset? LegalDueAt,
+    DateTimeOffset? FinishedAt,
+    int? WorkingDaysUsed,
+    bool WithinLegalDeadline);
+
+/// <summary>
+/// Walks a procedure with the real decider and calendar before it is published: every agency takes all the time it
+/// is allowed (each step is decided at its due time), a returned file comes back the next working morning, and the
+/// result shows each step's due date and the working days used against the legal deadline.
+/// </summary>
+public static class Simulation
+{
+    private static readonly Actor Clerk = new("simulation", "Simulation", "odsc", "clerk");
+
+    public static SimulationResult Run(WorkflowDefinition definition, WorkingCalendar calendar, IReadOnlyDictionary<string, JsonElement> data,
+        DateTimeOffset start, IReadOnlyDictionary<string, StepOutcome>? outcomes = null)
+    {
+        var pending = new Dictionary<string, StepOutcome>(outcomes ?? new Dictionary<string, StepOutcome>());
+        var documents = definition.Documents.Select(d => d.Name).ToList();
+        Application? state = null;
+        var steps = new List<SimulatedStep>();
+        var skipped = new List<string>();
+        DateTimeOffset? complete = null, legalDue = null, finished = null;
+
+        void Apply(IEnumerable<object> events)
+        {
+            foreach (var e in events)
+            {
+                state = Application.Evolve(state, e);
+                switch (e)
+                {
+                    case StepOpened o: steps.Add(new SimulatedStep(o.StepId, o.Agency, o.OpenedAt, o.DueAt, o.WorkingDays, null, null)); break;
+                    case StepSkipped s: skipped.Add(s.StepId); break;
+                    case ApplicationDeclaredComplete c: (complete, legalDue) = (c.At, c.DueAt); break;
+                    case CaseClockResumed r: legalDue = r.DueAt; break;
+                    case ApplicationApproved a: finished = a.At; break;
+                    case ApplicationRejected r: finished = r.At; break;
+                }
+            }
+        }
+
+        Apply(Decider.Decide(new SubmitApplication(Guid.Empty, "SIMULATION", "SIM", "counter", new Applicant("Simulation"), data, documents, Clerk),
+            null, definition, calendar, start));
+        for (var guard = 0; guard < 10_000 && !state!.IsFinished; guard++)
+        {
+            if (state.Status == ApplicationStatus.AwaitingCorrection && !state.Steps.Values.Any(s => s.Status == StepStatus.Open))
+            {
+                var returnedAt = state.Steps.Values.Where(s => s.Status == StepStatus.Returned).Max(s => s.ReturnedAt!.Value);
+                var morning = calendar.Instant(calendar.NextWorkingDay(DateOnly.FromDateTime(calendar.Local(returnedAt))), calendar.Opens);
+                Apply(Decider.Decide(new SubmitCorrection(new Dictionary<string, JsonElement>(), [], "corrected", Clerk), state, definition, calendar, morning));
+                continue;
+            }
+            var next = state.Steps.Values.Where(s => s.Status == StepStatus.Open).OrderBy(s => s.DueAt).ThenBy(s => s.StepId).FirstOrDefault();
+            if (next is null) break;
+            var outcome = pending.Remove(next.StepId, out var chosen) ? chosen : StepOutcome.Approve;
+            var step = definition.FindStep(next.StepId)!;
+            var by = new Actor("simulation", "Simulation", step.Agency, "supervisor");
+            var code = definition.Documents.Select(d => $"document:{d.Name}").FirstOrDefault() ?? definition.Data.Select(f => $"field:{f.Name}").FirstOrDefault();
+            Apply(Decider.Decide(new DecideStep(step.Id, outcome, "simulated", null, by, code), state, definition, calendar, next.DueAt));
+            var index = steps.FindLastIndex(s => s.StepId == step.Id);
+            steps[index] = steps[index] with { Outcome = outcome.ToString().ToLowerInvariant(), DecidedAt = next.DueAt };
+        }
+
+        var used = complete is { } from && finished is { } to ? calendar.WorkingDaysBetween(from, to) : (int?)null;
+        return new SimulationResult(steps, skipped, state!.Status.ToString().ToLowerInvariant(), complete, legalDue, finished, used,
+            finished is null || legalDue is null || finished <= legalDue);
+    }
+
+    /// <summary>Every path through the flow by approve and reject edges, with its step deadlines after the completeness check.</summary>
+    public static IReadOnlyList<SimulatedPath> AllPaths(WorkflowDefinition definition)
+    {
+        var paths = new List<SimulatedPath>();
+        void Walk(string id, List<string> trail, int days)
+        {
+            if (WorkflowDefinition.IsEnd(id) || definition.FindStep(id) is not { } step || trail.Contains(id))
+            {
+                paths.Add(new SimulatedPath([.. trail, id], days, days > definition.DeadlineDays));
+                return;
+            }
+            trail.Add(id);
+            var counted = step == definition.Start ? 0 : step.DeadlineDays;
+            foreach (var next in step.Approve.Concat(step.Reject is null ? [] : [step.Reject]).Distinct())
+                Walk(next, trail, days + counted);
+            trail.RemoveAt(trail.Count - 1);
+        }
+        Walk(definition.Start.Id, [], 0);
+        return paths;
+    }
+}

@@ -1,0 +1,63 @@
+using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
+using static Workflow.Core.Tests.Procedures;
+
+namespace Workflow.Core.Tests;
+
+public class when_a_designer_simulates_a_procedure
+{
+    [Fact]
+    public void enterprise_registration_from_10_april_2024_places_its_due_dates_across_pi_mai()
+    {
+        var start = Lao(2024, 4, 10, 9);
+        var result = Simulation.Run(Get("enterprise-registration"), Catalog.Calendars.ForCentre("VTE", start),
+            Scenario.Data(when_an_enterprise_application_is_submitted.Company()), start);
+
+        DateTimeOffset Due(string step) => result.Steps.Single(s => s.StepId == step).DueAt;
+        Due("intake").ShouldBe(Lao(2024, 4, 11, 16));
+        Due("register").ShouldBe(Lao(2024, 5, 2, 16), "13-18 April (Pi Mai, its days in lieu, a weekend) and 1 May are not counted");
+        Due("social-security").ShouldBe(Lao(2024, 5, 6, 16));
+        Due("seal").ShouldBe(Lao(2024, 5, 9, 16));
+        Due("handover").ShouldBe(Lao(2024, 5, 10, 16));
+        result.LegalDueAt.ShouldBe(Lao(2024, 5, 13, 16));
+        result.Status.ShouldBe("approved");
+        result.WorkingDaysUsed.ShouldBe(16);
+        result.WithinLegalDeadline.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_return_sends_the_file_to_the_citizen_and_back_the_next_morning()
+    {
+        var start = Lao(2024, 6, 3, 9);
+        var result = Simulation.Run(Get("enterprise-registration"), Catalog.Calendars.ForCentre("VTE", start),
+            Scenario.Data(when_an_enterprise_application_is_submitted.Company(employees: false)), start,
+            new Dictionary<string, StepOutcome> { ["register"] = StepOutcome.Return });
+
+        result.Steps.Where(s => s.StepId == "register").Select(s => s.Outcome).ShouldBe(["return", "approve"]);
+        result.Steps.Where(s => s.StepId == "register").Last().OpenedAt.ShouldBe(Lao(2024, 6, 19, 8), "returned at closing time on its due day, 18 June");
+        result.Skipped.ShouldBe(["social-security"]);
+        result.Status.ShouldBe("approved");
+    }
+
+    [Fact]
+    public void all_paths_are_listed_and_those_beyond_the_legal_deadline_flagged()
+    {
+        var paths = Simulation.AllPaths(Get("construction-permit"));
+
+        paths.ShouldContain(p => p.Steps.SequenceEqual(new[] { "intake", "land-title-check", "site-inspection", "district-decision", "fee-and-issue", "approved" }));
+        paths.Max(p => p.WorkingDays).ShouldBe(22);
+        paths.ShouldAllBe(p => !p.ExceedsLegalDeadline);
+
+        var tight = Parse("""
+            id: tight
+            version: 1
+            title: Tight
+            deadline: 3 working days
+            steps:
+              intake: { agency: odsc, deadline: 1, approve: [a, b] }
+              a: { agency: a, deadline: 2, approve: approved }
+              b: { agency: b, deadline: 3, approve: approved }
+            """);
+        Simulation.AllPaths(tight).Single(p => p.Steps.Contains("b")).ExceedsLegalDeadline.ShouldBeFalse();
+    }
+}
