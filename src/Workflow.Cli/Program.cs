@@ -6,6 +6,7 @@ root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(DueCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(DiagramCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Cli;
+
+public static class DiagramCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("id") { Description = "procedure id" };
+        var format = new Option<string>("--format") { Description = "mermaid", DefaultValueFactory = _ => "mermaid" };
+        format.AcceptOnlyFromAmong("mermaid");
+        var workflows = Connection.Workflows();
+        var command = new Command("diagram", "Draw a procedure: a Mermaid flowchart with one lane per agency") { id, format, workflows };
+        command.SetAction(parse =>
+        {
+            var catalog = WorkflowCatalog.Load(parse.GetValue(workflows)!.FullName);
+            if (catalog.Find(parse.GetValue(id)!) is not { } definition)
+            {
+                Console.Error.WriteLine($"'{parse.GetValue(id)}' is not a procedure; known: {string.Join(", ", catalog.Latest.Select(d => d.Id))}");
+                return 2;
+            }
+            Console.Write(Diagram.Mermaid(definition, catalog));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text;
+
+namespace Workflow.Core.Definitions;
+
+/// <summary>A procedure drawn as a Mermaid flowchart: one subgraph (lane) per agency, outcomes on the arrows.</summary>
+public static class Diagram
+{
+    public static string Mermaid(WorkflowDefinition definition, WorkflowCatalog catalog)
+    {
+        static string Id(string name) => name.Replace('-', '_');
+        static string Quote(string text) => text.Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
+        var text = new StringBuilder();
+        text.AppendLine("flowchart TD");
+        text.AppendLine($"  %% {definition.Id} version {definition.Version}: {Quote(definition.Title)}; legal deadline {definition.DeadlineDays} working days");
+        text.AppendLine("  received([Application received])");
+        foreach (var lane in definition.Steps.GroupBy(s => s.Agency))
+        {
+            text.AppendLine($"  subgraph {Id(lane.Key)} [\"{Quote(catalog.FindAgency(lane.Key)?.Name ?? lane.Key)}\"]");
+            foreach (var step in lane)
+            {
+                var notes = new List<string> { $"{step.DeadlineDays} working day{(step.DeadlineDays == 1 ? "" : "s")}" };
+                if (step.When is not null) notes.Add($"only when {step.When}");
+                if (definition.Predecessors(step.Id).Count() > 1) notes.Add($"waits for {step.After}");
+                text.AppendLine($"    {Id(step.Id)}[\"{Quote(step.Title)}<br/><small>{Quote(string.Join("; ", notes))}</small>\"]");
+            }
+            text.AppendLine("  end");
+        }
+        text.AppendLine("  approved([approved])");
+        text.AppendLine("  rejected([rejected])");
+        if (definition.Steps.Any(s => s.CanReturn)) text.AppendLine("  citizen[/the citizen corrects/]");
+        text.AppendLine($"  received --> {Id(definition.Start.Id)}");
+        foreach (var step in definition.Steps)
+        {
+            foreach (var next in step.Approve) text.AppendLine($"  {Id(step.Id)} -->|approve| {Id(next)}");
+            if (step.Reject is { } reject) text.AppendLine($"  {Id(step.Id)} -->|reject| {Id(reject)}");
+            if (step.CanReturn) text.AppendLine($"  {Id(step.Id)} -.->|return| citizen -.-> {Id(step.Id)}");
+        }
+        return text.ToString();
+    }
+}
