@@ -38,6 +38,9 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray())),
             InvalidApplicationData data => Invalid(data.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
             UnknownWorkflow unknown => Invalid("workflowId", unknown.Message),
+            Workflow.Core.Definitions.DefinitionException definition => Invalid(definition.Problems.GroupBy(p => $"{p.At.File}:{p.At.Line}:{p.At.Column}")
+                .ToDictionary(g => g.Key, g => g.Select(p => p.Hint is null ? p.Message : $"{p.Message} (hint: {p.Hint})").ToArray())),
+            Workflow.Store.Definitions.VersionConflict conflict => Problem(StatusCodes.Status409Conflict, "Version conflict", conflict.Message, "version-conflict"),
             InvalidIfMatch ifMatch => Invalid("If-Match", ifMatch.Message),
             AccessDenied denied => Problem(StatusCodes.Status403Forbidden, "Forbidden", denied.Message),
             ApplicationNotFound missing => Problem(StatusCodes.Status404NotFound, "Not found", missing.Message),

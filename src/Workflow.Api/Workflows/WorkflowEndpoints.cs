@@ -1,4 +1,8 @@
+using FluentValidation;
+using Workflow.Api.Hosting;
 using Workflow.Core.Definitions;
+using Workflow.Store.Definitions;
+using Workflow.Store.Identity;
 
 namespace Workflow.Api.Workflows;
 
@@ -12,25 +16,78 @@ public sealed record StepView(string Id, string Title, string Agency, string Age
 public sealed record WorkflowSummary(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string Hash);
 
 public sealed record WorkflowView(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string OnReturn, string Hash,
-    string StartStep, IReadOnlyList<FieldView> Data, IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps);
+    DateOnly? Effective, string StartStep, IReadOnlyList<FieldView> Data, IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps);
+
+/// <param name="Source">The definition file's text (YAML).</param>
+public sealed record PublishRequest(string? FileName, string? Source);
+
+public sealed class PublishValidator : AbstractValidator<PublishRequest>
+{
+    public PublishValidator()
+    {
+        RuleFor(r => r.Source).NotEmpty().WithMessage("the definition's text is required").MaximumLength(1_000_000);
+        RuleFor(r => r.FileName).Matches(@"^[A-Za-z0-9._-]+\.ya?ml$").When(r => r.FileName is not null).WithMessage("a file name such as my-procedure.yaml");
+    }
+}
 
 public static class WorkflowEndpoints
 {
     public static void MapWorkflows(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/workflows").WithTags("Procedures");
-        group.MapGet("/", (WorkflowCatalog catalog) =>
-            catalog.Latest.Select(d => new WorkflowSummary(d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.Hash)))
-            .WithSummary("The procedures new applications can follow (newest version of each)");
-        group.MapGet("/{id}", (string id, WorkflowCatalog catalog) =>
-                catalog.Find(id) is { } d
-                    ? Results.Ok(View(d, catalog))
-                    : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' is not a procedure of this service"))
-            .WithSummary("One procedure: its data fields, documents and steps with their agencies");
+        group.MapGet("/", async (PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation) =>
+            {
+                var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+                var list = new List<WorkflowSummary>();
+                foreach (var id in await definitions.WorkflowIdsAsync(cancellation))
+                    if (await definitions.InForceAsync(id, today, cancellation) is { } d)
+                        list.Add(new WorkflowSummary(d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.Hash));
+                return list;
+            })
+            .WithSummary("The procedures new applications can follow: the version of each in force today");
+        group.MapGet("/{id}", async (string id, PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation) =>
+                await definitions.InForceAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is { } d
+                    ? Results.Ok(View(d, definitions.Catalog))
+                    : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' is not a procedure in force"))
+            .WithSummary("One procedure as in force today: its data fields, documents and steps with their agencies");
+        group.MapGet("/{id}/versions", async (string id, PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation) =>
+                await definitions.VersionsAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is { Count: > 0 } versions
+                    ? Results.Ok(versions)
+                    : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' has no published version"))
+            .WithSummary("Every published version with its hash, effective date, publisher and retirement, and which one is in force")
+            .Produces<IReadOnlyList<VersionView>>();
+        group.MapPost("/", Publish)
+            .WithSummary("Publish a new version (designers): checked like a file of workflows/, numbered above every earlier version; " +
+                         "running applications keep theirs")
+            .Produces<VersionView>(201).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
+        group.MapPost("/{id}/versions/{version:int}/retirement", async (string id, int version, HttpContext http, PinnedDefinitions definitions,
+                CancellationToken cancellation) =>
+            {
+                EnsureDesigner(http);
+                return await definitions.RetireAsync(id, version, http.Actor().UserId, cancellation)
+                    ? Results.NoContent()
+                    : Results.Problem(statusCode: 404, title: "Not found", detail: $"{id} has no version {version}");
+            })
+            .WithSummary("Retire a version (designers): new applications no longer follow it; running ones finish on it");
+    }
+
+    private static void EnsureDesigner(HttpContext http)
+    {
+        if (http.Actor().Role is not (Roles.Designer or Roles.Admin)) throw new AccessDenied("procedures are published by designers");
+    }
+
+    private static async Task<IResult> Publish(PublishRequest request, HttpContext http, IValidator<PublishRequest> validator, PinnedDefinitions definitions,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        EnsureDesigner(http);
+        await validator.Check(request, cancellation);
+        var stored = await definitions.PublishAsync(request.FileName ?? "published.yaml", request.Source!, http.Actor().UserId, cancellation);
+        var versions = await definitions.VersionsAsync(stored.WorkflowId, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation);
+        return Results.Created($"/api/workflows/{stored.WorkflowId}/versions", versions.Last(v => v.Hash == stored.Hash));
     }
 
     private static WorkflowView View(WorkflowDefinition d, WorkflowCatalog catalog) => new(
-        d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.OnReturn.ToString().ToLowerInvariant(), d.Hash, d.Start.Id,
+        d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.OnReturn.ToString().ToLowerInvariant(), d.Hash, d.Effective, d.Start.Id,
         [.. d.Data.Select(f => new FieldView(f.Name, TypeName(f.Type), f.Required, f.Of.IsEmpty ? null : f.Of, f.Title))],
         [.. d.Documents.Select(doc => new DocumentView(doc.Name, doc.When))],
         [.. d.Steps.Select(s => new StepView(s.Id, s.Title, s.Agency, catalog.FindAgency(s.Agency)?.Name ?? s.Agency, s.Role, s.DeadlineDays,

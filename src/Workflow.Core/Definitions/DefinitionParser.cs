@@ -13,7 +13,7 @@ namespace Workflow.Core.Definitions;
 public sealed partial class DefinitionParser(string file, List<DefinitionProblem> problems) : YamlReader(file, problems)
 {
     private static readonly string[] TopKeys =
-        ["id", "version", "title", "legal_basis", "deadline", "on_return", "max_returns", "correction_deadline", "deemed_approval", "escalation", "data", "documents", "steps"];
+        ["id", "version", "effective", "title", "legal_basis", "deadline", "on_return", "max_returns", "correction_deadline", "deemed_approval", "escalation", "data", "documents", "steps"];
     private static readonly string[] StepKeys = ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return"];
     private static readonly string[] FieldKeys = ["type", "required", "of", "title"];
     private static readonly string[] AgencyKeys = ["name", "ministry"];
@@ -46,6 +46,13 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
                 _ => Invalid<ReturnPolicy>(r.Value, "on_return must be 'restart' or 'pause'"),
             };
 
+        DateOnly? effective = null;
+        if (keys.TryGetValue("effective", out var ef))
+        {
+            if (DateOnly.TryParseExact(Scalar(ef.Value), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.None, out var day)) effective = day;
+            else Problem(ef.Value, $"'{Scalar(ef.Value)}' is not a date", "effective: 2025-01-01");
+        }
         var maxReturns = keys.TryGetValue("max_returns", out var mr) ? Count(mr.Value, "max_returns") : 1;
         var correctionDays = keys.TryGetValue("correction_deadline", out var cd) ? CalendarDays(cd.Value) : 30;
         var deemed = keys.TryGetValue("deemed_approval", out var da) && Bool(da.Value);
@@ -61,6 +68,7 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             Version = version.Value,
             Title = title,
             LegalBasis = keys.TryGetValue("legal_basis", out var lb) ? Scalar(lb.Value) : null,
+            Effective = effective,
             DeadlineDays = deadline.Value,
             OnReturn = onReturn,
             MaxReturns = maxReturns,

@@ -93,6 +93,16 @@ public sealed class WorkflowCatalog
         return new WorkflowCatalog(agencies, definitions, calendars);
     }
 
+    /// <summary>Checks a definition text against this catalogue's agencies, as for a file of the folder; throws with every problem.</summary>
+    public WorkflowDefinition Check(string name, string text)
+    {
+        var problems = new List<DefinitionProblem>();
+        var definition = DefinitionParser.ParseDefinition(name, text, problems);
+        if (definition is not null) problems.AddRange(new DefinitionRules(Agencies.Select(a => a.Code).ToHashSet()).Check(definition));
+        if (definition is null || problems.Count > 0) throw new DefinitionException(problems);
+        return definition;
+    }
+
     /// <summary>Re-reads one stored definition text, as pinned to a running application.</summary>
     public WorkflowDefinition ParseStored(string name, string text)
     {

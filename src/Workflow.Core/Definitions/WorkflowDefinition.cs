@@ -82,6 +82,9 @@ public sealed record WorkflowDefinition
     public required int Version { get; init; }
     public required string Title { get; init; }
     public string? LegalBasis { get; init; }
+
+    /// <summary>The day from which new applications follow this version (the regulation's effective date); null: at once.</summary>
+    public DateOnly? Effective { get; init; }
     public required int DeadlineDays { get; init; }
     public ReturnPolicy OnReturn { get; init; } = ReturnPolicy.Restart;
 

@@ -43,8 +43,10 @@ public sealed class ApplicationCommands(
 {
     public async Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context, CancellationToken cancellation = default)
     {
-        var definition = definitions.Catalog.Find(request.WorkflowId) ?? throw new UnknownWorkflow(request.WorkflowId);
         var now = clock.GetUtcNow();
+        var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
+        var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), cancellation)
+            ?? throw new UnknownWorkflow(request.WorkflowId);
         var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data, request.Documents, actor);
         Access.EnsureCanAct(actor, probe, definition);
         var errors = ApplicationData.Check(definition, request.Data, request.Documents);
@@ -55,7 +57,6 @@ public sealed class ApplicationCommands(
         if (request.MayRepeat && await session.LoadAsync<ApplicationDetails>(request.Id, cancellation) is { } existing)
             return new CommandResult(existing.Id, existing.TrackingNumber, existing.Status, existing.Version, []);
 
-        var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
         InForce(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
         var events = Decider.Decide(probe with { TrackingNumber = number }, null, definition, calendar, now);

@@ -5,7 +5,7 @@ using Workflow.Core.Definitions;
 
 namespace Workflow.Store.Definitions;
 
-/// <summary>The exact text of a definition version that applications have followed, kept in the database by its hash.</summary>
+/// <summary>The exact text of a published definition version, kept in the database by its hash.</summary>
 public sealed record StoredDefinition
 {
     public string Id { get; init; } = "";
@@ -16,22 +16,44 @@ public sealed record StoredDefinition
     public string Source { get; init; } = "";
     public DateTimeOffset FirstLoadedAt { get; init; }
 
+    /// <summary>From which day new applications follow this version; null: from its publication.</summary>
+    public DateOnly? EffectiveFrom { get; init; }
+
+    /// <summary>"file" for the workflows folder, "api" for a version a designer published through the API.</summary>
+    public string Origin { get; init; } = "file";
+
+    public string? PublishedBy { get; init; }
+    public DateTimeOffset? RetiredAt { get; init; }
+    public string? RetiredBy { get; init; }
+
     public static string IdOf(string workflowId, int version, string hash) => $"{workflowId}@{version}/{hash}";
 }
 
+public sealed record VersionView(int Version, string Hash, DateOnly? EffectiveFrom, DateTimeOffset PublishedAt, string? PublishedBy, string Origin,
+    DateTimeOffset? RetiredAt, bool InForce);
+
+/// <summary>A publication that breaks a versioning rule (an older version number, a version reused with other rules).</summary>
+public sealed class VersionConflict(string message) : Exception(message);
+
 /// <summary>
-/// The definitions in force plus every definition text an application was ever pinned to. A running case is always
-/// decided under the text whose hash it recorded at submission, even after the file was edited or removed.
+/// Every published definition version, and the one in force for new applications. A running case is always decided
+/// under the text whose hash it recorded at submission, even after the file was edited, replaced or retired; a new
+/// application follows the highest version whose effective date has come and that is not retired.
 /// </summary>
-public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore store, ILogger<PinnedDefinitions> log)
+public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore store, TimeProvider clock, ILogger<PinnedDefinitions> log)
 {
+    private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, WorkflowDefinition> _byHash =
         new(catalog.All.ToDictionary(d => StoredDefinition.IdOf(d.Id, d.Version, d.Hash)));
 
+    // Freshness is measured on the machine's monotonic clock: application time may be a test's stopped clock.
+    private (long LoadedAt, IReadOnlyList<StoredDefinition> Versions) _published = (long.MinValue, []);
+
     public WorkflowCatalog Catalog => catalog;
 
-    /// <summary>Records the text of each loaded definition, so applications started under it can be decided later.</summary>
-    public async Task PublishLoadedAsync(TimeProvider clock, CancellationToken cancellation = default)
+    /// <summary>Records the text of each definition of the folder, so applications started under it can be decided later.</summary>
+    public async Task PublishLoadedAsync(TimeProvider now, CancellationToken cancellation = default)
     {
         await using var session = store.LightweightSession();
         var ids = catalog.All.Select(d => StoredDefinition.IdOf(d.Id, d.Version, d.Hash)).ToArray();
@@ -42,19 +64,60 @@ public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore st
             if (earlier > 0)
                 log.LogWarning("Definition {WorkflowId} version {WorkflowVersion} changed without a new version number; " +
                                "running applications keep the text they started with, new ones get {DefinitionHash}", d.Id, d.Version, d.Hash);
-            session.Store(new StoredDefinition
-            {
-                Id = StoredDefinition.IdOf(d.Id, d.Version, d.Hash),
-                WorkflowId = d.Id,
-                Version = d.Version,
-                Hash = d.Hash,
-                FileName = d.Source.File,
-                Source = d.SourceText,
-                FirstLoadedAt = clock.GetUtcNow(),
-            });
+            session.Store(Stored(d, "file", null, now.GetUtcNow()));
         }
         await session.SaveChangesAsync(cancellation);
+        _published = (long.MinValue, []);
     }
+
+    /// <summary>Publishes a new version from its text: checked like a file of the folder, and numbered above every earlier one.</summary>
+    public async Task<StoredDefinition> PublishAsync(string fileName, string text, string publishedBy, CancellationToken cancellation = default)
+    {
+        var definition = catalog.Check(fileName, text);
+        await using var session = store.LightweightSession();
+        var existing = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == definition.Id).ToListAsync(cancellation);
+        var id = StoredDefinition.IdOf(definition.Id, definition.Version, definition.Hash);
+        if (existing.FirstOrDefault(s => s.Id == id) is { } same) return same;
+        if (existing.Count > 0 && definition.Version <= existing.Max(s => s.Version))
+            throw new VersionConflict($"{definition.Id} already has version {existing.Max(s => s.Version)}; publish version {existing.Max(s => s.Version) + 1} or later");
+        var stored = Stored(definition, "api", publishedBy, clock.GetUtcNow());
+        session.Store(stored);
+        await session.SaveChangesAsync(cancellation);
+        _byHash.TryAdd(id, definition);
+        _published = (long.MinValue, []);
+        log.LogInformation("Published {WorkflowId} version {WorkflowVersion} ({DefinitionHash}) effective {Effective} by {Actor}",
+            definition.Id, definition.Version, definition.Hash, definition.Effective, publishedBy);
+        return stored;
+    }
+
+    public async Task<bool> RetireAsync(string workflowId, int version, string retiredBy, CancellationToken cancellation = default)
+    {
+        await using var session = store.LightweightSession();
+        var versions = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == workflowId && s.Version == version).ToListAsync(cancellation);
+        if (versions.Count == 0) return false;
+        foreach (var v in versions.Where(v => v.RetiredAt is null)) session.Store(v with { RetiredAt = clock.GetUtcNow(), RetiredBy = retiredBy });
+        await session.SaveChangesAsync(cancellation);
+        _published = (long.MinValue, []);
+        return true;
+    }
+
+    /// <summary>The version new applications of this procedure follow on the given day, or null when none is in force.</summary>
+    public async Task<WorkflowDefinition?> InForceAsync(string workflowId, DateOnly day, CancellationToken cancellation = default)
+    {
+        var chosen = InForce(await PublishedAsync(cancellation), workflowId, day);
+        return chosen is null ? null : await PinnedAsync(chosen.WorkflowId, chosen.Version, chosen.Hash, cancellation);
+    }
+
+    public async Task<IReadOnlyList<VersionView>> VersionsAsync(string workflowId, DateOnly day, CancellationToken cancellation = default)
+    {
+        var published = await PublishedAsync(cancellation);
+        var inForce = InForce(published, workflowId, day);
+        return [.. published.Where(s => s.WorkflowId == workflowId).OrderBy(s => s.Version).ThenBy(s => s.FirstLoadedAt)
+            .Select(s => new VersionView(s.Version, s.Hash, s.EffectiveFrom, s.FirstLoadedAt, s.PublishedBy, s.Origin, s.RetiredAt, s.Id == inForce?.Id))];
+    }
+
+    public async Task<IReadOnlyList<string>> WorkflowIdsAsync(CancellationToken cancellation = default) =>
+        [.. (await PublishedAsync(cancellation)).Select(s => s.WorkflowId).Distinct().Order()];
 
     public async Task<WorkflowDefinition> PinnedAsync(string workflowId, int version, string hash, CancellationToken cancellation = default)
     {
@@ -65,4 +128,39 @@ public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore st
             ?? throw new InvalidOperationException($"the definition {id} that this application follows is not stored");
         return _byHash.GetOrAdd(id, _ => catalog.ParseStored(stored.FileName, stored.Source));
     }
+
+    private static StoredDefinition? InForce(IEnumerable<StoredDefinition> published, string workflowId, DateOnly day) =>
+        published.Where(s => s.WorkflowId == workflowId && s.RetiredAt is null && (s.EffectiveFrom is null || s.EffectiveFrom <= day))
+            .OrderByDescending(s => s.Version).ThenByDescending(s => s.FirstLoadedAt).FirstOrDefault();
+
+    /// <summary>Published versions, re-read at most every few seconds so that every node sees another node's publication.</summary>
+    private async Task<IReadOnlyList<StoredDefinition>> PublishedAsync(CancellationToken cancellation)
+    {
+        var snapshot = _published;
+        if (snapshot.LoadedAt != long.MinValue && Environment.TickCount64 - snapshot.LoadedAt < Freshness.TotalMilliseconds) return snapshot.Versions;
+        await using var session = store.QuerySession();
+        var versions = await session.Query<StoredDefinition>()
+            .Select(s => new StoredDefinition
+            {
+                Id = s.Id, WorkflowId = s.WorkflowId, Version = s.Version, Hash = s.Hash, FileName = s.FileName, FirstLoadedAt = s.FirstLoadedAt,
+                EffectiveFrom = s.EffectiveFrom, Origin = s.Origin, PublishedBy = s.PublishedBy, RetiredAt = s.RetiredAt, RetiredBy = s.RetiredBy,
+            })
+            .ToListAsync(cancellation);
+        _published = (Environment.TickCount64, versions);
+        return versions;
+    }
+
+    private static StoredDefinition Stored(WorkflowDefinition d, string origin, string? by, DateTimeOffset at) => new()
+    {
+        Id = StoredDefinition.IdOf(d.Id, d.Version, d.Hash),
+        WorkflowId = d.Id,
+        Version = d.Version,
+        Hash = d.Hash,
+        FileName = d.Source.File,
+        Source = d.SourceText,
+        FirstLoadedAt = at,
+        EffectiveFrom = d.Effective,
+        Origin = origin,
+        PublishedBy = by,
+    };
 }
