@@ -79,6 +79,7 @@ public static class WorkflowStore
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
         services.AddSingleton<DeadlineSweeper>();
+        services.AddSingleton<Migrations>();
         services.AddSingleton<CalendarChanges>();
         services.AddSingleton<Audit.AuditChain>();
         services.AddSingleton<Audit.Seals>();

@@ -78,3 +78,61 @@ public class when_a_designer_publishes_a_new_version(ApiFixture api) : ApiTest(a
         versions.GetArrayLength().ShouldBe(1);
     }
 }
+
+public class when_running_applications_are_migrated_to_a_new_version(ApiFixture api) : ApiTest(api)
+{
+    private static readonly string Version1 = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
+
+    /// <summary>Version 2 renames the registration step and gives it 8 working days.</summary>
+    private static readonly string Version2 = Version1.Replace("version: 1", "version: 2").Replace("approve: register", "approve: registration")
+        .Replace("  register:\n", "  registration:\n").Replace("deadline: 10 working days", "deadline: 8 working days");
+
+    private HttpClient Designer => Api.Client("designer", null, "designer-1");
+
+    private Task<HttpResponseMessage> Migrate(object mapping, bool apply) =>
+        Post(Designer, "/api/workflows/enterprise-registration/migrations",
+            new { fromVersion = 1, toVersion = 2, mapping, reason = "Decision 12/2026 shortens registration", apply });
+
+    [Fact]
+    public async Task a_dry_run_reports_and_changes_nothing_then_applying_moves_open_steps_without_rerunning_finished_ones()
+    {
+        var waiting = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        var registering = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(Api.Clerk, $"/api/applications/{registering.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        (await Post(Designer, "/api/workflows", new { fileName = "enterprise-registration.yaml", source = Version2 })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var before = await Api.CountsAsync();
+
+        var unmapped = await Read<JsonElement>(await Migrate(new { }, apply: false));
+        unmapped.EnumerateArray().Single(r => r.GetProperty("applicationId").GetGuid() == registering.Id)
+            .GetProperty("problems")[0].GetString()!.ShouldContain("'register' has no counterpart");
+        var rerun = await Read<JsonElement>(await Migrate(new { register = "intake" }, apply: false));
+        rerun.EnumerateArray().Single(r => r.GetProperty("applicationId").GetGuid() == registering.Id)
+            .GetProperty("problems")[0].GetString()!.ShouldContain("already finished");
+        var dry = await Read<JsonElement>(await Migrate(new { register = "registration" }, apply: false));
+        dry.EnumerateArray().ShouldAllBe(r => r.GetProperty("problems").GetArrayLength() == 0 && !r.GetProperty("applied").GetBoolean());
+        dry.EnumerateArray().Single(r => r.GetProperty("applicationId").GetGuid() == registering.Id)
+            .GetProperty("changes")[0].GetString()!.ShouldContain("becomes 'registration'");
+        (await Api.CountsAsync()).ShouldBe(before);
+
+        var applied = await Read<JsonElement>(await Migrate(new { register = "registration" }, apply: true));
+        applied.EnumerateArray().ShouldAllBe(r => r.GetProperty("applied").GetBoolean());
+
+        var details = await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{registering.Id}", ApiFixture.Json);
+        details!.WorkflowVersion.ShouldBe(2);
+        details.OpenSteps.ShouldHaveSingleItem().StepId.ShouldBe("registration");
+        details.CompletedSteps.Count(s => s.StepId == "intake").ShouldBe(1);
+        var inbox = await Read<Inbox>(await Api.For("moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox"));
+        inbox.Items.ShouldHaveSingleItem().StepId.ShouldBe("registration");
+        var history = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{registering.Id}/history"));
+        var migrated = history.Events.Single(e => e.Type == "application_migrated");
+        migrated.Actor.UserId.ShouldBe("designer-1");
+        migrated.Data.GetProperty("reason").GetString().ShouldBe("Decision 12/2026 shortens registration");
+        migrated.Data.GetProperty("mapping").GetProperty("register").GetString().ShouldBe("registration");
+
+        (await Post(Api.For("moic-enterprise-registration"), $"/api/applications/{registering.Id}/steps/registration/decision",
+            new { outcome = "approve", reason = "registered" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{registering.Id}", ApiFixture.Json))!
+            .OpenSteps.Select(s => s.StepId).Order().ShouldBe(["seal", "social-security"]);
+        (await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{waiting.Id}", ApiFixture.Json))!.WorkflowVersion.ShouldBe(2);
+    }
+}

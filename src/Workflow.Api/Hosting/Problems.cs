@@ -43,6 +43,7 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             Workflow.Store.Definitions.VersionConflict conflict => Problem(StatusCodes.Status409Conflict, "Version conflict", conflict.Message, "version-conflict"),
             InvalidIfMatch ifMatch => Invalid("If-Match", ifMatch.Message),
             AccessDenied denied => Problem(StatusCodes.Status403Forbidden, "Forbidden", denied.Message),
+            UnknownVersion unknownVersion => Problem(StatusCodes.Status404NotFound, "Not found", unknownVersion.Message),
             ApplicationNotFound missing => Problem(StatusCodes.Status404NotFound, "Not found", missing.Message),
             RuleViolation { Code: "step-unknown" } rule => Problem(StatusCodes.Status404NotFound, "Unknown step", rule.Message, rule.Code),
             RuleViolation rule => Problem(StatusCodes.Status409Conflict, "The command breaks a rule of the procedure", rule.Message, rule.Code),

@@ -18,6 +18,20 @@ public sealed record WorkflowSummary(string Id, int Version, string Title, strin
 public sealed record WorkflowView(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string OnReturn, string Hash,
     DateOnly? Effective, string StartStep, IReadOnlyList<FieldView> Data, IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps);
 
+/// <param name="Mapping">Open step of the old version -> step of the new one; unmapped steps keep their id.</param>
+/// <param name="Apply">false: a dry run that only reports; true: record the migration in each application that can move.</param>
+public sealed record MigrationRequest(int? FromVersion, int? ToVersion, Dictionary<string, string>? Mapping, string? Reason, bool Apply = false);
+
+public sealed class MigrationValidator : AbstractValidator<MigrationRequest>
+{
+    public MigrationValidator()
+    {
+        RuleFor(r => r.FromVersion).NotNull().GreaterThan(0);
+        RuleFor(r => r.ToVersion).NotNull().GreaterThan(0).NotEqual(r => r.FromVersion).WithMessage("toVersion must differ from fromVersion");
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("a migration needs a reason").MaximumLength(2000);
+    }
+}
+
 /// <param name="Source">The definition file's text (YAML).</param>
 public sealed record PublishRequest(string? FileName, string? Source);
 
@@ -60,6 +74,17 @@ public static class WorkflowEndpoints
             .WithSummary("Publish a new version (designers): checked like a file of workflows/, numbered above every earlier version; " +
                          "running applications keep theirs")
             .Produces<VersionView>(201).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
+        group.MapPost("/{id}/migrations", async (string id, MigrationRequest request, HttpContext http, IValidator<MigrationRequest> validator,
+                Workflow.Store.Applications.Migrations migrations, CancellationToken cancellation) =>
+            {
+                EnsureDesigner(http);
+                await validator.Check(request, cancellation);
+                return Results.Ok(await migrations.RunAsync(id, request.FromVersion!.Value, request.ToVersion!.Value, request.Mapping ?? [],
+                    request.Reason!, http.Actor(), request.Apply, cancellation));
+            })
+            .WithSummary("Move running applications from one version to another (designers): a dry run reports per application what would " +
+                         "change; apply records the migration in each stream and never re-runs a finished step")
+            .Produces<IReadOnlyList<Workflow.Store.Applications.MigrationReport>>().ProducesValidationProblem().ProducesProblem(403);
         group.MapPost("/{id}/versions/{version:int}/retirement", async (string id, int version, HttpContext http, PinnedDefinitions definitions,
                 CancellationToken cancellation) =>
             {

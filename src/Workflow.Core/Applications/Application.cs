@@ -109,6 +109,7 @@ public sealed record Application(
         (_, CaseDeadlineMissed) => state with { Clock = state.Clock! with { Missed = true } },
         (_, DeadlineRecalculated { Scope: DeadlineScopes.Case } e) => state with { Clock = state.Clock! with { DueAt = e.DueAt } },
         (_, DeadlineRecalculated e) => state.WithStep(state.Steps[e.Scope] with { DueAt = e.DueAt, Next = e.Next }),
+        (_, ApplicationMigrated e) => state.Migrate(e),
         (_, ApplicationApproved) => state.Finish(ApplicationStatus.Approved),
         (_, ApplicationDeemedApproved) => state.Finish(ApplicationStatus.Approved),
         (_, ApplicationRejected) => state.Finish(ApplicationStatus.Rejected),
@@ -118,6 +119,23 @@ public sealed record Application(
     };
 
     private Application WithStep(StepState step) => this with { Steps = Steps.SetItem(step.StepId, step) };
+
+    private Application Migrate(ApplicationMigrated e)
+    {
+        string Map(string id) => e.Mapping.TryGetValue(id, out var to) ? to : id;
+        var steps = Steps;
+        foreach (var moved in e.Moved.Where(m => m.From != m.To))
+            steps = steps.Remove(moved.From).SetItem(moved.To, Steps[moved.From] with { StepId = moved.To, Agency = moved.Agency });
+        foreach (var moved in e.Moved.Where(m => m.From == m.To))
+            steps = steps.SetItem(moved.To, steps[moved.To] with { Agency = moved.Agency });
+        return this with
+        {
+            WorkflowVersion = e.ToVersion,
+            DefinitionHash = e.ToHash,
+            Steps = steps,
+            Arrivals = Arrivals.ToImmutableDictionary(kv => Map(kv.Key), kv => kv.Value.Select(Map).ToImmutableHashSet()),
+        };
+    }
 
     private Application Arrive(string from, IReadOnlyList<string> targets) => this with
     {

@@ -110,6 +110,16 @@ public sealed record ApplicationRejected(string StepId, string Reason, DateTimeO
 
 public sealed record ApplicationWithdrawn(string Reason, Actor By, DateTimeOffset At);
 
+/// <summary>An open step carried over to a step of another version of the procedure, keeping its due time and timers.</summary>
+public sealed record MovedStep(string From, string To, string Agency, string Title, DateTimeOffset DueAt, DeadlineTimer? Next, bool AwaitingCorrection);
+
+/// <summary>
+/// A designer moved a running application to another version of its procedure: who, why, and how its open steps map.
+/// Finished steps stay as they were decided; nothing is re-run.
+/// </summary>
+public sealed record ApplicationMigrated(int FromVersion, string FromHash, int ToVersion, string ToHash, IReadOnlyDictionary<string, string> Mapping,
+    IReadOnlyList<MovedStep> Moved, string Reason, Actor By, DateTimeOffset At);
+
 public static class ApplicationEvents
 {
     /// <summary>Stable names under which events are stored; never reuse a name for a new meaning.</summary>
@@ -139,5 +149,6 @@ public static class ApplicationEvents
         [typeof(ApplicationDeemedApproved)] = "application_deemed_approved",
         [typeof(ApplicationLapsed)] = "application_lapsed",
         [typeof(DeadlineRecalculated)] = "deadline_recalculated",
+        [typeof(ApplicationMigrated)] = "application_migrated",
     };
 }

@@ -46,7 +46,24 @@ public sealed class AgencyInboxProjection : IProjection
                 case StepRejected s: operations.Delete<InboxItem>(InboxItem.IdOf(e.StreamId, s.StepId)); break;
                 case StepReturned s: operations.Delete<InboxItem>(InboxItem.IdOf(e.StreamId, s.StepId)); break;
                 case StepCancelled s: operations.Delete<InboxItem>(InboxItem.IdOf(e.StreamId, s.StepId)); break;
-                case ApplicationApproved or ApplicationRejected or ApplicationWithdrawn:
+                case ApplicationMigrated migrated:
+                    foreach (var moved in migrated.Moved)
+                    {
+                        operations.Delete<InboxItem>(InboxItem.IdOf(e.StreamId, moved.From));
+                        if (!moved.AwaitingCorrection)
+                            operations.Store(new InboxItem
+                            {
+                                Id = InboxItem.IdOf(e.StreamId, moved.To),
+                                ApplicationId = e.StreamId,
+                                StepId = moved.To,
+                                Title = moved.Title,
+                                Agency = moved.Agency,
+                                OpenedAt = migrated.At,
+                                DueAt = moved.DueAt,
+                            });
+                    }
+                    break;
+                case ApplicationApproved or ApplicationRejected or ApplicationWithdrawn or ApplicationLapsed or ApplicationDeemedApproved:
                     var stream = e.StreamId;
                     operations.DeleteWhere<InboxItem>(i => i.ApplicationId == stream);
                     break;

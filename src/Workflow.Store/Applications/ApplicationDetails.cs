@@ -146,6 +146,15 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         {
             OpenSteps = [.. d.OpenSteps.Select(s => s.StepId == e.Scope ? s with { DueAt = e.DueAt } : s)],
         },
+        (_, ApplicationMigrated e) => d with
+        {
+            WorkflowVersion = e.ToVersion,
+            DefinitionHash = e.ToHash,
+            OpenSteps = [.. d.OpenSteps.Select(s => e.Moved.FirstOrDefault(m => m.From == s.StepId) is { } m
+                ? s with { StepId = m.To, Agency = m.Agency, Title = m.Title }
+                : s)],
+            Agencies = [.. d.Agencies.Union(e.Moved.Select(m => m.Agency))],
+        },
         (_, ApplicationDeemedApproved e) => Finish(d with { Clock = d.Clock with { DeemedApproval = true } }, ApplicationStatus.Approved, e.At),
         (_, ApplicationLapsed e) => Finish(d, ApplicationStatus.Lapsed, e.At),
         (_, ApplicationApproved e) => Finish(d, ApplicationStatus.Approved, e.At),

@@ -66,6 +66,13 @@ public sealed class OpenDeadlines : IProjection
                     Set(operations, id, DeadlineScopes.Case, null, x.DueAt, new DeadlineTimer(DeadlineScopes.CaseDue, 0, x.DueAt));
                     break;
                 case CorrectionSubmitted: Delete(operations, id, DeadlineScopes.Correction); break;
+                case ApplicationMigrated x:
+                    foreach (var moved in x.Moved)
+                    {
+                        Delete(operations, id, moved.From);
+                        if (!moved.AwaitingCorrection) Set(operations, id, moved.To, moved.Agency, moved.DueAt, moved.Next);
+                    }
+                    break;
                 case CaseDeadlineMissed: Update(operations, id, DeadlineScopes.Case, null); break;
                 case ApplicationApproved or ApplicationDeemedApproved or ApplicationRejected or ApplicationWithdrawn or ApplicationLapsed:
                     operations.QueueSqlCommand($"delete from {_table} where application_id = ?", id);

@@ -108,6 +108,13 @@ public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore st
         return chosen is null ? null : await PinnedAsync(chosen.WorkflowId, chosen.Version, chosen.Hash, cancellation);
     }
 
+    /// <summary>A given version (its latest text, if it was ever republished under the same number).</summary>
+    public async Task<WorkflowDefinition?> VersionAsync(string workflowId, int version, CancellationToken cancellation = default)
+    {
+        var chosen = (await PublishedAsync(cancellation)).Where(s => s.WorkflowId == workflowId && s.Version == version).MaxBy(s => s.FirstLoadedAt);
+        return chosen is null ? null : await PinnedAsync(chosen.WorkflowId, chosen.Version, chosen.Hash, cancellation);
+    }
+
     public async Task<IReadOnlyList<VersionView>> VersionsAsync(string workflowId, DateOnly day, CancellationToken cancellation = default)
     {
         var published = await PublishedAsync(cancellation);
