@@ -31,16 +31,7 @@ public sealed class AgencyInboxProjection : IProjection
             switch (e.Data)
             {
                 case StepOpened opened:
-                    operations.Store(new InboxItem
-                    {
-                        Id = InboxItem.IdOf(e.StreamId, opened.StepId),
-                        ApplicationId = e.StreamId,
-                        StepId = opened.StepId,
-                        Title = opened.Title,
-                        Agency = opened.Agency,
-                        OpenedAt = opened.OpenedAt,
-                        DueAt = opened.DueAt,
-                    });
+                    operations.Store(Item(e.StreamId, opened.StepId, opened.Title, opened.Agency, opened.OpenedAt, opened.DueAt));
                     break;
                 case StepApproved s: operations.Delete<InboxItem>(InboxItem.IdOf(e.StreamId, s.StepId)); break;
                 case StepRejected s: operations.Delete<InboxItem>(InboxItem.IdOf(e.StreamId, s.StepId)); break;
@@ -51,16 +42,7 @@ public sealed class AgencyInboxProjection : IProjection
                     {
                         operations.Delete<InboxItem>(InboxItem.IdOf(e.StreamId, moved.From));
                         if (!moved.AwaitingCorrection)
-                            operations.Store(new InboxItem
-                            {
-                                Id = InboxItem.IdOf(e.StreamId, moved.To),
-                                ApplicationId = e.StreamId,
-                                StepId = moved.To,
-                                Title = moved.Title,
-                                Agency = moved.Agency,
-                                OpenedAt = migrated.At,
-                                DueAt = moved.DueAt,
-                            });
+                            operations.Store(Item(e.StreamId, moved.To, moved.Title, moved.Agency, migrated.At, moved.DueAt));
                     }
                     break;
                 case ApplicationApproved or ApplicationRejected or ApplicationWithdrawn or ApplicationLapsed or ApplicationDeemedApproved:
@@ -71,4 +53,15 @@ public sealed class AgencyInboxProjection : IProjection
         }
         return Task.CompletedTask;
     }
+
+    private static InboxItem Item(Guid application, string step, string title, string agency, DateTimeOffset opened, DateTimeOffset due) => new()
+    {
+        Id = InboxItem.IdOf(application, step),
+        ApplicationId = application,
+        StepId = step,
+        Title = title,
+        Agency = agency,
+        OpenedAt = opened,
+        DueAt = due,
+    };
 }
