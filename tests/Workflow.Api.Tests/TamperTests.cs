@@ -135,7 +135,7 @@ public class when_stored_events_are_tampered_with(ApiFixture api) : ApiTest(api)
               for e in select * from {{Events}} where stream_id = '{{created.Id}}' order by version loop
                 content := sha256(convert_to({{WorkflowStore.Schema}}.event_canonical(e), 'UTF8'));
                 previous := sha256(previous || content);
-                insert into {{WorkflowStore.Schema}}.event_chain values (e.seq_id, e.stream_id, e.version, content, previous);
+                insert into {{WorkflowStore.Schema}}.event_chain values (e.stream_id, e.version, e.seq_id, content, previous);
               end loop;
             end $$;
             """, created.Id);

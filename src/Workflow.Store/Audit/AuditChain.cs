@@ -33,12 +33,12 @@ public sealed class AuditChain(NpgsqlDataSource database)
         await using var command = database.CreateCommand(
             $$"""
             create table if not exists {{Schema}}.{{Table}} (
-              seq_id bigint primary key,
               stream_id uuid not null,
               version bigint not null,
+              seq_id bigint not null,
               content_hash bytea not null,
               chain_hash bytea not null,
-              unique (stream_id, version));
+              primary key (stream_id, version));
 
             create or replace function {{Schema}}.event_canonical(e {{Schema}}.mt_events) returns text
             language sql immutable as $f$
@@ -53,8 +53,8 @@ public sealed class AuditChain(NpgsqlDataSource database)
               content bytea := sha256(convert_to({{Schema}}.event_canonical(new), 'UTF8'));
             begin
               select chain_hash into previous from {{Schema}}.{{Table}} where stream_id = new.stream_id and version = new.version - 1;
-              insert into {{Schema}}.{{Table}} (seq_id, stream_id, version, content_hash, chain_hash)
-              values (new.seq_id, new.stream_id, new.version, content, sha256(coalesce(previous, ''::bytea) || content));
+              insert into {{Schema}}.{{Table}} (stream_id, version, seq_id, content_hash, chain_hash)
+              values (new.stream_id, new.version, new.seq_id, content, sha256(coalesce(previous, ''::bytea) || content));
               return new;
             end $f$;
 
