@@ -41,8 +41,6 @@ public sealed class CalendarCatalog
 
     public CalendarCatalog(IEnumerable<CalendarFile> files) => _files = [.. files.OrderBy(f => f.Id).ThenBy(f => f.Version)];
 
-    public static readonly CalendarCatalog Empty = new([]);
-
     public ImmutableArray<CalendarFile> Files => _files;
 
     public IEnumerable<string> Ids => _files.Select(f => f.Id).Distinct();
@@ -60,8 +58,13 @@ public sealed class CalendarCatalog
         return Resolve(office.Id, day)!;
     }
 
+    // Every command resolves its office's calendar; the flattened result only changes with the day, so it is kept.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, DateOnly), WorkingCalendar?> _resolved = new();
+
     /// <summary>The calendar <paramref name="id"/> in force on <paramref name="day"/> with its overlays applied, or null.</summary>
-    public WorkingCalendar? Resolve(string id, DateOnly day)
+    public WorkingCalendar? Resolve(string id, DateOnly day) => _resolved.GetOrAdd((id, day), key => Flatten(key.Item1, key.Item2));
+
+    private WorkingCalendar? Flatten(string id, DateOnly day)
     {
         var chain = new List<CalendarFile>();
         for (var file = InForce(id, day); file is not null; file = file.Extends is null ? null : InForce(file.Extends, day))
