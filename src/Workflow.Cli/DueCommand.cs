@@ -8,7 +8,11 @@ public static class DueCommand
     public static Command Create()
     {
         var calendar = new Option<string>("--calendar") { Description = "calendar id, e.g. lao-national or odsc-vientiane-capital", Required = true };
-        var from = new Option<string>("--from") { Description = "start date (2024-04-10) or instant (2024-04-10T10:00:00+07:00)", Required = true };
+        var from = new Option<string>("--from")
+        {
+            Description = "start date (2024-04-10), time on the calendar's clock (2024-04-10T10:00) or instant (2024-04-10T10:00+07:00)",
+            Required = true,
+        };
         var days = new Option<int>("--working-days") { Description = "number of working days", Required = true };
         var workflows = new Option<DirectoryInfo>("--workflows") { Description = "the workflows folder", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
         var command = new Command("due", "Print the due date N working days after a date, on a calendar of workflows/calendars") { calendar, from, days, workflows };
@@ -21,7 +25,7 @@ public static class DueCommand
                 Console.Error.WriteLine($"'{parse.GetValue(from)}' is not a date or an instant");
                 return 2;
             }
-            var resolved = catalog.Calendars.Resolve(id, DateOnly.FromDateTime(start.UtcDateTime));
+            var resolved = catalog.Calendars.At(id, start);
             if (resolved is null)
             {
                 Console.Error.WriteLine($"'{id}' is not a calendar; known: {string.Join(", ", catalog.Calendars.Ids)}");

@@ -186,7 +186,8 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
         File.WriteAllText(Path.Combine(folder, "calendars", "lao-national-v2.yaml"), File.ReadAllText(national)
             .Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-05")
             + "  - { date: 2024-06-12, name: Day of national mourning, notice: PMO notice of 4 June 2024 }\n");
-        clock.Now = new DateTimeOffset(2024, 6, 6, 9, 0, 0, Lao);
+        // Half an hour after local midnight on the effective date: still 4 June in UTC, already 5 June in Vientiane.
+        clock.Now = new DateTimeOffset(2024, 6, 5, 0, 30, 0, Lao);
         await using var after = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings, sweeper: true);
         _ = after.Server;
 
@@ -205,5 +206,134 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
         step.GetProperty("reason").GetString()!.ShouldContain("lao-national@2");
         var details = await ApiFixture.Client(after, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
         details.GetProperty("openSteps")[0].GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 18, 16, 0, 0, Lao));
+    }
+
+    private async Task<int> SweepUntilNothingClaimed(WebApplicationFactory<Program> host)
+    {
+        var sweeper = host.Services.GetRequiredService<DeadlineSweeper>();
+        var total = 0;
+        for (var claimed = -1; claimed != 0; total += claimed) claimed = await sweeper.SweepOnceAsync();
+        return total;
+    }
+
+    private static async Task<List<JsonElement>> Events(WebApplicationFactory<Program> host, Guid id, string type)
+    {
+        var history = await ApiFixture.Client(host, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}/history");
+        return [.. history.GetProperty("events").EnumerateArray()
+            .Where(e => e.GetProperty("type").GetString() == type).Select(e => e.GetProperty("data"))];
+    }
+
+    private static async Task Decide(WebApplicationFactory<Program> host, Guid id, string step, string agency, string outcome = "approve")
+    {
+        var client = ApiFixture.Client(host, agency == "odsc" ? "clerk" : "officer", agency);
+        (await Post(client, $"/api/applications/{id}/steps/{step}/decision", new { outcome, reason = "checked" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task the_sweeper_fires_a_deadline_only_after_its_instant_and_records_it_at_that_instant()
+    {
+        var clock = new ManualClock(Start);
+        await using var host = ApiFixture.Host(Api.ConnectionString, clock: clock);
+        var id = (await Registered(host, 1)).Single();
+        var due = new DateTimeOffset(2024, 6, 26, 16, 0, 0, Lao);
+
+        clock.Now = due;
+        await SweepUntilNothingClaimed(host);
+        (await Events(host, id, "case_deadline_missed")).ShouldBeEmpty();
+        (await Events(host, id, "deadline_breached")).Single().GetProperty("at").GetDateTimeOffset()
+            .ShouldBe(new DateTimeOffset(2024, 6, 17, 16, 0, 0, Lao), "recorded when registration came due, not when the sweep ran");
+
+        clock.Now = due.AddMilliseconds(5);
+        (await SweepUntilNothingClaimed(host)).ShouldBe(1);
+        var missed = (await Events(host, id, "case_deadline_missed")).Single();
+        missed.GetProperty("at").GetDateTimeOffset().ShouldBe(due);
+        missed.GetProperty("newExpectedAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 7, 5, 16, 0, 0, Lao));
+    }
+
+    [Fact]
+    public async Task a_case_that_missed_its_deadline_stays_late_after_a_return_and_a_fresh_deadline()
+    {
+        var clock = new ManualClock(Start);
+        await using var host = ApiFixture.Host(Api.ConnectionString, clock: clock);
+        var id = (await Registered(host, 1)).Single();
+        clock.Now = new DateTimeOffset(2024, 6, 26, 16, 1, 0, Lao);
+        await SweepUntilNothingClaimed(host);
+
+        clock.Now = new DateTimeOffset(2024, 6, 27, 10, 0, 0, Lao);
+        await Decide(host, id, "register", "moic-enterprise-registration", "return");
+        clock.Now = new DateTimeOffset(2024, 6, 28, 9, 0, 0, Lao);
+        (await Post(ApiFixture.Client(host, "clerk", "odsc"), $"/api/applications/{id}/resubmission", new { comment = "signed" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        clock.Now = new DateTimeOffset(2024, 6, 28, 10, 0, 0, Lao);
+        await Decide(host, id, "register", "moic-enterprise-registration");
+        await Decide(host, id, "seal", "mops-seal-office");
+        await Decide(host, id, "social-security", "molsw-social-security");
+        await Decide(host, id, "handover", "odsc");
+
+        var auditor = ApiFixture.Client(host, "auditor", null);
+        var details = await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+        details.GetProperty("status").GetString().ShouldBe("approved");
+        details.GetProperty("clock").GetProperty("timeliness").GetString().ShouldBe("late-with-apology");
+        (await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}/case-file?format=json"))
+            .GetProperty("timeliness").GetString().ShouldBe("late-with-apology");
+    }
+
+    [Fact]
+    public async Task a_lapsed_case_has_no_timeliness_in_its_details_or_case_file()
+    {
+        var clock = new ManualClock(Start);
+        await using var host = ApiFixture.Host(Api.ConnectionString, clock: clock);
+        var id = (await Registered(host, 1)).Single();
+        clock.Now = new DateTimeOffset(2024, 6, 5, 10, 0, 0, Lao);
+        await Decide(host, id, "register", "moic-enterprise-registration", "return");
+
+        clock.Now = new DateTimeOffset(2024, 7, 6, 0, 0, 1, Lao);
+        await SweepUntilNothingClaimed(host);
+
+        var auditor = ApiFixture.Client(host, "auditor", null);
+        var details = await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
+        details.GetProperty("status").GetString().ShouldBe("lapsed");
+        details.GetProperty("clock").GetProperty("timeliness").ValueKind.ShouldBe(JsonValueKind.Null);
+        (await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}/case-file?format=json"))
+            .GetProperty("timeliness").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task an_application_read_as_of_an_open_steps_due_instant_is_served()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        var now = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}");
+        var due = now.GetProperty("openSteps")[0].GetProperty("dueAt").GetDateTimeOffset();
+
+        var then = await Api.Auditor.GetAsync($"/api/applications/{created.Id}?asOf={Uri.EscapeDataString(due.ToString("O"))}");
+
+        then.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var step = (await then.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("openSteps")[0];
+        step.GetProperty("remainingWorkingDays").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task the_deadline_of_a_case_already_late_fires_nothing_and_is_not_claimed_again()
+    {
+        var clock = new ManualClock(Start);
+        await using var host = ApiFixture.Host(Api.ConnectionString, clock: clock);
+        var clerk = ApiFixture.Client(host, "clerk", "odsc");
+        var id = (await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("land-title-transfer")))).Id;
+        await Decide(host, id, "intake", "odsc");
+        clock.Now = new DateTimeOffset(2024, 6, 24, 16, 1, 0, Lao);
+        await SweepUntilNothingClaimed(host);
+        (await Events(host, id, "case_deadline_missed")).ShouldHaveSingleItem();
+        clock.Now = new DateTimeOffset(2024, 6, 25, 10, 0, 0, Lao);
+        await Decide(host, id, "village-certification", "village-authority", "return");
+        clock.Now = new DateTimeOffset(2024, 6, 26, 9, 0, 0, Lao);
+        (await Post(clerk, $"/api/applications/{id}/resubmission", new { comment = "signed" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        clock.Now = new DateTimeOffset(2024, 6, 26, 16, 1, 0, Lao);
+        (await SweepUntilNothingClaimed(host)).ShouldBe(1, "the resumed legal deadline, with nothing left to fire");
+        clock.Now = clock.Now.AddMinutes(5);
+
+        (await SweepUntilNothingClaimed(host)).ShouldBe(0);
+        (await Events(host, id, "case_deadline_missed")).ShouldHaveSingleItem();
     }
 }

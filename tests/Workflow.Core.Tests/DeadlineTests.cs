@@ -33,8 +33,9 @@ public class when_a_steps_deadline_approaches_and_passes
             .Notified.ShouldBe(["officer"]);
         _case.Reach("register").ShouldBeEmpty();
 
-        _case.At(Lao(2024, 6, 17, 15, 59)).Reach("register").ShouldBeEmpty();
-        var breach = _case.At(Lao(2024, 6, 17, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<DeadlineBreached>();
+        _case.At(Lao(2024, 6, 17, 16)).Reach("register").ShouldBeEmpty();
+        var breach = _case.At(Lao(2024, 6, 17, 16).AddSeconds(1)).Reach("register")
+            .ShouldHaveSingleItem().ShouldBeOfType<DeadlineBreached>();
         breach.Agency.ShouldBe("moic-enterprise-registration");
         breach.Notified.ShouldBe(["agency-head"]);
         breach.Next.ShouldBe(new DeadlineTimer("escalation", 1, Lao(2024, 6, 19, 16)));
@@ -132,10 +133,11 @@ public class when_the_case_clock_runs
     public void an_uncorrected_application_lapses_after_the_correction_window_and_only_then()
     {
         var s = Enterprise();
-        s.At(Lao(2024, 6, 5, 10)).Return("register").OfType<CaseClockStopped>().Single().CorrectionDueAt.ShouldBe(Lao(2024, 7, 5, 10));
+        s.At(Lao(2024, 6, 5, 10)).Return("register").OfType<CaseClockStopped>().Single()
+            .CorrectionDueAt.ShouldBe(Lao(2024, 7, 6, 0).AddTicks(-1), "the end of Friday 5 July");
 
-        s.At(Lao(2024, 7, 5, 9)).Reach(DeadlineScopes.Correction).ShouldBeEmpty();
-        s.At(Lao(2024, 7, 5, 10)).Reach(DeadlineScopes.Correction).ShouldHaveSingleItem().ShouldBeOfType<ApplicationLapsed>();
+        s.At(Lao(2024, 7, 5, 23, 59)).Reach(DeadlineScopes.Correction).ShouldBeEmpty();
+        s.At(Lao(2024, 7, 6, 0)).Reach(DeadlineScopes.Correction).ShouldHaveSingleItem().ShouldBeOfType<ApplicationLapsed>();
         s.State!.Status.ShouldBe(ApplicationStatus.Lapsed);
         s.Reach(DeadlineScopes.Correction).ShouldBeEmpty();
     }
@@ -157,8 +159,8 @@ public class when_the_case_clock_runs
         var s = Enterprise();
         var due = s.History.OfType<ApplicationDeclaredComplete>().Single().DueAt;
 
-        s.At(due.AddMinutes(-1)).Reach(DeadlineScopes.Case).ShouldBeEmpty();
-        var missed = s.At(due).Reach(DeadlineScopes.Case).ShouldHaveSingleItem().ShouldBeOfType<CaseDeadlineMissed>();
+        s.At(due).Reach(DeadlineScopes.Case).ShouldBeEmpty();
+        var missed = s.At(due.AddSeconds(1)).Reach(DeadlineScopes.Case).ShouldHaveSingleItem().ShouldBeOfType<CaseDeadlineMissed>();
 
         missed.Notified.ShouldContain("citizen");
         missed.NewExpectedAt.ShouldBeGreaterThan(due);
@@ -183,7 +185,7 @@ public class when_the_case_clock_runs
         s.Approve("intake");
         var due = s.History.OfType<ApplicationDeclaredComplete>().Single().DueAt;
 
-        s.At(due).Reach(DeadlineScopes.Case).ShouldHaveSingleItem().ShouldBeOfType<ApplicationDeemedApproved>();
+        s.At(due.AddSeconds(1)).Reach(DeadlineScopes.Case).ShouldHaveSingleItem().ShouldBeOfType<ApplicationDeemedApproved>();
 
         s.State!.Status.ShouldBe(ApplicationStatus.Approved);
         s.State.LiveSteps.ShouldBeEmpty();

@@ -44,6 +44,10 @@ public sealed class Scenario(WorkflowDefinition definition)
     /// <summary>The sweeper's command for one scope, at the scenario's current time.</summary>
     public IReadOnlyList<object> Reach(string scope) => When(new ReachDeadline(scope, DeadlineScopes.System));
 
+    /// <summary>The sweeper's command as it sends it: naming the instant the timer it claimed was scheduled for.</summary>
+    public IReadOnlyList<object> Reach(string scope, DateTimeOffset scheduledFor) =>
+        When(new ReachDeadline(scope, DeadlineScopes.System, scheduledFor));
+
     public Scenario Given(params object[] events)
     {
         _history.AddRange(events);

@@ -33,7 +33,7 @@ public static class CalendarEndpoints
         if (workingDays is not (>= 0 and <= 1000)) errors["workingDays"] = ["workingDays is a whole number from 0 to 1000"];
         if (errors.Count > 0) return Results.ValidationProblem(errors);
 
-        var calendar = catalog.Calendars.Resolve(id, DateOnly.FromDateTime(start.UtcDateTime));
+        var calendar = catalog.Calendars.At(id, start);
         if (calendar is null) return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' is not a calendar");
         var due = calendar.AddWorkingDays(start, workingDays!.Value);
         var skipped = new List<HolidayView>();

@@ -39,6 +39,7 @@ public sealed record CaseClock(
 /// The write state of one application: only what <see cref="Decider"/> needs. Built from events alone, never from
 /// a definition file or a calendar, so a replay years later gives the same state.
 /// </summary>
+/// <param name="Returns">The returns counted toward the procedure's cap: those after the completeness check.</param>
 public sealed record Application(
     Guid Id,
     string WorkflowId,
@@ -72,10 +73,12 @@ public sealed record Application(
         (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, e.At, e.At, 0, null)).Arrive(e.StepId, e.Next),
         (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved, Next = null }).Arrive(e.StepId, e.Next),
         (_, StepRejected e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Rejected, Next = null }).Arrive(e.StepId, e.Next),
+        // A return at the completeness check is the centre finding the file incomplete before the legal clock starts: it
+        // does not count toward the procedure's cap on returns.
         (_, StepReturned e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Returned, ReturnedAt = e.At, Next = null }) with
         {
             Status = ApplicationStatus.AwaitingCorrection,
-            Returns = state.Returns + 1,
+            Returns = state.Complete ? state.Returns + 1 : state.Returns,
         },
         (_, StepCancelled e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Cancelled, Next = null }),
         (_, ApplicationDeclaredComplete e) => state with

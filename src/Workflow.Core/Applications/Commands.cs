@@ -27,7 +27,11 @@ public sealed record WithdrawApplication(string Reason, Actor By) : ApplicationC
 /// From the deadline sweeper: check what has come due for one scope (a step id, <see cref="DeadlineScopes.Case"/> or
 /// <see cref="DeadlineScopes.Correction"/>). Idempotent by state: what already fired or no longer applies gives no events.
 /// </summary>
-public sealed record ReachDeadline(string Scope, Actor By) : ApplicationCommand(By);
+/// <param name="ScheduledFor">
+/// The instant of the timer the sweeper claimed. Nothing is fired before that instant has passed, and what fires is
+/// recorded at, and computed from, the instant it came due, never from the moment the sweeper got to it.
+/// </param>
+public sealed record ReachDeadline(string Scope, Actor By, DateTimeOffset? ScheduledFor = null) : ApplicationCommand(By);
 
 public sealed record AcknowledgeEscalation(string StepId, int Level, string? Comment, Actor By) : ApplicationCommand(By);
 

@@ -108,22 +108,34 @@ public static class Decider
                     else Advance();
                     break;
                 case StepOutcome.Return when step.CanReturn:
-                    var beyondCap = State.Returns >= definition.MaxReturns;
+                    // Only returns after the completeness check count toward the cap (see Application.Returns).
+                    var beyondCap = State.Complete && State.Returns >= definition.MaxReturns;
                     if (beyondCap && (c.By.Role != "supervisor" || c.ReasonCode is null || !definition.IsListedRequirement(c.ReasonCode)))
                         throw new RuleViolation("return-cap",
                             $"{definition.Id} allows {definition.MaxReturns} return(s); a further return needs a supervisor and a reason code " +
                             "naming a listed document or data field (for example document:building-plans)");
                     var firstOutstanding = State.Status != ApplicationStatus.AwaitingCorrection;
                     Emit(new StepReturned(step.Id, step.Agency, c.Reason, c.ReasonCode, c.Comment, beyondCap, c.By, now));
-                    if (firstOutstanding)
-                        Emit(new CaseClockStopped(now,
-                            State.Clock is { Running: true } clock ? Math.Max(0, calendar.WorkingDaysBetween(now, clock.DueAt)) : null,
-                            now.AddDays(definition.CorrectionDays)));
+                    if (firstOutstanding) StopClock();
                     break;
                 default:
                     throw new RuleViolation("outcome-not-allowed",
                         $"step '{step.Id}' of {definition.Id} does not allow the outcome '{c.Outcome.ToString().ToLowerInvariant()}'");
             }
+        }
+
+        /// <summary>
+        /// The file goes to the citizen: the legal clock stops with the working days still left (a return after closing time
+        /// counts as made at closing time), and the correction window opens.
+        /// </summary>
+        private void StopClock()
+        {
+            var counted = calendar.StopCountsAt(now);
+            var clock = State.Clock is { Running: true } running ? running : null;
+            Emit(new CaseClockStopped(now,
+                clock is null ? null : Math.Max(0, calendar.WorkingDaysBetween(counted, clock.DueAt)),
+                calendar.EndOfCalendarDays(now, definition.CorrectionDays),
+                clock is null ? null : counted > clock.DueAt));
         }
 
         public void Correct(SubmitCorrection c)
@@ -132,6 +144,10 @@ public static class Decider
             var returned = definition.Steps.Where(s => State.Steps.GetValueOrDefault(s.Id)?.Status == StepStatus.Returned).ToList();
             if (returned.Count == 0)
                 throw new RuleViolation("nothing-to-correct", "no step is waiting for a correction");
+            // The window's end is inclusive; after it the application has lapsed, whether or not the sweeper has recorded it yet.
+            if (State.CorrectionDueAt is { } windowEnd && now > windowEnd)
+                throw new RuleViolation("correction-window-closed",
+                    $"the correction window closed at {windowEnd:yyyy-MM-dd HH:mm zzz}; application {State.TrackingNumber} has lapsed");
             var errors = ApplicationData.Check(definition, c.Data, c.Documents, correction: true);
             if (errors.Count > 0) throw new InvalidApplicationData(errors);
             Emit(new CorrectionSubmitted(c.Data, c.Documents, c.Comment, c.By, now));
@@ -144,7 +160,9 @@ public static class Decider
             foreach (var step in returned)
             {
                 var was = State.Steps[step.Id];
-                var days = pause ? Math.Max(1, calendar.WorkingDaysBetween(was.ReturnedAt ?? now, was.DueAt)) : step.DeadlineDays;
+                var days = pause
+                    ? Math.Max(1, calendar.WorkingDaysBetween(calendar.StopCountsAt(was.ReturnedAt ?? now), was.DueAt))
+                    : step.DeadlineDays;
                 Open(step, reopened: true, days);
             }
         }
@@ -178,21 +196,29 @@ public static class Decider
             return total <= TimeSpan.Zero ? due : calendar.AddWorkingTime(opened, total * definition.Escalation.WarningPercent / 100);
         }
 
+        /// <summary>
+        /// Fires what has come due for one scope. A deadline's end is inclusive (a decision at the due instant is on time), so
+        /// a breach, a missed legal deadline or a lapse fires only once its instant has passed; a warning or an escalation
+        /// fires at its instant. Each event is recorded at, and computed from, the instant it came due, however late the
+        /// sweeper gets to it.
+        /// </summary>
         public void Reach(ReachDeadline c)
         {
             if (_state is null || State.IsFinished) return;
+            if (c.ScheduledFor is { } scheduled && scheduled >= now) return;
             switch (c.Scope)
             {
                 case DeadlineScopes.Case:
-                    if (State.Clock is { Running: true, Missed: false } clock && clock.DueAt <= now)
+                    if (State.Clock is { Running: true, Missed: false } clock && clock.DueAt < now)
                     {
-                        if (definition.DeemedApproval) Emit(new ApplicationDeemedApproved(clock.DueAt, now));
-                        else Emit(new CaseDeadlineMissed(clock.DueAt, calendar.AddWorkingDays(now, RemainingPathDays()), definition.Escalation.CaseOverdueNotify, now));
+                        if (definition.DeemedApproval) Emit(new ApplicationDeemedApproved(clock.DueAt, clock.DueAt));
+                        else Emit(new CaseDeadlineMissed(clock.DueAt, calendar.AddWorkingDays(clock.DueAt, RemainingDays(clock.DueAt)),
+                            definition.Escalation.CaseOverdueNotify, clock.DueAt));
                     }
                     break;
                 case DeadlineScopes.Correction:
-                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due && due <= now)
-                        Emit(new ApplicationLapsed(due, now));
+                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due && due < now)
+                        Emit(new ApplicationLapsed(due, due));
                     break;
                 default:
                     ReachStep(c.Scope);
@@ -206,18 +232,19 @@ public static class Decider
             if (State.Steps.GetValueOrDefault(stepId) is not { Status: StepStatus.Open } step) return;
             var chain = definition.Escalation;
             if (!step.Warned && !step.Breached && step.Next is { Kind: DeadlineScopes.Warning } warning && warning.At <= now)
-                Emit(new DeadlineWarningReached(step.StepId, step.Agency, step.DueAt, chain.WarningNotify, now,
+                Emit(new DeadlineWarningReached(step.StepId, step.Agency, step.DueAt, chain.WarningNotify, warning.At,
                     new DeadlineTimer(DeadlineScopes.Breach, 0, step.DueAt)));
             step = State.Steps[stepId];
-            if (!step.Breached && step.DueAt <= now)
-                Emit(new DeadlineBreached(step.StepId, step.Agency, step.DueAt, chain.BreachNotify, now, NextEscalation(step.DueAt, 0)));
+            if (!step.Breached && step.DueAt < now)
+                Emit(new DeadlineBreached(step.StepId, step.Agency, step.DueAt, chain.BreachNotify, step.DueAt,
+                    NextEscalation(step.DueAt, 0)));
             step = State.Steps[stepId];
             while (step.Breached && step.EscalationLevel < chain.Levels.Count)
             {
                 var (level, days, notify) = chain.Levels[step.EscalationLevel];
-                if (calendar.AddWorkingDays(step.DueAt, days) > now) break;
-                Emit(new StepEscalated(step.StepId, step.Agency, level, Math.Max(days, calendar.WorkingDaysBetween(step.DueAt, now)), notify, now,
-                    NextEscalation(step.DueAt, level)));
+                var reached = calendar.AddWorkingDays(step.DueAt, days);
+                if (reached > now) break;
+                Emit(new StepEscalated(step.StepId, step.Agency, level, days, notify, reached, NextEscalation(step.DueAt, level)));
                 step = State.Steps[stepId];
             }
         }
@@ -226,8 +253,12 @@ public static class Decider
             definition.Escalation.Levels.Skip(afterLevel).Select(l => new DeadlineTimer(DeadlineScopes.Escalation, l.Level, calendar.AddWorkingDays(due, l.Days)))
                 .FirstOrDefault();
 
-        /// <summary>Working days the longest remaining path still needs: the basis of a new expected date.</summary>
-        private int RemainingPathDays()
+        /// <summary>
+        /// Working days from <paramref name="at"/> (the moment of the apology) until the last remaining step can be decided:
+        /// each open step counts the working days it has left (one when it is already overdue), then every step after it on
+        /// the longest path its whole deadline. This is the basis of the apology's new expected date.
+        /// </summary>
+        private int RemainingDays(DateTimeOffset at)
         {
             int Longest(string id, HashSet<string> seen)
             {
@@ -236,7 +267,9 @@ public static class Decider
                 seen.Remove(id);
                 return s.DeadlineDays + rest;
             }
-            return Math.Max(1, State.LiveSteps.Select(s => Longest(s.StepId, [])).DefaultIfEmpty(1).Max());
+            int After(StepState open) =>
+                (definition.FindStep(open.StepId)?.Approve ?? []).Select(t => Longest(t, [open.StepId])).DefaultIfEmpty(0).Max();
+            return State.LiveSteps.Select(s => Math.Max(1, calendar.WorkingDaysBetween(at, s.DueAt)) + After(s)).DefaultIfEmpty(1).Max();
         }
 
         public void Acknowledge(AcknowledgeEscalation c)

@@ -75,7 +75,12 @@ public sealed record ApplicationDeclaredCompleteV1(DateTimeOffset At, DateTimeOf
 /// The file went back to the citizen: the legal clock stops (DOMAIN rule 3) and the citizen's correction window opens.
 /// <paramref name="RemainingWorkingDays"/> is null when the legal clock had not started (a return at the completeness check).
 /// </summary>
-public sealed record CaseClockStopped(DateTimeOffset At, int? RemainingWorkingDays, DateTimeOffset CorrectionDueAt);
+/// <param name="AfterDeadline">
+/// The legal deadline had already passed when the clock stopped (a return after closing time counts as made at closing
+/// time): the case stays late whatever follows. Added later: null in older histories, where readers compare the instants.
+/// </param>
+public sealed record CaseClockStopped(DateTimeOffset At, int? RemainingWorkingDays, DateTimeOffset CorrectionDueAt,
+    bool? AfterDeadline = null);
 
 /// <summary>The citizen resubmitted: the legal clock runs again with the remaining time (pause) or a fresh deadline (restart).</summary>
 public sealed record CaseClockResumed(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string Policy, string CalendarVersion);

@@ -35,7 +35,7 @@ public sealed record CalendarFile
 /// effective date has come; overlays (office over province over national) are flattened into a <see cref="WorkingCalendar"/>
 /// whose version names every file version it was built from.
 /// </summary>
-public sealed class CalendarCatalog
+public sealed partial class CalendarCatalog
 {
     private readonly ImmutableArray<CalendarFile> _files;
 
@@ -48,14 +48,31 @@ public sealed class CalendarCatalog
     public CalendarFile? InForce(string id, DateOnly day) =>
         _files.Where(f => f.Id == id && f.Effective <= day).MaxBy(f => f.Version) ?? _files.Where(f => f.Id == id).MinBy(f => f.Version);
 
-    /// <summary>The calendar of an office: the one naming the centre, else the national one.</summary>
+    /// <summary>
+    /// The calendar of an office at an instant: the one naming the centre, else the national one, each in the version in
+    /// force on the local date of its own time zone.
+    /// </summary>
     public WorkingCalendar ForCentre(string centre, DateTimeOffset at)
     {
-        var day = DateOnly.FromDateTime(at.UtcDateTime);
-        var office = Ids.Select(id => InForce(id, day)!).FirstOrDefault(f => f.Centres.Contains(centre))
-                     ?? Ids.Select(id => InForce(id, day)!).FirstOrDefault(f => f.Scope == CalendarScope.National)
+        var inForce = Ids.Select(id => InForce(id, LocalDay(id, at))!).ToList();
+        var office = inForce.FirstOrDefault(f => f.Centres.Contains(centre))
+                     ?? inForce.FirstOrDefault(f => f.Scope == CalendarScope.National)
                      ?? throw new InvalidOperationException("no national calendar is defined in workflows/calendars");
-        return Resolve(office.Id, day)!;
+        return At(office.Id, at)!;
+    }
+
+    /// <summary>The calendar <paramref name="id"/> as in force at an instant (effective dates are local dates), or null.</summary>
+    public WorkingCalendar? At(string id, DateTimeOffset at) => Resolve(id, LocalDay(id, at));
+
+    /// <summary>
+    /// The date an instant falls on in the time zone of calendar <paramref name="id"/>: effective dates are local dates, so a
+    /// new version comes into force at local midnight, not at midnight UTC (07:00 in Vientiane).
+    /// </summary>
+    public DateOnly LocalDay(string id, DateTimeOffset at)
+    {
+        // The zone is taken from the version in force on the UTC date: a zone never changes at the same moment as the version.
+        var zone = Resolve(id, DateOnly.FromDateTime(at.UtcDateTime))?.Zone ?? TimeZoneInfo.Utc;
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
     }
 
     // Every command resolves its office's calendar; the flattened result only changes with the day, so it is kept.
@@ -85,18 +102,27 @@ public sealed class CalendarCatalog
             chain.SelectMany(c => c.Holidays).GroupBy(h => h.Date).ToImmutableDictionary(g => g.Key, g => g.ToImmutableArray()));
     }
 
-    /// <summary>Reads a start: a plain date means the start of that day in the calendar's own time zone.</summary>
+    /// <summary>
+    /// Reads a start: a plain date means the start of that day, and a date and time without an offset that time, both on the
+    /// calendar's own clock (its time zone); an instant with an offset or <c>Z</c> keeps it.
+    /// </summary>
     public bool TryParseStart(string text, string id, out DateTimeOffset start)
     {
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-        {
-            var zone = Resolve(id, day)?.Zone ?? TimeZoneInfo.Utc;
-            var local = day.ToDateTime(TimeOnly.MinValue);
-            start = new DateTimeOffset(local, zone.GetUtcOffset(local));
-            return true;
-        }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out start);
+        start = default;
+        text = text.Trim();
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            text += "T00:00";
+        if (HasOffset().IsMatch(text))
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out start);
+        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local)) return false;
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        var zone = Resolve(id, DateOnly.FromDateTime(local))?.Zone ?? TimeZoneInfo.Utc;
+        start = new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return true;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")]
+    private static partial System.Text.RegularExpressions.Regex HasOffset();
 
     public static TimeZoneInfo Zone(string id)
     {
@@ -234,7 +260,15 @@ internal sealed class CalendarParser(string file, List<DefinitionProblem> proble
                 Problem(map, "a holiday needs a date, or from and to");
                 continue;
             }
-            var who = keys.TryGetValue("for", out var w) ? Scalar(w.Value) ?? Holiday.Everyone : Holiday.Everyone;
+            var who = Holiday.Everyone;
+            if (keys.TryGetValue("for", out var w))
+            {
+                // A misspelt or invented group must not reopen offices on a public holiday: only known groups are accepted.
+                var group = Scalar(w.Value);
+                if (group is not null && Holiday.Groups.Contains(group)) who = group;
+                else Problem(w.Value, $"'{group}' is not a group of staff a holiday can be for; known: {string.Join(", ", Holiday.Groups)}",
+                    "leave out for: when the holiday closes offices");
+            }
             var provisional = keys.TryGetValue("provisional", out var p) && Bool(p.Value);
             if (name is null || from is null || to is null) continue;
             for (var day = from.Value; day <= to.Value; day = day.AddDays(1))

@@ -5,7 +5,11 @@ namespace Workflow.Core.Calendars;
 /// <summary>A day on which offices close (or, for part of the staff only, on which the office stays open).</summary>
 public sealed record Holiday(DateOnly Date, string Name, string? Notice, string For, bool Provisional, string? InLieuOf, string Calendar)
 {
+    /// <summary>A holiday written without <c>for:</c>: offices close.</summary>
     public const string Everyone = "everyone";
+
+    /// <summary>The parts of the staff a holiday may be for (<c>for: women</c>); calendars naming any other are refused.</summary>
+    public static readonly IReadOnlyList<string> Groups = ["women"];
 
     /// <summary>A holiday for part of the staff only (20 July, for women) does not close the office or stop the clock.</summary>
     public bool ClosesOffices => For == Everyone;
@@ -73,13 +77,50 @@ public sealed record WorkingCalendar(
     /// </summary>
     public int WorkingDaysBetween(DateTimeOffset from, DateTimeOffset to)
     {
-        if (to <= from) return -WorkingDaysBetween(to, from);
+        if (to == from) return 0;
+        if (to < from) return -WorkingDaysBetween(to, from);
         var start = ReceiptDay(from);
         var end = DateOnly.FromDateTime(Local(to));
         var count = 0;
         for (var day = start.AddDays(1); day <= end; day = day.AddDays(1))
             if (IsWorkingDay(day)) count++;
         return count;
+    }
+
+    /// <summary>
+    /// The instant a stop of the clock (a return for correction) counts as made at: the instant itself during a working
+    /// day, else closing time of the last working day before it. A return after closing or on a closed day charges the
+    /// agency only for the working days that ended before it, never for the next one.
+    /// </summary>
+    public DateTimeOffset StopCountsAt(DateTimeOffset instant)
+    {
+        var local = Local(instant);
+        var day = DateOnly.FromDateTime(local);
+        if (IsWorkingDay(day) && TimeOnly.FromDateTime(local) <= Closes) return instant;
+        if (!IsWorkingDay(day)) day = PreviousWorkingDay(day);
+        return Instant(day, Closes);
+    }
+
+    public DateOnly PreviousWorkingDay(DateOnly day)
+    {
+        var previous = day.AddDays(-1);
+        for (var guard = 0; !IsWorkingDay(previous); guard++)
+        {
+            if (guard > 366) throw new InvalidOperationException($"calendar {Version} has no working day within a year before {day}");
+            previous = previous.AddDays(-1);
+        }
+        return previous;
+    }
+
+    /// <summary>
+    /// The end of a time limit of N calendar days (the citizen's correction window): the end of the N-th calendar day after
+    /// the day of <paramref name="start"/>, or, when that day is closed, closing time on the next working day. The end is
+    /// inclusive: something done at that instant is in time.
+    /// </summary>
+    public DateTimeOffset EndOfCalendarDays(DateTimeOffset start, int days)
+    {
+        var last = DateOnly.FromDateTime(Local(start)).AddDays(days);
+        return IsWorkingDay(last) ? Instant(last, TimeOnly.MaxValue) : Instant(NextWorkingDay(last), Closes);
     }
 
     /// <summary>Office time between two instants, counting only opening hours of working days.</summary>

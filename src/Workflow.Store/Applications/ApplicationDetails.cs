@@ -20,8 +20,9 @@ public sealed record EscalationView(string StepId, string Agency, int Level, IRe
 
 /// <summary>
 /// The legal clock as people read it. <c>State</c> is not-started (before the completeness check), running, stopped
-/// (the file is with the citizen) or finished. On time means by the legal deadline, extended only by time the citizen
-/// held the file (DOMAIN rule 6): an apology's new date does not make a late case on time.
+/// (the file is with the citizen) or finished. <c>Missed</c> and <c>Timeliness</c> follow <see cref="CaseTimeliness"/>:
+/// on time means by the legal deadline, extended only by time the citizen held the file (DOMAIN rule 6); an apology's
+/// new date does not make a late case on time; a lapsed or withdrawn case has no timeliness.
 /// </summary>
 public sealed record ClockView(string State, DateTimeOffset? DueAt, DateTimeOffset? CorrectionDueAt, bool Missed, DateTimeOffset? NewExpectedAt,
     bool DeemedApproval, string? Timeliness, string? CalendarVersion, int? RemainingWorkingDays = null);
@@ -64,7 +65,16 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         // Every event of the stream passes here in order, so counting them gives the stream version, whatever
         // the append mode tells the projection.
         var next = Project(snapshot, e.Data);
-        return next is null ? null : next with { Version = (snapshot?.Version ?? 0) + 1 };
+        return next is null ? null : next with { Version = (snapshot?.Version ?? 0) + 1, Clock = Timed(snapshot, next.Clock, e.Data) };
+    }
+
+    /// <summary>Whether the legal deadline was missed, and the verdict when the case ends: the one rule of <see cref="CaseTimeliness"/>.</summary>
+    private static ClockView Timed(ApplicationDetails? before, ClockView clock, object @event)
+    {
+        var was = before?.Clock ?? clock;
+        var timeliness = new CaseTimeliness(was.DueAt, was.State == "running", was.Missed, was.NewExpectedAt is not null, was.Timeliness)
+            .Evolve(@event);
+        return clock with { Missed = timeliness.Missed, Timeliness = timeliness.Verdict };
     }
 
     private static ApplicationDetails? Project(ApplicationDetails? d, object @event) => (d, @event) switch
@@ -136,7 +146,7 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         {
             Escalations = [.. d.Escalations.Select(x => x.StepId == e.StepId && x.Level == e.Level ? x with { AcknowledgedBy = e.By, AcknowledgedAt = e.At } : x)],
         },
-        (_, CaseDeadlineMissed e) => d with { Clock = d.Clock with { Missed = true, NewExpectedAt = e.NewExpectedAt } },
+        (_, CaseDeadlineMissed e) => d with { Clock = d.Clock with { NewExpectedAt = e.NewExpectedAt } },
         (_, DeadlineRecalculated { Scope: DeadlineScopes.Case } e) => d with
         {
             DueAt = e.DueAt,
@@ -181,13 +191,7 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
     {
         Status = status,
         FinishedAt = at,
-        Clock = d.Clock with
-        {
-            State = "finished",
-            Timeliness = d.Clock.DueAt is not { } due ? null
-                : at <= due ? "on-time"
-                : d.Clock.Missed ? "late-with-apology" : "late",
-        },
+        Clock = d.Clock with { State = "finished" },
         OpenSteps = [],
         CompletedSteps = [.. d.CompletedSteps, .. d.OpenSteps.Select(s =>
             new CompletedStepView(s.StepId, s.Agency, "cancelled", at, null, $"application {status.ToString().ToLowerInvariant()}", null))],

@@ -26,8 +26,9 @@ public sealed class CalendarChanges(IDocumentStore store, WorkflowCatalog catalo
     public async Task<int> RecalculateIfChangedAsync(CancellationToken cancellation = default)
     {
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var inForce = catalog.Calendars.Ids.ToDictionary(id => id, id => catalog.Calendars.InForce(id, today)!.Tag);
+        // Effective dates are local dates of each calendar's own time zone.
+        var calendars = catalog.Calendars;
+        var inForce = calendars.Ids.ToDictionary(id => id, id => calendars.InForce(id, calendars.LocalDay(id, now))!.Tag);
 
         await using var session = store.LightweightSession();
         var seen = await session.LoadAsync<CalendarVersionsInForce>("calendars", cancellation);

@@ -94,7 +94,7 @@ public sealed record CaseFile(
         foreach (var (step, o) in openDue) deadlines.Add(new(step, o.Agency, o.Due, o.Breached ? "missed" : "open", null));
         if (legalDue is { } due)
             deadlines.Insert(0, new(DeadlineScopes.Case, null, due, finished is { } f ? (f <= due ? "met" : "missed") : missed ? "missed" : "open", finished));
-        var timeliness = finished is null || legalDue is null ? null : finished <= legalDue ? "on-time" : missed ? "late-with-apology" : "late";
+        var timeliness = CaseTimeliness.Of(events.Select(e => e.Data));
 
         return new CaseFile(submitted.ApplicationId, submitted.TrackingNumber, submitted.WorkflowId, submitted.WorkflowVersion, submitted.DefinitionHash,
             submitted.Applicant.Name, submitted.Centre, status, submitted.At, legalDue, finished, timeliness, decisions, deadlines, events,
