@@ -2,10 +2,10 @@ using System.Text.Json;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
+using Workflow.Core.Access;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;
-using Workflow.Store.Identity;
 
 namespace Workflow.Store.Applications;
 
@@ -48,7 +48,7 @@ public sealed class ApplicationCommands(
         var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), cancellation)
             ?? throw new UnknownWorkflow(request.WorkflowId);
         var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data, request.Documents, actor);
-        Access.EnsureCanAct(actor, probe, definition);
+        AccessPolicy.EnsureMayReceive(actor, request.Centre);
         var errors = ApplicationData.Check(definition, request.Data, request.Documents);
         if (errors.Count > 0) throw new InvalidApplicationData(errors);
 
@@ -87,7 +87,7 @@ public sealed class ApplicationCommands(
         var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
         var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
 
-        Access.EnsureCanAct(command.By, command, definition);
+        AccessPolicy.EnsureMayAct(command.By, command, definition, ApplicationScope.Of(state));
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
         InForce(session, definition, calendar);
