@@ -38,6 +38,8 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ("supervisor", "supervisor", Moic, null),
         ("supervisor of another agency", "supervisor", SealOffice, null),
         ("supervisor of the centre", "supervisor", "odsc", "VTE"),
+        ("supervisor of another centre", "supervisor", "odsc", "LPB"),
+        ("officer of the centre", "officer", "odsc", "VTE"),
         ("auditor", "auditor", null, null),
         ("admin", "admin", null, null),
         ("designer", "designer", null, null),
@@ -52,37 +54,39 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ("no token", null),
     ];
 
-    //                                          clerk  other  claims  off  off-o  sup  sup-o  sup-c  aud  admin  des
+    // Columns: clerk of the centre, of another centre, claiming MoIC; officer of MoIC, of another agency; supervisor of MoIC,
+    // of another agency, of the centre, of another centre; officer of the centre; auditor; admin; designer.
     private static readonly Dictionary<string, string> Expected = new()
     {
-        ["submit for centre VTE"] =              "201    403    201     403  403    403  403    403    403  403    403",
-        ["decide the agency's step"] =           "403    403    403     200  403    200  403    403    403  403    403",
-        ["decide the centre's step"] =           "200    403    200     403  403    403  403    403    403  403    403",
-        ["submit a correction"] =                "200    403    200     403  403    403  403    403    403  403    403",
-        ["withdraw"] =                           "200    403    200     403  403    403  403    403    403  403    403",
-        ["acknowledge the agency's escalation"] = "403   403    403     403  403    200  403    403    403  403    403",
-        ["acknowledge the centre's escalation"] = "403   403    403     403  403    403  403    200    403  403    403",
-        ["publish a version"] =                  "403    403    403     403  403    403  403    403    403  403    201",
-        ["retire a version"] =                   "403    403    403     403  403    403  403    403    403  403    204",
-        ["migrate applications"] =               "403    403    403     403  403    403  403    403    403  403    200",
-        ["seal the store"] =                     "403    403    403     403  403    403  403    403    403  403    403",
-        ["read details"] =                       "200    403    200     200  403    200  403    200    200  200    403",
-        ["read history"] =                       "200    403    200     200  403    200  403    200    200  200    403",
-        ["read the case file"] =                 "200    403    200     200  403    200  403    200    200  200    403",
-        ["verify the application"] =             "200    403    200     200  403    200  403    200    200  200    403",
-        ["read the access log"] =                "403    403    403     403  403    403  403    403    200  200    403",
-        ["read the agency's inbox"] =            "403    403    403     200  403    200  403    403    200  200    403",
-        ["read the centre's inbox"] =            "200    200    200     403  403    403  403    200    200  200    403",
-        ["read the agency's overdue steps"] =    "403    403    403     200  403    200  403    403    200  200    403",
-        ["query decisions"] =                    "403    403    403     403  403    403  403    403    200  200    403",
-        ["query late decisions"] =               "403    403    403     403  403    403  403    403    200  200    403",
-        ["query breaches"] =                     "403    403    403     403  403    403  403    403    200  200    403",
-        ["query returned applications"] =        "403    403    403     403  403    403  403    403    200  200    403",
-        ["verify the store"] =                   "403    403    403     403  403    403  403    403    200  200    403",
-        ["check the seals"] =                    "403    403    403     403  403    403  403    403    200  200    403",
-        ["export the latest seal"] =             "403    403    403     403  403    403  403    403    200  200    403",
-        ["read procedures"] =                    "200    200    200     200  200    200  200    200    200  200    200",
-        ["read calendars"] =                     "200    200    200     200  200    200  200    200    200  200    200",
+        //                                            clk ck2 ckM off of2 sup su2 suC su3 ofC aud adm des
+        ["submit for centre VTE"] =                  "201 403 201 403 403 403 403 403 403 403 403 403 403",
+        ["decide the agency's step"] =               "403 403 403 200 403 200 403 403 403 403 403 403 403",
+        ["decide the centre's step"] =               "200 403 200 403 403 403 403 403 403 403 403 403 403",
+        ["submit a correction"] =                    "200 403 200 403 403 403 403 403 403 403 403 403 403",
+        ["withdraw"] =                               "200 403 200 403 403 403 403 403 403 403 403 403 403",
+        ["acknowledge the agency's escalation"] =    "403 403 403 403 403 200 403 403 403 403 403 403 403",
+        ["acknowledge the centre's escalation"] =    "403 403 403 403 403 403 403 200 403 403 403 403 403",
+        ["publish a version"] =                      "403 403 403 403 403 403 403 403 403 403 403 403 201",
+        ["retire a version"] =                       "403 403 403 403 403 403 403 403 403 403 403 403 204",
+        ["migrate applications"] =                   "403 403 403 403 403 403 403 403 403 403 403 403 200",
+        ["seal the store"] =                         "403 403 403 403 403 403 403 403 403 403 403 403 403",
+        ["read details"] =                           "200 403 200 200 403 200 403 200 403 200 200 200 403",
+        ["read history"] =                           "200 403 200 200 403 200 403 200 403 200 200 200 403",
+        ["read the case file"] =                     "200 403 200 200 403 200 403 200 403 200 200 200 403",
+        ["verify the application"] =                 "200 403 200 200 403 200 403 200 403 200 200 200 403",
+        ["read the access log"] =                    "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["read the agency's inbox"] =                "403 403 403 200 403 200 403 403 403 403 200 200 403",
+        ["read the centre's inbox"] =                "200 200 200 403 403 403 403 200 200 200 200 200 403",
+        ["read the agency's overdue steps"] =        "403 403 403 200 403 200 403 403 403 403 200 200 403",
+        ["query decisions"] =                        "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["query late decisions"] =                   "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["query breaches"] =                         "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["query returned applications"] =            "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["verify the store"] =                       "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["check the seals"] =                        "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["export the latest seal"] =                 "403 403 403 403 403 403 403 403 403 403 200 200 403",
+        ["read procedures"] =                        "200 200 200 200 200 200 200 200 200 200 200 200 200",
+        ["read calendars"] =                         "200 200 200 200 200 200 200 200 200 200 200 200 200",
     };
 
     public static IEnumerable<object[]> Actions => Expected.Keys.Select(k => new object[] { k });
@@ -92,9 +96,9 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
     /// <param name="Changes">Whether an allowed call must change the store (and a refused one must not).</param>
     private sealed record Act(bool Changes, Func<Task<Target>> Setup, Func<Target, HttpRequestMessage> Request);
 
-    private static readonly string Version1 = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
-
-    private static readonly string Version2 = Version1.Replace("version: 1", "version: 2").Replace("deadline: 10 working days", "deadline: 8 working days");
+    private static readonly string Version2 =
+        File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"))
+            .Replace("version: 1", "version: 2").Replace("deadline: 10 working days", "deadline: 8 working days");
 
     private Act Define(string name) => name switch
     {
@@ -103,12 +107,14 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         "decide the centre's step" => new(true, Submitted, t => Decision(t, "intake")),
         "submit a correction" => new(true, Returned, t => Send(HttpMethod.Post, $"/api/applications/{t.Id}/resubmission",
             new { comment = "the enterprise name is now in Lao script" })),
-        "withdraw" => new(true, Registered, t => Send(HttpMethod.Post, $"/api/applications/{t.Id}/withdrawal", new { reason = "the citizen withdrew" })),
+        "withdraw" => new(true, Registered, t => Send(HttpMethod.Post, $"/api/applications/{t.Id}/withdrawal",
+            new { reason = "the citizen withdrew" })),
         "acknowledge the agency's escalation" => new(true, () => Breached("register"), t => Acknowledgement(t, "register")),
         "acknowledge the centre's escalation" => new(true, () => Breached("intake"), t => Acknowledgement(t, "intake")),
         "publish a version" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/workflows",
             new { fileName = "enterprise-registration.yaml", source = Version2 })),
-        "retire a version" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/workflows/enterprise-registration/versions/1/retirement", new { })),
+        "retire a version" => new(true, Registered, _ => Send(HttpMethod.Post,
+            "/api/workflows/enterprise-registration/versions/1/retirement", new { })),
         "migrate applications" => new(true, WithVersion2, _ => Send(HttpMethod.Post, "/api/workflows/enterprise-registration/migrations",
             new { fromVersion = 1, toVersion = 2, mapping = new { }, reason = "register in 8 days", apply = true })),
         "seal the store" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/oversight/seals", new { })),
@@ -139,7 +145,8 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         var action = Define(name);
         var expected = Expected[name].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         expected.Length.ShouldBe(Callers.Length);
-        var cells = Callers.Select((c, i) => (c.Name, Token: (string?)Tokens.Mint($"{c.Name.Replace(' ', '-')}-1", c.Role, c.Agency, centre: c.Centre),
+        var cells = Callers
+            .Select((c, i) => (c.Name, Token: (string?)Tokens.Mint(c.Name.Replace(' ', '-'), c.Role, c.Agency, centre: c.Centre),
                 Status: expected[i]))
             .Concat(Refused.Select(r => (r.Name, Token: r.Claims is null ? null : Unchecked(r.Claims), Status: 401)))
             // Refusals first, on one application; then each allowed change on a fresh one, so no allowed call meets another's effect.
@@ -164,15 +171,15 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
             var body = await response.Content.ReadAsStringAsync();
 
             var cell = $"{name}, as {caller}";
-            if ((int)response.StatusCode != status) wrong.Add($"{cell}: expected {status}, got {(int)response.StatusCode} {body}");
-            if ((int)response.StatusCode >= 400 && before != after) wrong.Add($"{cell}: refused with {(int)response.StatusCode} but changed the store");
-            if ((int)response.StatusCode < 400 && action.Changes && before == after) wrong.Add($"{cell}: allowed but changed nothing");
+            var got = (int)response.StatusCode;
+            if (got != status) wrong.Add($"{cell}: expected {status}, got {got} {body}");
+            if (got >= 400 && before != after) wrong.Add($"{cell}: refused with {got} but changed the store");
+            if (got < 400 && action.Changes && before == after) wrong.Add($"{cell}: allowed but changed nothing");
             if (!action.Changes && before != after) wrong.Add($"{cell}: a read changed the store");
-            if ((int)response.StatusCode == 403)
-            {
-                if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") wrong.Add($"{cell}: 403 without a problem detail");
-                if (body.Contains(target.TrackingNumber, StringComparison.Ordinal)) wrong.Add($"{cell}: the refusal names the application: {body}");
-            }
+            if (got == 403 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                wrong.Add($"{cell}: 403 without a problem detail");
+            if (got == 403 && body.Contains(target.TrackingNumber, StringComparison.Ordinal))
+                wrong.Add($"{cell}: the refusal names the application: {body}");
         }
         wrong.ShouldBeEmpty();
     }
@@ -208,7 +215,8 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         Send(HttpMethod.Post, $"/api/applications/{t.Id}/steps/{step}/decision", new { outcome = "approve", reason = "in order" });
 
     private static HttpRequestMessage Acknowledgement(Target t, string step) =>
-        Send(HttpMethod.Post, $"/api/applications/{t.Id}/steps/{step}/escalations/0/acknowledgement", new { comment = "a second officer is assigned" });
+        Send(HttpMethod.Post, $"/api/applications/{t.Id}/steps/{step}/escalations/0/acknowledgement",
+            new { comment = "a second officer is assigned" });
 
     private static JsonObject SubmissionAt(string centre)
     {
@@ -239,7 +247,8 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
     {
         var target = await Registered();
         (await Post(Api.For(Moic), $"/api/applications/{target.Id}/steps/register/decision",
-            new { outcome = "return", reason = "the enterprise name is not in Lao script" })).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+            new { outcome = "return", reason = "the enterprise name is not in Lao script" }))
+            .StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
         return target;
     }
 
@@ -249,7 +258,8 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         var target = step == "intake" ? await Submitted() : await Registered();
         var later = new ManualClock(Api.Factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(60));
         var commands = ActivatorUtilities.CreateInstance<ApplicationCommands>(Api.Factory.Services, (TimeProvider)later);
-        var result = await commands.HandleAsync(target.Id, null, new ReachDeadline(step, DeadlineScopes.System), new CommandContext("matrix"));
+        var result = await commands.HandleAsync(target.Id, null, new ReachDeadline(step, DeadlineScopes.System),
+            new CommandContext("authorization-matrix"));
         result.Events.OfType<DeadlineBreached>().ShouldHaveSingleItem();
         return target;
     }

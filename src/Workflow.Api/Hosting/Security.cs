@@ -21,11 +21,13 @@ public static class Security
         if (string.IsNullOrWhiteSpace(authority) && string.IsNullOrWhiteSpace(signingKey))
         {
             if (!development)
-                throw new InvalidOperationException("Auth:SigningKey or Auth:Authority must be set outside Development (Auth__SigningKey / Auth__Authority).");
+                throw new InvalidOperationException(
+                    "Auth:SigningKey or Auth:Authority must be set outside Development (Auth__SigningKey / Auth__Authority).");
             signingKey = Tokens.DevelopmentSigningKey;
         }
         if (!development && signingKey == Tokens.DevelopmentSigningKey)
-            throw new InvalidOperationException("Auth:SigningKey is the public development key; set a secret key of your own outside Development.");
+            throw new InvalidOperationException(
+                "Auth:SigningKey is the public development key; set a secret key of your own outside Development.");
         if (!string.IsNullOrWhiteSpace(signingKey) && signingKey.Length < 32)
             throw new InvalidOperationException("Auth:SigningKey must be at least 32 characters long.");
 

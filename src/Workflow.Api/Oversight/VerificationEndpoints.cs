@@ -27,9 +27,10 @@ public static class VerificationEndpoints
         oversight.MapGet("/verification", VerifyAll)
             .WithSummary("Verify every stream of the store and every seal (auditors)").Produces<StoreVerification>().ProducesProblem(403);
         oversight.MapPost("/seals", Seal)
-            .WithSummary("Seal the store now: a Merkle root over every stream's chain head, recorded as an event (the server's own clock only)")
+            .WithSummary("Seal the store now: a Merkle root over every stream's chain head, recorded as an event (the server only)")
             .Produces<ChainsSealed>().ProducesProblem(403).RequireAuthorization(Policies.System);
-        oversight.MapGet("/seals", async (Seals seals, CancellationToken cancellation) => Results.Ok(await seals.VerifyAsync(cancellation))).WithSummary("Every seal, each recomputed from today's chains").Produces<IReadOnlyList<SealCheck>>();
+        oversight.MapGet("/seals", async (Seals seals, CancellationToken cancellation) => Results.Ok(await seals.VerifyAsync(cancellation)))
+            .WithSummary("Every seal, each recomputed from today's chains").Produces<IReadOnlyList<SealCheck>>();
         oversight.MapGet("/seals/latest", Export)
             .WithSummary("The latest seal with the chain heads it covers, to publish outside the system").Produces<SealExport>().ProducesProblem(404);
     }

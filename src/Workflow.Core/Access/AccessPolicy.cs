@@ -156,7 +156,8 @@ public static class AccessPolicy
             case SubmitApplication:
                 throw new AccessDenied("this application has already been received");
             case SubmitCorrection or WithdrawApplication:
-                if (!Allows(actor, command is SubmitCorrection ? Permission.Correct : Permission.Withdraw) || !OfCentre(actor, application.Centre))
+                var permission = command is SubmitCorrection ? Permission.Correct : Permission.Withdraw;
+                if (!Allows(actor, permission) || !OfCentre(actor, application.Centre))
                     throw new AccessDenied("corrections and withdrawals are received by a clerk of the application's centre");
                 break;
             case DecideStep decide:
@@ -176,7 +177,8 @@ public static class AccessPolicy
                 if (definition.FindStep(acknowledge.StepId) is not { } escalated) return;
                 if (actor.Role != Roles.Supervisor || actor.Agency != escalated.Agency
                     || (escalated.Agency == CentreAgency && !OfCentre(actor, application.Centre)))
-                    throw new AccessDenied($"an escalation of step '{escalated.Id}' is acknowledged by a supervisor of {escalated.Agency}");
+                    throw new AccessDenied(
+                        $"an escalation of step '{escalated.Id}' is acknowledged by a supervisor of {escalated.Agency}");
                 break;
             default:
                 throw new AccessDenied($"{command.GetType().Name} is not a command a person may send");

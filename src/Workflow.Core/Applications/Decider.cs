@@ -110,7 +110,8 @@ public static class Decider
                     break;
                 case StepOutcome.Return when step.CanReturn:
                     var beyondCap = State.Returns >= definition.MaxReturns;
-                    if (beyondCap && (!AccessPolicy.MayReturnBeyondCap(c.By) || c.ReasonCode is null || !definition.IsListedRequirement(c.ReasonCode)))
+                    if (beyondCap && (!AccessPolicy.MayReturnBeyondCap(c.By) || c.ReasonCode is null
+                                      || !definition.IsListedRequirement(c.ReasonCode)))
                         throw new RuleViolation("return-cap",
                             $"{definition.Id} allows {definition.MaxReturns} return(s); a further return needs a supervisor and a reason code " +
                             "naming a listed document or data field (for example document:building-plans)");

@@ -87,7 +87,18 @@ public sealed class ApplicationCommands(
         var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
         var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
 
-        AccessPolicy.EnsureMayAct(command.By, command, definition, ApplicationScope.Of(state));
+        try
+        {
+            AccessPolicy.EnsureMayAct(command.By, command, definition, ApplicationScope.Of(state));
+        }
+        catch (AccessDenied denied)
+        {
+            // The caller may be told nothing about the application; the log says who tried what on which one.
+            log.LogWarning("Refused {Command} on {TrackingNumber} ({ApplicationId}) step {StepId} by {Actor} ({Role}, {Agency}, {Centre}): {Reason}",
+                command.GetType().Name, state.TrackingNumber, id, StepOf(command), command.By.UserId, command.By.Role, command.By.Agency,
+                command.By.Centre, denied.Message);
+            throw;
+        }
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
         InForce(session, definition, calendar);
@@ -123,6 +134,14 @@ public sealed class ApplicationCommands(
         session.SetHeader("procedure-hash", definition.Hash);
         session.SetHeader("calendar", calendar.Version);
     }
+
+    private static string? StepOf(ApplicationCommand command) => command switch
+    {
+        DecideStep decide => decide.StepId,
+        AcknowledgeEscalation acknowledge => acknowledge.StepId,
+        ReachDeadline reach => reach.Scope,
+        _ => null,
+    };
 
     private void Logged(Application state, ApplicationCommand command, IReadOnlyList<object> events) =>
         log.LogInformation(
