@@ -184,6 +184,24 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         wrong.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task a_caller_who_may_not_read_the_application_gets_403_whatever_version_they_name()
+    {
+        var target = await Registered();
+        var other = Api.For(SealOffice);
+        var before = await Fingerprint();
+
+        foreach (var version in new[] { "\"1\"", "\"5\"", "\"99\"" })
+        {
+            var request = Decision(target, "register");
+            request.Headers.TryAddWithoutValidation("If-Match", version);
+            var response = await other.SendAsync(request);
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden, $"If-Match {version}");
+            (await Read<Problem>(response)).Detail.ShouldBe("You may not read or change this application.");
+        }
+        (await Fingerprint()).ShouldBe(before);
+    }
+
     /// <summary>The store's content that any change would move: case events (not the access log) and the procedure versions.</summary>
     private async Task<string> Fingerprint()
     {

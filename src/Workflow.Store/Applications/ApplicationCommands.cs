@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
@@ -81,24 +82,23 @@ public sealed class ApplicationCommands(
         CancellationToken cancellation = default)
     {
         await using var session = Open(command.By, context);
-        var stream = expectedVersion is { } version
-            ? await session.Events.FetchForWriting<Application>(id, version, cancellation)
-            : await session.Events.FetchForWriting<Application>(id, cancellation);
-        var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
-        var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
-
+        IEventStream<Application> stream;
         try
         {
-            AccessPolicy.EnsureMayAct(command.By, command, definition, ApplicationScope.Of(state));
+            stream = expectedVersion is { } version
+                ? await session.Events.FetchForWriting<Application>(id, version, cancellation)
+                : await session.Events.FetchForWriting<Application>(id, cancellation);
         }
-        catch (AccessDenied denied)
+        catch (ConcurrencyException) when (expectedVersion is not null)
         {
-            // The caller may be told nothing about the application; the log says who tried what on which one.
-            log.LogWarning("Refused {Command} on {TrackingNumber} ({ApplicationId}) step {StepId} by {Actor} ({Role}, {Agency}, {Centre}): {Reason}",
-                command.GetType().Name, state.TrackingNumber, id, StepOf(command), command.By.UserId, command.By.Role, command.By.Agency,
-                command.By.Centre, denied.Message);
+            // Whether the caller's version is stale is a detail of the application: only those who may act on it hear it.
+            if (await session.Events.FetchLatest<Application>(id, cancellation) is { } latest)
+                await EnsureMayActAsync(id, latest, command, cancellation);
             throw;
         }
+        var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
+        var definition = await EnsureMayActAsync(id, state, command, cancellation);
+
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
         InForce(session, definition, calendar);
@@ -110,6 +110,27 @@ public sealed class ApplicationCommands(
         var after = events.Aggregate((Application?)state, Application.Evolve)!;
         Logged(after, command, events);
         return new CommandResult(id, after.TrackingNumber, after.Status, (stream.StartingVersion ?? 0) + events.Count, events);
+    }
+
+    /// <summary>Asks the access policy, with the definition pinned to the application; returns that definition.</summary>
+    private async Task<WorkflowDefinition> EnsureMayActAsync(Guid id, Application state, ApplicationCommand command,
+        CancellationToken cancellation)
+    {
+        var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
+        try
+        {
+            AccessPolicy.EnsureMayAct(command.By, command, definition, ApplicationScope.Of(state));
+        }
+        catch (AccessDenied denied)
+        {
+            // The caller may be told nothing about the application; the log says who tried what on which one.
+            log.LogWarning(
+                "Refused {Command} on {TrackingNumber} ({ApplicationId}) step {StepId} by {Actor} ({Role}, {Agency}, {Centre}): {Reason}",
+                command.GetType().Name, state.TrackingNumber, id, StepOf(command), command.By.UserId, command.By.Role,
+                command.By.Agency, command.By.Centre, denied.Message);
+            throw;
+        }
+        return definition;
     }
 
     /// <summary>The audit metadata every event of the command carries: who, for whom, through which channel, why linked.</summary>
