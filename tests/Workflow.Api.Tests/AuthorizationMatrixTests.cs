@@ -71,6 +71,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ["migrate applications"] =                   "403 403 403 403 403 403 403 403 403 403 403 403 200",
         ["seal the store"] =                         "403 403 403 403 403 403 403 403 403 403 403 403 403",
         ["read details"] =                           "200 403 200 200 403 200 403 200 403 200 200 200 403",
+        ["replay as of a version"] =                 "200 403 200 200 403 200 403 200 403 200 200 200 403",
         ["read history"] =                           "200 403 200 200 403 200 403 200 403 200 200 200 403",
         ["read the case file"] =                     "200 403 200 200 403 200 403 200 403 200 200 200 403",
         ["verify the application"] =                 "200 403 200 200 403 200 403 200 403 200 200 200 403",
@@ -119,6 +120,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
             new { fromVersion = 1, toVersion = 2, mapping = new { }, reason = "register in 8 days", apply = true })),
         "seal the store" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/oversight/seals", new { })),
         "read details" => Reading(t => $"/api/applications/{t.Id}"),
+        "replay as of a version" => Reading(t => $"/api/applications/{t.Id}?atVersion=2"),
         "read history" => Reading(t => $"/api/applications/{t.Id}/history"),
         "read the case file" => Reading(t => $"/api/applications/{t.Id}/case-file"),
         "verify the application" => Reading(t => $"/api/applications/{t.Id}/verification"),
@@ -176,8 +178,8 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
             if (got >= 400 && before != after) wrong.Add($"{cell}: refused with {got} but changed the store");
             if (got < 400 && action.Changes && before == after) wrong.Add($"{cell}: allowed but changed nothing");
             if (!action.Changes && before != after) wrong.Add($"{cell}: a read changed the store");
-            if (got == 403 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
-                wrong.Add($"{cell}: 403 without a problem detail");
+            if (got is 401 or 403 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                wrong.Add($"{cell}: {got} without a problem detail");
             if (got == 403 && body.Contains(target.TrackingNumber, StringComparison.Ordinal))
                 wrong.Add($"{cell}: the refusal names the application: {body}");
         }
