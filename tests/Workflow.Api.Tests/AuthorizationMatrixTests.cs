@@ -187,6 +187,10 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public void each_permission_of_the_policy_guards_routes_under_one_named_policy() =>
+        Hosting.Policies.Named.Values.Order().ShouldBe(Enum.GetValues<Core.Access.Permission>());
+
+    [Fact]
     public async Task a_caller_who_may_not_read_the_application_gets_403_whatever_version_they_name()
     {
         var target = await Registered();

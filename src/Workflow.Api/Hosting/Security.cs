@@ -83,11 +83,11 @@ public static class Policies
 
     public static readonly IReadOnlyDictionary<string, Permission> Named = new Dictionary<string, Permission>
     {
-        [Designer] = Permission.Publish,
+        [Designer] = Permission.ChangeProcedures,
         [AuditorOrAdmin] = Permission.Oversight,
         [ReadsApplications] = Permission.ReadApplications,
         [ReadsAgencyWork] = Permission.ReadAgencyWork,
-        [Counter] = Permission.Receive,
+        [Counter] = Permission.Counter,
         [DecidesSteps] = Permission.DecideSteps,
         [Supervisor] = Permission.AcknowledgeEscalations,
         [System] = Permission.Seal,

@@ -21,17 +21,17 @@ public static class Roles
     public static bool IsKnown(string? role) => role is not null && All.Contains(role);
 }
 
-/// <summary>What a role may do at all, before looking at a particular application, agency or centre.</summary>
+/// <summary>
+/// What a role may do at all, before looking at a particular application, agency or centre. Reading procedures and
+/// calendars needs no permission: every accepted token may.
+/// </summary>
 public enum Permission
 {
-    ReadProcedures,
-    ReadCalendars,
-    Publish,
-    Retire,
-    Migrate,
-    Receive,
-    Correct,
-    Withdraw,
+    /// <summary>Publish and retire versions, migrate running applications between them.</summary>
+    ChangeProcedures,
+
+    /// <summary>Receive applications, corrections and withdrawals at the counter.</summary>
+    Counter,
     DecideSteps,
     AcknowledgeEscalations,
     ReadApplications,
@@ -77,14 +77,8 @@ public static class AccessPolicy
 
     private static readonly Dictionary<Permission, string[]> Table = new()
     {
-        [Permission.ReadProcedures] = Roles.All,
-        [Permission.ReadCalendars] = Roles.All,
-        [Permission.Publish] = [Roles.Designer],
-        [Permission.Retire] = [Roles.Designer],
-        [Permission.Migrate] = [Roles.Designer],
-        [Permission.Receive] = [Roles.Clerk],
-        [Permission.Correct] = [Roles.Clerk],
-        [Permission.Withdraw] = [Roles.Clerk],
+        [Permission.ChangeProcedures] = [Roles.Designer],
+        [Permission.Counter] = [Roles.Clerk],
         [Permission.DecideSteps] = [Roles.Clerk, Roles.Officer, Roles.Supervisor],
         [Permission.AcknowledgeEscalations] = [Roles.Supervisor],
         [Permission.ReadApplications] = [Roles.Clerk, Roles.Officer, Roles.Supervisor, Roles.Auditor, Roles.Admin],
@@ -100,24 +94,21 @@ public static class AccessPolicy
 
     public static bool Allows(Actor actor, Permission permission) => Allows(actor.Role, permission);
 
-    /// <summary>Whether the actor may read this application (details, history, case file, verification).</summary>
-    public static bool MayRead(Actor actor, ApplicationScope application) => actor.Role switch
-    {
-        Roles.Auditor or Roles.Admin => true,
-        Roles.Clerk => OfCentre(actor, application.Centre),
-        Roles.Officer or Roles.Supervisor => actor.Agency is { } agency && application.Agencies.Contains(agency)
-            && (agency != CentreAgency || OfCentre(actor, application.Centre)),
-        _ => false,
-    };
+    /// <summary>
+    /// Whether the actor may read this application (details, replay, history, case file, verification): oversight reads
+    /// everything, a clerk the applications of their centre, an officer or supervisor those their agency worked on.
+    /// </summary>
+    public static bool MayRead(Actor actor, ApplicationScope application) =>
+        Allows(actor, Permission.ReadApplications) && (Allows(actor, Permission.Oversight) || (actor.Role == Roles.Clerk
+            ? OfCentre(actor, application.Centre)
+            : actor.Agency is { } agency && application.Agencies.Contains(agency)
+              && (agency != CentreAgency || OfCentre(actor, application.Centre))));
 
-    /// <summary>Whether the actor may read an agency's inbox and overdue steps.</summary>
-    public static bool MayReadAgencyWork(Actor actor, string agency) => actor.Role switch
-    {
-        Roles.Auditor or Roles.Admin => true,
-        Roles.Clerk => agency == CentreAgency && actor.Centre is not null,
-        Roles.Officer or Roles.Supervisor => actor.Agency == agency,
-        _ => false,
-    };
+    /// <summary>Whether the actor may read an agency's inbox and overdue steps: a clerk reads the centre agency's.</summary>
+    public static bool MayReadAgencyWork(Actor actor, string agency) =>
+        Allows(actor, Permission.ReadAgencyWork) && (Allows(actor, Permission.Oversight) || (actor.Role == Roles.Clerk
+            ? agency == CentreAgency && actor.Centre is not null
+            : actor.Agency == agency));
 
     /// <summary>Whether reading an application is recorded in its access log: reading beyond one's own work is.</summary>
     public static bool RecordsReading(Actor actor) => Allows(actor, Permission.Oversight);
@@ -131,7 +122,7 @@ public static class AccessPolicy
     /// <summary>A new application: a clerk receives it for their own centre.</summary>
     public static void EnsureMayReceive(Actor actor, string centre)
     {
-        if (!Allows(actor, Permission.Receive))
+        if (!Allows(actor, Permission.Counter))
             throw new AccessDenied("applications are received at the centre by a clerk");
         if (!OfCentre(actor, centre))
             throw new AccessDenied(actor.Centre is null
@@ -156,8 +147,7 @@ public static class AccessPolicy
             case SubmitApplication:
                 throw new AccessDenied("this application has already been received");
             case SubmitCorrection or WithdrawApplication:
-                var permission = command is SubmitCorrection ? Permission.Correct : Permission.Withdraw;
-                if (!Allows(actor, permission) || !OfCentre(actor, application.Centre))
+                if (!Allows(actor, Permission.Counter) || !OfCentre(actor, application.Centre))
                     throw new AccessDenied("corrections and withdrawals are received by a clerk of the application's centre");
                 break;
             case DecideStep decide:
