@@ -6,7 +6,6 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Workflow.Core.Access;
 using Workflow.Store.Definitions;
 using Workflow.Store.Identity;
 using Workflow.Store.Postgres;

@@ -3,7 +3,6 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
-using Workflow.Core.Access;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;

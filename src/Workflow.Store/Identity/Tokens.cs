@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Workflow.Core.Access;
 using Workflow.Core.Applications;
 
 namespace Workflow.Store.Identity;
