@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Workflow.Core.Access;
 using Workflow.Store.Identity;
 
 namespace Workflow.Cli;

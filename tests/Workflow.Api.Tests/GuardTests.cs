@@ -23,7 +23,7 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
             new { outcome = "approve", reason = "looks fine" });
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await Read<Problem>(response)).Detail!.ShouldContain("moic-enterprise-registration");
+        (await Read<Problem>(response)).Detail.ShouldBe("You may not read or change this application.");
         (await Api.CountsAsync()).ShouldBe(before);
         (await Api.For("mops-seal-office").GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await Api.For("mops-seal-office").GetAsync("/api/agencies/moic-enterprise-registration/inbox")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);

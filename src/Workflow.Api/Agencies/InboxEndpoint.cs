@@ -2,7 +2,6 @@ using Marten;
 using Workflow.Api.Hosting;
 using Workflow.Core.Definitions;
 using Workflow.Store.Applications;
-using Workflow.Store.Identity;
 
 namespace Workflow.Api.Agencies;
 
@@ -16,14 +15,14 @@ public static class InboxEndpoint
     public static void MapInbox(this IEndpointRouteBuilder api) =>
         api.MapGet("/agencies/{agency}/inbox", Handle).WithTags("Agencies")
             .WithSummary("The open steps waiting for an agency, earliest due first, paged")
-            .Produces<InboxPage>().ProducesProblem(403).ProducesProblem(404);
+            .Produces<InboxPage>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsAgencyWork);
 
     private static async Task<IResult> Handle(string agency, HttpContext http, IQuerySession session, WorkflowCatalog catalog,
         CancellationToken cancellation, int page = 1, int pageSize = 50)
     {
         if (catalog.FindAgency(agency) is null)
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{agency}' is not an agency of the catalogue");
-        if (!Access.CanReadInbox(http.Actor(), agency))
+        if (!AccessPolicy.MayReadAgencyWork(http.Actor(), agency))
             throw new AccessDenied($"you may read the inbox of your own agency only ({http.Actor().Agency ?? "none"})");
         if (page < 1 || pageSize is < 1 or > 500)
             return Results.ValidationProblem(new Dictionary<string, string[]>

@@ -4,7 +4,6 @@ using Workflow.Api.Hosting;
 using Workflow.Core.Definitions;
 using Workflow.Store;
 using Workflow.Store.Applications;
-using Workflow.Store.Identity;
 
 namespace Workflow.Api.Agencies;
 
@@ -18,14 +17,14 @@ public static class OverdueEndpoint
     public static void MapOverdue(this IEndpointRouteBuilder api) =>
         api.MapGet("/agencies/{agency}/overdue", Handle).WithTags("Deadlines")
             .WithSummary("The agency's open steps past their due time, most overdue first, paged: the lateness it is accountable for")
-            .Produces<OverduePage>().ProducesProblem(403).ProducesProblem(404);
+            .Produces<OverduePage>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsAgencyWork);
 
     private static async Task<IResult> Handle(string agency, HttpContext http, NpgsqlDataSource database, IQuerySession session, WorkflowCatalog catalog,
         TimeProvider clock, CancellationToken cancellation, int page = 1, int pageSize = 50)
     {
         if (catalog.FindAgency(agency) is null)
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{agency}' is not an agency of the catalogue");
-        if (!Access.CanReadInbox(http.Actor(), agency))
+        if (!AccessPolicy.MayReadAgencyWork(http.Actor(), agency))
             throw new AccessDenied($"you may read the overdue steps of your own agency only ({http.Actor().Agency ?? "none"})");
         if (page < 1 || pageSize is < 1 or > 500)
             return Results.ValidationProblem(new Dictionary<string, string[]> { [page < 1 ? "page" : "pageSize"] = ["page starts at 1; pageSize is between 1 and 500"] });

@@ -31,10 +31,10 @@ public static class CorrectionEndpoints
     {
         api.MapPost("/applications/{id:guid}/resubmission", Resubmit).WithTags("Applications")
             .WithSummary("The citizen's corrections after a return, received by a clerk; reopens the returned steps")
-            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409);
+            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409).RequireAuthorization(Policies.Counter);
         api.MapPost("/applications/{id:guid}/withdrawal", Withdraw).WithTags("Applications")
             .WithSummary("The citizen withdraws the application, received by a clerk")
-            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409);
+            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409).RequireAuthorization(Policies.Counter);
     }
 
     private static async Task<IResult> Resubmit(Guid id, ResubmissionRequest request, HttpContext http, IValidator<ResubmissionRequest> validator,

@@ -24,10 +24,11 @@ public static class DecideStepEndpoint
     {
         api.MapPost("/applications/{id:guid}/steps/{stepId}/escalations/{level:int}/acknowledgement", Acknowledge).WithTags("Deadlines")
             .WithSummary("A supervisor acknowledges an escalation (level 0 is the breach itself)")
-            .Produces<CommandResponse>().ProducesProblem(403).ProducesProblem(409);
+            .Produces<CommandResponse>().ProducesProblem(403).ProducesProblem(409).RequireAuthorization(Policies.Supervisor);
         api.MapPost("/applications/{id:guid}/steps/{stepId}/decision", Handle).WithTags("Applications")
             .WithSummary("Approve, reject or return a step for correction (an officer of the step's agency); If-Match guards the version")
-            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409).ProducesProblem(412);
+            .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409).ProducesProblem(412)
+            .RequireAuthorization(Policies.DecidesSteps);
     }
 
     public sealed record AcknowledgementRequest(string? Comment);

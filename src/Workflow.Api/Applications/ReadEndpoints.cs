@@ -5,7 +5,6 @@ using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
-using Workflow.Store.Identity;
 
 namespace Workflow.Api.Applications;
 
@@ -25,17 +24,18 @@ public static class ReadEndpoints
         api.MapGet("/applications/{id:guid}", Get).WithTags("Applications")
             .WithSummary("An application: status, procedure version, open steps with agency and due date, completed steps, the legal clock; " +
                          "?asOf=INSTANT or ?atVersion=N replays it as it was then; ETag is its version")
-            .Produces<ApplicationDetails>().ProducesProblem(403).ProducesProblem(404);
+            .Produces<ApplicationDetails>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsApplications);
         api.MapGet("/applications/{id:guid}/access-log", AccessLogOf).WithTags("Oversight")
             .WithSummary("Who with oversight rights opened this case file, and when (auditors, admins)")
-            .Produces<IReadOnlyList<CaseFileOpened>>().ProducesProblem(403);
+            .Produces<IReadOnlyList<CaseFileOpened>>().ProducesProblem(403).RequireAuthorization(Policies.AuditorOrAdmin);
         api.MapGet("/applications/{id:guid}/case-file", CaseFileOf).WithTags("Oversight")
             .WithSummary("The case file: timeline, every decision with reason and actor, deadlines met or missed, procedure version, " +
                          "verification result; ?format=json (default) or html (a printable report)")
-            .Produces<CaseFile>().Produces<string>(200, "text/html").ProducesProblem(403).ProducesProblem(404);
+            .Produces<CaseFile>().Produces<string>(200, "text/html").ProducesProblem(403).ProducesProblem(404)
+            .RequireAuthorization(Policies.ReadsApplications);
         api.MapGet("/applications/{id:guid}/history", History).WithTags("Applications")
             .WithSummary("Every event of the application in order, with type, time, actor and data")
-            .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404);
+            .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsApplications);
     }
 
     /// <summary>
@@ -107,7 +107,6 @@ public static class ReadEndpoints
 
     private static async Task<IResult> AccessLogOf(Guid id, HttpContext http, AccessLog log, CancellationToken cancellation)
     {
-        if (http.Actor().Role is not (Roles.Auditor or Roles.Admin)) throw new AccessDenied("the access log is for auditors and admins");
         return Results.Ok(await log.ForAsync(id, cancellation));
     }
 
@@ -117,9 +116,8 @@ public static class ReadEndpoints
     {
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation) ?? throw new ApplicationNotFound(id);
         var actor = http.Actor();
-        if (!Access.CanRead(actor, details.Agencies))
-            throw new AccessDenied($"application {details.TrackingNumber} has no step of your agency");
-        if (actor.Role == Roles.Auditor)
+        if (!AccessPolicy.MayRead(actor, new(details.Centre, details.Agencies))) throw new AccessDenied(AccessDenied.Unreadable);
+        if (AccessPolicy.RecordsReading(actor))
             await http.RequestServices.GetRequiredService<AccessLog>().RecordAsync(id, what, actor, http.CorrelationId(), cancellation);
         return details;
     }

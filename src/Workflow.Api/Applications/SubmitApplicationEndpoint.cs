@@ -41,7 +41,7 @@ public static class SubmitApplicationEndpoint
     public static void MapSubmitApplication(this IEndpointRouteBuilder api) =>
         api.MapPost("/applications", Handle).WithTags("Applications")
             .WithSummary("Receive an application at the centre (clerk); an Idempotency-Key header makes a retry return the first one")
-            .Produces<CommandResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
+            .Produces<CommandResponse>(StatusCodes.Status201Created).ProducesValidationProblem().RequireAuthorization(Policies.Counter);
 
     private static async Task<IResult> Handle(SubmitApplicationRequest request, HttpContext http, IValidator<SubmitApplicationRequest> validator,
         ApplicationCommands commands, IConfiguration configuration, CancellationToken cancellation)

@@ -1,6 +1,5 @@
 using Workflow.Api.Hosting;
 using Workflow.Store.Audit;
-using Workflow.Store.Identity;
 
 namespace Workflow.Api.Oversight;
 
@@ -11,7 +10,7 @@ public static class QueryEndpoints
 {
     public static void MapOversightQueries(this IEndpointRouteBuilder api)
     {
-        var group = api.MapGroup("/oversight").WithTags("Oversight");
+        var group = api.MapGroup("/oversight").WithTags("Oversight").RequireAuthorization(Policies.AuditorOrAdmin);
         group.MapGet("/decisions", (HttpContext http, OversightQueries queries, CancellationToken cancellation, string? user, string? agency,
                 DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page = 1, int pageSize = 50) =>
                 Run(http, from, to, workflowId, page, pageSize, f => queries.DecisionsAsync(f, user, agency, lateOnly: false, cancellation)))
@@ -34,7 +33,6 @@ public static class QueryEndpoints
     private static async Task<IResult> Run<T>(HttpContext http, DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page, int pageSize,
         Func<OversightFilter, Task<T>> query)
     {
-        if (http.Actor().Role is not (Roles.Auditor or Roles.Admin)) throw new AccessDenied("oversight queries are for auditors and admins");
         var errors = new Dictionary<string, string[]>();
         if (page < 1) errors["page"] = ["page starts at 1"];
         if (pageSize is < 1 or > 500) errors["pageSize"] = ["pageSize is between 1 and 500"];

@@ -2,7 +2,6 @@ using Marten;
 using Workflow.Api.Hosting;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
-using Workflow.Store.Identity;
 
 namespace Workflow.Api.Oversight;
 
@@ -23,26 +22,17 @@ public static class VerificationEndpoints
     {
         api.MapGet("/applications/{id:guid}/verification", VerifyOne).WithTags("Oversight")
             .WithSummary("Re-derive one application's hash chain from its stored events: intact, or the first altered, removed, reordered or inserted event")
-            .Produces<ApplicationVerification>().ProducesProblem(403).ProducesProblem(404);
-        var oversight = api.MapGroup("/oversight").WithTags("Oversight");
+            .Produces<ApplicationVerification>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsApplications);
+        var oversight = api.MapGroup("/oversight").WithTags("Oversight").RequireAuthorization(Policies.AuditorOrAdmin);
         oversight.MapGet("/verification", VerifyAll)
             .WithSummary("Verify every stream of the store and every seal (auditors)").Produces<StoreVerification>().ProducesProblem(403);
         oversight.MapPost("/seals", Seal)
-            .WithSummary("Seal the store now: a Merkle root over every stream's chain head, recorded as an event (auditors, admins)")
-            .Produces<ChainsSealed>().ProducesProblem(403);
-        oversight.MapGet("/seals", async (HttpContext http, Seals seals, CancellationToken cancellation) =>
-        {
-            EnsureAuditor(http);
-            return Results.Ok(await seals.VerifyAsync(cancellation));
-        }).WithSummary("Every seal, each recomputed from today's chains").Produces<IReadOnlyList<SealCheck>>();
+            .WithSummary("Seal the store now: a Merkle root over every stream's chain head, recorded as an event (the server only)")
+            .Produces<ChainsSealed>().ProducesProblem(403).RequireAuthorization(Policies.System);
+        oversight.MapGet("/seals", async (Seals seals, CancellationToken cancellation) => Results.Ok(await seals.VerifyAsync(cancellation)))
+            .WithSummary("Every seal, each recomputed from today's chains").Produces<IReadOnlyList<SealCheck>>();
         oversight.MapGet("/seals/latest", Export)
             .WithSummary("The latest seal with the chain heads it covers, to publish outside the system").Produces<SealExport>().ProducesProblem(404);
-    }
-
-    private static void EnsureAuditor(HttpContext http)
-    {
-        if (http.Actor().Role is not (Roles.Auditor or Roles.Admin))
-            throw new AccessDenied("oversight is for auditors and admins");
     }
 
     private static async Task<IResult> VerifyOne(Guid id, HttpContext http, IQuerySession session, AuditChain chain, CancellationToken cancellation)
@@ -50,9 +40,9 @@ public static class VerificationEndpoints
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation);
         var result = await chain.VerifyAsync(id, cancellation);
         if (details is null && result.Events == 0) throw new ApplicationNotFound(id);
-        if (details is not null && !Access.CanRead(http.Actor(), details.Agencies))
-            throw new AccessDenied($"application {details.TrackingNumber} has no step of your agency");
-        else if (details is null) EnsureAuditor(http);
+        if (details is not null ? !AccessPolicy.MayRead(http.Actor(), new(details.Centre, details.Agencies))
+                : !AccessPolicy.Allows(http.Actor(), Permission.Oversight))
+            throw new AccessDenied(AccessDenied.Unreadable);
         return Results.Ok(new ApplicationVerification(id, details?.TrackingNumber ?? "", result.Events, result.Intact,
             result.FirstBreak is { } b ? Broken(b, details?.TrackingNumber) : null));
     }
@@ -60,7 +50,6 @@ public static class VerificationEndpoints
     private static async Task<IResult> VerifyAll(HttpContext http, IQuerySession session, AuditChain chain, Seals seals, TimeProvider clock,
         CancellationToken cancellation)
     {
-        EnsureAuditor(http);
         var failures = new List<ChainBreak>();
         var (streams, events) = await chain.VerifyAllAsync(result =>
         {
@@ -75,13 +64,11 @@ public static class VerificationEndpoints
 
     private static async Task<IResult> Seal(HttpContext http, Seals seals, CancellationToken cancellation)
     {
-        EnsureAuditor(http);
         return Results.Ok(await seals.SealAsync(http.Actor().UserId, cancellation));
     }
 
     private static async Task<IResult> Export(HttpContext http, Seals seals, AuditChain chain, CancellationToken cancellation)
     {
-        EnsureAuditor(http);
         var all = await seals.AllAsync(cancellation);
         if (all.Count == 0) return Results.Problem(statusCode: 404, title: "Not found", detail: "the store has not been sealed yet");
         var (version, seal) = all[^1];

@@ -2,7 +2,6 @@ using FluentValidation;
 using Workflow.Api.Hosting;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;
-using Workflow.Store.Identity;
 
 namespace Workflow.Api.Workflows;
 
@@ -73,38 +72,33 @@ public static class WorkflowEndpoints
         group.MapPost("/", Publish)
             .WithSummary("Publish a new version (designers): checked like a file of workflows/, numbered above every earlier version; " +
                          "running applications keep theirs")
-            .Produces<VersionView>(201).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409);
+            .Produces<VersionView>(201).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409)
+            .RequireAuthorization(Policies.Designer);
         group.MapPost("/{id}/migrations", async (string id, MigrationRequest request, HttpContext http, IValidator<MigrationRequest> validator,
                 Workflow.Store.Applications.Migrations migrations, CancellationToken cancellation) =>
             {
-                EnsureDesigner(http);
                 await validator.Check(request, cancellation);
                 return Results.Ok(await migrations.RunAsync(id, request.FromVersion!.Value, request.ToVersion!.Value, request.Mapping ?? [],
                     request.Reason!, http.Actor(), request.Apply, cancellation));
             })
             .WithSummary("Move running applications from one version to another (designers): a dry run reports per application what would " +
                          "change; apply records the migration in each stream and never re-runs a finished step")
-            .Produces<IReadOnlyList<Workflow.Store.Applications.MigrationReport>>().ProducesValidationProblem().ProducesProblem(403);
+            .Produces<IReadOnlyList<Workflow.Store.Applications.MigrationReport>>().ProducesValidationProblem().ProducesProblem(403)
+            .RequireAuthorization(Policies.Designer);
         group.MapPost("/{id}/versions/{version:int}/retirement", async (string id, int version, HttpContext http, PinnedDefinitions definitions,
                 CancellationToken cancellation) =>
             {
-                EnsureDesigner(http);
                 return await definitions.RetireAsync(id, version, http.Actor().UserId, cancellation)
                     ? Results.NoContent()
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"{id} has no version {version}");
             })
-            .WithSummary("Retire a version (designers): new applications no longer follow it; running ones finish on it");
-    }
-
-    private static void EnsureDesigner(HttpContext http)
-    {
-        if (http.Actor().Role is not (Roles.Designer or Roles.Admin)) throw new AccessDenied("procedures are published by designers");
+            .WithSummary("Retire a version (designers): new applications no longer follow it; running ones finish on it")
+            .RequireAuthorization(Policies.Designer);
     }
 
     private static async Task<IResult> Publish(PublishRequest request, HttpContext http, IValidator<PublishRequest> validator, PinnedDefinitions definitions,
         TimeProvider clock, CancellationToken cancellation)
     {
-        EnsureDesigner(http);
         await validator.Check(request, cancellation);
         var stored = await definitions.PublishAsync(request.FileName ?? "published.yaml", request.Source!, http.Actor().UserId, cancellation);
         var versions = await definitions.VersionsAsync(stored.WorkflowId, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation);

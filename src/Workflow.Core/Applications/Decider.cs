@@ -1,3 +1,4 @@
+using Workflow.Core.Access;
 using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
 
@@ -110,7 +111,8 @@ public static class Decider
                 case StepOutcome.Return when step.CanReturn:
                     // Only returns after the completeness check count toward the cap (see Application.Returns).
                     var beyondCap = State.Complete && State.Returns >= definition.MaxReturns;
-                    if (beyondCap && (c.By.Role != "supervisor" || c.ReasonCode is null || !definition.IsListedRequirement(c.ReasonCode)))
+                    if (beyondCap && (!AccessPolicy.MayReturnBeyondCap(c.By) || c.ReasonCode is null
+                                      || !definition.IsListedRequirement(c.ReasonCode)))
                         throw new RuleViolation("return-cap",
                             $"{definition.Id} allows {definition.MaxReturns} return(s); a further return needs a supervisor and a reason code " +
                             "naming a listed document or data field (for example document:building-plans)");

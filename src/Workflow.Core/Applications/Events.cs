@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Workflow.Core.Applications;
 
 /// <summary>Who acted: taken from the authenticated principal and recorded on every event a person causes.</summary>
-public sealed record Actor(string UserId, string Name, string? Agency, string Role);
+/// <param name="Centre">A clerk's centre (token claim <c>centre</c>); absent on events recorded before it was kept.</param>
+public sealed record Actor(string UserId, string Name, string? Agency, string Role, string? Centre = null);
 
 public sealed record Applicant(string Name, string? IdNumber = null, string? Phone = null, string? Email = null);
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
+using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;
-using Workflow.Store.Identity;
 
 namespace Workflow.Store.Applications;
 
@@ -48,7 +48,7 @@ public sealed class ApplicationCommands(
         var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), cancellation)
             ?? throw new UnknownWorkflow(request.WorkflowId);
         var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data, request.Documents, actor);
-        Access.EnsureCanAct(actor, probe, definition);
+        AccessPolicy.EnsureMayReceive(actor, request.Centre);
         var errors = ApplicationData.Check(definition, request.Data, request.Documents);
         if (errors.Count > 0) throw new InvalidApplicationData(errors);
 
@@ -81,13 +81,23 @@ public sealed class ApplicationCommands(
         CancellationToken cancellation = default)
     {
         await using var session = Open(command.By, context);
-        var stream = expectedVersion is { } version
-            ? await session.Events.FetchForWriting<Application>(id, version, cancellation)
-            : await session.Events.FetchForWriting<Application>(id, cancellation);
+        IEventStream<Application> stream;
+        try
+        {
+            stream = expectedVersion is { } version
+                ? await session.Events.FetchForWriting<Application>(id, version, cancellation)
+                : await session.Events.FetchForWriting<Application>(id, cancellation);
+        }
+        catch (ConcurrencyException) when (expectedVersion is not null)
+        {
+            // Whether the caller's version is stale is a detail of the application: only those who may act on it hear it.
+            if (await session.Events.FetchLatest<Application>(id, cancellation) is { } latest)
+                await EnsureMayActAsync(id, latest, command, cancellation);
+            throw;
+        }
         var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
-        var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
+        var definition = await EnsureMayActAsync(id, state, command, cancellation);
 
-        Access.EnsureCanAct(command.By, command, definition);
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
         InForce(session, definition, calendar);
@@ -99,6 +109,27 @@ public sealed class ApplicationCommands(
         var after = events.Aggregate((Application?)state, Application.Evolve)!;
         Logged(after, command, events);
         return new CommandResult(id, after.TrackingNumber, after.Status, (stream.StartingVersion ?? 0) + events.Count, events);
+    }
+
+    /// <summary>Asks the access policy, with the definition pinned to the application; returns that definition.</summary>
+    private async Task<WorkflowDefinition> EnsureMayActAsync(Guid id, Application state, ApplicationCommand command,
+        CancellationToken cancellation)
+    {
+        var definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
+        try
+        {
+            AccessPolicy.EnsureMayAct(command.By, command, definition, ApplicationScope.Of(state));
+        }
+        catch (AccessDenied denied)
+        {
+            // The caller may be told nothing about the application; the log says who tried what on which one.
+            log.LogWarning(
+                "Refused {Command} on {TrackingNumber} ({ApplicationId}) step {StepId} by {Actor} ({Role}, {Agency}, {Centre}): {Reason}",
+                command.GetType().Name, state.TrackingNumber, id, StepOf(command), command.By.UserId, command.By.Role,
+                command.By.Agency, command.By.Centre, denied.Message);
+            throw;
+        }
+        return definition;
     }
 
     /// <summary>The audit metadata every event of the command carries: who, for whom, through which channel, why linked.</summary>
@@ -123,6 +154,14 @@ public sealed class ApplicationCommands(
         session.SetHeader("procedure-hash", definition.Hash);
         session.SetHeader("calendar", calendar.Version);
     }
+
+    private static string? StepOf(ApplicationCommand command) => command switch
+    {
+        DecideStep decide => decide.StepId,
+        AcknowledgeEscalation acknowledge => acknowledge.StepId,
+        ReachDeadline reach => reach.Scope,
+        _ => null,
+    };
 
     private void Logged(Application state, ApplicationCommand command, IReadOnlyList<object> events) =>
         log.LogInformation(

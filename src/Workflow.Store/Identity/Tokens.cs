@@ -6,18 +6,6 @@ using Workflow.Core.Applications;
 
 namespace Workflow.Store.Identity;
 
-public static class Roles
-{
-    public const string Clerk = "clerk";
-    public const string Officer = "officer";
-    public const string Supervisor = "supervisor";
-    public const string Auditor = "auditor";
-    public const string Designer = "designer";
-    public const string Admin = "admin";
-
-    public static readonly string[] All = [Clerk, Officer, Supervisor, Auditor, Designer, Admin];
-}
-
 /// <summary>Claim names carried by every token, and development tokens that a Development server accepts.</summary>
 public static class Tokens
 {
@@ -57,10 +45,22 @@ public static class Tokens
         });
     }
 
-    /// <summary>The actor recorded on events, read from an authenticated principal.</summary>
+    /// <summary>
+    /// Why an otherwise valid token is refused at authentication, or null when it is accepted: every action is recorded
+    /// with who did it, so a token must name its user (<c>sub</c>) and one of the known roles.
+    /// </summary>
+    public static string? Refusal(ClaimsPrincipal principal) =>
+        string.IsNullOrWhiteSpace(principal.FindFirst(UserClaim)?.Value) ? "the token names no user (claim sub)"
+        : principal.FindAll(RoleClaim).ToList() is not [{ } role] ? "the token must carry exactly one role (claim role)"
+        : !Roles.IsKnown(role.Value) ? $"'{role.Value}' is not a role of this service"
+        : null;
+
+    /// <summary>The actor recorded on events, read from a principal that authentication accepted.</summary>
     public static Actor ActorOf(ClaimsPrincipal principal)
     {
-        string? Claim(string type) => principal.FindFirst(type)?.Value;
-        return new Actor(Claim(UserClaim) ?? "unknown", Claim(NameClaim) ?? Claim(UserClaim) ?? "unknown", Claim(AgencyClaim), Claim(RoleClaim) ?? "none");
+        if (Refusal(principal) is { } refusal) throw new InvalidOperationException($"not an accepted principal: {refusal}");
+        string? Claim(string type) => principal.FindFirst(type)?.Value is { Length: > 0 } value ? value : null;
+        var user = Claim(UserClaim)!;
+        return new Actor(user, Claim(NameClaim) ?? user, Claim(AgencyClaim), Claim(RoleClaim)!, Claim(CentreClaim));
     }
 }

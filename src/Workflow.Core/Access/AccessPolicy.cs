@@ -1,0 +1,179 @@
+using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Core.Access;
+
+/// <summary>The roles a token may carry. Any other role, or none, is refused at authentication.</summary>
+public static class Roles
+{
+    public const string Clerk = "clerk";
+    public const string Officer = "officer";
+    public const string Supervisor = "supervisor";
+    public const string Auditor = "auditor";
+    public const string Designer = "designer";
+    public const string Admin = "admin";
+
+    /// <summary>The deadline clock. Never carried by a token: only the server acts as the system.</summary>
+    public const string System = "system";
+
+    public static readonly string[] All = [Clerk, Officer, Supervisor, Auditor, Designer, Admin];
+
+    public static bool IsKnown(string? role) => role is not null && All.Contains(role);
+}
+
+/// <summary>
+/// What a role may do at all, before looking at a particular application, agency or centre. Reading procedures and
+/// calendars needs no permission: every accepted token may.
+/// </summary>
+public enum Permission
+{
+    /// <summary>Publish and retire versions, migrate running applications between them.</summary>
+    ChangeProcedures,
+
+    /// <summary>Receive applications, corrections and withdrawals at the counter.</summary>
+    Counter,
+    DecideSteps,
+    AcknowledgeEscalations,
+    ReadApplications,
+    ReadAgencyWork,
+    Oversight,
+    Seal,
+}
+
+/// <summary>The caller may not do this. The edge answers 403 and nothing changes.</summary>
+public sealed class AccessDenied(string message) : Exception(message)
+{
+    /// <summary>
+    /// The only thing said to a caller who may not read the application: not its tracking number, procedure, steps or
+    /// agencies, not even whether the step named exists.
+    /// </summary>
+    public const string Unreadable = "You may not read or change this application.";
+}
+
+/// <summary>What the policy needs to know about an application: its centre and the agencies whose steps it opened.</summary>
+public sealed record ApplicationScope(string Centre, IReadOnlyCollection<string> Agencies)
+{
+    public static ApplicationScope Of(Application state) =>
+        new(state.Centre, [.. state.Steps.Values.Where(s => s.Status != StepStatus.Skipped).Select(s => s.Agency).Distinct()]);
+}
+
+/// <summary>
+/// Who may do what: the README's roles table, in one place. Pure. The command shell asks it before deciding, the read
+/// endpoints before answering, the host's named authorization policies are built from <see cref="RolesWith"/>, and
+/// the decider asks it whether a return beyond the cap is allowed.
+/// <list type="bullet">
+/// <item>A clerk belongs to a centre (token claim <c>centre</c>): receives, corrects and withdraws its applications,
+/// decides its centre-agency steps and reads its applications. A clerk's <c>agency</c> claim gives no rights.</item>
+/// <item>An officer or supervisor acts for one agency: decides its steps, reads the applications it worked on and its
+/// inbox; a supervisor also acknowledges its escalations and may return a file beyond the cap. For the centre agency
+/// the centre must match too: only a clerk decides the centre's steps.</item>
+/// <item>An auditor and an admin read everything and change nothing; a designer works on procedures only.</item>
+/// </list>
+/// </summary>
+public static class AccessPolicy
+{
+    /// <summary>The agency code of the one-door service centres in the agency catalogue.</summary>
+    public const string CentreAgency = "odsc";
+
+    private static readonly Dictionary<Permission, string[]> Table = new()
+    {
+        [Permission.ChangeProcedures] = [Roles.Designer],
+        [Permission.Counter] = [Roles.Clerk],
+        [Permission.DecideSteps] = [Roles.Clerk, Roles.Officer, Roles.Supervisor],
+        [Permission.AcknowledgeEscalations] = [Roles.Supervisor],
+        [Permission.ReadApplications] = [Roles.Clerk, Roles.Officer, Roles.Supervisor, Roles.Auditor, Roles.Admin],
+        [Permission.ReadAgencyWork] = [Roles.Clerk, Roles.Officer, Roles.Supervisor, Roles.Auditor, Roles.Admin],
+        [Permission.Oversight] = [Roles.Auditor, Roles.Admin],
+        // The server seals on its own clock; sealing is not a person's act, and auditors and admins change nothing.
+        [Permission.Seal] = [Roles.System],
+    };
+
+    public static IReadOnlyList<string> RolesWith(Permission permission) => Table[permission];
+
+    public static bool Allows(string? role, Permission permission) => role is not null && Table[permission].Contains(role);
+
+    public static bool Allows(Actor actor, Permission permission) => Allows(actor.Role, permission);
+
+    /// <summary>
+    /// Whether the actor may read this application (details, replay, history, case file, verification): oversight reads
+    /// everything, a clerk the applications of their centre, an officer or supervisor those their agency worked on.
+    /// </summary>
+    public static bool MayRead(Actor actor, ApplicationScope application) =>
+        Allows(actor, Permission.ReadApplications) && (Allows(actor, Permission.Oversight) || (actor.Role == Roles.Clerk
+            ? OfCentre(actor, application.Centre)
+            : actor.Agency is { } agency && application.Agencies.Contains(agency)
+              && (agency != CentreAgency || OfCentre(actor, application.Centre))));
+
+    /// <summary>Whether the actor may read an agency's inbox and overdue steps: a clerk reads the centre agency's.</summary>
+    public static bool MayReadAgencyWork(Actor actor, string agency) =>
+        Allows(actor, Permission.ReadAgencyWork) && (Allows(actor, Permission.Oversight) || (actor.Role == Roles.Clerk
+            ? agency == CentreAgency && actor.Centre is not null
+            : actor.Agency == agency));
+
+    /// <summary>Whether reading an application is recorded in its access log: reading beyond one's own work is.</summary>
+    public static bool RecordsReading(Actor actor) => Allows(actor, Permission.Oversight);
+
+    /// <summary>
+    /// A return beyond the procedure's cap needs a supervisor (of the step's agency, which <see cref="EnsureMayAct"/>
+    /// checks); the decider still requires the reason code citing a listed requirement.
+    /// </summary>
+    public static bool MayReturnBeyondCap(Actor actor) => actor.Role == Roles.Supervisor;
+
+    /// <summary>A new application: a clerk receives it for their own centre.</summary>
+    public static void EnsureMayReceive(Actor actor, string centre)
+    {
+        if (!Allows(actor, Permission.Counter))
+            throw new AccessDenied("applications are received at the centre by a clerk");
+        if (!OfCentre(actor, centre))
+            throw new AccessDenied(actor.Centre is null
+                ? "your token names no centre; a clerk receives applications for their own centre"
+                : $"you receive applications for your own centre ({actor.Centre}) only");
+    }
+
+    /// <summary>
+    /// A command on an existing application. A caller who may not read the application learns nothing about it
+    /// (<see cref="AccessDenied.Unreadable"/>); one who may read it is told why the command is refused.
+    /// </summary>
+    public static void EnsureMayAct(Actor actor, ApplicationCommand command, WorkflowDefinition definition, ApplicationScope application)
+    {
+        if (command is ReachDeadline or RecalculateDeadlines)
+        {
+            if (actor.Role != Roles.System) throw new AccessDenied("deadlines are reached by the deadline clock only");
+            return;
+        }
+        if (!MayRead(actor, application)) throw new AccessDenied(AccessDenied.Unreadable);
+        switch (command)
+        {
+            case SubmitApplication:
+                throw new AccessDenied("this application has already been received");
+            case SubmitCorrection or WithdrawApplication:
+                if (!Allows(actor, Permission.Counter) || !OfCentre(actor, application.Centre))
+                    throw new AccessDenied("corrections and withdrawals are received by a clerk of the application's centre");
+                break;
+            case DecideStep decide:
+                if (definition.FindStep(decide.StepId) is not { } step) return; // the decider answers that the step is unknown
+                if (step.Agency == CentreAgency)
+                {
+                    if (actor.Role != Roles.Clerk || !OfCentre(actor, application.Centre))
+                        throw new AccessDenied($"step '{step.Id}' is decided by a clerk of the application's centre");
+                    break;
+                }
+                if (actor.Role is not (Roles.Officer or Roles.Supervisor) || actor.Agency != step.Agency)
+                    throw new AccessDenied($"step '{step.Id}' is decided by an officer of {step.Agency}");
+                if (step.Role is { } role && actor.Role != role && actor.Role != Roles.Supervisor)
+                    throw new AccessDenied($"step '{step.Id}' is decided by a {role} of {step.Agency}");
+                break;
+            case AcknowledgeEscalation acknowledge:
+                if (definition.FindStep(acknowledge.StepId) is not { } escalated) return;
+                if (actor.Role != Roles.Supervisor || actor.Agency != escalated.Agency
+                    || (escalated.Agency == CentreAgency && !OfCentre(actor, application.Centre)))
+                    throw new AccessDenied(
+                        $"an escalation of step '{escalated.Id}' is acknowledged by a supervisor of {escalated.Agency}");
+                break;
+            default:
+                throw new AccessDenied($"{command.GetType().Name} is not a command a person may send");
+        }
+    }
+
+    private static bool OfCentre(Actor actor, string centre) => actor.Centre is { } own && own == centre;
+}
