@@ -3,11 +3,18 @@ using System.Text;
 namespace Workflow.Core.Definitions;
 
 /// <summary>A procedure drawn as a Mermaid flowchart: one subgraph (lane) per agency, outcomes on the arrows.</summary>
+/// <remarks>
+/// Step ids and agency codes are the designer's words, and some are Mermaid keywords (<c>end</c>, <c>graph</c>,
+/// <c>subgraph</c>, <c>style</c>, <c>class</c>, <c>click</c>…) or the names of the fixed nodes. Every step's node id
+/// is therefore prefixed <c>s_</c> and every lane's <c>lane_</c>, so no id can ever be read as a keyword or clash with
+/// <c>received</c>, <c>approved</c>, <c>rejected</c> or <c>citizen</c>; the text people read stays the step's title.
+/// </remarks>
 public static class Diagram
 {
     public static string Mermaid(WorkflowDefinition definition, WorkflowCatalog catalog)
     {
-        static string Id(string name) => name.Replace('-', '_');
+        static string Id(string step) => WorkflowDefinition.IsEnd(step) ? step : "s_" + step.Replace('-', '_');
+        static string Lane(string agency) => "lane_" + agency.Replace('-', '_');
         static string Quote(string text) => text.Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
         var text = new StringBuilder();
         text.AppendLine("flowchart TD");
@@ -15,7 +22,7 @@ public static class Diagram
         text.AppendLine("  received([Application received])");
         foreach (var lane in definition.Steps.GroupBy(s => s.Agency))
         {
-            text.AppendLine($"  subgraph {Id(lane.Key)} [\"{Quote(catalog.FindAgency(lane.Key)?.Name ?? lane.Key)}\"]");
+            text.AppendLine($"  subgraph {Lane(lane.Key)} [\"{Quote(catalog.FindAgency(lane.Key)?.Name ?? lane.Key)}\"]");
             foreach (var step in lane)
             {
                 var notes = new List<string> { $"{step.DeadlineDays} working day{(step.DeadlineDays == 1 ? "" : "s")}" };
