@@ -340,8 +340,10 @@ public static class Bpmn
         {
             var (w, h) = LabelSize(node.Name!);
             var b = box[node.Id];
+            // A timer's own flow leaves from its lower side, so its label goes beside it.
+            var beside = node.AttachedTo is not null ? new[] { new Box(b.Right + 4, b.MidY - h / 2 + 6, w, h) } : [];
             labels[node.Id] = Place([
-                new Box(b.MidX - w / 2, b.Bottom + 4, w, h), new Box(b.Right + 4, b.MidY - h / 2, w, h),
+                .. beside, new Box(b.MidX - w / 2, b.Bottom + 4, w, h), new Box(b.Right + 4, b.MidY - h / 2, w, h),
                 new Box(b.MidX - w / 2, b.Y - h - 4, w, h), new Box(b.X - w - 4, b.MidY - h / 2, w, h),
                 new Box(b.Right + 4, b.Bottom + 4, w, h), new Box(b.X - w - 4, b.Bottom + 4, w, h),
             ]);
@@ -391,8 +393,10 @@ public static class Bpmn
     {
         if (flow.Back)
         {
+            // Down the gap left of the merge gateway's column, so the line passes no shape of that column on its way.
             var over = Math.Min(s.Y, t.Y) - 12;
-            return [(s.MidX, s.Y), (s.MidX, over), (t.MidX, over), (t.MidX, t.Y)];
+            var down = columnX[depth[flow.Target]] - 40;
+            return [(s.MidX, s.Y), (s.MidX, over), (down, over), (down, t.Y - 15), (t.MidX, t.Y - 15), (t.MidX, t.Y)];
         }
         if (!depth.ContainsKey(flow.Source)) return [(s.MidX, s.Bottom), (t.MidX, t.Y)];
         if (t.Bottom <= s.Y && t.X > s.Right)
