@@ -4,7 +4,10 @@ using Workflow.Core.Definitions;
 
 namespace Workflow.Core.Tests;
 
-/// <summary>A procedure whose step ids and agency codes are words that mean something to Mermaid.</summary>
+/// <summary>
+/// A procedure whose step ids and agency codes are words that mean something to Mermaid or cannot be XML ids, with
+/// titles full of the characters diagrams must escape.
+/// </summary>
 public static class Keywords
 {
     public static readonly string[] StepIds = ["end", "graph", "subgraph", "style", "class", "click", "flowchart"];
@@ -16,6 +19,8 @@ public static class Keywords
               end: The end office
               subgraph: Subgraph office
               style: Style office
+              "health dept. (central)": "Health <department> & \"friends\""
+              health-dept-central: Another health office
             """),
         ("keywords.yaml", """
             id: keywords
@@ -31,7 +36,8 @@ public static class Keywords
               style: { agency: odsc, title: Join the opinions, deadline: 1, after: all, approve: class }
               class: { agency: style, title: Decide, deadline: 1, approve: [click, flowchart], reject: rejected }
               click: { agency: odsc, title: Issue kind a, deadline: 1, when: "kind == 'a'", approve: approved }
-              flowchart: { agency: odsc, title: Issue kind b, deadline: 1, when: "kind == 'b'", approve: approved }
+              flowchart: { agency: "health dept. (central)", title: "Issue \"kind b\" <fast> #1; a|b [x] {y} `z`", deadline: 1, when: "kind == 'b'", approve: [received] }
+              received: { agency: health-dept-central, title: Received, deadline: 1, approve: approved }
             """)]);
 
     public static WorkflowDefinition Definition => Catalog.Latest.Single();
@@ -61,6 +67,7 @@ public class when_a_procedure_is_drawn
     [Fact]
     public void mermaid_parses_every_shipped_procedure_and_one_whose_step_ids_are_all_keywords()
     {
+        Keywords.StepIds.ShouldAllBe(id => Keywords.Definition.FindStep(id) != null);
         var diagrams = Procedures.Catalog.Latest.ToDictionary(d => d.Id, d => Diagram.Mermaid(d, Procedures.Catalog));
         diagrams["keywords"] = Diagram.Mermaid(Keywords.Definition, Keywords.Catalog);
 
@@ -87,6 +94,7 @@ public class when_a_procedure_is_drawn
     public void a_keyword_step_is_drawn_under_its_title_with_every_outcome()
     {
         var mermaid = Diagram.Mermaid(Keywords.Definition, Keywords.Catalog);
+        Snapshot.Match(mermaid);
 
         mermaid.ShouldContain("  received --> s_end");
         mermaid.ShouldContain("  s_end -->|approve| s_graph");

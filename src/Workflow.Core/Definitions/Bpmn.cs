@@ -15,7 +15,7 @@ namespace Workflow.Core.Definitions;
 /// that does not know it refuses the expression rather than counting the wrong days. Only the citizen's correction
 /// window, which is in calendar days, is an ISO duration.
 /// </remarks>
-public static class Bpmn
+public static partial class Bpmn
 {
     /// <summary>The expression language of a deadline timer: a number of working days of the centre's calendar.</summary>
     public const string WorkingDaysLanguage = "urn:workflow:working-days";
@@ -169,13 +169,22 @@ public static class Bpmn
         if (nodes.Any(n => n.Lane == CitizenLane)) lanes.Add(CitizenLane);
         lanes.AddRange(definition.Steps.Select(s => s.Agency).Distinct());
         string LaneName(string lane) => lane == CitizenLane ? "Citizen" : catalog.FindAgency(lane)?.Name ?? lane;
+        // Agency codes are free text in agencies.yaml, and an XML id may hold only name characters: anything else
+        // becomes '_', and a code that comes out like an earlier one gets a number.
+        var laneIds = new Dictionary<string, string>();
+        foreach (var lane in lanes)
+        {
+            var id = "Lane_" + NotName().Replace(lane, "_");
+            for (var n = 2; laneIds.ContainsValue(id); n++) id = $"Lane_{NotName().Replace(lane, "_")}_{n}";
+            laneIds[lane] = id;
+        }
 
         var process = new XElement(B + "process", new XAttribute("id", $"Process_{definition.Id}"), new XAttribute("isExecutable", "false"),
             new XElement(B + "documentation", $"{definition.Title}, version {definition.Version}; legal deadline {Days(definition.DeadlineDays)} " +
                                                "counted from the completeness check" + (definition.LegalBasis is null ? "" : $" ({definition.LegalBasis})") +
                                                ". Deadline timers are in working days of the centre's calendar, not calendar days."),
             new XElement(B + "laneSet", new XAttribute("id", "LaneSet_1"),
-                lanes.Select(lane => new XElement(B + "lane", new XAttribute("id", $"Lane_{lane}"), new XAttribute("name", LaneName(lane)),
+                lanes.Select(lane => new XElement(B + "lane", new XAttribute("id", laneIds[lane]), new XAttribute("name", LaneName(lane)),
                     nodes.Where(n => n.Lane == lane).Select(n => new XElement(B + "flowNodeRef", n.Id))))));
         foreach (var node in nodes)
         {
@@ -205,7 +214,7 @@ public static class Bpmn
             process.Add(element);
         }
 
-        var plane = Layout(nodes, flows, lanes, LaneName);
+        var plane = Layout(nodes, flows, lanes, LaneName, laneIds);
         var document = new XDocument(new XDeclaration("1.0", "UTF-8", null),
             new XElement(B + "definitions",
                 new XAttribute(XNamespace.Xmlns + "bpmn", B), new XAttribute(XNamespace.Xmlns + "bpmndi", Di), new XAttribute(XNamespace.Xmlns + "dc", Dc),
@@ -256,7 +265,8 @@ public static class Bpmn
     /// lane and column stacked. Deadline timers sit on their task's lower edge with their end event below them. Labels
     /// go to the first place along their element or flow that touches no shape and no other label.
     /// </summary>
-    private static XElement Layout(List<Node> nodes, List<Flow> flows, List<string> lanes, Func<string, string> laneName)
+    private static XElement Layout(List<Node> nodes, List<Flow> flows, List<string> lanes, Func<string, string> laneName,
+        Dictionary<string, string> laneIds)
     {
         const double left = 30, laneStrip = 30, gap = 120, pad = 30;
         var grid = nodes.Where(n => n.AttachedTo is null && n.Below is null).ToList();
@@ -374,7 +384,7 @@ public static class Bpmn
         var plane = new XElement(Di + "BPMNPlane", new XAttribute("id", "Plane_1"), new XAttribute("bpmnElement", "Collaboration_1"),
             Shape("Participant_1", new Box(left, 0, width, laneTop), horizontal: true));
         foreach (var lane in lanes)
-            plane.Add(Shape($"Lane_{lane}", laneBox[lane] with { W = width - laneStrip }, horizontal: true));
+            plane.Add(Shape(laneIds[lane], laneBox[lane] with { W = width - laneStrip }, horizontal: true));
         foreach (var node in nodes)
             plane.Add(Shape(node.Id, box[node.Id], label: labels.GetValueOrDefault(node.Id)));
         foreach (var flow in flows)
@@ -425,4 +435,7 @@ public static class Bpmn
             new XAttribute("height", Number(b.H)));
 
     private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+
+    [System.Text.RegularExpressions.GeneratedRegex("[^A-Za-z0-9_.-]")]
+    private static partial System.Text.RegularExpressions.Regex NotName();
 }

@@ -9,13 +9,22 @@ namespace Workflow.Core.Definitions;
 /// is therefore prefixed <c>s_</c> and every lane's <c>lane_</c>, so no id can ever be read as a keyword or clash with
 /// <c>received</c>, <c>approved</c>, <c>rejected</c> or <c>citizen</c>; the text people read stays the step's title.
 /// </remarks>
-public static class Diagram
+public static partial class Diagram
 {
     public static string Mermaid(WorkflowDefinition definition, WorkflowCatalog catalog)
     {
         static string Id(string step) => WorkflowDefinition.IsEnd(step) ? step : "s_" + step.Replace('-', '_');
-        static string Lane(string agency) => "lane_" + agency.Replace('-', '_');
-        static string Quote(string text) => text.Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
+        // Agency codes are free text in agencies.yaml: anything but letters, digits and '_' becomes '_', and a code that
+        // comes out like an earlier one gets a number, so two lanes never merge.
+        var lanes = new Dictionary<string, string>();
+        string Lane(string agency)
+        {
+            if (lanes.TryGetValue(agency, out var known)) return known;
+            var id = "lane_" + Unsafe().Replace(agency, "_");
+            for (var n = 2; lanes.ContainsValue(id); n++) id = $"lane_{Unsafe().Replace(agency, "_")}_{n}";
+            return lanes[agency] = id;
+        }
+        static string Quote(string text) => text.Replace("#", "#35;").Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
         var text = new StringBuilder();
         text.AppendLine("flowchart TD");
         text.AppendLine($"  %% {definition.Id} version {definition.Version}: {Quote(definition.Title)}; legal deadline {definition.DeadlineDays} working days");
@@ -44,4 +53,7 @@ public static class Diagram
         }
         return text.ToString();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("[^A-Za-z0-9_]")]
+    private static partial System.Text.RegularExpressions.Regex Unsafe();
 }
