@@ -8,11 +8,15 @@ public static class ImportElsaCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "an Elsa 3 flowchart exported as JSON" };
-        var output = new Option<FileInfo?>("--output") { Description = "where to write the definition (only when it is valid); default: standard output" };
+        var output = new Option<FileInfo?>("--output")
+        {
+            Description = "where to write the definition (only when it is valid); default: standard output",
+        };
         var agency = new Option<string>("--agency") { Description = "agency for tasks that name none", DefaultValueFactory = _ => "odsc" };
         var stepTypes = new Option<string[]>("--step-type")
         {
-            Description = $"Elsa activity types that are steps (repeatable); default: {string.Join(", ", ElsaImport.DefaultStepTypes)} and any activity with an agency input",
+            Description = "Elsa activity types that are steps (repeatable); default: " +
+                          $"{string.Join(", ", ElsaImport.DefaultStepTypes)} and any activity with an agency input",
             AllowMultipleArgumentsPerToken = true,
         };
         var workflows = Connection.Workflows();
@@ -28,7 +32,8 @@ public static class ImportElsaCommand
             }
             if (source.Length > ElsaImport.MaxLength)
             {
-                Console.Error.WriteLine($"{source.FullName}: {source.Length:N0} bytes; an Elsa flowchart of up to {ElsaImport.MaxLength:N0} is read");
+                Console.Error.WriteLine(
+                    $"{source.FullName}: {source.Length:N0} bytes; an Elsa flowchart of up to {ElsaImport.MaxLength:N0} is read");
                 return 2;
             }
             ElsaImportResult result;
@@ -43,13 +48,15 @@ public static class ImportElsaCommand
                 return 2;
             }
             foreach (var note in result.Notes)
-                Console.Error.WriteLine($"note: {(note.ActivityId.Length > 0 ? $"activity {note.ActivityId} ({note.Type})" : note.Type)}: {note.Message}");
+                Console.Error.WriteLine(
+                    $"note: {(note.ActivityId.Length > 0 ? $"activity {note.ActivityId} ({note.Type})" : note.Type)}: {note.Message}");
 
             // Checked exactly as the server will read it, beside the folder's agency catalogue: an invalid file in
             // workflows/ would stop the next server start, so only a valid one is written.
             var folder = parse.GetValue(workflows)!;
             var agencies = Directory.Exists(folder.FullName)
-                ? Directory.GetFiles(folder.FullName, WorkflowCatalog.AgencyFile).Select(f => (Path.GetFileName(f), File.ReadAllText(f))).ToList()
+                ? Directory.GetFiles(folder.FullName, WorkflowCatalog.AgencyFile)
+                    .Select(f => (Path.GetFileName(f), File.ReadAllText(f))).ToList()
                 : [];
             try
             {
@@ -59,7 +66,8 @@ public static class ImportElsaCommand
             {
                 foreach (var problem in e.Problems) Console.Error.WriteLine($"invalid: {problem}");
                 Console.Error.WriteLine(parse.GetValue(output) is { } skipped
-                    ? $"nothing written to {skipped.FullName}: the imported definition is not valid" : "the imported definition is not valid");
+                    ? $"nothing written to {skipped.FullName}: the imported definition is not valid"
+                    : "the imported definition is not valid");
                 if (parse.GetValue(output) is null) Console.Write(result.Yaml);
                 return 1;
             }

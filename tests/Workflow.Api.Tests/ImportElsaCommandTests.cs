@@ -36,7 +36,8 @@ public class when_an_elsa_flowchart_is_imported_into_the_workflows_folder
     {
         var file = Path.Combine(_folder, "..", Path.GetRandomFileName() + ".json");
         File.WriteAllText(file, json);
-        return new RootCommand { ImportElsaCommand.Create() }.Parse(["import-elsa", file, "--output", output, "--workflows", _folder]).Invoke();
+        return new RootCommand { ImportElsaCommand.Create() }
+            .Parse(["import-elsa", file, "--output", output, "--workflows", _folder]).Invoke();
     }
 
     [Fact]

@@ -55,6 +55,8 @@ public class when_a_procedure_is_exported_as_bpmn
         public bool Overlaps(Rect o) => X < o.X + o.W && o.X < X + W && Y < o.Y + o.H && o.Y < Y + H;
     }
 
+    private static string Attr(XElement element, string name) => element.Attribute(name)!.Value;
+
     private static Rect Bounds(string id, XElement owner)
     {
         var b = owner.Element(Dc + "Bounds")!;
@@ -69,16 +71,18 @@ public class when_a_procedure_is_exported_as_bpmn
         {
             var document = XDocument.Parse(xml);
             var process = document.Root!.Element(B + "process")!;
-            var attachedTo = process.Elements(B + "boundaryEvent").ToDictionary(e => e.Attribute("id")!.Value, e => e.Attribute("attachedToRef")!.Value);
+            var attachedTo = process.Elements(B + "boundaryEvent").ToDictionary(e => Attr(e, "id"), e => Attr(e, "attachedToRef"));
             var lanes = process.Descendants(B + "lane").Select(l => l.Attribute("id")!.Value).ToHashSet();
             var diShapes = document.Descendants(Di + "BPMNShape").ToList();
-            var shapes = diShapes.Where(s => !lanes.Contains(s.Attribute("bpmnElement")!.Value) && s.Attribute("bpmnElement")!.Value != "Participant_1")
-                .Select(s => Bounds(s.Attribute("bpmnElement")!.Value, s)).ToList();
-            var labels = document.Descendants(Di + "BPMNLabel").Select(l => Bounds("label of " + l.Parent!.Attribute("bpmnElement")!.Value, l)).ToList();
+            var shapes = diShapes.Where(s => !lanes.Contains(Attr(s, "bpmnElement")) && Attr(s, "bpmnElement") != "Participant_1")
+                .Select(s => Bounds(Attr(s, "bpmnElement"), s)).ToList();
+            var labels = document.Descendants(Di + "BPMNLabel").Select(l => Bounds("label of " + Attr(l.Parent!, "bpmnElement"), l)).ToList();
 
-            shapes.Count.ShouldBe(process.Elements().Count(e => e.Name != B + "sequenceFlow" && e.Name != B + "laneSet" && e.Name != B + "documentation"), id);
-            foreach (var named in process.Elements().Where(e => e.Attribute("name") is not null && e.Name != B + "userTask" && e.Name != B + "manualTask"))
-                labels.ShouldContain(l => l.Id == "label of " + named.Attribute("id")!.Value, $"{id}: {named.Attribute("id")!.Value} has a placed label");
+            XName[] notShapes = [B + "sequenceFlow", B + "laneSet", B + "documentation"];
+            shapes.Count.ShouldBe(process.Elements().Count(e => !notShapes.Contains(e.Name)), id);
+            XName[] tasks = [B + "userTask", B + "manualTask"];
+            foreach (var named in process.Elements().Where(e => e.Attribute("name") is not null && !tasks.Contains(e.Name)))
+                labels.ShouldContain(l => l.Id == "label of " + Attr(named, "id"), $"{id}: {Attr(named, "id")} has a placed label");
 
             var all = shapes.Concat(labels).ToList();
             for (var i = 0; i < all.Count; i++)
@@ -91,12 +95,13 @@ public class when_a_procedure_is_exported_as_bpmn
 
             foreach (var lane in process.Descendants(B + "lane"))
             {
-                var laneBox = Bounds(lane.Attribute("id")!.Value, diShapes.Single(s => s.Attribute("bpmnElement")!.Value == lane.Attribute("id")!.Value));
+                var laneBox = Bounds(Attr(lane, "id"), diShapes.Single(s => Attr(s, "bpmnElement") == Attr(lane, "id")));
                 foreach (var member in lane.Elements(B + "flowNodeRef").Select(r => shapes.Single(s => s.Id == r.Value)))
-                    (member.Y >= laneBox.Y && member.Y + member.H <= laneBox.Y + laneBox.H + 18).ShouldBeTrue($"{id}: {member} lies in {laneBox}");
+                    (member.Y >= laneBox.Y && member.Y + member.H <= laneBox.Y + laneBox.H + 18)
+                        .ShouldBeTrue($"{id}: {member} lies in {laneBox}");
             }
 
-            foreach (var task in process.Elements().Where(e => e.Name == B + "userTask" || e.Name == B + "manualTask"))
+            foreach (var task in process.Elements().Where(e => tasks.Contains(e.Name)))
             {
                 var box = shapes.Single(s => s.Id == task.Attribute("id")!.Value);
                 var name = task.Attribute("name")!.Value;
@@ -112,8 +117,8 @@ public class when_a_procedure_is_exported_as_bpmn
     {
         var definition = Procedures.Get("enterprise-registration");
         var process = XDocument.Parse(Bpmn.Export(definition, Procedures.Catalog)).Root!.Element(B + "process")!;
-        var flows = process.Elements(B + "sequenceFlow").Select(f => (Source: f.Attribute("sourceRef")!.Value, Target: f.Attribute("targetRef")!.Value,
-            Name: f.Attribute("name")?.Value)).ToList();
+        var flows = process.Elements(B + "sequenceFlow")
+            .Select(f => (Source: Attr(f, "sourceRef"), Target: Attr(f, "targetRef"), Name: f.Attribute("name")?.Value)).ToList();
 
         process.Descendants(B + "lane").ShouldContain(l => l.Attribute("name")!.Value == "Citizen");
         foreach (var step in definition.Steps.Where(s => s.CanReturn))

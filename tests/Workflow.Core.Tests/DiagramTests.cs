@@ -36,7 +36,12 @@ public static class Keywords
               style: { agency: odsc, title: Join the opinions, deadline: 1, after: all, approve: class }
               class: { agency: style, title: Decide, deadline: 1, approve: [click, flowchart], reject: rejected }
               click: { agency: odsc, title: Issue kind a, deadline: 1, when: "kind == 'a'", approve: approved }
-              flowchart: { agency: "health dept. (central)", title: "Issue \"kind b\" <fast> #1; a|b [x] {y} `z`", deadline: 1, when: "kind == 'b'", approve: [received] }
+              flowchart:
+                agency: "health dept. (central)"
+                title: "Issue \"kind b\" <fast> #1; a|b [x] {y} `z`"
+                deadline: 1
+                when: "kind == 'b'"
+                approve: [received]
               received: { agency: health-dept-central, title: Received, deadline: 1, approve: approved }
             """)]);
 

@@ -54,8 +54,9 @@ public class when_an_elsa_flowchart_is_imported
 /// <summary>Ten workflow files from the Elsa project's own tests (see Elsa/elsa-core/README.md).</summary>
 public class when_real_elsa_files_are_imported
 {
-    public static readonly TheoryData<string> Files = new(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Elsa", "elsa-core"), "*.json")
-        .Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+    public static readonly TheoryData<string> Files =
+        new(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Elsa", "elsa-core"), "*.json")
+            .Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
     private static ElsaImportResult Import(string file, params string[] stepTypes) =>
         ElsaImport.Convert(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Elsa", "elsa-core", file)),

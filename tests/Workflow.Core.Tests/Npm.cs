@@ -13,7 +13,10 @@ public static class Npm
 
     public static string Run(string program, string folder, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -36,7 +39,8 @@ public static class Npm
     }
 
     /// <summary>Writes each text to a file of its own, runs a checker script over them and returns its JSON answer by key.</summary>
-    public static Dictionary<string, JsonElement> Check(string folder, string script, string extension, IReadOnlyDictionary<string, string> texts)
+    public static Dictionary<string, JsonElement> Check(string folder, string script, string extension,
+        IReadOnlyDictionary<string, string> texts)
     {
         var output = Directory.CreateTempSubdirectory("check-").FullName;
         var files = texts.ToDictionary(t => Path.Combine(output, $"{t.Key}.{extension}"), t => t.Key);

@@ -98,7 +98,8 @@ public class when_a_designer_simulates_a_procedure
 
         var lines = Simulation.AllPaths(definition).Select(p => Simulation.Describe(p, definition)).ToList();
 
-        lines.ShouldContain("      16 of 17 working days  intake (1 wd, before the clock) -> register (10 wd) -> seal (5 wd) -> handover (1 wd) -> approved");
+        lines.ShouldContain("      16 of 17 working days  " +
+                            "intake (1 wd, before the clock) -> register (10 wd) -> seal (5 wd) -> handover (1 wd) -> approved");
         lines.ShouldContain("      10 of 17 working days  intake (1 wd, before the clock) -> register (10 wd) -> rejected");
     }
 }

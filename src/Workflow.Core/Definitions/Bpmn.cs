@@ -87,7 +87,8 @@ public static partial class Bpmn
             if (predecessors.Count > 1)
             {
                 var optional = predecessors.Any(p => p.When is not null) || step.When is not null || step.After.Mode != JoinMode.All;
-                nodes.Add(new Node($"Join_{step.Id}", optional ? "inclusiveGateway" : "parallelGateway", null, step.Agency) { Direction = "Converging" });
+                var join = optional ? "inclusiveGateway" : "parallelGateway";
+                nodes.Add(new Node($"Join_{step.Id}", join, null, step.Agency) { Direction = "Converging" });
                 Connect($"Join_{step.Id}", into);
                 into = $"Join_{step.Id}";
             }
@@ -147,9 +148,11 @@ public static partial class Bpmn
             else
             {
                 var conditional = step.Approve.Count(t => When(t) is not null);
-                var kind = conditional == step.Approve.Length ? "exclusiveGateway" : conditional == 0 ? "parallelGateway" : "inclusiveGateway";
+                var kind = conditional == step.Approve.Length ? "exclusiveGateway"
+                    : conditional == 0 ? "parallelGateway" : "inclusiveGateway";
                 var split = $"Split_{step.Id}";
-                nodes.Add(new Node(split, kind, kind == "parallelGateway" ? null : "Which apply?", step.Agency) { Direction = "Diverging" });
+                var question = kind == "parallelGateway" ? null : "Which apply?";
+                nodes.Add(new Node(split, kind, question, step.Agency) { Direction = "Diverging" });
                 Connect(from, split, approveName, approveCondition);
                 foreach (var target in step.Approve)
                     Connect(split, Into(target, step.Id, step.Agency), kind == "parallelGateway" ? null : When(target) ?? "always",
@@ -180,9 +183,10 @@ public static partial class Bpmn
         }
 
         var process = new XElement(B + "process", new XAttribute("id", $"Process_{definition.Id}"), new XAttribute("isExecutable", "false"),
-            new XElement(B + "documentation", $"{definition.Title}, version {definition.Version}; legal deadline {Days(definition.DeadlineDays)} " +
-                                               "counted from the completeness check" + (definition.LegalBasis is null ? "" : $" ({definition.LegalBasis})") +
-                                               ". Deadline timers are in working days of the centre's calendar, not calendar days."),
+            new XElement(B + "documentation",
+                $"{definition.Title}, version {definition.Version}; legal deadline {Days(definition.DeadlineDays)} " +
+                "counted from the completeness check" + (definition.LegalBasis is null ? "" : $" ({definition.LegalBasis})") +
+                ". Deadline timers are in working days of the centre's calendar, not calendar days."),
             new XElement(B + "laneSet", new XAttribute("id", "LaneSet_1"),
                 lanes.Select(lane => new XElement(B + "lane", new XAttribute("id", laneIds[lane]), new XAttribute("name", LaneName(lane)),
                     nodes.Where(n => n.Lane == lane).Select(n => new XElement(B + "flowNodeRef", n.Id))))));
@@ -192,7 +196,8 @@ public static partial class Bpmn
             if (node.Name is not null) element.Add(new XAttribute("name", node.Name));
             if (node.Direction is not null) element.Add(new XAttribute("gatewayDirection", node.Direction));
             if (node.AttachedTo is not null)
-                element.Add(new XAttribute("attachedToRef", node.AttachedTo), new XAttribute("cancelActivity", node.Timer!.Interrupting ? "true" : "false"));
+                element.Add(new XAttribute("attachedToRef", node.AttachedTo),
+                    new XAttribute("cancelActivity", node.Timer!.Interrupting ? "true" : "false"));
             if (node.Documentation is not null) element.Add(new XElement(B + "documentation", node.Documentation));
             element.Add(flows.Where(f => f.Target == node.Id).Select(f => new XElement(B + "incoming", f.Id)));
             element.Add(flows.Where(f => f.Source == node.Id).Select(f => new XElement(B + "outgoing", f.Id)));
@@ -210,14 +215,16 @@ public static partial class Bpmn
                 new XAttribute("targetRef", flow.Target));
             if (flow.Name is not null) element.Add(new XAttribute("name", flow.Name));
             if (flow.Condition is not null)
-                element.Add(new XElement(B + "conditionExpression", new XAttribute(Xsi + "type", "bpmn:tFormalExpression"), flow.Condition));
+                element.Add(new XElement(B + "conditionExpression", new XAttribute(Xsi + "type", "bpmn:tFormalExpression"),
+                    flow.Condition));
             process.Add(element);
         }
 
         var plane = Layout(nodes, flows, lanes, LaneName, laneIds);
         var document = new XDocument(new XDeclaration("1.0", "UTF-8", null),
             new XElement(B + "definitions",
-                new XAttribute(XNamespace.Xmlns + "bpmn", B), new XAttribute(XNamespace.Xmlns + "bpmndi", Di), new XAttribute(XNamespace.Xmlns + "dc", Dc),
+                new XAttribute(XNamespace.Xmlns + "bpmn", B), new XAttribute(XNamespace.Xmlns + "bpmndi", Di),
+                new XAttribute(XNamespace.Xmlns + "dc", Dc),
                 new XAttribute(XNamespace.Xmlns + "di", DiD), new XAttribute(XNamespace.Xmlns + "xsi", Xsi),
                 new XAttribute("id", $"Definitions_{definition.Id}"), new XAttribute("targetNamespace", "urn:workflow:procedures"),
                 new XAttribute("exporter", "workflow"), new XAttribute("exporterVersion", "2"),
@@ -232,7 +239,8 @@ public static partial class Bpmn
     private static string Days(int days) => $"{days} working day{(days == 1 ? "" : "s")}";
 
     // Text metrics of the bpmn.io renderer (12 px inside tasks, 11 px external labels), rounded up so text never spills.
-    private const double TaskWidth = 150, TaskCharWidth = 7, TaskLineHeight = 15, LabelWidth = 100, LabelCharWidth = 6.2, LabelLineHeight = 14;
+    private const double TaskWidth = 150, TaskCharWidth = 7, TaskLineHeight = 15;
+    private const double LabelWidth = 100, LabelCharWidth = 6.2, LabelLineHeight = 14;
 
     /// <summary>How many lines a text takes when wrapped at word boundaries into a given number of characters per line.</summary>
     public static int WrappedLines(string text, int perLine)
@@ -250,7 +258,8 @@ public static partial class Bpmn
     }
 
     /// <summary>The height a task needs so that its name, wrapped to its width, stays inside the box.</summary>
-    public static double TaskHeight(string name) => Math.Max(80, WrappedLines(name, (int)((TaskWidth - 10) / TaskCharWidth)) * TaskLineHeight + 20);
+    public static double TaskHeight(string name) =>
+        Math.Max(80, WrappedLines(name, (int)((TaskWidth - 10) / TaskCharWidth)) * TaskLineHeight + 20);
 
     private static (double W, double H) LabelSize(string text)
     {
@@ -292,7 +301,8 @@ public static partial class Bpmn
         double Below(Node n) => n.Kind is "userTask" or "manualTask" ? 100 : 50;
 
         var columns = depth.Values.Max() + 1;
-        var columnWidth = Enumerable.Range(0, columns).Select(c => grid.Where(n => depth[n.Id] == c).Select(n => Size(n).W).DefaultIfEmpty(50).Max()).ToList();
+        var columnWidth = Enumerable.Range(0, columns)
+            .Select(c => grid.Where(n => depth[n.Id] == c).Select(n => Size(n).W).DefaultIfEmpty(50).Max()).ToList();
         var columnX = new List<double>();
         for (double x = left + laneStrip + 60, c = 0; c < columns; x += columnWidth[(int)c] + gap, c++) columnX.Add(x);
 
@@ -343,7 +353,8 @@ public static partial class Bpmn
         {
             var all = candidates.ToList();
             var chosen = all.FirstOrDefault(c => c.X >= left + laneStrip && c.Y >= 0 && c.Bottom <= laneTop
-                                                 && !obstacles.Any(o => o.Overlaps(c, 3)) && !labels.Values.Any(l => l.Overlaps(c, 3))) ?? all[0];
+                                                 && !obstacles.Any(o => o.Overlaps(c, 3))
+                                                 && !labels.Values.Any(l => l.Overlaps(c, 3))) ?? all[0];
             return chosen;
         }
         foreach (var node in nodes.Where(n => n.Name is not null && n.Kind is not ("userTask" or "manualTask")))
@@ -369,7 +380,8 @@ public static partial class Bpmn
                 foreach (var t in new[] { 0.5, 0.3, 0.7, 0.15, 0.85, 0.05, 0.95 })
                 {
                     var (x, y) = (a.X + (z.X - a.X) * t, a.Y + (z.Y - a.Y) * t);
-                    if (Math.Abs(a.Y - z.Y) < 0.5) candidates.AddRange([new Box(x - w / 2, y - h - 3, w, h), new Box(x - w / 2, y + 3, w, h)]);
+                    if (Math.Abs(a.Y - z.Y) < 0.5)
+                        candidates.AddRange([new Box(x - w / 2, y - h - 3, w, h), new Box(x - w / 2, y + 3, w, h)]);
                     else candidates.AddRange([new Box(x + 4, y - h / 2, w, h), new Box(x - w - 4, y - h / 2, w, h)]);
                 }
             }
@@ -390,7 +402,8 @@ public static partial class Bpmn
         foreach (var flow in flows)
         {
             var edge = new XElement(Di + "BPMNEdge", new XAttribute("id", $"{flow.Id}_di"), new XAttribute("bpmnElement", flow.Id),
-                routes[flow.Id].Select(p => new XElement(DiD + "waypoint", new XAttribute("x", Number(p.X)), new XAttribute("y", Number(p.Y)))));
+                routes[flow.Id].Select(p =>
+                    new XElement(DiD + "waypoint", new XAttribute("x", Number(p.X)), new XAttribute("y", Number(p.Y)))));
             if (labels.TryGetValue(flow.Id, out var label)) edge.Add(Label(label));
             plane.Add(edge);
         }
@@ -399,7 +412,8 @@ public static partial class Bpmn
 
     /// <summary>Right angles only: out of the source's right side into the target's left side through the gap after the
     /// source's column; a return from the citizen goes over the top into the merge gateway; a timer drops to its end.</summary>
-    private static List<(double X, double Y)> Route(Flow flow, Box s, Box t, List<double> columnX, List<double> columnWidth, Dictionary<string, int> depth)
+    private static List<(double X, double Y)> Route(Flow flow, Box s, Box t, List<double> columnX, List<double> columnWidth,
+        Dictionary<string, int> depth)
     {
         if (flow.Back)
         {

@@ -27,7 +27,8 @@ public static partial class Diagram
         static string Quote(string text) => text.Replace("#", "#35;").Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
         var text = new StringBuilder();
         text.AppendLine("flowchart TD");
-        text.AppendLine($"  %% {definition.Id} version {definition.Version}: {Quote(definition.Title)}; legal deadline {definition.DeadlineDays} working days");
+        text.AppendLine($"  %% {definition.Id} version {definition.Version}: {Quote(definition.Title)}; " +
+                        $"legal deadline {definition.DeadlineDays} working days");
         text.AppendLine("  received([Application received])");
         foreach (var lane in definition.Steps.GroupBy(s => s.Agency))
         {

@@ -31,15 +31,21 @@ public static partial class ElsaImport
     /// <summary>Activity types that are steps of a procedure when no other types are named.</summary>
     public static readonly IReadOnlyList<string> DefaultStepTypes = ["Elsa.RunTask"];
 
-    private static readonly string[] Containers = ["Elsa.FlowNode", "Elsa.ParallelForEach", "Elsa.ForEach", "Elsa.While", "Elsa.Flowchart", "Elsa.Sequence"];
+    private static readonly string[] Containers =
+        ["Elsa.FlowNode", "Elsa.ParallelForEach", "Elsa.ForEach", "Elsa.While", "Elsa.Flowchart", "Elsa.Sequence"];
 
-    private sealed record Activity(string Id, string Type, string? Name, Dictionary<string, string> Inputs, Dictionary<string, string> Languages, bool CanStart);
+    private static readonly string[] Control =
+        ["Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin", "Elsa.End", "Elsa.Start", "Elsa.Fault"];
+
+    private sealed record Activity(string Id, string Type, string? Name, Dictionary<string, string> Inputs,
+        Dictionary<string, string> Languages, bool CanStart);
 
     private sealed record Link(string Source, string Port, string Target);
 
     private sealed record Graph(List<Activity> Activities, List<Link> Links, string? Start);
 
-    public static ElsaImportResult Convert(string json, string defaultAgency = "odsc", int defaultDeadlineDays = 5, IReadOnlyCollection<string>? stepTypes = null)
+    public static ElsaImportResult Convert(string json, string defaultAgency = "odsc", int defaultDeadlineDays = 5,
+        IReadOnlyCollection<string>? stepTypes = null)
     {
         if (json.Length > MaxLength)
             throw new ElsaImportException($"the file has {json.Length:N0} characters; an Elsa flowchart of up to {MaxLength:N0} is read");
@@ -50,13 +56,15 @@ public static partial class ElsaImport
         }
         catch (JsonException e)
         {
-            throw new ElsaImportException($"not readable as an Elsa JSON export (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): " +
+            throw new ElsaImportException(
+                $"not readable as an Elsa JSON export (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): " +
                                           (e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
                                               ? $"nested more than {MaxDepth} levels deep" : e.Message.Split(" Path:")[0]));
         }
         using var owned = document;
         var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object) throw new ElsaImportException("an Elsa export is a JSON object with a 'root' flowchart");
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new ElsaImportException("an Elsa export is a JSON object with a 'root' flowchart");
         var flowchart = root.TryGetProperty("root", out var r) && r.ValueKind == JsonValueKind.Object ? r : root;
         if (!flowchart.TryGetProperty("activities", out _))
             throw new ElsaImportException("no flowchart found: neither 'root.activities' nor 'activities' is there");
@@ -68,17 +76,17 @@ public static partial class ElsaImport
 
         bool IsTask(Activity a) => types.Contains(a.Type) || a.Inputs.ContainsKey("Agency");
         var steps = activities.Values.Where(IsTask).ToList();
-        foreach (var a in activities.Values.Where(a => !IsTask(a)
-                                                      && a.Type is not ("Elsa.FlowDecision" or "Elsa.FlowFork" or "Elsa.FlowJoin" or "Elsa.End" or "Elsa.Start" or "Elsa.Fault")))
+        foreach (var a in activities.Values.Where(a => !IsTask(a) && !Control.Contains(a.Type)))
             notes.Add(new(a.Id, a.Type, "no counterpart in a procedure definition; passed through to what follows it"));
         foreach (var a in activities.Values.Where(a => a.Type == "Elsa.Fault"))
-            notes.Add(new(a.Id, a.Type, "ends the workflow in a fault; each step's own reject stands for it, so the branch to it was dropped"));
+            notes.Add(new(a.Id, a.Type, "ends the workflow in a fault; each step's own reject stands for it, so the branch was dropped"));
 
         // A procedure flows forward (a correction goes to the citizen with return), so a link back to an activity already
         // on the path is a loop that cannot be kept: it is cut and reported.
-        var startIds = graph.Start is { } declared && activities.ContainsKey(declared) ? [declared]
-            : activities.Values.Where(a => a.CanStart).Select(a => a.Id).DefaultIfEmpty().ToList() is var starts && starts[0] is not null ? starts!
-            : activities.Values.Where(a => links.All(l => l.Target != a.Id)).Select(a => a.Id).ToList();
+        // Where the flow starts: the flowchart's declared start, else the activities that may start it, else those nothing leads to.
+        var startIds = activities.Values.Where(a => a.CanStart).Select(a => a.Id).ToList();
+        if (graph.Start is { } declared && activities.ContainsKey(declared)) startIds = [declared];
+        if (startIds.Count == 0) startIds = [.. activities.Values.Where(a => links.All(l => l.Target != a.Id)).Select(a => a.Id)];
         var onPath = new HashSet<string>();
         var done = new HashSet<string>();
         void CutLoops(string id)
@@ -91,7 +99,8 @@ public static partial class ElsaImport
                 {
                     links.Remove(link);
                     notes.Add(new(link.Source, activities[link.Source].Type,
-                        $"loops back to activity {link.Target}; a procedure cannot loop, so the link was cut (returns for correction go to the citizen)"));
+                        $"loops back to activity {link.Target}; a procedure cannot loop, so the link was cut " +
+                        "(returns for correction go to the citizen)"));
                 }
                 else CutLoops(link.Target);
             }
@@ -164,8 +173,9 @@ public static partial class ElsaImport
             {
                 placeholder = ($"decision_{placeholders.Count + 1}", text);
                 placeholders[decision.Id] = placeholder;
-                notes.Add(new(decision.Id, decision.Type, $"the condition '{text}' ({decision.Languages.GetValueOrDefault("Condition", "expression")}) " +
-                                                          $"is not a condition on application data; the yes-no field {placeholder.Field} stands for it: rewrite it"));
+                var language = decision.Languages.GetValueOrDefault("Condition", "expression");
+                notes.Add(new(decision.Id, decision.Type, $"the condition '{text}' ({language}) is not a condition on application data; " +
+                                                          $"the yes-no field {placeholder.Field} stands for it: rewrite it"));
             }
             return placeholder.Field;
         }
@@ -177,8 +187,9 @@ public static partial class ElsaImport
             : Follow(start.Id, null, [start.Id]);
         var first = startIds.SelectMany(id => From(activities[id])).Distinct().ToList();
         if (first.Count == 0)
-            notes.Add(new("", "flowchart", $"no activity of type {string.Join(", ", types)} (nor one with an agency input) is reached from the start: " +
-                                           "the procedure has only its completeness check; name the step types to import with --step-type"));
+            notes.Add(new("", "flowchart",
+                $"no activity of type {string.Join(", ", types)} (nor one with an agency input) is reached from the start: " +
+                "the procedure has only its completeness check; name the step types to import with --step-type"));
 
         var approve = new Dictionary<string, List<string>>();
         foreach (var step in steps)
@@ -191,7 +202,8 @@ public static partial class ElsaImport
             }
             if (approve[step.Id].Count == 0) approve[step.Id].Add(WorkflowDefinition.Approved);
         }
-        foreach (var (target, condition) in first.Where(f => f.Item2 is not null && !WorkflowDefinition.IsEnd(f.Item1))) Condition(target, condition!);
+        foreach (var (target, condition) in first.Where(f => f.Item2 is not null && !WorkflowDefinition.IsEnd(f.Item1)))
+            Condition(target, condition!);
 
         void Condition(string target, string condition)
         {
@@ -223,7 +235,8 @@ public static partial class ElsaImport
         var queue = new Queue<string>(first.Select(f => f.Item1).Where(t => !WorkflowDefinition.IsEnd(t)));
         while (queue.TryDequeue(out var next))
             if (reached.Add(next))
-                foreach (var target in approve[next].Where(t => !WorkflowDefinition.IsEnd(t))) queue.Enqueue(steps.First(x => ids[x.Id] == target).Id);
+                foreach (var target in approve[next].Where(t => !WorkflowDefinition.IsEnd(t)))
+                    queue.Enqueue(steps.First(x => ids[x.Id] == target).Id);
         foreach (var unreached in steps.Where(x => !reached.Contains(x.Id)))
             notes.Add(new(unreached.Id, unreached.Type, "no path from the start reaches it; left out"));
         steps = [.. steps.Where(x => reached.Contains(x.Id))];
@@ -237,8 +250,10 @@ public static partial class ElsaImport
         var flags = placeholders.Values.ToDictionary(p => p.Field, p => p.Text);
         var fields = when.Values.SelectMany(c => Definitions.Condition.FieldsUsed(c)).Distinct().Order(StringComparer.Ordinal).ToList();
         int Longest(string stepId, HashSet<string> seen) => !seen.Add(stepId) ? 0
-            : defaultDeadlineDays + approve[stepId].Where(t => !WorkflowDefinition.IsEnd(t)).Select(t => Longest(steps.First(s => ids[s.Id] == t).Id, [.. seen])).DefaultIfEmpty(0).Max();
-        var legal = first.Select(f => f.Item1).Where(f => !WorkflowDefinition.IsEnd(f)).Select(f => Longest(f, [])).DefaultIfEmpty(defaultDeadlineDays).Max();
+            : defaultDeadlineDays + approve[stepId].Where(t => !WorkflowDefinition.IsEnd(t))
+                .Select(t => Longest(steps.First(s => ids[s.Id] == t).Id, [.. seen])).DefaultIfEmpty(0).Max();
+        var legal = first.Select(f => f.Item1).Where(f => !WorkflowDefinition.IsEnd(f)).Select(f => Longest(f, []))
+            .DefaultIfEmpty(defaultDeadlineDays).Max();
 
         yaml.AppendLine("# yaml-language-server: $schema=./workflow.schema.json");
         yaml.AppendLine($"# Imported from the Elsa flowchart '{name}'. Review agencies, deadlines and conditions before publishing.");
@@ -251,8 +266,10 @@ public static partial class ElsaImport
             yaml.AppendLine("data:");
             foreach (var f in fields)
             {
-                var type = flags.ContainsKey(f) ? "yes-no" : when.Values.Any(c => Regex.IsMatch(c, $@"\b{f}\s*[<>]=?\s*-?\d")) ? "number" : "text";
-                var title = flags.TryGetValue(f, out var original) ? $", title: {Scalar($"Stands for the Elsa condition: {original}")}" : "";
+                var type = flags.ContainsKey(f) ? "yes-no"
+                    : when.Values.Any(c => Regex.IsMatch(c, $@"\b{f}\s*[<>]=?\s*-?\d")) ? "number" : "text";
+                var title = flags.TryGetValue(f, out var original)
+                    ? $", title: {Scalar($"Stands for the Elsa condition: {original}")}" : "";
                 yaml.AppendLine($"  {f}: {{ type: {type}, required: false{title} }}");
             }
             notes.Add(new("", "data", $"data fields {string.Join(", ", fields)} come from decision conditions; set their types"));
@@ -270,13 +287,16 @@ public static partial class ElsaImport
         {
             var agency = step.Inputs.GetValueOrDefault("Agency");
             if (agency is null) notes.Add(new(step.Id, step.Type, $"no agency given; assigned {defaultAgency}"));
-            var days = int.TryParse(step.Inputs.GetValueOrDefault("DeadlineDays"), out var given) && given > 0 ? given : defaultDeadlineDays;
+            var days = int.TryParse(step.Inputs.GetValueOrDefault("DeadlineDays"), out var given) && given > 0
+                ? given : defaultDeadlineDays;
             yaml.AppendLine($"  {ids[step.Id]}:");
             yaml.AppendLine($"    agency: {agency ?? defaultAgency}");
-            yaml.AppendLine($"    title: {Scalar(step.Inputs.GetValueOrDefault("TaskName") ?? step.Inputs.GetValueOrDefault("Text") ?? step.Name ?? step.Id)}");
+            var title = step.Inputs.GetValueOrDefault("TaskName") ?? step.Inputs.GetValueOrDefault("Text") ?? step.Name ?? step.Id;
+            yaml.AppendLine($"    title: {Scalar(title)}");
             yaml.AppendLine($"    deadline: {days} working days");
             if (when.TryGetValue(step.Id, out var condition)) yaml.AppendLine($"    when: {Scalar(condition)}");
-            if (after.TryGetValue(ids[step.Id], out var join) || after.TryGetValue(step.Id, out join)) yaml.AppendLine($"    after: {join}");
+            if (after.TryGetValue(ids[step.Id], out var join) || after.TryGetValue(step.Id, out join))
+                yaml.AppendLine($"    after: {join}");
             yaml.AppendLine($"    approve: [{string.Join(", ", approve[step.Id].Distinct())}]");
             yaml.AppendLine("    reject: rejected");
         }
@@ -318,7 +338,8 @@ public static partial class ElsaImport
             notes.Add(new(activity.Id, activity.Type, activity.Type is "Elsa.ParallelForEach" or "Elsa.ForEach" or "Elsa.While"
                 ? $"its body ({inner.Activities.Count} activities) runs once per item in Elsa; imported as one pass in its place"
                 : $"its nested flowchart ({inner.Activities.Count} activities) is imported in its place"));
-            var starts = inner.Start is { } s ? [s] : inner.Activities.Where(a => inner.Links.All(l => l.Target != a.Id)).Select(a => a.Id).ToList();
+            var starts = inner.Start is { } s ? [s]
+                : inner.Activities.Where(a => inner.Links.All(l => l.Target != a.Id)).Select(a => a.Id).ToList();
             activities.AddRange(inner.Activities.Select(a => activity.CanStart && starts.Contains(a.Id) ? a with { CanStart = true } : a));
             links.AddRange(inner.Links);
             var ends = inner.Activities.Where(a => inner.Links.All(l => l.Source != a.Id)).Select(a => a.Id).ToList();
@@ -398,18 +419,23 @@ public static partial class ElsaImport
     /// <summary>Reads both connection shapes: {source: {activity, port}, target: {activity}} and {source, target, sourcePort}.</summary>
     private static Link? ReadLink(JsonElement c)
     {
-        static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        if (c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("source", out var source) || !c.TryGetProperty("target", out var target)) return null;
+        static string? Text(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        static string? Plain(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        if (c.ValueKind != JsonValueKind.Object
+            || !c.TryGetProperty("source", out var source) || !c.TryGetProperty("target", out var target))
+            return null;
         var (from, to) = source.ValueKind == JsonValueKind.Object
             ? (Text(source, "activity"), target.ValueKind == JsonValueKind.Object ? Text(target, "activity") : null)
-            : (source.ValueKind == JsonValueKind.String ? source.GetString() : null, target.ValueKind == JsonValueKind.String ? target.GetString() : null);
+            : (Plain(source), Plain(target));
         var port = source.ValueKind == JsonValueKind.Object ? Text(source, "port") : Text(c, "sourcePort");
         return from is null || to is null ? null : new Link(from, port ?? "Done", to);
     }
 
     /// <summary>JavaScript comparisons as designers write them here: === and == become ==, && and || become and, or.</summary>
     private static string Translate(string condition) =>
-        condition.Replace("===", "==").Replace("!==", "!=").Replace("&&", " and ").Replace("||", " or ").Replace("!(", "not (").Replace("  ", " ").Trim();
+        condition.Replace("===", "==").Replace("!==", "!=").Replace("&&", " and ").Replace("||", " or ").Replace("!(", "not (")
+            .Replace("  ", " ").Trim();
 
     private static string StepId(string name)
     {

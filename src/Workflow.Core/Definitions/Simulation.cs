@@ -90,8 +90,8 @@ public static class Simulation
     /// </summary>
     public static string Summary(SimulationResult result, WorkflowDefinition definition, WorkingCalendar calendar)
     {
-        var text = $"{result.Status}; complete {result.CompleteAt:yyyy-MM-dd HH:mm}, legal deadline {result.LegalDueAt:yyyy-MM-dd HH:mm}, " +
-                   $"finished {result.FinishedAt:yyyy-MM-dd HH:mm}";
+        var text = $"{result.Status}; complete {result.CompleteAt:yyyy-MM-dd HH:mm}, " +
+                   $"legal deadline {result.LegalDueAt:yyyy-MM-dd HH:mm}, finished {result.FinishedAt:yyyy-MM-dd HH:mm}";
         if (result.FinishedAt is not { } finished || result.LegalDueAt is not { } due) return text;
         var legal = definition.DeadlineDays;
         if (finished <= due)
@@ -100,7 +100,8 @@ public static class Simulation
             text += $": {legal - spare} of {legal} working days on the legal clock ({spare} to spare)";
         }
         else
-            text += $": {legal + calendar.WorkingDaysBetween(due, finished)} of {legal} working days on the legal clock  OVER THE LEGAL DEADLINE";
+            text += $": {legal + calendar.WorkingDaysBetween(due, finished)} of {legal} working days on the legal clock" +
+                    "  OVER THE LEGAL DEADLINE";
         if (result.WorkingDaysUsed is { } elapsed && result.Steps.Any(st => st.Outcome == "return"))
             text += $"; {elapsed} working days from the completeness check to the end, the citizen's correction included";
         return text;

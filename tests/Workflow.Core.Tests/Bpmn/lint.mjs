@@ -11,7 +11,8 @@ for (const file of process.argv.slice(2)) {
   // A linter per file: some rules keep what they saw between runs.
   const linter = new bpmnlint.Linter({ config: { extends: 'bpmnlint:recommended' }, resolver: new NodeResolver() });
   const reports = await linter.lint(rootElement);
-  const problems = Object.entries(reports).flatMap(([rule, items]) => items.map(i => ({ rule, id: i.id, message: i.message, category: i.category })));
+  const problems = Object.entries(reports)
+    .flatMap(([rule, items]) => items.map(i => ({ rule, id: i.id, message: i.message, category: i.category })));
   results.push({
     file,
     errors: problems.filter(p => p.category === 'error').map(p => `${p.id}: ${p.message} (${p.rule})`),
