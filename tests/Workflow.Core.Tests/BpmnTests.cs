@@ -9,6 +9,7 @@ public class when_a_procedure_is_exported_as_bpmn
     private static readonly XNamespace B = "http://www.omg.org/spec/BPMN/20100524/MODEL";
     private static readonly XNamespace Di = "http://www.omg.org/spec/BPMN/20100524/DI";
     private static readonly XNamespace Dc = "http://www.omg.org/spec/DD/20100524/DC";
+    private static readonly XNamespace DiD = "http://www.omg.org/spec/DD/20100524/DI";
 
     /// <summary>Every shipped procedure, and one whose step ids and agency codes are Mermaid keywords.</summary>
     private static Dictionary<string, (WorkflowDefinition Definition, string Xml)> Exports()
@@ -57,15 +58,16 @@ public class when_a_procedure_is_exported_as_bpmn
 
     private static string Attr(XElement element, string name) => element.Attribute(name)!.Value;
 
+    private static double Number(XElement element, string name) => double.Parse(Attr(element, name), CultureInfo.InvariantCulture);
+
     private static Rect Bounds(string id, XElement owner)
     {
         var b = owner.Element(Dc + "Bounds")!;
-        double N(string name) => double.Parse(b.Attribute(name)!.Value, CultureInfo.InvariantCulture);
-        return new Rect(id, N("x"), N("y"), N("width"), N("height"));
+        return new Rect(id, Number(b, "x"), Number(b, "y"), Number(b, "width"), Number(b, "height"));
     }
 
     [Fact]
-    public void no_two_shapes_or_labels_overlap_each_shape_lies_in_its_lane_and_every_task_name_fits_its_box()
+    public void no_two_shapes_or_labels_overlap_no_flow_crosses_a_shape_each_shape_lies_in_its_lane_and_task_names_fit()
     {
         foreach (var (id, (_, xml)) in Exports())
         {
@@ -76,7 +78,8 @@ public class when_a_procedure_is_exported_as_bpmn
             var diShapes = document.Descendants(Di + "BPMNShape").ToList();
             var shapes = diShapes.Where(s => !lanes.Contains(Attr(s, "bpmnElement")) && Attr(s, "bpmnElement") != "Participant_1")
                 .Select(s => Bounds(Attr(s, "bpmnElement"), s)).ToList();
-            var labels = document.Descendants(Di + "BPMNLabel").Select(l => Bounds("label of " + Attr(l.Parent!, "bpmnElement"), l)).ToList();
+            var labels = document.Descendants(Di + "BPMNLabel")
+                .Select(l => Bounds("label of " + Attr(l.Parent!, "bpmnElement"), l)).ToList();
 
             XName[] notShapes = [B + "sequenceFlow", B + "laneSet", B + "documentation"];
             shapes.Count.ShouldBe(process.Elements().Count(e => !notShapes.Contains(e.Name)), id);
@@ -92,6 +95,28 @@ public class when_a_procedure_is_exported_as_bpmn
                     if (attachedTo.GetValueOrDefault(a.Id) == b.Id || attachedTo.GetValueOrDefault(b.Id) == a.Id) continue;
                     a.Overlaps(b).ShouldBeFalse($"{id}: {a} overlaps {b}");
                 }
+
+            var ends = process.Elements(B + "sequenceFlow")
+                .ToDictionary(f => Attr(f, "id"), f => (Source: Attr(f, "sourceRef"), Target: Attr(f, "targetRef")));
+            foreach (var edge in document.Descendants(Di + "BPMNEdge"))
+            {
+                var (source, target) = ends[Attr(edge, "bpmnElement")];
+                string[] own = [source, target, attachedTo.GetValueOrDefault(source, source)];
+                var points = edge.Elements(DiD + "waypoint").Select(w => (X: Number(w, "x"), Y: Number(w, "y"))).ToList();
+                foreach (var (a, z) in points.Zip(points.Skip(1)))
+                {
+                    var segment = new Rect("segment", Math.Min(a.X, z.X), Math.Min(a.Y, z.Y), Math.Abs(z.X - a.X), Math.Abs(z.Y - a.Y));
+                    // A line has no thickness across and stops 1 px short of where it meets its own shapes.
+                    segment = segment.W < 0.5
+                        ? segment with { X = segment.X - 0.05, W = 0.1 } : segment with { X = segment.X + 1, W = segment.W - 2 };
+                    segment = segment.H < 0.5
+                        ? segment with { Y = segment.Y - 0.05, H = 0.1 } : segment with { Y = segment.Y + 1, H = segment.H - 2 };
+                    var others = shapes.Where(sh => !own.Contains(sh.Id) && !own.Contains(attachedTo.GetValueOrDefault(sh.Id, "")));
+                    foreach (var shape in others)
+                        segment.Overlaps(shape)
+                            .ShouldBeFalse($"{id}: flow {Attr(edge, "bpmnElement")} from {source} to {target} passes through {shape}");
+                }
+            }
 
             foreach (var lane in process.Descendants(B + "lane"))
             {

@@ -345,7 +345,68 @@ public static partial class Bpmn
             box[node.Id] = new Box(timer.X, timer.Bottom + 24, 36, 36);
         }
 
-        var routes = flows.ToDictionary(f => f.Id, f => Route(f, box[f.Source], box[f.Target], columnX, columnWidth, depth));
+        // Right angles only. Each flow takes the first of a few routes that passes through no shape but its own ends: out of
+        // the source's right side into the target's left side through the gap after the source's column, or the gap before
+        // the target's, or along the top margin of a lane; a return to the citizen climbs a gap; a corrected file comes back
+        // over the top of the citizen's lane and down the gap left of the merge gateway; a timer drops to its end event.
+        var laneOf = nodes.ToDictionary(n => n.Id, n => n.Lane);
+        var hostOf = nodes.Where(n => n.AttachedTo is not null).ToDictionary(n => n.Id, n => n.AttachedTo!);
+        IEnumerable<List<(double X, double Y)>> Candidates(Flow flow)
+        {
+            var (s, t) = (box[flow.Source], box[flow.Target]);
+            if (flow.Back)
+            {
+                var over = Math.Min(s.Y, t.Y) - 12;
+                var down = columnX[depth[flow.Target]] - 40;
+                yield return [(s.MidX, s.Y), (s.MidX, over), (down, over), (down, t.Y - 15), (t.MidX, t.Y - 15), (t.MidX, t.Y)];
+                yield break;
+            }
+            if (!depth.ContainsKey(flow.Source))
+            {
+                yield return [(s.MidX, s.Bottom), (t.MidX, t.Y)];
+                yield break;
+            }
+            var column = depth[flow.Source];
+            var afterSource = columnX[column] + columnWidth[column] + 24;
+            if (t.Bottom <= s.Y && t.X > s.Right)
+            {
+                yield return [(s.MidX, s.Y), (s.MidX, t.MidY), (t.X, t.MidY)];
+                var climb = afterSource + 24;
+                yield return [(s.MidX, s.Y), (s.MidX, s.Y - 15), (climb, s.Y - 15), (climb, t.MidY), (t.X, t.MidY)];
+                yield break;
+            }
+            var (x1, y1, x2, y2) = (s.Right, s.MidY, t.X, t.MidY);
+            var beforeTarget = depth.TryGetValue(flow.Target, out var targetColumn) ? columnX[targetColumn] - 24 : x2 - 24;
+            if (Math.Abs(y1 - y2) < 0.5) yield return [(x1, y1), (x2, y2)];
+            if (afterSource < x2) yield return [(x1, y1), (afterSource, y1), (afterSource, y2), (x2, y2)];
+            if (beforeTarget > x1) yield return [(x1, y1), (beforeTarget, y1), (beforeTarget, y2), (x2, y2)];
+            if (afterSource < beforeTarget)
+            {
+                var margins = new[] { laneBox[laneOf[flow.Target]].Y, laneBox[laneOf[flow.Source]].Y }.Concat(laneBox.Values.Select(l => l.Y));
+                foreach (var y in margins.Select(m => m + 10))
+                    yield return [(x1, y1), (afterSource, y1), (afterSource, y), (beforeTarget, y), (beforeTarget, y2), (x2, y2)];
+            }
+            yield return [(x1, y1), ((x1 + x2) / 2, y1), ((x1 + x2) / 2, y2), (x2, y2)];
+        }
+        bool Crosses(Flow flow, List<(double X, double Y)> points)
+        {
+            var own = new HashSet<string> { flow.Source, flow.Target };
+            if (hostOf.TryGetValue(flow.Source, out var attachedTo)) own.Add(attachedTo);
+            foreach (var ((ax, ay), (zx, zy)) in points.Zip(points.Skip(1)))
+            {
+                var segment = new Box(Math.Min(ax, zx), Math.Min(ay, zy), Math.Abs(zx - ax), Math.Abs(zy - ay));
+                if (box.Any(b => !own.Contains(b.Key) && !(hostOf.TryGetValue(b.Key, out var h) && own.Contains(h))
+                                 && segment.X < b.Value.Right - 1 && b.Value.X + 1 < segment.Right
+                                 && segment.Y < b.Value.Bottom - 1 && b.Value.Y + 1 < segment.Bottom))
+                    return true;
+            }
+            return false;
+        }
+        var routes = flows.ToDictionary(f => f.Id, f =>
+        {
+            var options = Candidates(f).ToList();
+            return options.FirstOrDefault(o => !Crosses(f, o)) ?? options[0];
+        });
 
         var obstacles = box.Values.ToList();
         var labels = new Dictionary<string, Box>();
@@ -362,7 +423,7 @@ public static partial class Bpmn
             var (w, h) = LabelSize(node.Name!);
             var b = box[node.Id];
             // A timer's own flow leaves from its lower side, so its label goes beside it.
-            var beside = node.AttachedTo is not null ? new[] { new Box(b.Right + 4, b.MidY - h / 2 + 6, w, h) } : [];
+            var beside = node.AttachedTo is not null ? new[] { new Box(b.Right + 4, b.MidY + 4, w, h) } : [];
             labels[node.Id] = Place([
                 .. beside, new Box(b.MidX - w / 2, b.Bottom + 4, w, h), new Box(b.Right + 4, b.MidY - h / 2, w, h),
                 new Box(b.MidX - w / 2, b.Y - h - 4, w, h), new Box(b.X - w - 4, b.MidY - h / 2, w, h),
@@ -408,29 +469,6 @@ public static partial class Bpmn
             plane.Add(edge);
         }
         return plane;
-    }
-
-    /// <summary>Right angles only: out of the source's right side into the target's left side through the gap after the
-    /// source's column; a return from the citizen goes over the top into the merge gateway; a timer drops to its end.</summary>
-    private static List<(double X, double Y)> Route(Flow flow, Box s, Box t, List<double> columnX, List<double> columnWidth,
-        Dictionary<string, int> depth)
-    {
-        if (flow.Back)
-        {
-            // Down the gap left of the merge gateway's column, so the line passes no shape of that column on its way.
-            var over = Math.Min(s.Y, t.Y) - 12;
-            var down = columnX[depth[flow.Target]] - 40;
-            return [(s.MidX, s.Y), (s.MidX, over), (down, over), (down, t.Y - 15), (t.MidX, t.Y - 15), (t.MidX, t.Y)];
-        }
-        if (!depth.ContainsKey(flow.Source)) return [(s.MidX, s.Bottom), (t.MidX, t.Y)];
-        if (t.Bottom <= s.Y && t.X > s.Right)
-            return [(s.MidX, s.Y), (s.MidX, t.MidY), (t.X, t.MidY)];
-        var (x1, y1, x2, y2) = (s.Right, s.MidY, t.X, t.MidY);
-        if (Math.Abs(y1 - y2) < 0.5) return [(x1, y1), (x2, y2)];
-        var column = depth[flow.Source];
-        var channel = columnX[column] + columnWidth[column] + 24;
-        if (channel >= x2) channel = (x1 + x2) / 2;
-        return [(x1, y1), (channel, y1), (channel, y2), (x2, y2)];
     }
 
     private static XElement Shape(string element, Box b, bool horizontal = false, Box? label = null)
