@@ -382,7 +382,8 @@ public static partial class Bpmn
             if (beforeTarget > x1) yield return [(x1, y1), (beforeTarget, y1), (beforeTarget, y2), (x2, y2)];
             if (afterSource < beforeTarget)
             {
-                var margins = new[] { laneBox[laneOf[flow.Target]].Y, laneBox[laneOf[flow.Source]].Y }.Concat(laneBox.Values.Select(l => l.Y));
+                var margins = new[] { laneBox[laneOf[flow.Target]].Y, laneBox[laneOf[flow.Source]].Y }
+                    .Concat(laneBox.Values.Select(l => l.Y));
                 foreach (var y in margins.Select(m => m + 10))
                     yield return [(x1, y1), (afterSource, y1), (afterSource, y), (beforeTarget, y), (beforeTarget, y2), (x2, y2)];
             }
