@@ -23,7 +23,7 @@ public static class Keywords
               health-dept-central: Another health office
             """),
         ("keywords.yaml", """
-            id: keywords
+            id: "keywords: a procedure #1"
             version: 1
             title: Every step named after a Mermaid keyword
             deadline: 10 working days
@@ -42,7 +42,7 @@ public static class Keywords
                 deadline: 1
                 when: "kind == 'b'"
                 approve: [received]
-              received: { agency: health-dept-central, title: Received, deadline: 1, approve: approved }
+              received: { agency: health-dept-central, title: "Received\nat the counter", deadline: 1, approve: approved }
             """)]);
 
     public static WorkflowDefinition Definition => Catalog.Latest.Single();
@@ -75,6 +75,7 @@ public class when_a_procedure_is_drawn
         Keywords.StepIds.ShouldAllBe(id => Keywords.Definition.FindStep(id) != null);
         var diagrams = Procedures.Catalog.Latest.ToDictionary(d => d.Id, d => Diagram.Mermaid(d, Procedures.Catalog));
         diagrams["keywords"] = Diagram.Mermaid(Keywords.Definition, Keywords.Catalog);
+        diagrams["keywords"].ShouldContain("s_received[\"Received at the counter<br/>");
 
         var results = Npm.Check(Npm.Folder("Mermaid", "mermaid", "jsdom"), "parse.mjs", "mmd", diagrams);
 

@@ -182,7 +182,8 @@ public static partial class Bpmn
             laneIds[lane] = id;
         }
 
-        var process = new XElement(B + "process", new XAttribute("id", $"Process_{definition.Id}"), new XAttribute("isExecutable", "false"),
+        var processId = $"Process_{NotName().Replace(definition.Id, "_")}";
+        var process = new XElement(B + "process", new XAttribute("id", processId), new XAttribute("isExecutable", "false"),
             new XElement(B + "documentation",
                 $"{definition.Title}, version {definition.Version}; legal deadline {Days(definition.DeadlineDays)} " +
                 "counted from the completeness check" + (definition.LegalBasis is null ? "" : $" ({definition.LegalBasis})") +
@@ -226,11 +227,11 @@ public static partial class Bpmn
                 new XAttribute(XNamespace.Xmlns + "bpmn", B), new XAttribute(XNamespace.Xmlns + "bpmndi", Di),
                 new XAttribute(XNamespace.Xmlns + "dc", Dc),
                 new XAttribute(XNamespace.Xmlns + "di", DiD), new XAttribute(XNamespace.Xmlns + "xsi", Xsi),
-                new XAttribute("id", $"Definitions_{definition.Id}"), new XAttribute("targetNamespace", "urn:workflow:procedures"),
+                new XAttribute("id", $"Definitions_{NotName().Replace(definition.Id, "_")}"), new XAttribute("targetNamespace", "urn:workflow:procedures"),
                 new XAttribute("exporter", "workflow"), new XAttribute("exporterVersion", "2"),
                 new XElement(B + "collaboration", new XAttribute("id", "Collaboration_1"),
                     new XElement(B + "participant", new XAttribute("id", "Participant_1"), new XAttribute("name", definition.Title),
-                        new XAttribute("processRef", $"Process_{definition.Id}"))),
+                        new XAttribute("processRef", processId))),
                 process,
                 new XElement(Di + "BPMNDiagram", new XAttribute("id", "Diagram_1"), plane)));
         return document.Declaration + Environment.NewLine + document.Root;

@@ -24,10 +24,12 @@ public static partial class Diagram
             for (var n = 2; lanes.ContainsValue(id); n++) id = $"lane_{Unsafe().Replace(agency, "_")}_{n}";
             return lanes[agency] = id;
         }
-        static string Quote(string text) => text.Replace("#", "#35;").Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
+        // A line break would end a label or the comment line early; '#' would start an entity such as #quot;.
+        static string Quote(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))
+            .Replace("#", "#35;").Replace("\"", "#quot;").Replace("<", "#lt;").Replace(">", "#gt;");
         var text = new StringBuilder();
         text.AppendLine("flowchart TD");
-        text.AppendLine($"  %% {definition.Id} version {definition.Version}: {Quote(definition.Title)}; " +
+        text.AppendLine($"  %% {Quote(definition.Id)} version {definition.Version}: {Quote(definition.Title)}; " +
                         $"legal deadline {definition.DeadlineDays} working days");
         text.AppendLine("  received([Application received])");
         foreach (var lane in definition.Steps.GroupBy(s => s.Agency))
