@@ -65,10 +65,12 @@ public static class ImportElsaCommand
             catch (DefinitionException e)
             {
                 foreach (var problem in e.Problems) Console.Error.WriteLine($"invalid: {problem}");
+                // Nothing goes where a definition is expected (the file, or standard output that may be redirected into
+                // one); the text is shown on the error stream so the designer sees what the problems point at.
                 Console.Error.WriteLine(parse.GetValue(output) is { } skipped
-                    ? $"nothing written to {skipped.FullName}: the imported definition is not valid"
-                    : "the imported definition is not valid");
-                if (parse.GetValue(output) is null) Console.Write(result.Yaml);
+                    ? $"nothing written to {skipped.FullName}: the imported definition is not valid; it would read:"
+                    : "the imported definition is not valid; it would read:");
+                Console.Error.Write(result.Yaml);
                 return 1;
             }
             if (parse.GetValue(output) is { } path) File.WriteAllText(path.FullName, result.Yaml);
