@@ -30,8 +30,7 @@ public static class SimulateCommand
             }
             if (parse.GetValue(allPaths))
             {
-                foreach (var path in Simulation.AllPaths(definition))
-                    Console.WriteLine($"{(path.ExceedsLegalDeadline ? "OVER " : "     ")}{path.WorkingDays,3} working days  {string.Join(" -> ", path.Steps)}");
+                foreach (var path in Simulation.AllPaths(definition)) Console.WriteLine(Simulation.Describe(path, definition));
                 Console.WriteLine($"legal deadline: {definition.DeadlineDays} working days after the completeness check");
                 return Simulation.AllPaths(definition).Any(p => p.ExceedsLegalDeadline) ? 1 : 0;
             }
@@ -51,9 +50,7 @@ public static class SimulateCommand
                 foreach (var s in result.Steps)
                     Console.WriteLine($"  {s.StepId,-26} {s.Agency,-30} opened {s.OpenedAt:yyyy-MM-dd HH:mm}  due {s.DueAt:yyyy-MM-dd HH:mm} ({s.WorkingDays} wd)  {s.Outcome}");
                 if (result.Skipped.Count > 0) Console.WriteLine($"  skipped: {string.Join(", ", result.Skipped)}");
-                Console.WriteLine($"{result.Status}; complete {result.CompleteAt:yyyy-MM-dd HH:mm}, legal deadline {result.LegalDueAt:yyyy-MM-dd HH:mm}, " +
-                                  $"finished {result.FinishedAt:yyyy-MM-dd HH:mm}: {result.WorkingDaysUsed} of {definition.DeadlineDays} working days" +
-                                  (result.WithinLegalDeadline ? "" : "  OVER THE LEGAL DEADLINE"));
+                Console.WriteLine(Simulation.Summary(result, definition, calendar));
                 return result.WithinLegalDeadline ? 0 : 1;
             }
             catch (InvalidApplicationData e)

@@ -60,4 +60,46 @@ public class when_a_designer_simulates_a_procedure
             """);
         Simulation.AllPaths(tight).Single(p => p.Steps.Contains("b")).ExceedsLegalDeadline.ShouldBeFalse();
     }
+
+    [Fact]
+    public void a_returned_case_that_finished_before_its_deadline_is_never_printed_as_more_days_than_the_legal_deadline()
+    {
+        var start = Lao(2024, 6, 3, 9);
+        var calendar = Catalog.Calendars.ForCentre("VTE", start);
+        var definition = Get("enterprise-registration");
+        var result = Simulation.Run(definition, calendar, Scenario.Data(when_an_enterprise_application_is_submitted.Company()), start,
+            new Dictionary<string, StepOutcome> { ["register"] = StepOutcome.Return });
+
+        var line = Simulation.Summary(result, definition, calendar);
+
+        line.ShouldContain("finished 2024-07-11 16:00: 16 of 17 working days on the legal clock (1 to spare)");
+        line.ShouldContain("27 working days from the completeness check to the end, the citizen's correction included");
+        line.ShouldNotContain("27 of 17");
+        line.ShouldNotContain("OVER");
+    }
+
+    [Fact]
+    public void a_case_without_a_return_prints_the_days_on_the_legal_clock()
+    {
+        var start = Lao(2024, 4, 10, 9);
+        var calendar = Catalog.Calendars.ForCentre("VTE", start);
+        var definition = Get("enterprise-registration");
+        var result = Simulation.Run(definition, calendar, Scenario.Data(when_an_enterprise_application_is_submitted.Company()), start);
+
+        Simulation.Summary(result, definition, calendar).ShouldBe(
+            "approved; complete 2024-04-11 16:00, legal deadline 2024-05-13 16:00, finished 2024-05-10 16:00: " +
+            "16 of 17 working days on the legal clock (1 to spare)");
+    }
+
+    [Fact]
+    public void every_path_is_printed_with_each_steps_deadline()
+    {
+        var definition = Get("enterprise-registration");
+
+        var lines = Simulation.AllPaths(definition).Select(p => Simulation.Describe(p, definition)).ToList();
+
+        lines.ShouldContain("      16 of 17 working days  " +
+                            "intake (1 wd, before the clock) -> register (10 wd) -> seal (5 wd) -> handover (1 wd) -> approved");
+        lines.ShouldContain("      10 of 17 working days  intake (1 wd, before the clock) -> register (10 wd) -> rejected");
+    }
 }

@@ -82,6 +82,38 @@ public static class Simulation
             finished is null || legalDue is null || finished <= legalDue);
     }
 
+    /// <summary>
+    /// The closing line of a simulation: the working days the legal clock ran against the legal deadline. The clock stops
+    /// while the citizen holds a returned file and restarts or resumes on resubmission (DOMAIN rule 3), so it is read
+    /// from the legal deadline the decider last set, never as the days between completeness and finish, which count the
+    /// citizen's time too.
+    /// </summary>
+    public static string Summary(SimulationResult result, WorkflowDefinition definition, WorkingCalendar calendar)
+    {
+        var text = $"{result.Status}; complete {result.CompleteAt:yyyy-MM-dd HH:mm}, " +
+                   $"legal deadline {result.LegalDueAt:yyyy-MM-dd HH:mm}, finished {result.FinishedAt:yyyy-MM-dd HH:mm}";
+        if (result.FinishedAt is not { } finished || result.LegalDueAt is not { } due) return text;
+        var legal = definition.DeadlineDays;
+        if (finished <= due)
+        {
+            var spare = finished == due ? 0 : calendar.WorkingDaysBetween(finished, due);
+            text += $": {legal - spare} of {legal} working days on the legal clock ({spare} to spare)";
+        }
+        else
+            text += $": {legal + calendar.WorkingDaysBetween(due, finished)} of {legal} working days on the legal clock" +
+                    "  OVER THE LEGAL DEADLINE";
+        if (result.WorkingDaysUsed is { } elapsed && result.Steps.Any(st => st.Outcome == "return"))
+            text += $"; {elapsed} working days from the completeness check to the end, the citizen's correction included";
+        return text;
+    }
+
+    /// <summary>One path as the designer reads it: each step with its own deadline, the total against the legal deadline.</summary>
+    public static string Describe(SimulatedPath path, WorkflowDefinition definition) =>
+        $"{(path.ExceedsLegalDeadline ? "OVER " : "     ")}{path.WorkingDays,3} of {definition.DeadlineDays} working days  " +
+        string.Join(" -> ", path.Steps.Select(id => definition.FindStep(id) is { } step
+            ? $"{id} ({step.DeadlineDays} wd{(step == definition.Start ? ", before the clock" : "")})"
+            : id));
+
     /// <summary>Every path through the flow by approve and reject edges, with its step deadlines after the completeness check.</summary>
     public static IReadOnlyList<SimulatedPath> AllPaths(WorkflowDefinition definition)
     {
