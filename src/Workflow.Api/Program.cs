@@ -38,9 +38,10 @@ builder.Services.AddHostedService<SealService>();
 
 var app = builder.Build();
 
+// The request log wraps the exception handler, so it records the status the client got, not the exception on its way.
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseRequestLogging();
 app.UseAuthentication();
 app.UseAuthorization();
 

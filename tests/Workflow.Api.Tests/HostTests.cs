@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Workflow.Core.Definitions;
 
 namespace Workflow.Api.Tests;
@@ -87,5 +89,37 @@ public class when_the_server_starts(ApiFixture api) : ApiTest(api)
         var oldDetails = await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{running.Id}"));
         var newDetails = await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{fresh.Id}"));
         oldDetails.DefinitionHash.ShouldNotBe(newDetails.DefinitionHash);
+    }
+}
+
+public class when_a_request_is_refused(ApiFixture api) : ApiTest(api)
+{
+    private sealed class Collected : Serilog.Core.ILogEventSink
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Serilog.Events.LogEvent> Events { get; } = new();
+
+        public void Emit(Serilog.Events.LogEvent logEvent) => Events.Enqueue(logEvent);
+    }
+
+    [Fact]
+    public async Task the_request_log_records_the_status_the_client_got_and_only_server_errors_at_error_level()
+    {
+        var log = new Collected();
+        await using var host = ApiFixture.Host(Api.ConnectionString).WithWebHostBuilder(b =>
+            b.ConfigureServices(s => s.AddSingleton<Serilog.Core.ILogEventSink>(log)));
+        var clerk = ApiFixture.Client(host, "clerk", "odsc");
+
+        var missing = await Post(clerk, $"/api/applications/{Guid.NewGuid()}/steps/intake/decision", new { outcome = "approve", reason = "ok" });
+        var malformed = await clerk.PostAsync("/api/applications", new StringContent("{\"workflowId\":", System.Text.Encoding.UTF8, "application/json"));
+        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        malformed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var requests = log.Events.Where(e => e.Properties.ContainsKey("RequestPath") && e.Properties.ContainsKey("StatusCode")).ToList();
+        int Status(string path) => requests.Where(e => e.Properties["RequestPath"].ToString().Contains(path))
+            .Select(e => int.Parse(e.Properties["StatusCode"].ToString())).Single();
+        Status("/steps/intake/decision").ShouldBe(404);
+        Status("/api/applications\"").ShouldBe(400);
+        log.Events.ShouldNotContain(e => e.Level >= Serilog.Events.LogEventLevel.Error);
+        requests.ShouldAllBe(e => e.Level == Serilog.Events.LogEventLevel.Information && e.Exception == null);
     }
 }

@@ -37,26 +37,38 @@ public static class Logging
     {
         var development = builder.Environment.IsDevelopment();
         // Several hosts may run in one process (tests); the static logger is only used before a host exists.
-        builder.Services.AddSerilog((_, logger) => ConfigureLogger(logger, development), preserveStaticLogger: true);
+        // Sinks registered as services (a test's collector, a shipper) receive the same events as the console.
+        builder.Services.AddSerilog((services, logger) => ConfigureLogger(logger.ReadFrom.Services(services), development),
+            preserveStaticLogger: true);
         return builder;
     }
 
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
-        app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = (context, http) =>
+        app.UseSerilogRequestLogging(options =>
         {
-            if (http.User.Identity?.IsAuthenticated == true)
-            {
-                var actor = Tokens.ActorOf(http.User);
-                context.Set("Actor", actor.UserId);
-                context.Set("Agency", actor.Agency);
-                context.Set("Role", actor.Role);
-            }
-            if (http.GetRouteValue("id") is { } id) context.Set("ApplicationId", id);
-            if (http.GetRouteValue("stepId") is { } step) context.Set("StepId", step);
-            context.Set("CorrelationId", http.CorrelationId());
+            // The host's logger, not the static one kept for start-up: several hosts may run in one process (tests).
+            options.Logger = app.Services.GetService<Serilog.ILogger>();
+            options.EnrichDiagnosticContext = Enrich;
+            // A refusal (4xx) is the caller's doing and is logged at Information; only a server error is an Error.
+            options.GetLevel = (http, _, exception) =>
+                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
         });
         return app;
+    }
+
+    private static void Enrich(IDiagnosticContext context, HttpContext http)
+    {
+        if (http.User.Identity?.IsAuthenticated == true)
+        {
+            var actor = Tokens.ActorOf(http.User);
+            context.Set("Actor", actor.UserId);
+            context.Set("Agency", actor.Agency);
+            context.Set("Role", actor.Role);
+        }
+        if (http.GetRouteValue("id") is { } id) context.Set("ApplicationId", id);
+        if (http.GetRouteValue("stepId") is { } step) context.Set("StepId", step);
+        context.Set("CorrelationId", http.CorrelationId());
     }
 
     public static string CorrelationId(this HttpContext http) =>
