@@ -37,6 +37,7 @@ try
     builder.Services.ConfigureHttpJsonOptions(o =>
         o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
     builder.Services.AddValidatorsFromAssemblyContaining<Program>();
+    builder.AddDevelopmentClock();
     database = await builder.AddDatabaseAsync();
     builder.Services.AddWorkflowStore(database.ConnectionString, catalog);
     builder.Services.AddHostedService<Definitions.Publisher>();
@@ -66,6 +67,7 @@ try
     api.MapCalendars();
     api.MapVerification();
     api.MapOversightQueries();
+    api.MapDevelopmentClock(app.Environment);
 
     await app.RunAsync();
     return ExitCodes.Stopped;

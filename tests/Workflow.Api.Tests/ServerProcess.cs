@@ -93,7 +93,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>True once the server listens; false when the process ended first.</summary>
     public async Task<bool> ReadyAsync() => await _ready.Task.WaitAsync(Patience);
 
-    /// <summary>Asks the process to stop as an operator's Ctrl+C or a service manager would (SIGTERM) and waits for its exit code.</summary>
+    /// <summary>Asks the process to stop as a service manager would (SIGTERM) and waits for its exit code.</summary>
     public async Task<int> StopAsync()
     {
         if (!_process.HasExited)

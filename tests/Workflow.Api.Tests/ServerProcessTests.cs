@@ -43,7 +43,8 @@ public sealed class when_an_operator_runs_the_server : IDisposable
         await using (var two = ServerProcess.Api(second, _data))
         {
             (await two.ReadyAsync()).ShouldBeTrue(two.AllOutput);
-            two.Output.ShouldContain(l => l.Contains("attached to the running private PostgreSQL") && l.Contains($"Port={port};"), two.AllOutput);
+            two.Output.ShouldContain(l => l.Contains("attached to the running private PostgreSQL") && l.Contains($"Port={port};"),
+                two.AllOutput);
             (await two.StopAsync()).ShouldBe(0, two.AllOutput);
         }
 
