@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Workflow.Core.Definitions;
 
 namespace Workflow.Cli;
 
@@ -10,11 +9,13 @@ public static class DueCommand
         var calendar = new Option<string>("--calendar") { Description = "calendar id, e.g. lao-national or odsc-vientiane-capital", Required = true };
         var from = new Option<string>("--from") { Description = "start date (2024-04-10) or instant (2024-04-10T10:00:00+07:00)", Required = true };
         var days = new Option<int>("--working-days") { Description = "number of working days", Required = true };
-        var workflows = new Option<DirectoryInfo>("--workflows") { Description = "the workflows folder", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
-        var command = new Command("due", "Print the due date N working days after a date, on a calendar of workflows/calendars") { calendar, from, days, workflows };
-        command.SetAction(parse =>
+        var workflows = Connection.Workflows();
+        var connection = Connection.Option();
+        var command = new Command("due", "Print the due date N working days after a date, on a calendar of workflows/calendars")
+            { calendar, from, days, workflows, connection };
+        command.SetAction(async (parse, cancellation) =>
         {
-            var catalog = WorkflowCatalog.Load(parse.GetValue(workflows)!.FullName);
+            var catalog = await Connection.CatalogueAsync(parse, workflows, connection, cancellation);
             var id = parse.GetValue(calendar)!;
             if (!catalog.Calendars.TryParseStart(parse.GetValue(from)!, id, out var start))
             {
