@@ -122,3 +122,40 @@ public class when_the_workflow_tool_runs_outside_the_source_tree(ApiFixture api)
         wrongAgency.Process.Error.ShouldContain(l => l.StartsWith($"{copy}:") && l.Contains("ministry-of-magic"));
     }
 }
+
+/// <summary>The tool packed and installed the way the README shows, then run from the folder it was installed in.</summary>
+[Trait("Category", "Packaging")]
+public sealed class when_the_workflow_tool_is_installed : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("workflow-tool-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    private async Task<ServerProcess> Dotnet(string folder, params string[] arguments)
+    {
+        var process = ServerProcess.Command(folder, ["dotnet", .. arguments]);
+        (await process.ExitAsync()).ShouldBe(0, process.AllOutput);
+        return process;
+    }
+
+    [Fact]
+    public async Task it_packs_as_a_dotnet_tool_that_installs_from_a_folder_and_runs()
+    {
+        var packages = Path.Combine(_folder, "packages");
+        var project = Path.Combine(ApiFixture.RepositoryRoot(), "src", "Workflow.Cli", "Workflow.Cli.csproj");
+        await Dotnet(_folder, "pack", project, "--no-build", "-c", ServerProcess.Configuration, "-o", packages);
+        // Only the packed folder as a source: the install must not depend on what a public feed serves under that name.
+        await File.WriteAllTextAsync(Path.Combine(_folder, "nuget.config"),
+            $"""<configuration><packageSources><clear /><add key="local" value="{packages}" /></packageSources></configuration>""");
+        await Dotnet(_folder, "tool", "install", "Interagency.Workflow.Cli", "--tool-path", Path.Combine(_folder, "tools"),
+            "--add-source", packages, "--configfile", Path.Combine(_folder, "nuget.config"));
+
+        var help = ServerProcess.Command(_folder, [Path.Combine(_folder, "tools", "workflow"), "--help"]);
+        (await help.ExitAsync()).ShouldBe(0, help.AllOutput);
+        help.AllOutput.ShouldContain("validate");
+        help.AllOutput.ShouldContain("verify");
+    }
+}

@@ -6,8 +6,9 @@ using System.Net.Sockets;
 namespace Workflow.Api.Tests;
 
 /// <summary>
-/// The built API (or the built <c>workflow</c> tool) run as a real process, as an operator runs it. Output lines are
-/// collected as they come; <see cref="ReadyAsync"/> waits for the line that says the server listens, or for the exit.
+/// The built API, the built <c>workflow</c> tool or another command run as a real process, as an operator runs it.
+/// Output lines are collected as they come; <see cref="ReadyAsync"/> waits for the line that says the server listens,
+/// or for the exit.
 /// Disposing kills whatever still runs, so a failing test leaves no process behind.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
@@ -79,6 +80,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The built <c>workflow</c> tool in <paramref name="folder"/>, with only the given environment added.</summary>
     public static ServerProcess Cli(string folder, string[] arguments, Dictionary<string, string>? environment = null) =>
         new(Start(["dotnet", CliAssembly, .. arguments], folder, environment ?? []));
+
+    /// <summary>Any command in <paramref name="folder"/> (dotnet pack, an installed tool).</summary>
+    public static ServerProcess Command(string folder, string[] command) => new(Start(command, folder, []));
 
     private static ProcessStartInfo Start(string[] command, string folder, Dictionary<string, string> environment)
     {
