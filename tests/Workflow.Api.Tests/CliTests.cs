@@ -36,23 +36,25 @@ public class when_the_workflow_tool_runs_outside_the_source_tree(ApiFixture api)
         var store = new Dictionary<string, string> { ["ConnectionStrings__Workflow"] = Api.ConnectionString };
         File.Exists(Path.Combine(_folder, "workflows", "agencies.yaml")).ShouldBeFalse();
 
-        var verify = await Run(store, "verify", "--application", created.Id.ToString());
+        var cases = await Task.WhenAll(
+            Run(store, "verify", "--application", created.Id.ToString()),
+            Run(store, "replay", "--application", created.Id.ToString()),
+            Run(store, "export", "--application", created.Id.ToString(), "--format", "json"));
+        var (verify, replay, export) = (cases[0], cases[1], cases[2]);
+
         verify.Code.ShouldBe(0, verify.Process.AllOutput);
         verify.Process.Output.Last().ShouldContain("intact");
-
-        var replay = await Run(store, "replay", "--application", created.Id.ToString());
         replay.Code.ShouldBe(0, replay.Process.AllOutput);
         replay.Process.AllOutput.ShouldContain(created.TrackingNumber);
-
-        var export = await Run(store, "export", "--application", created.Id.ToString(), "--format", "json");
         export.Code.ShouldBe(0, export.Process.AllOutput);
         JsonDocument.Parse(string.Join('\n', export.Process.Output)).RootElement.GetProperty("trackingNumber").GetString()
             .ShouldBe(created.TrackingNumber);
 
         // Across Pi Mai, on the calendar the server loaded: the same answer as from the workflows folder.
         string[] across = ["due", "--calendar", "lao-national", "--from", "2024-04-10", "--working-days", "5"];
-        var due = await Run([.. across, "--connection", Api.ConnectionString]);
-        var fromFolder = await Run([.. across, "--workflows", Path.Combine(ApiFixture.RepositoryRoot(), "workflows")]);
+        var calendars = await Task.WhenAll(Run([.. across, "--connection", Api.ConnectionString]),
+            Run([.. across, "--workflows", Path.Combine(ApiFixture.RepositoryRoot(), "workflows")]));
+        var (due, fromFolder) = (calendars[0], calendars[1]);
         due.Code.ShouldBe(0, due.Process.AllOutput);
         due.Process.Output.Single().ShouldStartWith("2024-04-2");
         due.Process.Output.Single().ShouldBe(fromFolder.Process.Output.Single());
@@ -67,15 +69,18 @@ public class when_the_workflow_tool_runs_outside_the_source_tree(ApiFixture api)
     [Fact]
     public async Task expected_errors_are_one_line_and_exit_code_2_never_a_stack_trace()
     {
-        var unreachable = await Run("verify", "--connection", "Host=127.0.0.1;Port=1;Database=workflow;Username=postgres;Timeout=3");
-        var unknown = await Run("export", "--application", Guid.NewGuid().ToString(), "--connection", Api.ConnectionString);
-        var unknownToVerify = await Run("verify", "--application", Guid.NewGuid().ToString(), "--connection", Api.ConnectionString);
-        var noStore = await Run("replay", "--application", Guid.NewGuid().ToString());
-        var missingDiff = await Run("diff", "missing.yaml", "also-missing.yaml");
-        var noCatalogue = await Run("due", "--calendar", "lao-national", "--from", "2024-04-10", "--working-days", "5");
-        var usage = await Run("verify", "--application", "not-an-id");
+        // Independent runs, started together to keep the test short.
+        var runs = await Task.WhenAll(
+            Run("verify", "--connection", "Host=127.0.0.1;Port=1;Database=workflow;Username=postgres;Timeout=3"),
+            Run("export", "--application", Guid.NewGuid().ToString(), "--connection", Api.ConnectionString),
+            Run("verify", "--application", Guid.NewGuid().ToString(), "--connection", Api.ConnectionString),
+            Run("replay", "--application", Guid.NewGuid().ToString()),
+            Run("diff", "missing.yaml", "also-missing.yaml"),
+            Run("due", "--calendar", "lao-national", "--from", "2024-04-10", "--working-days", "5"),
+            Run("verify", "--application", "not-an-id"));
+        var (unreachable, missingDiff, noCatalogue) = (runs[0], runs[4], runs[5]);
 
-        foreach (var (code, process) in new[] { unreachable, unknown, unknownToVerify, noStore, missingDiff, noCatalogue, usage })
+        foreach (var (code, process) in runs)
         {
             code.ShouldBe(2, process.AllOutput);
             process.Error.ShouldNotBeEmpty();
