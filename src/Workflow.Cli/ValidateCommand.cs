@@ -39,10 +39,16 @@ public static class ValidateCommand
                     ? "There is no workflows folder here: name the folders or files to check."
                     : $"{missing}: no such file or folder");
 
-            foreach (var folder in given.Where(Directory.Exists))
+            // A calendar file is read only with the definitions that count on it: its whole workflows folder is checked.
+            string WorkflowsOf(string file) => Path.GetDirectoryName(Path.GetDirectoryName(file))!;
+            bool IsCalendar(string file) => Path.GetFileName(Path.GetDirectoryName(file)) == WorkflowCatalog.CalendarFolder &&
+                                            File.Exists(Path.Combine(WorkflowsOf(file), WorkflowCatalog.AgencyFile));
+            var folders = given.Where(Directory.Exists)
+                .Concat(given.Where(f => File.Exists(f) && IsCalendar(f)).Select(WorkflowsOf)).Distinct();
+            foreach (var folder in folders)
                 Check(() => WorkflowCatalog.Load(folder), name => Path.Combine(folder, name), findings, loaded);
 
-            foreach (var group in given.Where(File.Exists).GroupBy(f => Context(f, parse.GetValue(workflows))))
+            foreach (var group in given.Where(f => File.Exists(f) && !IsCalendar(f)).GroupBy(f => Context(f, parse.GetValue(workflows))))
             {
                 var files = group.ToList();
                 if (group.Key is not { } context)
