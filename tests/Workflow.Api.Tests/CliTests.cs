@@ -125,6 +125,11 @@ public class when_the_workflow_tool_runs_outside_the_source_tree(ApiFixture api)
         var wrongAgency = await Run("validate", copy, "--workflows", workflows);
         wrongAgency.Code.ShouldBe(1, wrongAgency.Process.AllOutput);
         wrongAgency.Process.Error.ShouldContain(l => l.StartsWith($"{copy}:") && l.Contains("ministry-of-magic"));
+
+        // A calendar file is checked with the folder whose definitions count on it, never read as a definition.
+        var calendar = await Run("validate", Path.Combine(workflows, "calendars", "lao-national.yaml"));
+        calendar.Code.ShouldBe(0, calendar.Process.AllOutput);
+        calendar.Process.Output.ShouldContain(l => l.StartsWith("ok  enterprise-registration"));
     }
 }
 
