@@ -24,9 +24,12 @@ public static class Connection
         Description = $"PostgreSQL connection string of the store; default: the {Variable} environment variable",
     };
 
-    public static Option<DirectoryInfo> Workflows() => new("--workflows")
+    /// <param name="orStore">The command falls back to the store's catalogue (<see cref="CatalogueAsync"/>).</param>
+    public static Option<DirectoryInfo> Workflows(bool orStore = false) => new("--workflows")
     {
-        Description = "the workflows folder; default: ./workflows, or when there is none the catalogue of the store (--connection)",
+        Description = orStore
+            ? "the workflows folder; default: ./workflows, or when there is none the catalogue of the store (--connection)"
+            : "the workflows folder",
         DefaultValueFactory = _ => new DirectoryInfo("workflows"),
     };
 

@@ -9,7 +9,7 @@ public static class DueCommand
         var calendar = new Option<string>("--calendar") { Description = "calendar id, e.g. lao-national or odsc-vientiane-capital", Required = true };
         var from = new Option<string>("--from") { Description = "start date (2024-04-10) or instant (2024-04-10T10:00:00+07:00)", Required = true };
         var days = new Option<int>("--working-days") { Description = "number of working days", Required = true };
-        var workflows = Connection.Workflows();
+        var workflows = Connection.Workflows(orStore: true);
         var connection = Connection.Option();
         var command = new Command("due", "Print the due date N working days after a date, on a calendar of workflows/calendars")
             { calendar, from, days, workflows, connection };
