@@ -32,8 +32,8 @@ public static class VerifyCommand
             long events;
             if (parse.GetValue(application) is { } one)
             {
-                if (await session.Events.FetchStreamStateAsync(one, cancellation) is null) throw new CommandError($"no application {one}");
                 var result = await chain.VerifyAsync(one, cancellation);
+                if (result is { Intact: true, Events: 0 }) throw new CommandError($"no application {one}");
                 if (!result.Intact) await Report(result);
                 (streams, events) = (1, result.Events);
             }
