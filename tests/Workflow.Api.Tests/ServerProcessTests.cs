@@ -53,12 +53,24 @@ public sealed class when_an_operator_runs_the_server : IDisposable
 
         (await one.StopAsync()).ShouldBe(0, one.AllOutput);
         PrivatePostgres.IsRunning(_data).ShouldBeFalse("the server that started the cluster stops it");
+    }
 
-        // Started again, the cluster of this folder comes back on the same port, so a written-down connection string still works.
-        await using var again = ServerProcess.Api(first, _data);
-        (await again.ReadyAsync()).ShouldBeTrue(again.AllOutput);
-        again.Output.ShouldContain(l => l.Contains("started a private PostgreSQL") && l.Contains($"Port={port};"), again.AllOutput);
-        (await again.StopAsync()).ShouldBe(0);
+    [Fact]
+    public async Task the_private_database_of_a_data_directory_comes_back_on_the_same_port()
+    {
+        int port;
+        await using (var cluster = await PrivatePostgres.StartAsync(_data))
+        {
+            cluster.StartedHere.ShouldBeTrue();
+            port = cluster.Port;
+        }
+        PrivatePostgres.IsRunning(_data).ShouldBeFalse();
+
+        // A connection string written down from the log keeps working after a restart.
+        await using var again = await PrivatePostgres.StartAsync(_data);
+        again.Port.ShouldBe(port);
+        await using var connection = new Npgsql.NpgsqlConnection(again.ConnectionString);
+        await connection.OpenAsync();
     }
 
     [Fact]
