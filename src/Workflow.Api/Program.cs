@@ -12,52 +12,83 @@ using Workflow.Core.Definitions;
 using Workflow.Store;
 
 var builder = WebApplication.CreateBuilder(args);
-Log.Logger = Logging.StartupLogger(builder.Environment.IsDevelopment());
-
-WorkflowCatalog catalog;
+var development = builder.Environment.IsDevelopment();
+Log.Logger = Logging.StartupLogger(development);
+DatabaseSettings? database = null;
+var configuring = true;
 try
 {
-    catalog = builder.LoadWorkflows();
+    WorkflowCatalog catalog;
+    try
+    {
+        catalog = builder.LoadWorkflows();
+    }
+    catch (DefinitionException e)
+    {
+        Log.Fatal("The workflows folder is not valid; the server does not start.{NewLine}{Problems}", Environment.NewLine, e.Message);
+        throw;
+    }
+
+    builder.AddLogging();
+    builder.ListenOnDefaultAddress();
+    builder.AddSecurity();
+    Problems.AddProblems(builder);
+    builder.AddApiDocuments();
+    builder.Services.ConfigureHttpJsonOptions(o =>
+        o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
+    builder.Services.AddValidatorsFromAssemblyContaining<Program>();
+    builder.AddDevelopmentClock();
+    database = await builder.AddDatabaseAsync();
+    builder.Services.AddWorkflowStore(database.ConnectionString, catalog);
+    builder.Services.AddHostedService<Definitions.Publisher>();
+    SweeperService.AddDeadlineSweeper(builder);
+    builder.Services.AddHostedService<SealService>();
+
+    var app = builder.Build();
+    configuring = false;
+
+    // The request log wraps the exception handler, so it records the status the client got, not the exception on its way.
+    app.UseRequestLogging();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseAuthentication();
+    app.UseAuthorization();
+
+    app.MapHealth();
+    app.MapApiDocuments();
+    var api = app.MapGroup("/api").RequireAuthorization();
+    api.MapWorkflows();
+    api.MapSubmitApplication();
+    api.MapApplicationReads();
+    api.MapDecideStep();
+    api.MapCorrections();
+    api.MapInbox();
+    api.MapOverdue();
+    api.MapCalendars();
+    api.MapVerification();
+    api.MapOversightQueries();
+    api.MapDevelopmentClock(app.Environment);
+
+    await app.RunAsync();
+    return ExitCodes.Stopped;
 }
-catch (DefinitionException e)
+catch (Exception e) when (e is not HostAbortedException)
 {
-    Log.Fatal("The workflows folder is not valid; the server does not start.{NewLine}{Problems}", Environment.NewLine, e.Message);
-    throw;
+    // Never leave a private cluster behind when the server did not come up (it stops only one it started itself).
+    if (database?.Cluster is { } cluster) await cluster.DisposeAsync();
+    // A test host gets the exception itself; a server process says in one line why it stops, with a documented code.
+    if (!Startup.StandAlone) throw;
+    var refusal = Startup.Refusal(e, configuring, builder.Configuration);
+    if (refusal is null) Log.Fatal(e, "The server stopped on an unexpected error");
+    else if (!development) Log.Fatal("The server does not start: {Reason}", refusal.Value.Line);
+    var line = refusal?.Line ?? $"stopped on an unexpected error: {e.Message} (details in the log)";
+    await Console.Error.WriteLineAsync($"workflow-api: {line}");
+    return refusal?.Code ?? ExitCodes.Failed;
 }
-
-builder.AddLogging();
-builder.AddSecurity();
-Problems.AddProblems(builder);
-builder.AddApiDocuments();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
-builder.Services.AddValidatorsFromAssemblyContaining<Program>();
-builder.Services.AddWorkflowStore(await builder.ConnectionStringAsync(), catalog);
-builder.Services.AddHostedService<Definitions.Publisher>();
-SweeperService.AddDeadlineSweeper(builder);
-builder.Services.AddHostedService<SealService>();
-
-var app = builder.Build();
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseRequestLogging();
-app.UseAuthentication();
-app.UseAuthorization();
-
-app.MapHealth();
-app.MapApiDocuments();
-var api = app.MapGroup("/api").RequireAuthorization();
-api.MapWorkflows();
-api.MapSubmitApplication();
-api.MapApplicationReads();
-api.MapDecideStep();
-api.MapCorrections();
-api.MapInbox();
-api.MapOverdue();
-api.MapCalendars();
-api.MapVerification();
-api.MapOversightQueries();
-
-app.Run();
+finally
+{
+    // Test hosts share the static start-up logger; only a process of its own flushes and closes it.
+    if (Startup.StandAlone) await Log.CloseAndFlushAsync();
+}
 
 public partial class Program;

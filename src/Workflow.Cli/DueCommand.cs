@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Workflow.Core.Definitions;
 
 namespace Workflow.Cli;
 
@@ -14,11 +13,13 @@ public static class DueCommand
             Required = true,
         };
         var days = new Option<int>("--working-days") { Description = "number of working days", Required = true };
-        var workflows = new Option<DirectoryInfo>("--workflows") { Description = "the workflows folder", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
-        var command = new Command("due", "Print the due date N working days after a date, on a calendar of workflows/calendars") { calendar, from, days, workflows };
-        command.SetAction(parse =>
+        var workflows = Connection.Workflows(orStore: true);
+        var connection = Connection.Option();
+        var command = new Command("due", "Print the due date N working days after a date, on a calendar of workflows/calendars")
+            { calendar, from, days, workflows, connection };
+        command.SetAction(async (parse, cancellation) =>
         {
-            var catalog = WorkflowCatalog.Load(parse.GetValue(workflows)!.FullName);
+            var catalog = await Connection.CatalogueAsync(parse, workflows, connection, cancellation);
             var id = parse.GetValue(calendar)!;
             if (!catalog.Calendars.TryParseStart(parse.GetValue(from)!, id, out var start))
             {

@@ -14,18 +14,17 @@ public static class ExportCommand
         format.AcceptOnlyFromAmong("json", "html");
         var output = new Option<FileInfo?>("--output") { Description = "file to write; default: standard output" };
         var connection = Connection.Option();
-        var workflows = Connection.Workflows();
         var command = new Command("export", "Write an application's case file (timeline, decisions, deadlines, procedure version, verification)")
-            { application, format, output, connection, workflows };
+            { application, format, output, connection };
         command.SetAction(async (parse, cancellation) =>
         {
-            await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
+            await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
             var file = await provider.GetRequiredService<CaseFiles>().LoadAsync(parse.GetValue(application), cancellation);
             if (file is null)
             {
                 Console.Error.WriteLine($"no application {parse.GetValue(application)}");
-                return 1;
+                return 2;
             }
             var text = parse.GetValue(format) == "html"
                 ? CaseFileHtml.Render(file)

@@ -14,12 +14,11 @@ public static class ReplayCommand
         var at = new Option<DateTimeOffset?>("--at") { Description = "stop at this instant (as recorded by the store)" };
         var version = new Option<long?>("--version") { Description = "stop at this version" };
         var connection = Connection.Option();
-        var workflows = Connection.Workflows();
         var command = new Command("replay", "Print an application's timeline from its events, optionally stopping at a time or version, and its state then")
-            { application, at, version, connection, workflows };
+            { application, at, version, connection };
         command.SetAction(async (parse, cancellation) =>
         {
-            await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
+            await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
             await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
             var id = parse.GetValue(application);
@@ -29,7 +28,7 @@ public static class ReplayCommand
             if (events.Count == 0)
             {
                 Console.Error.WriteLine($"application {id} has no events {(stop > 0 || when is not null ? "by then" : "")}");
-                return 1;
+                return 2;
             }
             foreach (var e in events)
             {

@@ -16,12 +16,13 @@ public static class SimulateCommand
         var outcomes = new Option<string?>("--outcomes") { Description = "outcomes other than approve, e.g. register=return,seal=reject" };
         var allPaths = new Option<bool>("--all-paths") { Description = "list every path through the flow with its step deadlines, flagging those over the legal deadline" };
         var centre = new Option<string>("--centre") { Description = "centre whose calendar counts the days", DefaultValueFactory = _ => "VTE" };
-        var workflows = Connection.Workflows();
+        var workflows = Connection.Workflows(orStore: true);
+        var connection = Connection.Option();
         var command = new Command("simulate", "Walk a procedure with the real decider and calendar: the path, each step's due date, the working days used")
-            { id, data, start, outcomes, allPaths, centre, workflows };
-        command.SetAction(parse =>
+            { id, data, start, outcomes, allPaths, centre, workflows, connection };
+        command.SetAction(async (parse, cancellation) =>
         {
-            var catalog = WorkflowCatalog.Load(parse.GetValue(workflows)!.FullName);
+            var catalog = await Connection.CatalogueAsync(parse, workflows, connection, cancellation);
             var definition = catalog.Find(parse.GetValue(id)!);
             if (definition is null)
             {

@@ -12,12 +12,11 @@ public static class VerifyCommand
     {
         var application = new Option<Guid?>("--application") { Description = "verify one application; default: the whole store and its seals" };
         var connection = Connection.Option();
-        var workflows = Connection.Workflows();
         var command = new Command("verify", "Re-derive the hash chains (and seals) from the stored events; exit code 0 when intact, 1 otherwise")
-            { application, connection, workflows };
+            { application, connection };
         command.SetAction(async (parse, cancellation) =>
         {
-            await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
+            await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
             var chain = provider.GetRequiredService<AuditChain>();
             await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
@@ -34,6 +33,7 @@ public static class VerifyCommand
             if (parse.GetValue(application) is { } one)
             {
                 var result = await chain.VerifyAsync(one, cancellation);
+                if (result is { Intact: true, Events: 0 }) throw new CommandError($"no application {one}");
                 if (!result.Intact) await Report(result);
                 (streams, events) = (1, result.Events);
             }

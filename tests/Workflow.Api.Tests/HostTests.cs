@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Workflow.Core.Definitions;
 
 namespace Workflow.Api.Tests;
@@ -87,5 +89,89 @@ public class when_the_server_starts(ApiFixture api) : ApiTest(api)
         var oldDetails = await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{running.Id}"));
         var newDetails = await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{fresh.Id}"));
         oldDetails.DefinitionHash.ShouldNotBe(newDetails.DefinitionHash);
+    }
+}
+
+public class when_a_request_is_refused(ApiFixture api) : ApiTest(api)
+{
+    private sealed class Collected : Serilog.Core.ILogEventSink
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Serilog.Events.LogEvent> Events { get; } = new();
+
+        public void Emit(Serilog.Events.LogEvent logEvent) => Events.Enqueue(logEvent);
+    }
+
+    [Fact]
+    public async Task the_request_log_records_the_status_the_client_got_and_only_server_errors_at_error_level()
+    {
+        var log = new Collected();
+        await using var host = ApiFixture.Host(Api.ConnectionString).WithWebHostBuilder(b =>
+            b.ConfigureServices(s => s.AddSingleton<Serilog.Core.ILogEventSink>(log)));
+        var clerk = ApiFixture.Client(host, "clerk", "odsc");
+
+        var missing = await Post(clerk, $"/api/applications/{Guid.NewGuid()}/steps/intake/decision",
+            new { outcome = "approve", reason = "ok" });
+        var malformed = await clerk.PostAsync("/api/applications",
+            new StringContent("{\"workflowId\":", System.Text.Encoding.UTF8, "application/json"));
+        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        malformed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var requests = log.Events.Where(e => e.Properties.ContainsKey("RequestPath") && e.Properties.ContainsKey("StatusCode")).ToList();
+        int Status(string path) => requests.Where(e => e.Properties["RequestPath"].ToString().Contains(path))
+            .Select(e => int.Parse(e.Properties["StatusCode"].ToString())).Single();
+        Status("/steps/intake/decision").ShouldBe(404);
+        Status("/api/applications\"").ShouldBe(400);
+        log.Events.ShouldNotContain(e => e.Level >= Serilog.Events.LogEventLevel.Error);
+        requests.ShouldAllBe(e => e.Level == Serilog.Events.LogEventLevel.Information && e.Exception == null);
+    }
+}
+
+public class when_a_developer_moves_the_clock(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task days_pass_and_the_deadlines_that_came_due_fire_so_an_escalation_can_be_acknowledged()
+    {
+        // A host of its own: the moved clock must not move the clock of the other tests.
+        await using var host = ApiFixture.Host(Api.ConnectionString);
+        var clerk = ApiFixture.Client(host, "clerk", "odsc");
+        var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        (await Post(clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var before = await clerk.GetFromJsonAsync<JsonElement>("/api/dev/clock");
+
+        var moved = await Post(clerk, "/api/dev/clock", new { advance = "P30D" });
+
+        moved.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var clock = await Read<JsonElement>(moved);
+        clock.GetProperty("deadlinesFired").GetInt32().ShouldBeGreaterThan(0);
+        (clock.GetProperty("now").GetDateTimeOffset() - before.GetProperty("now").GetDateTimeOffset())
+            .ShouldBeGreaterThanOrEqualTo(TimeSpan.FromDays(30));
+        var history = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{created.Id}/history"));
+        history.Events.Select(e => e.Type).ShouldContain("deadline_breached");
+        history.Events.Select(e => e.Type).ShouldContain("step_escalated");
+        var supervisor = ApiFixture.Client(host, "supervisor", "moic-enterprise-registration");
+        (await Post(supervisor, $"/api/applications/{created.Id}/steps/register/escalations/1/acknowledgement",
+                new { comment = "assigned" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await Post(clerk, "/api/dev/clock", new { advance = "-P1D" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Post(clerk, "/api/dev/clock", new { advance = "three days" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Post(clerk, "/api/dev/clock", new { to = "2020-01-01T00:00:00Z" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task outside_development_there_is_no_clock_to_move()
+    {
+        await using var host = ApiFixture.Host(Api.ConnectionString, environment: "Production", settings: new()
+        {
+            ["Auth:SigningKey"] = "a-production-signing-key-of-at-least-32-characters",
+            ["Audit:ChainKey"] = "a-chain-key-of-at-least-thirty-two-characters",
+        });
+        var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            Workflow.Store.Identity.Tokens.Mint("admin-1", "admin", null, null, null, "a-production-signing-key-of-at-least-32-characters",
+                TimeSpan.FromHours(1)));
+
+        (await client.GetAsync("/api/workflows")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Post(client, "/api/dev/clock", new { advance = "P3D" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 }

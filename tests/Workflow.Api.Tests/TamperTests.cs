@@ -159,8 +159,7 @@ public class when_the_store_is_verified_from_the_command_line(ApiFixture api) : 
 {
     private async Task<int> Verify(params string[] extra)
     {
-        var workflows = Path.Combine(ApiFixture.RepositoryRoot(), "workflows");
-        string[] args = ["--connection", Api.ConnectionString, "--workflows", workflows, .. extra];
+        string[] args = ["--connection", Api.ConnectionString, .. extra];
         return await Cli.VerifyCommand.Create().Parse(args).InvokeAsync();
     }
 

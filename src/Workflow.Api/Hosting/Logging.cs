@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -18,6 +19,8 @@ public static class Logging
             .MinimumLevel.Override("Marten", LogEventLevel.Warning)
             .MinimumLevel.Override("JasperFx", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Information)
+            // A port already in use ends the start-up with one line on standard error (Program), not a stack trace.
+            .Filter.ByExcluding(e => e.Exception?.InnerException is AddressInUseException)
             .Enrich.FromLogContext();
         if (development)
             logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
@@ -37,26 +40,38 @@ public static class Logging
     {
         var development = builder.Environment.IsDevelopment();
         // Several hosts may run in one process (tests); the static logger is only used before a host exists.
-        builder.Services.AddSerilog((_, logger) => ConfigureLogger(logger, development), preserveStaticLogger: true);
+        // Sinks registered as services (a test's collector, a shipper) receive the same events as the console.
+        builder.Services.AddSerilog((services, logger) => ConfigureLogger(logger.ReadFrom.Services(services), development),
+            preserveStaticLogger: true);
         return builder;
     }
 
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
-        app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = (context, http) =>
+        app.UseSerilogRequestLogging(options =>
         {
-            if (http.User.Identity?.IsAuthenticated == true)
-            {
-                var actor = Tokens.ActorOf(http.User);
-                context.Set("Actor", actor.UserId);
-                context.Set("Agency", actor.Agency);
-                context.Set("Role", actor.Role);
-            }
-            if (http.GetRouteValue("id") is { } id) context.Set("ApplicationId", id);
-            if (http.GetRouteValue("stepId") is { } step) context.Set("StepId", step);
-            context.Set("CorrelationId", http.CorrelationId());
+            // The host's logger, not the static one kept for start-up: several hosts may run in one process (tests).
+            options.Logger = app.Services.GetService<Serilog.ILogger>();
+            options.EnrichDiagnosticContext = Enrich;
+            // A refusal (4xx) is the caller's doing and is logged at Information; only a server error is an Error.
+            options.GetLevel = (http, _, exception) =>
+                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
         });
         return app;
+    }
+
+    private static void Enrich(IDiagnosticContext context, HttpContext http)
+    {
+        if (http.User.Identity?.IsAuthenticated == true)
+        {
+            var actor = Tokens.ActorOf(http.User);
+            context.Set("Actor", actor.UserId);
+            context.Set("Agency", actor.Agency);
+            context.Set("Role", actor.Role);
+        }
+        if (http.GetRouteValue("id") is { } id) context.Set("ApplicationId", id);
+        if (http.GetRouteValue("stepId") is { } step) context.Set("StepId", step);
+        context.Set("CorrelationId", http.CorrelationId());
     }
 
     public static string CorrelationId(this HttpContext http) =>

@@ -93,6 +93,23 @@ public sealed class WorkflowCatalog
         return new WorkflowCatalog(agencies, definitions, calendars);
     }
 
+    /// <summary>
+    /// A catalogue rebuilt from what a store holds: the agency catalogue and calendars a server last loaded, and every
+    /// stored definition version (each was checked against the agencies when it was stored, so it is not checked again
+    /// against today's). A later text of the same id and version replaces an earlier one.
+    /// </summary>
+    public static WorkflowCatalog FromStored(string? agencies, IEnumerable<(string Name, string Text)> calendarFiles,
+        IEnumerable<(string Name, string Text)> definitions)
+    {
+        var problems = new List<DefinitionProblem>();
+        var calendars = CalendarCatalog.Parse(calendarFiles, problems);
+        var codes = agencies is null ? ImmutableArray<Agency>.Empty : DefinitionParser.ParseAgencies(AgencyFile, agencies, problems);
+        var parsed = definitions.Select(d => DefinitionParser.ParseDefinition(d.Name, d.Text, problems)).OfType<WorkflowDefinition>()
+            .GroupBy(d => (d.Id, d.Version)).Select(g => g.Last()).ToList();
+        if (problems.Count > 0) throw new DefinitionException(problems);
+        return new WorkflowCatalog(codes, parsed, calendars);
+    }
+
     /// <summary>Checks a definition text against this catalogue's agencies, as for a file of the folder; throws with every problem.</summary>
     public WorkflowDefinition Check(string name, string text)
     {
