@@ -26,12 +26,13 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
         var report = LastLine(output);
         report.GetProperty("benchmark").GetString().ShouldBe("commands");
         var rows = report.GetProperty("rows").EnumerateArray()
-            .Select(r => (r.GetProperty("operation").GetString(), r.GetProperty("clients").GetInt32(), r.GetProperty("opsPerSecond").GetDouble()))
+            .Select(r => (Operation: r.GetProperty("operation").GetString(), Clients: r.GetProperty("clients").GetInt32(),
+                PerSecond: r.GetProperty("opsPerSecond").GetDouble()))
             .ToList();
-        rows.Select(r => (r.Item1, r.Item2)).ShouldBe([
+        rows.Select(r => (r.Operation, r.Clients)).ShouldBe([
             ("raw INSERT+COMMIT", 1), ("submit-and-route", 1), ("approve step", 1),
             ("raw INSERT+COMMIT", 2), ("submit-and-route", 2), ("approve step", 2)]);
-        rows.ShouldAllBe(r => r.Item3 > 0);
+        rows.ShouldAllBe(r => r.PerSecond > 0);
         report.GetProperty("memory").GetProperty("applications").GetInt32().ShouldBe(2);
     }
 
