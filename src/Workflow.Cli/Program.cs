@@ -20,10 +20,6 @@ root.Subcommands.Add(ImportElsaCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
-root.Subcommands.Add(BenchCommand.Create());
-root.Subcommands.Add(DeadlineBenchCommand.Create());
-root.Subcommands.Add(OversightBenchCommand.Create());
-
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -1,0 +1,84 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Workflow.Core.Definitions;
+using Workflow.Store;
+using Workflow.Store.Applications;
+using Workflow.Store.Audit;
+using Workflow.Store.Definitions;
+using Workflow.Store.Postgres;
+
+namespace Workflow.Benchmarks;
+
+/// <summary>
+/// The store every runner measures: a throwaway PostgreSQL cluster with durable commits (fsync on, as a production
+/// server runs), or the server named by a connection string, registered exactly as the API registers it, with the
+/// schema, the audit chain and the shipped procedures in place. Baselines run against the same server in the same run.
+/// </summary>
+public sealed class BenchStore : IAsyncDisposable
+{
+    private readonly PrivatePostgres? _cluster;
+
+    private BenchStore(PrivatePostgres? cluster, string connectionString, WorkflowCatalog catalog, ServiceProvider services)
+    {
+        _cluster = cluster;
+        ConnectionString = connectionString;
+        Catalog = catalog;
+        Services = services;
+    }
+
+    public string ConnectionString { get; }
+    public WorkflowCatalog Catalog { get; }
+    public ServiceProvider Services { get; }
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+    public ApplicationCommands Commands => Services.GetRequiredService<ApplicationCommands>();
+    public NpgsqlDataSource Database => Services.GetRequiredService<NpgsqlDataSource>();
+    public bool IsPrivate => _cluster is not null;
+
+    public string Description => IsPrivate
+        ? "private cluster with durable commits (fsync on), the same server for every row"
+        : "configured server";
+
+    /// <param name="connectionString">A server to use; null or empty starts a throwaway cluster.</param>
+    /// <param name="clock">Application time, when the runner drives it (the deadline sweep); else the system clock.</param>
+    public static async Task<BenchStore> StartAsync(string workflowsPath, string? connectionString, TimeProvider? clock = null,
+        CancellationToken cancellation = default)
+    {
+        var catalog = WorkflowCatalog.Load(workflowsPath);
+        var cluster = string.IsNullOrWhiteSpace(connectionString) ? await PrivatePostgres.StartThrowawayAsync(durable: true) : null;
+        connectionString = cluster?.ConnectionString ?? connectionString!;
+        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddWorkflowStore(connectionString, catalog);
+        if (clock is not null) services.AddSingleton(clock);
+        var provider = services.BuildServiceProvider();
+        var bench = new BenchStore(cluster, connectionString, catalog, provider);
+        try
+        {
+            await bench.Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await provider.GetRequiredService<AuditChain>().InstallAsync(cancellation);
+            await provider.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(clock ?? TimeProvider.System, cancellation);
+            return bench;
+        }
+        catch
+        {
+            await bench.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Set-up and baseline statements of the runners; no timeout, since a full-size set-up writes 100,000 rows.</summary>
+    public async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = Database.CreateCommand(sql);
+        command.CommandTimeout = 0;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+}
