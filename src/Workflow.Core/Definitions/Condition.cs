@@ -14,6 +14,10 @@ public static class Condition
     /// <summary>A parse error, or null when the text is a valid expression.</summary>
     public static string? ParseError(string text)
     {
+        // The expression parser recurses per parenthesis: deep nesting is refused before it runs.
+        var limits = InputLimits.Default;
+        if (text.Length > limits.MaxTextLength) return $"a condition has at most {limits.MaxTextLength} characters";
+        if (InputLimits.ParenthesisDepth(text) > limits.MaxDepth) return $"parentheses are nested more than {limits.MaxDepth} levels deep";
         try
         {
             var expression = new Expression(text);
