@@ -53,6 +53,18 @@ public static class Http
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
+    /// <summary>The highest page number any list accepts: page x pageSize stays a 32-bit offset.</summary>
+    public const int MaxPage = 100_000;
+
+    /// <summary>Field errors for a page and page size out of range, or null; pages start at 1 and hold up to 500 items.</summary>
+    public static Dictionary<string, string[]>? PageErrors(int page, int pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page is < 1 or > MaxPage) errors["page"] = [$"page is between 1 and {MaxPage:N0}"];
+        if (pageSize is < 1 or > 500) errors["pageSize"] = ["pageSize is between 1 and 500"];
+        return errors.Count > 0 ? errors : null;
+    }
+
     public static async Task Check<T>(this IValidator<T> validator, T request, CancellationToken cancellation) =>
         await validator.ValidateAndThrowAsync(request, cancellation);
 }
