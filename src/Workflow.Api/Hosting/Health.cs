@@ -2,20 +2,30 @@ using Npgsql;
 
 namespace Workflow.Api.Hosting;
 
+public sealed record HealthReport(string Status, string Database);
+
 public static class Health
 {
+    /// <summary>
+    /// Anonymous, so it says only whether the database answers: never its address, port or error text. When it does
+    /// not, the pool is emptied so that the first requests after the database returns do not draw dead connections.
+    /// </summary>
     public static void MapHealth(this IEndpointRouteBuilder app) =>
-        app.MapGet("/health", async (NpgsqlDataSource database, CancellationToken cancellation) =>
+        app.MapGet("/health", async (NpgsqlDataSource database, HttpContext http, ILogger<HealthReport> log, CancellationToken cancellation) =>
         {
             try
             {
                 await using var command = database.CreateCommand("SELECT 1");
                 await command.ExecuteScalarAsync(cancellation);
-                return Results.Ok(new { status = "healthy", database = "reachable" });
+                return Results.Ok(new HealthReport("healthy", "reachable"));
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (Problems.DatabaseAway(e) || e is NpgsqlException or InvalidOperationException)
             {
-                return Results.Problem(statusCode: 503, title: "Unhealthy", detail: $"The database does not answer: {e.Message}");
+                log.LogWarning("Health check: the database does not answer ({Reason})", e.Message);
+                database.Clear();
+                http.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem(statusCode: 503, title: "Unhealthy", detail: "The database does not answer.");
             }
-        }).WithTags("Health").WithSummary("200 when the database answers").AllowAnonymous();
+        }).WithTags("Health").WithSummary("200 when the database answers, 503 with Retry-After when it does not")
+        .Produces<HealthReport>().ProducesProblem(503).AllowAnonymous();
 }

@@ -1,0 +1,103 @@
+using System.Net.Http.Json;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using Workflow.Store.Postgres;
+
+namespace Workflow.Api.Tests;
+
+/// <summary>
+/// The database goes away and comes back. A cluster and host of its own, so that stopping it disturbs no other test.
+/// </summary>
+public class when_the_database_goes_away_and_comes_back : IAsyncLifetime
+{
+    private PrivatePostgres _cluster = null!;
+    private WebApplicationFactory<Program> _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await PrivatePostgres.StartThrowawayAsync();
+        _host = ApiFixture.Host(_cluster.ConnectionString);
+        _ = _host.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        Server("start");
+        await _cluster.DisposeAsync();
+    }
+
+    /// <summary>pg_ctl on this test's own cluster, on the port it had, as the postgres user when run as root.</summary>
+    private void Server(string action)
+    {
+        var pgCtl = Path.Combine(PrivatePostgres.FindBinaries(), "pg_ctl");
+        string[] args = action == "stop"
+            ? ["stop", "-m", "fast", "-w", "-D", _cluster.DataDirectory]
+            : ["start", "-w", "-t", "60", "-D", _cluster.DataDirectory, "-l", Path.Combine(_cluster.DataDirectory, "server.log"),
+                "-o", $"-p {_cluster.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off"];
+        var start = Environment.UserName == "root" ? new ProcessStartInfo("runuser") : new ProcessStartInfo(pgCtl);
+        if (Environment.UserName == "root") foreach (var a in new[] { "-u", "postgres", "--", pgCtl }) start.ArgumentList.Add(a);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+    }
+
+    private HttpClient Clerk => ApiFixture.Client(_host, "clerk", "odsc", "clerk-vte");
+
+    private async Task<HttpResponseMessage> Submit() => await Clerk.PostAsJsonAsync("/api/applications", Samples.Submission("import-licence"));
+
+    [Fact]
+    public async Task it_answers_503_with_retry_after_while_away_and_serves_the_next_request_when_back()
+    {
+        var created = await ApiTestReads.Read<Created>(await Submit());
+        var auditor = ApiFixture.Client(_host, "auditor", null, "auditor-1");
+        var anonymous = _host.CreateClient();
+
+        Server("stop");
+        var read = await auditor.GetAsync($"/api/applications/{created.Id}");
+        var write = await Submit();
+        var health = await anonymous.GetAsync("/health");
+
+        foreach (var response in new[] { read, write, health })
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            response.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(5));
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        }
+        var said = await health.Content.ReadAsStringAsync();
+        said.ShouldNotContain("127.0.0.1");
+        said.ShouldNotContain(_cluster.Port.ToString());
+
+        Server("start");
+        (await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Submit()).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await anonymous.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task after_a_restart_no_more_than_one_request_meets_a_dead_pooled_connection()
+    {
+        var created = await ApiTestReads.Read<Created>(await Submit());
+        var auditor = ApiFixture.Client(_host, "auditor", null, "auditor-1");
+        // Several connections in the pool, each of which the restart will kill.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => auditor.GetAsync($"/api/applications/{created.Id}")));
+
+        Server("stop");
+        Server("start");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++) answers.Add((await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode);
+
+        answers.Skip(1).ShouldAllBe(s => s == HttpStatusCode.OK);
+        answers[0].ShouldBeOneOf(HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable);
+    }
+}
+
+internal static class ApiTestReads
+{
+    public static async Task<T> Read<T>(HttpResponseMessage response) =>
+        (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<T>(response.Content, ApiFixture.Json))!;
+}
