@@ -68,7 +68,8 @@ public static class WorkflowEndpoints
                 await definitions.InForceAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is { } d
                     ? Results.Ok(View(d, definitions.Catalog))
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' is not a procedure in force"))
-            .WithSummary("One procedure as in force today: its data fields, documents and steps with their agencies");
+            .WithSummary("One procedure as in force today: its data fields, documents and steps with their agencies")
+            .Produces<WorkflowView>();
         group.MapGet("/{id}/versions", async (string id, PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation) =>
                 await definitions.VersionsAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is { Count: > 0 } versions
                     ? Results.Ok(versions)
@@ -98,7 +99,8 @@ public static class WorkflowEndpoints
                     ? Results.NoContent()
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"{id} has no version {version}");
             })
-            .WithSummary("Retire a version (designers): new applications no longer follow it; running ones finish on it");
+            .WithSummary("Retire a version (designers): new applications no longer follow it; running ones finish on it")
+            .Produces(StatusCodes.Status204NoContent);
     }
 
     private static void EnsureDesigner(HttpContext http)
