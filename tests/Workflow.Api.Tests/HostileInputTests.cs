@@ -146,6 +146,62 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("verification of the all-zero id", auditor, "GET", $"/api/applications/{Zero}/verification");
     }
 
+    [Fact]
+    public async Task the_same_command_twenty_times_at_once_never_answers_500_and_takes_effect_once()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        var app = $"/api/applications/{created.Id}";
+        var version1 = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
+        var batches = new (string Name, string Role, string Url, object Body)[]
+        {
+            ("completeness check", "clerk", $"{app}/steps/intake/decision", new { outcome = "approve", reason = "complete" }),
+            ("return", "officer", $"{app}/steps/register/decision", new { outcome = "return", reason = "name not in Lao" }),
+            ("resubmission", "clerk", $"{app}/resubmission", new { comment = "Lao name added" }),
+            ("withdrawal", "clerk", $"{app}/withdrawal", new { reason = "moved away" }),
+            ("publication of one text", "designer", "/api/workflows",
+                new { fileName = "enterprise-registration.yaml", source = version1.Replace("version: 1", "version: 2") }),
+            ("retirement", "designer", "/api/workflows/enterprise-registration/versions/2/retirement", new { }),
+            ("migration", "designer", "/api/workflows/enterprise-registration/migrations",
+                new { fromVersion = 1, toVersion = 2, reason = "test", apply = true }),
+        };
+
+        var failures = new List<string>();
+        foreach (var (name, role, url, body) in batches)
+        {
+            var client = As(role);
+            var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Post(client, url, body)));
+            var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+            if (statuses.Any(s => s >= 500) || !statuses.Any(s => s is >= 200 and < 300))
+                failures.Add($"{name}: {string.Join(",", statuses.GroupBy(s => s).Select(g => $"{g.Count()}x{g.Key}"))}");
+        }
+
+        failures.ShouldBeEmpty();
+        var events = (await Read<History>(await Api.Auditor.GetAsync($"{app}/history"))).Events;
+        events.Count(e => e.Type == "application_withdrawn").ShouldBe(1);
+        events.Count(e => e.Type == "step_returned").ShouldBe(1);
+        events.Count(e => e.Type == "correction_submitted").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task oversized_headers_that_would_be_stored_with_every_event_are_refused()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        var before = await Snapshot();
+        var answers = new List<HttpStatusCode>();
+        foreach (var header in new[] { "X-Causation-Id", "X-On-Behalf-Of" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/applications/{created.Id}/steps/intake/decision")
+            {
+                Content = JsonContent.Create(new { outcome = "approve", reason = "complete" }),
+            };
+            request.Headers.Add(header, new string('x', 5000));
+            answers.Add((await Api.Clerk.SendAsync(request)).StatusCode);
+        }
+
+        answers.ShouldAllBe(s => s == HttpStatusCode.BadRequest);
+        (await Snapshot()).ShouldBe(before);
+    }
+
     private HttpClient As(string role) => role switch
     {
         "clerk" => Api.Clerk,

@@ -26,7 +26,11 @@ public static class Http
         var onBehalfOf = http.Request.Headers["X-On-Behalf-Of"].FirstOrDefault();
         if (onBehalfOf is { Length: > 200 })
             throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-On-Behalf-Of", "at most 200 characters")]);
-        return new(http.CorrelationId(), http.Request.Headers["X-Causation-Id"].FirstOrDefault(),
+        // Stored with every event of the command: bounded like any name.
+        var causation = http.Request.Headers["X-Causation-Id"].FirstOrDefault();
+        if (causation is { Length: > 200 })
+            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-Causation-Id", "at most 200 characters")]);
+        return new(http.CorrelationId(), causation,
             channel ?? (http.Actor().Role == Roles.Clerk ? "counter" : "api"), string.IsNullOrWhiteSpace(onBehalfOf) ? null : onBehalfOf);
     }
 
