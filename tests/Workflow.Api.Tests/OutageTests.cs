@@ -7,27 +7,31 @@ using Workflow.Store.Postgres;
 
 namespace Workflow.Api.Tests;
 
-/// <summary>
-/// The database goes away and comes back. A cluster and host of its own, so that stopping it disturbs no other test.
-/// </summary>
-public class when_the_database_goes_away_and_comes_back : IAsyncLifetime
+/// <summary>A cluster and host of their own, so that stopping the database disturbs no other test.</summary>
+public sealed class OutageFixture : IAsyncLifetime
 {
-    private PrivatePostgres _cluster = null!;
-    private WebApplicationFactory<Program> _host = null!;
+    public PrivatePostgres Cluster { get; private set; } = null!;
+    public WebApplicationFactory<Program> Host { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _cluster = await PrivatePostgres.StartThrowawayAsync();
-        _host = ApiFixture.Host(_cluster.ConnectionString);
-        _ = _host.Server;
+        Cluster = await PrivatePostgres.StartThrowawayAsync();
+        Host = ApiFixture.Host(Cluster.ConnectionString);
+        _ = Host.Server;
     }
 
     public async Task DisposeAsync()
     {
-        await _host.DisposeAsync();
-        Server("start");
-        await _cluster.DisposeAsync();
+        await Host.DisposeAsync();
+        await Cluster.DisposeAsync();
     }
+}
+
+/// <summary>The database goes away and comes back; each test leaves it running.</summary>
+public class when_the_database_goes_away_and_comes_back(OutageFixture outage) : IClassFixture<OutageFixture>
+{
+    private readonly PrivatePostgres _cluster = outage.Cluster;
+    private readonly WebApplicationFactory<Program> _host = outage.Host;
 
     /// <summary>pg_ctl on this test's own cluster, on the port it had, as the postgres user when run as root.</summary>
     private void Server(string action)
@@ -73,7 +77,7 @@ public class when_the_database_goes_away_and_comes_back : IAsyncLifetime
         said.ShouldNotContain(_cluster.Port.ToString());
 
         Server("start");
-        (await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK, "the first request after the return");
         (await Submit()).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await anonymous.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
