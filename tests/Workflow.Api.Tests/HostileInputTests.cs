@@ -14,7 +14,9 @@ namespace Workflow.Api.Tests;
 public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
 {
     /// <param name="Answerable">An edge value that has a true answer (a 2xx); it must still change nothing.</param>
-    public sealed record Hostile(string Name, string Role, string Method, string Url, string? Body = null, bool Answerable = false);
+    /// <param name="Header">One extra request header, "Name: value".</param>
+    public sealed record Hostile(string Name, string Role, string Method, string Url, string? Body = null, bool Answerable = false,
+        string? Header = null, string ContentType = "application/json");
 
     private const string Nul = "\\u0000";
     private const string Zero = "00000000-0000-0000-0000-000000000000";
@@ -93,6 +95,24 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("headers: NUL in X-On-Behalf-Of is not possible, but a huge step id is", officer, "POST",
             $"{app}/steps/{new string('s', 5000)}/decision", "{\"outcome\":\"approve\",\"reason\":\"ok\"}");
 
+        yield return new("decision: If-Match of the largest version", officer, "POST", decision, "{\"outcome\":\"approve\",\"reason\":\"ok\"}",
+            Header: "If-Match: \"9223372036854775807\"");
+        yield return new("decision: If-Match beyond a long", officer, "POST", decision, "{\"outcome\":\"approve\",\"reason\":\"ok\"}",
+            Header: "If-Match: \"92233720368547758070\"");
+        yield return new("decision: If-Match negative", officer, "POST", decision, "{\"outcome\":\"approve\",\"reason\":\"ok\"}",
+            Header: "If-Match: \"-1\"");
+        yield return new("decision: an unknown channel", officer, "POST", decision, "{\"outcome\":\"approve\",\"reason\":\"ok\"}",
+            Header: "X-Channel: carrier-pigeon");
+        yield return new("decision: plain text body", officer, "POST", decision, "outcome=approve", ContentType: "text/plain");
+        yield return new("decision: empty body", officer, "POST", decision, "");
+        yield return new("decision: JSON null body", officer, "POST", decision, "null");
+        yield return new("decision: a list for a body", officer, "POST", decision, "[]");
+        yield return new("acknowledgement: level -1", supervisor, "POST", $"{app}/steps/register/escalations/-1/acknowledgement", "{}");
+        yield return new("acknowledgement: level 2147483648", supervisor, "POST", $"{app}/steps/register/escalations/2147483648/acknowledgement", "{}");
+        yield return new("submit: an object for the applicant's name", clerk, "POST", "/api/applications",
+            Submission("applicant.name", "{\"first\":\"A\"}"));
+        yield return new("submit: a number beyond any decimal", clerk, "POST", "/api/applications",
+            Json(Samples.Submission("enterprise-registration")).Replace("500000000", "1e400"));
         yield return new("withdrawal of the all-zero id", clerk, "POST", $"/api/applications/{Zero}/withdrawal", "{\"reason\":\"x\"}");
         yield return new("acknowledgement on the all-zero id", supervisor, "POST",
             $"/api/applications/{Zero}/steps/register/escalations/0/acknowledgement", "{}");
@@ -231,7 +251,8 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         foreach (var hostile in Table(created.Id))
         {
             var request = new HttpRequestMessage(new HttpMethod(hostile.Method), hostile.Url);
-            if (hostile.Body is not null) request.Content = new StringContent(hostile.Body, Encoding.UTF8, "application/json");
+            if (hostile.Body is not null) request.Content = new StringContent(hostile.Body, Encoding.UTF8, hostile.ContentType);
+            if (hostile.Header?.Split(':', 2) is [var name, var value]) request.Headers.TryAddWithoutValidation(name, value.Trim());
             HttpResponseMessage response;
             try
             {

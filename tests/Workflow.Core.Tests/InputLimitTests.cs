@@ -47,3 +47,20 @@ public class when_a_definition_file_is_hostile
         Problems(text).ShouldContain(p => p.Message.Contains("parentheses are nested more than 32 levels deep"));
     }
 }
+
+public class when_a_condition_meets_extreme_data
+{
+    [Theory]
+    [InlineData("floor_area * 1000000 > 5")]
+    [InlineData("floor_area / (height - height) > 5")]
+    public void arithmetic_that_overflows_or_divides_by_zero_does_not_hold_instead_of_throwing(string condition)
+    {
+        var data = new Dictionary<string, System.Text.Json.JsonElement>
+        {
+            ["floor_area"] = System.Text.Json.JsonDocument.Parse("79228162514264337593543950335").RootElement,
+            ["height"] = System.Text.Json.JsonDocument.Parse("3").RootElement,
+        };
+
+        Condition.Holds(condition, Procedures.Get("construction-permit"), data).ShouldBeFalse();
+    }
+}

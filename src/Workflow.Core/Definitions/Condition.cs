@@ -48,7 +48,9 @@ public static class Condition
         {
             return expression.Evaluate() is true;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException or InvalidCastException)
+        // Arithmetic on what a citizen typed can overflow or divide by zero: like any failed evaluation, it does not hold.
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException or
+                                      InvalidCastException or ArithmeticException)
         {
             return false;
         }
