@@ -83,20 +83,28 @@ public class when_the_database_goes_away_and_comes_back(OutageFixture outage) : 
     }
 
     [Fact]
-    public async Task after_a_restart_no_more_than_one_request_meets_a_dead_pooled_connection()
+    public async Task after_a_restart_every_request_is_served_although_the_pool_held_connections_the_restart_killed()
     {
         var created = await ApiTestReads.Read<Created>(await Submit());
         var auditor = ApiFixture.Client(_host, "auditor", null, "auditor-1");
-        // Several connections in the pool, each of which the restart will kill.
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => auditor.GetAsync($"/api/applications/{created.Id}")));
+        var anonymous = _host.CreateClient();
+        // Several connections in the pool, each of which the restart will kill: Marten's and those of plain SQL.
+        await Task.WhenAll(Enumerable.Range(0, 8).SelectMany(_ => new[]
+        {
+            auditor.GetAsync($"/api/applications/{created.Id}"), anonymous.GetAsync("/health"), Submit(),
+        }));
 
         Server("stop");
         Server("start");
-        var answers = new List<HttpStatusCode>();
-        for (var i = 0; i < 8; i++) answers.Add((await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode);
+        var answers = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            answers.Add($"health {(int)(await anonymous.GetAsync("/health")).StatusCode}");
+            answers.Add($"read {(int)(await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode}");
+            answers.Add($"submit {(int)(await Submit()).StatusCode}");
+        }
 
-        answers.Skip(1).ShouldAllBe(s => s == HttpStatusCode.OK);
-        answers[0].ShouldBeOneOf(HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable);
+        answers.Where(a => !a.EndsWith(" 200") && !a.EndsWith(" 201")).ShouldBeEmpty();
     }
 }
 
