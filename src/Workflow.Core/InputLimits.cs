@@ -39,7 +39,8 @@ public sealed record InputLimits
         : null;
 
     /// <summary>Null when text may be stored: PostgreSQL text and jsonb cannot hold the NUL character.</summary>
-    public static string? Unstorable(string? text) => text is not null && text.Contains('\0') ? "must not contain the NUL character (\\u0000)" : null;
+    public static string? Unstorable(string? text) =>
+        text is not null && text.Contains('\0') ? "must not contain the NUL character (\\u0000)" : null;
 
     /// <summary>The deepest nesting of parentheses in an expression.</summary>
     public static int ParenthesisDepth(string text)

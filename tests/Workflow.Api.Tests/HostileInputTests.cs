@@ -23,6 +23,9 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
 
     private static string Nested(char open, char close, int depth) => new string(open, depth) + new string(close, depth);
 
+    /// <summary>Block lists, each nested in the one before.</summary>
+    private static string Indented(int depth) => string.Concat(Enumerable.Range(0, depth).Select(i => new string(' ', i) + "-\n"));
+
     private static string Json(object value) => System.Text.Json.JsonSerializer.Serialize(value);
 
     /// <summary>A valid submission body with one value replaced by raw JSON text.</summary>
@@ -51,15 +54,19 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("publish: nested mappings", designer, "POST", "/api/workflows",
             Json(new { fileName = "deep.yaml", source = Nested('{', '}', 20_000) }));
         yield return new("publish: nested block lists", designer, "POST", "/api/workflows",
-            Json(new { fileName = "deep.yaml", source = string.Concat(Enumerable.Range(0, 3000).Select(i => new string(' ', i) + "- \n")) }));
+            Json(new { fileName = "deep.yaml", source = Indented(3000) }));
         yield return new("publish: NUL in the text", designer, "POST", "/api/workflows", $"{{\"source\":\"id: x{Nul}\"}}");
-        yield return new("publish: NUL in the file name", designer, "POST", "/api/workflows", $"{{\"fileName\":\"a{Nul}.yaml\",\"source\":\"id: x\"}}");
+        yield return new("publish: NUL in the file name", designer, "POST", "/api/workflows",
+            $"{{\"fileName\":\"a{Nul}.yaml\",\"source\":\"id: x\"}}");
         yield return new("publish: deeply nested JSON body", designer, "POST", "/api/workflows", Nested('[', ']', 5000));
 
-        yield return new("submit: NUL in the applicant's name", clerk, "POST", "/api/applications", Submission("applicant.name", $"\"So{Nul}m\""));
-        yield return new("submit: NUL in a data field", clerk, "POST", "/api/applications", Submission("data.enterprise_name", $"\"Me{Nul}\""));
+        yield return new("submit: NUL in the applicant's name", clerk, "POST", "/api/applications",
+            Submission("applicant.name", $"\"So{Nul}m\""));
+        yield return new("submit: NUL in a data field", clerk, "POST", "/api/applications",
+            Submission("data.enterprise_name", $"\"Me{Nul}\""));
         yield return new("submit: NUL in a document", clerk, "POST", "/api/applications", Submission("documents", $"\"owner-id{Nul}\""));
-        yield return new("submit: NUL in the procedure id", clerk, "POST", "/api/applications", Submission("workflowId", $"\"enterprise{Nul}\""));
+        yield return new("submit: NUL in the procedure id", clerk, "POST", "/api/applications",
+            Submission("workflowId", $"\"enterprise{Nul}\""));
         yield return new("submit: 2 MB of text in a data field", clerk, "POST", "/api/applications",
             Submission("data.enterprise_name", $"\"{new string('x', 2_000_000)}\""));
         yield return new("submit: 300 KB applicant name", clerk, "POST", "/api/applications",
@@ -71,14 +78,17 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("submit: a data value nested 40 deep", clerk, "POST", "/api/applications",
             Submission("data.enterprise_name", Nested('[', ']', 40)));
         yield return new("submit: a number for the procedure id", clerk, "POST", "/api/applications", Submission("workflowId", "1"));
-        yield return new("submit: truncated JSON", clerk, "POST", "/api/applications", Json(Samples.Submission("enterprise-registration"))[..40]);
+        yield return new("submit: truncated JSON", clerk, "POST", "/api/applications",
+            Json(Samples.Submission("enterprise-registration"))[..40]);
 
         yield return new("resubmission: NUL in the comment", clerk, "POST", $"{app}/resubmission", $"{{\"comment\":\"a{Nul}b\"}}");
-        yield return new("resubmission: NUL in data", clerk, "POST", $"{app}/resubmission", $"{{\"data\":{{\"enterprise_name\":\"a{Nul}\"}}}}");
+        yield return new("resubmission: NUL in data", clerk, "POST", $"{app}/resubmission",
+            $"{{\"data\":{{\"enterprise_name\":\"a{Nul}\"}}}}");
         yield return new("resubmission: NUL in a data key", clerk, "POST", $"{app}/resubmission", $"{{\"data\":{{\"a{Nul}\":\"x\"}}}}");
         yield return new("withdrawal: NUL in the reason", clerk, "POST", $"{app}/withdrawal", $"{{\"reason\":\"a{Nul}b\"}}");
         yield return new("decision: NUL in the reason", officer, "POST", decision, $"{{\"outcome\":\"approve\",\"reason\":\"a{Nul}\"}}");
-        yield return new("decision: NUL in the comment", officer, "POST", decision, $"{{\"outcome\":\"approve\",\"reason\":\"ok\",\"comment\":\"{Nul}\"}}");
+        yield return new("decision: NUL in the comment", officer, "POST", decision,
+            $"{{\"outcome\":\"approve\",\"reason\":\"ok\",\"comment\":\"{Nul}\"}}");
         yield return new("decision: NUL in the reason code", officer, "POST", decision,
             $"{{\"outcome\":\"return\",\"reason\":\"ok\",\"reasonCode\":\"document:{Nul}\"}}");
         yield return new("decision: outcome 0", officer, "POST", decision, "{\"outcome\":0,\"reason\":\"ok\"}");
@@ -87,7 +97,8 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("decision: outcome 99", officer, "POST", decision, "{\"outcome\":99,\"reason\":\"ok\"}");
         yield return new("decision: outcome APPROVE", officer, "POST", decision, "{\"outcome\":\"APPROVE\",\"reason\":\"ok\"}");
         yield return new("decision: outcome \"1\"", officer, "POST", decision, "{\"outcome\":\"1\",\"reason\":\"ok\"}");
-        yield return new("decision: 3 MB reason", officer, "POST", decision, $"{{\"outcome\":\"approve\",\"reason\":\"{new string('x', 3_000_000)}\"}}");
+        yield return new("decision: 3 MB reason", officer, "POST", decision,
+            $"{{\"outcome\":\"approve\",\"reason\":\"{new string('x', 3_000_000)}\"}}");
         yield return new("acknowledgement: NUL in the comment", supervisor, "POST", $"{app}/steps/register/escalations/0/acknowledgement",
             $"{{\"comment\":\"a{Nul}\"}}");
         yield return new("acknowledgement: 100 KB comment", supervisor, "POST", $"{app}/steps/register/escalations/0/acknowledgement",
@@ -95,7 +106,8 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("headers: NUL in X-On-Behalf-Of is not possible, but a huge step id is", officer, "POST",
             $"{app}/steps/{new string('s', 5000)}/decision", "{\"outcome\":\"approve\",\"reason\":\"ok\"}");
 
-        yield return new("decision: If-Match of the largest version", officer, "POST", decision, "{\"outcome\":\"approve\",\"reason\":\"ok\"}",
+        yield return new("decision: If-Match of the largest version", officer, "POST", decision,
+            "{\"outcome\":\"approve\",\"reason\":\"ok\"}",
             Header: "If-Match: \"9223372036854775807\"");
         yield return new("decision: If-Match beyond a long", officer, "POST", decision, "{\"outcome\":\"approve\",\"reason\":\"ok\"}",
             Header: "If-Match: \"92233720368547758070\"");
@@ -108,7 +120,8 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("decision: JSON null body", officer, "POST", decision, "null");
         yield return new("decision: a list for a body", officer, "POST", decision, "[]");
         yield return new("acknowledgement: level -1", supervisor, "POST", $"{app}/steps/register/escalations/-1/acknowledgement", "{}");
-        yield return new("acknowledgement: level 2147483648", supervisor, "POST", $"{app}/steps/register/escalations/2147483648/acknowledgement", "{}");
+        yield return new("acknowledgement: level 2147483648", supervisor, "POST",
+            $"{app}/steps/register/escalations/2147483648/acknowledgement", "{}");
         yield return new("submit: an object for the applicant's name", clerk, "POST", "/api/applications",
             Submission("applicant.name", "{\"first\":\"A\"}"));
         yield return new("submit: a number beyond any decimal", clerk, "POST", "/api/applications",
@@ -118,7 +131,8 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
             $"/api/applications/{Zero}/steps/register/escalations/0/acknowledgement", "{}");
         yield return new("decision on the all-zero id", officer, "POST", $"/api/applications/{Zero}/steps/register/decision",
             "{\"outcome\":\"approve\",\"reason\":\"ok\"}");
-        yield return new("resubmission on the all-zero id", clerk, "POST", $"/api/applications/{Zero}/resubmission", "{\"comment\":\"x\"}");
+        yield return new("resubmission on the all-zero id", clerk, "POST", $"/api/applications/{Zero}/resubmission",
+            "{\"comment\":\"x\"}");
         yield return new("reading the all-zero id", auditor, "GET", $"/api/applications/{Zero}");
         yield return new("history of the all-zero id", auditor, "GET", $"/api/applications/{Zero}/history");
         yield return new("case file of the all-zero id", auditor, "GET", $"/api/applications/{Zero}/case-file");
@@ -134,8 +148,10 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
 
         foreach (var (role, url) in new[]
                  {
-                     (officer, "/api/agencies/moic-enterprise-registration/inbox"), (officer, "/api/agencies/moic-enterprise-registration/overdue"),
-                     (auditor, "/api/oversight/decisions"), (auditor, "/api/oversight/late-decisions"), (auditor, "/api/oversight/breaches"),
+                     (officer, "/api/agencies/moic-enterprise-registration/inbox"), (officer,
+                         "/api/agencies/moic-enterprise-registration/overdue"),
+                     (auditor, "/api/oversight/decisions"), (auditor, "/api/oversight/late-decisions"), (auditor,
+                         "/api/oversight/breaches"),
                      (auditor, "/api/oversight/returned"),
                  })
         {
@@ -149,15 +165,20 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("oversight: NUL in workflowId", auditor, "GET", "/api/oversight/late-decisions?workflowId=%00");
         yield return new("calendar due: NUL in from", auditor, "GET", "/api/calendars/lao-national/due?from=2024-01-01%00&workingDays=1");
         yield return new("case file: NUL in the format", auditor, "GET", $"{app}/case-file?format=html%00");
-        yield return new("oversight: from the start of time", auditor, "GET", "/api/oversight/decisions?from=0001-01-01T00:00:00Z", Answerable: true);
-        yield return new("oversight: to the end of time", auditor, "GET", "/api/oversight/decisions?to=9999-12-31T23:59:59Z", Answerable: true);
+        yield return new("oversight: from the start of time", auditor, "GET", "/api/oversight/decisions?from=0001-01-01T00:00:00Z",
+            Answerable: true);
+        yield return new("oversight: to the end of time", auditor, "GET", "/api/oversight/decisions?to=9999-12-31T23:59:59Z",
+            Answerable: true);
         yield return new("oversight: minimum 2147483647", auditor, "GET", "/api/oversight/returned?minimum=2147483647");
         yield return new("oversight: minimum -5", auditor, "GET", "/api/oversight/returned?minimum=-5");
 
         yield return new("due from 0001-01-01", auditor, "GET", "/api/calendars/lao-national/due?from=0001-01-01&workingDays=5");
-        yield return new("due from 9999-12-31 plus 1000 days", auditor, "GET", "/api/calendars/lao-national/due?from=9999-12-31&workingDays=1000");
-        yield return new("due from the last instant", auditor, "GET", "/api/calendars/lao-national/due?from=9999-12-31T23:59:59Z&workingDays=1");
-        yield return new("due with workingDays 2147483648", auditor, "GET", "/api/calendars/lao-national/due?from=2024-01-01&workingDays=2147483648");
+        yield return new("due from 9999-12-31 plus 1000 days", auditor, "GET",
+            "/api/calendars/lao-national/due?from=9999-12-31&workingDays=1000");
+        yield return new("due from the last instant", auditor, "GET",
+            "/api/calendars/lao-national/due?from=9999-12-31T23:59:59Z&workingDays=1");
+        yield return new("due with workingDays 2147483648", auditor, "GET",
+            "/api/calendars/lao-national/due?from=2024-01-01&workingDays=2147483648");
 
         yield return new("migrate with NUL in the mapping", designer, "POST", "/api/workflows/enterprise-registration/migrations",
             $"{{\"fromVersion\":1,\"toVersion\":2,\"reason\":\"x{Nul}\",\"mapping\":{{\"a{Nul}\":\"b\"}}}}");

@@ -25,7 +25,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
     [Fact]
     public async Task a_definition_of_nested_brackets_is_refused_at_its_line_and_the_server_keeps_serving()
     {
-        var response = await Post(Designer, "/api/workflows", new { fileName = "deep.yaml", source = new string('[', 20_000) + new string(']', 20_000) });
+        var response = await Post(Designer, "/api/workflows", new { fileName = "deep.yaml", source = new string('[',
+            20_000) + new string(']', 20_000) });
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var problem = await Read<Problem>(response);
@@ -71,7 +72,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
     [Fact]
     public async Task a_value_of_the_wrong_type_says_what_the_field_takes()
     {
-        var response = await Api.Clerk.PostAsync("/api/applications", Raw("{\"workflowId\": 7, \"applicant\": {\"name\": \"A\"}, \"data\": {}}"));
+        var response = await Api.Clerk.PostAsync("/api/applications",
+            Raw("{\"workflowId\": 7, \"applicant\": {\"name\": \"A\"}, \"data\": {}}"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Read<Problem>(response)).Errors!["workflowId"].ShouldBe(["must be text (a JSON string)"]);
@@ -88,7 +90,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
         var body = new Dictionary<string, string> { ["outcome"] = "return", ["reason"] = "missing" };
         body[field] = "a\u0000b";
 
-        var response = await Post(Api.For("moic-enterprise-registration"), $"/api/applications/{created.Id}/steps/register/decision", body);
+        var response = await Post(Api.For("moic-enterprise-registration"), $"/api/applications/{created.Id}/steps/register/decision",
+            body);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Read<Problem>(response)).Errors![field].ShouldContain("must not contain the NUL character (\\u0000)");
@@ -132,7 +135,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
         var created = await Registered();
         var current = await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{created.Id}"));
 
-        (await Api.Auditor.GetAsync($"/api/applications/{created.Id}?atVersion={current.Version + 1}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Api.Auditor.GetAsync($"/api/applications/{created.Id}?atVersion={current.Version + 1}")).StatusCode
+            .ShouldBe(HttpStatusCode.NotFound);
         (await Api.Auditor.GetAsync($"/api/applications/{created.Id}?atVersion=2147483648")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var future = await Api.Auditor.GetAsync($"/api/applications/{created.Id}?asOf=9999-12-31T23:59:59Z");
         future.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -144,8 +148,10 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
     {
         var officer = Api.For("moic-enterprise-registration");
 
-        (await Read<Problem>(await officer.GetAsync("/api/agencies/moic-enterprise-registration/inbox?page=2147483647"))).Errors!.Keys.ShouldBe(["page"]);
-        (await Read<Problem>(await officer.GetAsync("/api/agencies/moic-enterprise-registration/overdue?page=2147483647"))).Errors!.Keys.ShouldBe(["page"]);
+        (await Read<Problem>(await officer.GetAsync("/api/agencies/moic-enterprise-registration/inbox?page=2147483647"))).Errors!.Keys
+            .ShouldBe(["page"]);
+        (await Read<Problem>(await officer.GetAsync("/api/agencies/moic-enterprise-registration/overdue?page=2147483647"))).Errors!.Keys
+            .ShouldBe(["page"]);
         (await Read<Problem>(await Api.Auditor.GetAsync("/api/oversight/breaches?page=2147483647"))).Errors!.Keys.ShouldBe(["page"]);
         (await Read<Problem>(await Api.Auditor.GetAsync("/api/calendars/lao-national/due?from=0001-01-01&workingDays=5"))).Errors!.Keys
             .ShouldBe(["from"]);
@@ -164,7 +170,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
         var huge = await Post(officer, url, new { outcome = "approve", reason = new string('x', 1_100_000) });
         var chunked = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes($"{{\"outcome\":\"approve\",\"reason\":\"{new string('x', 1_100_000)}\"}}"))),
+            Content = new StreamContent(new MemoryStream(
+                Encoding.UTF8.GetBytes($"{{\"outcome\":\"approve\",\"reason\":\"{new string('x', 1_100_000)}\"}}"))),
         };
         chunked.Content.Headers.ContentType = new("application/json");
         chunked.Headers.TransferEncodingChunked = true;
@@ -174,7 +181,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
             new { documents = Enumerable.Repeat("owner-id", 201) });
 
         huge.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
-        (await Read<Problem>(huge)).Detail.ShouldBe("A request body holds at most 1,048,576 bytes (setting Workflow:Limits:MaxRequestBytes).");
+        (await Read<Problem>(huge)).Detail
+            .ShouldBe("A request body holds at most 1,048,576 bytes (setting Workflow:Limits:MaxRequestBytes).");
         unsized.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
         longReason.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Read<Problem>(longReason)).Errors!.Keys.ShouldBe(["reason"]);
@@ -193,7 +201,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
         var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
 
         var longComment = await Post(clerk, $"/api/applications/{created.Id}/resubmission", new { comment = new string('x', 51) });
-        var bigBody = await Post(clerk, $"/api/applications/{created.Id}/resubmission", new { comment = "x", pad = new string('x', 5000) });
+        var bigBody = await Post(clerk, $"/api/applications/{created.Id}/resubmission", new { comment = "x", pad = new string('x',
+            5000) });
 
         (await Read<Problem>(longComment)).Errors!.Keys.ShouldBe(["comment"]);
         bigBody.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
@@ -223,7 +232,8 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
     {
         async Task<HttpResponseMessage> Submit(object body)
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/api/applications") { Content = JsonContent.Create(body, options: ApiFixture.Json) };
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/applications") { Content = JsonContent.Create(body,
+                options: ApiFixture.Json) };
             request.Headers.Add("Idempotency-Key", "counter-7-ticket-0043");
             return await Api.Clerk.SendAsync(request);
         }
@@ -254,6 +264,7 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
         responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
         responses.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(9);
         await using var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        (await session.Query<StoredDefinition>().Where(d => d.WorkflowId == "enterprise-registration" && d.Version == 2).CountAsync()).ShouldBe(1);
+        (await session.Query<StoredDefinition>().Where(d => d.WorkflowId == "enterprise-registration" && d.Version == 2).CountAsync())
+            .ShouldBe(1);
     }
 }

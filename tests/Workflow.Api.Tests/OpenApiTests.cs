@@ -7,7 +7,8 @@ public class when_a_third_party_tool_reads_the_openapi_document(ApiFixture api) 
 {
     private static string Run(string program, string folder, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program) { WorkingDirectory = folder, RedirectStandardOutput = true,
+            RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -45,7 +46,8 @@ public class when_a_third_party_tool_reads_the_openapi_document(ApiFixture api) 
         var json = output[output.IndexOf('{')..(output.LastIndexOf('}') + 1)];
         var report = JsonDocument.Parse(json).RootElement;
         var problems = report.GetProperty("problems").EnumerateArray()
-            .Select(p => $"{p.GetProperty("severity").GetString()} {p.GetProperty("ruleId").GetString()}: {p.GetProperty("message").GetString()} " +
+            .Select(p => $"{p.GetProperty("severity").GetString()} {p.GetProperty("ruleId").GetString()}: " +
+                         $"{p.GetProperty("message").GetString()} " +
                          string.Join(",", p.GetProperty("location").EnumerateArray().Select(l => l.GetProperty("pointer").GetString())))
             .ToList();
         problems.ShouldBeEmpty();
@@ -58,9 +60,11 @@ public class when_a_third_party_tool_reads_the_openapi_document(ApiFixture api) 
     {
         var document = JsonDocument.Parse(await File.ReadAllTextAsync(await Document())).RootElement;
 
-        document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString().ShouldBe("bearer");
+        document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString()
+            .ShouldBe("bearer");
         var operations = document.GetProperty("paths").EnumerateObject()
-            .SelectMany(path => path.Value.EnumerateObject().Where(o => o.Name is "get" or "post").Select(o => (Path: path.Name, Operation: o.Value)))
+            .SelectMany(path => path.Value.EnumerateObject().Where(o => o.Name is "get" or "post").Select(o => (Path: path.Name,
+                Operation: o.Value)))
             .ToList();
         operations.Count.ShouldBeGreaterThan(20);
         operations.Select(o => o.Operation.GetProperty("operationId").GetString()).Distinct().Count().ShouldBe(operations.Count);
@@ -69,7 +73,8 @@ public class when_a_third_party_tool_reads_the_openapi_document(ApiFixture api) 
             var responses = operation.GetProperty("responses");
             foreach (var status in new[] { "400", "401", "403", "503" })
                 responses.TryGetProperty(status, out var answer).ShouldBeTrue($"{path}: {status}");
-            responses.GetProperty("401").GetProperty("content").GetProperty("application/problem+json").ValueKind.ShouldBe(JsonValueKind.Object);
+            responses.GetProperty("401").GetProperty("content").GetProperty("application/problem+json").ValueKind
+                .ShouldBe(JsonValueKind.Object);
             operation.GetProperty("security")[0].TryGetProperty("bearer", out _).ShouldBeTrue(path);
             if (path.Contains("{id}")) responses.TryGetProperty("404", out _).ShouldBeTrue($"{path}: 404");
             if (operation.TryGetProperty("requestBody", out _)) responses.TryGetProperty("413", out _).ShouldBeTrue($"{path}: 413");

@@ -52,7 +52,8 @@ public class when_the_database_goes_away_and_comes_back(OutageFixture outage) : 
 
     private HttpClient Clerk => ApiFixture.Client(_host, "clerk", "odsc", "clerk-vte");
 
-    private async Task<HttpResponseMessage> Submit() => await Clerk.PostAsJsonAsync("/api/applications", Samples.Submission("import-licence"));
+    private async Task<HttpResponseMessage> Submit() => await Clerk.PostAsJsonAsync("/api/applications",
+        Samples.Submission("import-licence"));
 
     [Fact]
     public async Task it_answers_503_with_retry_after_while_away_and_serves_the_next_request_when_back()
@@ -77,7 +78,8 @@ public class when_the_database_goes_away_and_comes_back(OutageFixture outage) : 
         said.ShouldNotContain(_cluster.Port.ToString());
 
         Server("start");
-        (await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK, "the first request after the return");
+        (await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK,
+            "the first request after the return");
         (await Submit()).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await anonymous.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }

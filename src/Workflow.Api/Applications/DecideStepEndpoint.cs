@@ -68,7 +68,8 @@ public static class DecideStepEndpoint
         await validator.Check(request, cancellation);
         var expected = http.Request.ExpectedVersion();
         var result = await commands.HandleAsync(id, expected,
-            new DecideStep(stepId, DecisionRequest.Outcomes[request.Outcome!], request.Reason!, request.Comment, http.Actor(), request.ReasonCode), http.CommandContext(), cancellation);
+            new DecideStep(stepId, DecisionRequest.Outcomes[request.Outcome!], request.Reason!, request.Comment, http.Actor(), request.ReasonCode),
+            http.CommandContext(), cancellation);
         http.Response.SetVersion(result.Version);
         return Results.Ok(SubmitApplicationEndpoint.Response(result));
     }

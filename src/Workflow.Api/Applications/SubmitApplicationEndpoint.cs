@@ -28,8 +28,10 @@ public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplica
     {
         RuleFor(r => r.WorkflowId).NotEmpty().WithMessage("name the procedure, e.g. enterprise-registration").Text(limits.MaxNameLength);
         RuleFor(r => r.Applicant).NotNull().WithMessage("the applicant is required");
-        RuleFor(r => r.Applicant!.Name).NotEmpty().Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.name");
-        RuleFor(r => r.Applicant!.IdNumber).Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.idNumber");
+        RuleFor(r => r.Applicant!.Name).NotEmpty().Text(limits.MaxNameLength).When(r => r.Applicant is not null)
+            .OverridePropertyName("applicant.name");
+        RuleFor(r => r.Applicant!.IdNumber).Text(limits.MaxNameLength).When(r => r.Applicant is not null)
+            .OverridePropertyName("applicant.idNumber");
         RuleFor(r => r.Applicant!.Phone).Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.phone");
         RuleFor(r => r.Applicant!.Email).Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.email");
         RuleFor(r => r.Data).NotNull().WithMessage("the application data is required");

@@ -12,7 +12,8 @@ public static class Health
     /// on a fresh connection before the answer is 503.
     /// </summary>
     public static void MapHealth(this IEndpointRouteBuilder app) =>
-        app.MapGet("/health", async (NpgsqlDataSource database, HttpContext http, ILogger<HealthReport> log, CancellationToken cancellation) =>
+        app.MapGet("/health", async (NpgsqlDataSource database, HttpContext http, ILogger<HealthReport> log,
+            CancellationToken cancellation) =>
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -27,7 +28,7 @@ public static class Health
                     database.Clear();
                     if (attempt < 2) continue;
                     log.LogWarning("Health check: the database does not answer ({Reason})", e.Message);
-                    http.Response.Headers.RetryAfter = Problems.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    http.Response.Headers.RetryAfter = $"{Problems.RetryAfterSeconds}";
                     return Results.Problem(statusCode: 503, title: "Unhealthy", detail: "The database does not answer.");
                 }
             }

@@ -29,7 +29,8 @@ public static class Http
         // Stored with every event of the command: bounded like any name.
         var causation = http.Request.Headers["X-Causation-Id"].FirstOrDefault();
         if (causation is { Length: > 200 })
-            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-Causation-Id", "at most 200 characters")]);
+            throw new FluentValidation.ValidationException(
+                [new FluentValidation.Results.ValidationFailure("X-Causation-Id", "at most 200 characters")]);
         return new(http.CorrelationId(), causation,
             channel ?? (http.Actor().Role == Roles.Clerk ? "counter" : "api"), string.IsNullOrWhiteSpace(onBehalfOf) ? null : onBehalfOf);
     }

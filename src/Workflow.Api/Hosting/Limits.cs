@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,8 +18,10 @@ public static class Limits
     public static InputLimits AddInputLimits(this WebApplicationBuilder builder)
     {
         var limits = builder.Configuration.GetSection(Section).Get<InputLimits>() ?? InputLimits.Default;
-        if (limits.MaxDepth < 2 || limits.MaxRequestBytes < 1024 || limits.MaxTextLength < 1 || limits.MaxNameLength < 1 || limits.MaxItems < 1)
-            throw new InvalidOperationException($"{Section}: MaxDepth is at least 2, MaxRequestBytes at least 1024, the other limits at least 1");
+        if (limits.MaxDepth < 2 || limits.MaxRequestBytes < 1024 || limits.MaxTextLength < 1 || limits.MaxNameLength < 1 ||
+            limits.MaxItems < 1)
+            throw new InvalidOperationException(
+                $"{Section}: MaxDepth is at least 2, MaxRequestBytes at least 1024, the other limits at least 1");
         builder.Services.AddSingleton(limits);
         builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => o.SerializerOptions.MaxDepth = limits.MaxDepth);
         builder.Services.AddSingleton<IStartupFilter>(new Guard(limits));
@@ -32,9 +35,11 @@ public static class Limits
         {
             app.Use(async (http, proceed) =>
             {
-                if (http.Request.Path.Value?.Contains('\0') == true || http.Request.Query.Any(q => q.Key.Contains('\0') || q.Value.Any(v => v?.Contains('\0') == true)))
+                if (http.Request.Path.Value?.Contains('\0') == true ||
+                    http.Request.Query.Any(q => q.Key.Contains('\0') || q.Value.Any(v => v?.Contains('\0') == true)))
                 {
-                    await Refuse(http, StatusCodes.Status400BadRequest, "Bad request", "The path or query contains the NUL character (%00).");
+                    await Refuse(http, StatusCodes.Status400BadRequest, "Bad request",
+                        "The path or query contains the NUL character (%00).");
                     return;
                 }
                 // Marten refuses the all-zero id as a stream id; no application has it.
@@ -63,7 +68,8 @@ public static class Limits
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
                 feature.MaxRequestBodySize = Math.Max(limits.MaxRequestBytes, feature.MaxRequestBodySize ?? 0);
             if (http.Request.ContentLength is { } length) return length <= limits.MaxRequestBytes;
-            if (!HttpMethods.IsPost(http.Request.Method) && !HttpMethods.IsPut(http.Request.Method) && !HttpMethods.IsPatch(http.Request.Method))
+            var method = http.Request.Method;
+            if (!HttpMethods.IsPost(method) && !HttpMethods.IsPut(method) && !HttpMethods.IsPatch(method))
                 return true;
             var buffer = new MemoryStream();
             var chunk = new byte[16_384];
@@ -93,11 +99,11 @@ public static class Limits
 
     /// <summary>Free text or a name that PostgreSQL can store, within its length.</summary>
     public static IRuleBuilderOptions<T, string?> Text<T>(this IRuleBuilder<T, string?> rule, int maxLength) =>
-        rule.MaximumLength(maxLength).Must(text => InputLimits.Unstorable(text) is null).WithMessage("must not contain the NUL character (\\u0000)");
+        rule.MaximumLength(maxLength).Must(text => InputLimits.Unstorable(text) is null)
+            .WithMessage("must not contain the NUL character (\\u0000)");
 
     /// <summary>A list of names: at most so many, each a storable name.</summary>
-    public static void Names<T>(this AbstractValidator<T> validator, System.Linq.Expressions.Expression<Func<T, IEnumerable<string?>>> list,
-        InputLimits limits)
+    public static void Names<T>(this AbstractValidator<T> validator, Expression<Func<T, IEnumerable<string?>>> list, InputLimits limits)
     {
         validator.RuleFor(list).Must(l => l is null || l.Count() <= limits.MaxItems).WithMessage($"at most {limits.MaxItems} entries");
         validator.RuleForEach(list).NotEmpty().Text(limits.MaxNameLength);
@@ -107,7 +113,7 @@ public static class Limits
     /// Application data as sent: at most so many fields with storable names, text values within the text limit, no value
     /// nested deeper than the JSON limit. The procedure's own field rules are checked later, against its definition.
     /// </summary>
-    public static void Data<T>(this AbstractValidator<T> validator, System.Linq.Expressions.Expression<Func<T, Dictionary<string, JsonElement>?>> data,
+    public static void Data<T>(this AbstractValidator<T> validator, Expression<Func<T, Dictionary<string, JsonElement>?>> data,
         InputLimits limits) =>
         validator.RuleFor(data).Custom((values, context) =>
         {
@@ -136,8 +142,10 @@ public static class Limits
             case JsonValueKind.Object:
                 var properties = value.EnumerateObject().ToList();
                 if (properties.Count > limits.MaxItems) return $"at most {limits.MaxItems} entries";
-                return properties.Select(p => p.Name.Length > limits.MaxNameLength ? $"a name has at most {limits.MaxNameLength} characters"
-                    : InputLimits.Unstorable(p.Name) ?? ValueProblem(p.Value, limits, depth + 1)).FirstOrDefault(p => p is not null);
+                return properties.Select(p => p.Name.Length > limits.MaxNameLength
+                        ? $"a name has at most {limits.MaxNameLength} characters"
+                        : InputLimits.Unstorable(p.Name) ?? ValueProblem(p.Value, limits, depth + 1))
+                    .FirstOrDefault(p => p is not null);
             default:
                 return null;
         }

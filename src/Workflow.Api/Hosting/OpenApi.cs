@@ -71,7 +71,8 @@ public static class OpenApi
                 };
                 document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
                 if (!document.Components.Schemas.ContainsKey(Problem))
-                    document.Components.Schemas[Problem] = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, cancellation);
+                    document.Components.Schemas[Problem] =
+                        await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, cancellation);
                 if (!document.Components.Schemas.ContainsKey(ValidationProblem))
                     document.Components.Schemas[ValidationProblem] =
                         await context.GetOrCreateSchemaAsync(typeof(HttpValidationProblemDetails), null, cancellation);
@@ -115,7 +116,8 @@ public static class OpenApi
             Add(responses, document, "403", "The caller's role or agency may not do this");
         }
         if (path.Contains('{')) Add(responses, document, "404", "Not found");
-        if (operation.RequestBody is not null || method == HttpMethod.Post) Add(responses, document, "413", "The request body is above the limit");
+        if (operation.RequestBody is not null || method == HttpMethod.Post)
+            Add(responses, document, "413", "The request body is above the limit");
         if (path.StartsWith("/api/applications/{id}/", StringComparison.Ordinal) && method == HttpMethod.Post)
         {
             Add(responses, document, "409", "The command breaks a rule of the procedure (code says which), or a concurrent change won");
@@ -129,7 +131,8 @@ public static class OpenApi
                 concrete.Content = ProblemContent(document, status == "400" ? ValidationProblem : Problem);
     }
 
-    private static void Add(OpenApiResponses responses, OpenApiDocument document, string status, string description, string schema = Problem)
+    private static void Add(OpenApiResponses responses, OpenApiDocument document, string status, string description,
+        string schema = Problem)
     {
         if (responses.ContainsKey(status)) return;
         responses[status] = new OpenApiResponse { Description = description, Content = ProblemContent(document, schema) };

@@ -70,7 +70,9 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
             log.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", http.Request.Method, http.Request.Path,
                 Chain(exception).Last().Message);
-        else log.LogInformation("{Method} {Path} refused with {Status}: {Detail}", http.Request.Method, http.Request.Path, problem.Status, problem.Detail);
+        else
+            log.LogInformation("{Method} {Path} refused with {Status}: {Detail}", http.Request.Method, http.Request.Path, problem.Status,
+                problem.Detail);
         http.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
@@ -83,8 +85,10 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
     {
         var where = json.LineNumber is { } line ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})" : "";
         if (json.Message.Contains("maximum configured depth", StringComparison.Ordinal))
-            return Invalid("body", $"The request body is nested more than {http.RequestServices.GetRequiredService<Core.InputLimits>().MaxDepth} " +
-                                   $"levels deep{where}.");
+        {
+            var limit = http.RequestServices.GetRequiredService<Core.InputLimits>().MaxDepth;
+            return Invalid("body", $"The request body is nested more than {limit} levels deep{where}.");
+        }
         // The reader's own errors (truncated or malformed text) wrap its internal JsonReaderException.
         if (json.InnerException?.GetType().Name == "JsonReaderException" || json.Path is null or "$")
             return Invalid("body", $"The request body is not valid JSON{where}: {Short(json.Message)}");
@@ -115,7 +119,8 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             _ when target == typeof(bool) => "must be true or false",
             _ when target == typeof(int) || target == typeof(long) => "must be a whole number",
             _ when target.IsEnum => $"must be {Either(Enum.GetNames(target).Select(n => JsonNamingPolicy.KebabCaseLower.ConvertName(n)))}",
-            _ when target.IsGenericType && target.GetGenericTypeDefinition() == typeof(Dictionary<,>) => "must be an object of named values",
+            _ when target.IsGenericType && target.GetGenericTypeDefinition() == typeof(Dictionary<,>) =>
+                "must be an object of named values",
             _ when ElementOf(target) is not null => "must be a list",
             _ => "must be an object",
         };
@@ -150,7 +155,8 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
     /// </summary>
     public static bool DatabaseAway(Exception exception) => Chain(exception).Any(e => e switch
     {
-        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P0", StringComparison.Ordinal),
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) ||
+                               p.SqlState.StartsWith("57P0", StringComparison.Ordinal),
         NpgsqlException n => n.IsTransient || n.InnerException is SocketException or IOException or TimeoutException,
         SocketException or TimeoutException => true,
         _ => false,
@@ -163,7 +169,7 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
     private ProblemDetails Unavailable(HttpContext http)
     {
         http.RequestServices.GetService<NpgsqlDataSource>()?.Clear();
-        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = $"{RetryAfterSeconds}";
         return Problem(StatusCodes.Status503ServiceUnavailable, "The database is unavailable",
             $"The service cannot reach its database; nothing was changed. Retry in {RetryAfterSeconds} seconds.", "database-unavailable");
     }

@@ -28,7 +28,8 @@ public static class QueryEndpoints
         group.MapGet("/returned", (HttpContext http, OversightQueries queries, CancellationToken cancellation, DateTimeOffset? from,
                 DateTimeOffset? to, string? workflowId, int minimum = 2, int page = 1, int pageSize = 50) =>
                 minimum is < 1 or > 1000
-                    ? Task.FromResult(Results.ValidationProblem(new Dictionary<string, string[]> { ["minimum"] = ["minimum is between 1 and 1000"] }))
+                    ? Task.FromResult(Results.ValidationProblem(
+                        new Dictionary<string, string[]> { ["minimum"] = ["minimum is between 1 and 1000"] }))
                     : Run(http, from, to, workflowId, page, pageSize, f => queries.ReturnedAsync(f, minimum, cancellation)))
             .WithSummary("Applications returned for correction at least `minimum` times (default 2)").Produces<Paged<ReturnedApplication>>();
     }

@@ -54,7 +54,8 @@ public static class YamlTree
             case MappingStart:
                 parser.MoveNext();
                 var entries = new List<(YamlNode, YamlNode)>();
-                while (!parser.TryConsume<MappingEnd>(out _)) entries.Add((Node(parser, depth + 1, maxDepth), Node(parser, depth + 1, maxDepth)));
+                while (!parser.TryConsume<MappingEnd>(out _))
+                    entries.Add((Node(parser, depth + 1, maxDepth), Node(parser, depth + 1, maxDepth)));
                 return new YamlMap(entries, line, column);
             case AnchorAlias alias:
                 throw new YamlException(start, parser.Current.End, $"aliases (*{alias.Value}) are not supported in definitions; write the value out");

@@ -30,7 +30,8 @@ public sealed class ApplicationNotFound(Guid id) : Exception($"application {id} 
 public sealed class UnknownWorkflow(string id) : Exception($"'{id}' is not a procedure of this service");
 
 /// <summary>An idempotency key came back with a submission other than the one it was first used with.</summary>
-public sealed class IdempotencyKeyReused(Guid applicationId) : Exception($"the idempotency key of application {applicationId} was used with another request");
+public sealed class IdempotencyKeyReused(Guid applicationId)
+    : Exception($"the idempotency key of application {applicationId} was used with another request");
 
 /// <summary>
 /// The one command shell: load the stream (at the caller's expected version when given), check who acts, decide,
@@ -72,7 +73,8 @@ public sealed class ApplicationCommands(
         catch (Exception e) when (request.MayRepeat &&
                                   e is ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException)
         {
-            return await FirstAsync(request, cancellation) ?? throw new InvalidOperationException($"stream {request.Id} collided but is not there", e);
+            return await FirstAsync(request, cancellation)
+                ?? throw new InvalidOperationException($"stream {request.Id} collided but is not there", e);
         }
         var state = events.Aggregate((Application?)null, Application.Evolve)!;
         Logged(state, probe, events);
