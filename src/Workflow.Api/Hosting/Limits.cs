@@ -87,6 +87,9 @@ public static class Limits
 
         private static async Task Refuse(HttpContext http, int status, string title, string detail)
         {
+            // Refused before the request log's middleware runs: say so here.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Limits))
+                .LogInformation("{Method} {Path} refused with {Status}: {Detail}", http.Request.Method, http.Request.Path, status, detail);
             http.Response.StatusCode = status;
             var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
             await problems.WriteAsync(new ProblemDetailsContext
