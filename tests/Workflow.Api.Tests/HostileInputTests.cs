@@ -185,6 +185,18 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("migrate version 2147483648", designer, "POST", "/api/workflows/enterprise-registration/migrations",
             "{\"fromVersion\":2147483648,\"toVersion\":2,\"reason\":\"x\"}");
         yield return new("verification of the all-zero id", auditor, "GET", $"/api/applications/{Zero}/verification");
+        yield return new("access log of the all-zero id", auditor, "GET", $"/api/applications/{Zero}/access-log");
+        yield return new("a procedure id of 5,000 characters", auditor, "GET", $"/api/workflows/{new string('w', 5000)}");
+        yield return new("versions of an unknown procedure", auditor, "GET", "/api/workflows/fishing-licence/versions");
+        yield return new("retire version 2147483647", designer, "POST",
+            "/api/workflows/enterprise-registration/versions/2147483647/retirement");
+        yield return new("retire version -1", designer, "POST", "/api/workflows/enterprise-registration/versions/-1/retirement");
+        yield return new("due on an unknown calendar", auditor, "GET", "/api/calendars/atlantis/due?from=2024-01-01&workingDays=1");
+        yield return new("due without from", auditor, "GET", "/api/calendars/lao-national/due?workingDays=1");
+        yield return new("migrate to a version that does not exist", designer, "POST", "/api/workflows/enterprise-registration/migrations",
+            "{\"fromVersion\":1,\"toVersion\":99,\"reason\":\"x\",\"apply\":true}");
+        yield return new("migrate with 1,000 mapped steps", designer, "POST", "/api/workflows/enterprise-registration/migrations",
+            Json(new { fromVersion = 1, toVersion = 2, reason = "x", mapping = Enumerable.Range(0, 1000).ToDictionary(i => $"s{i}", i => "t") }));
     }
 
     [Fact]
