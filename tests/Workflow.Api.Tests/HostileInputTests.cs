@@ -196,7 +196,10 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("migrate to a version that does not exist", designer, "POST", "/api/workflows/enterprise-registration/migrations",
             "{\"fromVersion\":1,\"toVersion\":99,\"reason\":\"x\",\"apply\":true}");
         yield return new("migrate with 1,000 mapped steps", designer, "POST", "/api/workflows/enterprise-registration/migrations",
-            Json(new { fromVersion = 1, toVersion = 2, reason = "x", mapping = Enumerable.Range(0, 1000).ToDictionary(i => $"s{i}", i => "t") }));
+            Json(new
+            {
+                fromVersion = 1, toVersion = 2, reason = "x", mapping = Enumerable.Range(0, 1000).ToDictionary(i => $"s{i}", _ => "t"),
+            }));
     }
 
     [Fact]
