@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Marten;
+using Marten.Services;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Workflow.Core.Definitions;
@@ -84,8 +85,9 @@ public sealed class PinnedDefinitions(
     {
         var definition = catalog.Check(fileName, text);
         // Publications of one procedure take turns, on every node: the check for a higher number and the insert
-        // must not interleave, or two concurrent publishers would both store "version 2". The lock ends with the
-        // transaction, after the winner's document is committed.
+        // must not interleave, or two concurrent publishers would both store "version 2". The session works in the
+        // lock's own transaction (one connection per publisher, so waiters cannot starve the pool), and the lock
+        // ends when the winner's document is committed.
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var turn = await connection.BeginTransactionAsync(cancellation);
         await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(@kind, hashtext(@id))", connection, turn))
@@ -94,7 +96,7 @@ public sealed class PinnedDefinitions(
             take.Parameters.AddWithValue("id", definition.Id);
             await take.ExecuteNonQueryAsync(cancellation);
         }
-        await using var session = store.LightweightSession();
+        await using var session = store.LightweightSession(SessionOptions.ForTransaction(turn));
         var existing = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == definition.Id).ToListAsync(cancellation);
         var id = StoredDefinition.IdOf(definition.Id, definition.Version, definition.Hash);
         if (existing.FirstOrDefault(s => s.Id == id) is { } same) return same;
