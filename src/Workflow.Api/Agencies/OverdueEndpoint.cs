@@ -26,8 +26,7 @@ public static class OverdueEndpoint
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{agency}' is not an agency of the catalogue");
         if (!AccessPolicy.MayReadAgencyWork(http.Actor(), agency))
             throw new AccessDenied($"you may read the overdue steps of your own agency only ({http.Actor().Agency ?? "none"})");
-        if (page < 1 || pageSize is < 1 or > 500)
-            return Results.ValidationProblem(new Dictionary<string, string[]> { [page < 1 ? "page" : "pageSize"] = ["page starts at 1; pageSize is between 1 and 500"] });
+        if (Http.PageErrors(page, pageSize) is { } errors) return Results.ValidationProblem(errors);
 
         var now = clock.GetUtcNow();
         await using var command = database.CreateCommand(

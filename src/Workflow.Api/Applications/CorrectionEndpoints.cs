@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using Workflow.Api.Hosting;
+using Workflow.Core;
 using Workflow.Core.Applications;
 using Workflow.Store.Applications;
 
@@ -12,17 +13,20 @@ public sealed record WithdrawalRequest(string? Reason);
 
 public sealed class ResubmissionValidator : AbstractValidator<ResubmissionRequest>
 {
-    public ResubmissionValidator()
+    public ResubmissionValidator(InputLimits limits)
     {
         RuleFor(r => r).Must(r => r.Data is { Count: > 0 } || r.Documents is { Count: > 0 } || !string.IsNullOrWhiteSpace(r.Comment))
             .WithMessage("a resubmission brings changed data, documents or at least a comment").OverridePropertyName("body");
-        RuleFor(r => r.Comment).MaximumLength(4000);
+        RuleFor(r => r.Comment).Text(limits.MaxTextLength);
+        this.Data(r => r.Data, limits);
+        this.Names(r => r.Documents!, limits);
     }
 }
 
 public sealed class WithdrawalValidator : AbstractValidator<WithdrawalRequest>
 {
-    public WithdrawalValidator() => RuleFor(r => r.Reason).NotEmpty().WithMessage("a withdrawal needs a reason").MaximumLength(2000);
+    public WithdrawalValidator(InputLimits limits) =>
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("a withdrawal needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
 }
 
 public static class CorrectionEndpoints

@@ -1,21 +1,41 @@
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Workflow.Api.Hosting;
+using Workflow.Core;
 using Workflow.Core.Applications;
 using Workflow.Store.Applications;
 
 namespace Workflow.Api.Applications;
 
+/// <param name="Outcome">approve, reject or return, written exactly so: numbers and other spellings are refused.</param>
 /// <param name="ReasonCode">For a return past the procedure's cap: the listed requirement it cites, e.g. document:building-plans.</param>
-public sealed record DecisionRequest(StepOutcome? Outcome, string? Reason, string? Comment, string? ReasonCode = null);
+public sealed record DecisionRequest(
+    [property: AllowedValues("approve", "reject", "return")] string? Outcome,
+    string? Reason,
+    string? Comment,
+    string? ReasonCode = null)
+{
+    public static readonly IReadOnlyDictionary<string, StepOutcome> Outcomes = new Dictionary<string, StepOutcome>
+    {
+        ["approve"] = StepOutcome.Approve, ["reject"] = StepOutcome.Reject, ["return"] = StepOutcome.Return,
+    };
+}
 
 public sealed class DecisionValidator : AbstractValidator<DecisionRequest>
 {
-    public DecisionValidator()
+    public DecisionValidator(InputLimits limits)
     {
-        RuleFor(r => r.Outcome).NotNull().WithMessage("outcome must be approve, reject or return");
-        RuleFor(r => r.Reason).NotEmpty().WithMessage("every decision needs a reason").MaximumLength(2000);
-        RuleFor(r => r.Comment).MaximumLength(4000);
+        RuleFor(r => r.Outcome).Must(o => o is not null && DecisionRequest.Outcomes.ContainsKey(o))
+            .WithMessage("outcome must be approve, reject or return");
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("every decision needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
+        RuleFor(r => r.Comment).Text(limits.MaxTextLength);
+        RuleFor(r => r.ReasonCode).Text(limits.MaxNameLength);
     }
+}
+
+public sealed class AcknowledgementValidator : AbstractValidator<DecideStepEndpoint.AcknowledgementRequest>
+{
+    public AcknowledgementValidator(InputLimits limits) => RuleFor(r => r.Comment).Text(limits.MaxTextLength);
 }
 
 public static class DecideStepEndpoint
@@ -34,8 +54,9 @@ public static class DecideStepEndpoint
     public sealed record AcknowledgementRequest(string? Comment);
 
     private static async Task<IResult> Acknowledge(Guid id, string stepId, int level, AcknowledgementRequest? request, HttpContext http,
-        ApplicationCommands commands, CancellationToken cancellation)
+        IValidator<AcknowledgementRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
+        if (request is not null) await validator.Check(request, cancellation);
         var result = await commands.HandleAsync(id, http.Request.ExpectedVersion(),
             new AcknowledgeEscalation(stepId, level, request?.Comment, http.Actor()), http.CommandContext(), cancellation);
         http.Response.SetVersion(result.Version);
@@ -48,7 +69,8 @@ public static class DecideStepEndpoint
         await validator.Check(request, cancellation);
         var expected = http.Request.ExpectedVersion();
         var result = await commands.HandleAsync(id, expected,
-            new DecideStep(stepId, request.Outcome!.Value, request.Reason!, request.Comment, http.Actor(), request.ReasonCode), http.CommandContext(), cancellation);
+            new DecideStep(stepId, DecisionRequest.Outcomes[request.Outcome!], request.Reason!, request.Comment, http.Actor(), request.ReasonCode),
+            http.CommandContext(), cancellation);
         http.Response.SetVersion(result.Version);
         return Results.Ok(SubmitApplicationEndpoint.Response(result));
     }

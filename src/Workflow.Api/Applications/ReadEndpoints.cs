@@ -56,6 +56,12 @@ public static class ReadEndpoints
             {
                 [atVersion is < 1 ? "atVersion" : "asOf"] = ["give either asOf (an instant) or atVersion (1 or more), not both"],
             });
+        if (atVersion > current.Version)
+            return Results.Problem(statusCode: 404, title: "Not found",
+                detail: $"application {current.TrackingNumber} has {current.Version} events; there is no version {atVersion}");
+        // Nothing has happened after now: a later instant replays the application as it is, on today's calendar.
+        var now = clock.GetUtcNow();
+        if (asOf > now) asOf = now;
         var events = await session.Events.FetchStreamAsync(id, atVersion ?? 0, asOf?.ToUniversalTime(), token: cancellation);
         if (events.Count == 0)
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"application {current.TrackingNumber} did not exist yet at that moment");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using Workflow.Api.Hosting;
+using Workflow.Core;
 using Workflow.Core.Applications;
 using Workflow.Store.Applications;
 using Workflow.Store.Identity;
@@ -23,12 +24,19 @@ public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplica
 {
     public static readonly string[] Channels = ["counter", "web", "api"];
 
-    public SubmitApplicationValidator()
+    public SubmitApplicationValidator(InputLimits limits)
     {
-        RuleFor(r => r.WorkflowId).NotEmpty().WithMessage("name the procedure, e.g. enterprise-registration");
+        RuleFor(r => r.WorkflowId).NotEmpty().WithMessage("name the procedure, e.g. enterprise-registration").Text(limits.MaxNameLength);
         RuleFor(r => r.Applicant).NotNull().WithMessage("the applicant is required");
-        RuleFor(r => r.Applicant!.Name).NotEmpty().MaximumLength(200).When(r => r.Applicant is not null).OverridePropertyName("applicant.name");
+        RuleFor(r => r.Applicant!.Name).NotEmpty().Text(limits.MaxNameLength).When(r => r.Applicant is not null)
+            .OverridePropertyName("applicant.name");
+        RuleFor(r => r.Applicant!.IdNumber).Text(limits.MaxNameLength).When(r => r.Applicant is not null)
+            .OverridePropertyName("applicant.idNumber");
+        RuleFor(r => r.Applicant!.Phone).Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.phone");
+        RuleFor(r => r.Applicant!.Email).Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.email");
         RuleFor(r => r.Data).NotNull().WithMessage("the application data is required");
+        this.Data(r => r.Data, limits);
+        this.Names(r => r.Documents!, limits);
         RuleFor(r => r.Centre).Matches("^[A-Z0-9]{2,10}$").When(r => r.Centre is not null)
             .WithMessage("a centre code is 2 to 10 capital letters or digits, e.g. VTE");
         RuleFor(r => r.Channel).Must(c => Channels.Contains(c)).When(r => r.Channel is not null)

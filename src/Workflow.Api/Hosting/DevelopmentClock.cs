@@ -50,9 +50,10 @@ public static class DevelopmentClockEndpoints
         if (!environment.IsDevelopment()) return;
         var group = api.MapGroup("/dev/clock").WithTags("Development");
         group.MapGet("/", (DevelopmentClock clock) => new ClockView(clock.GetUtcNow(), XmlConvert.ToString(clock.Offset), 0))
-            .WithSummary("Application time in Development");
+            .WithSummary("Application time in Development").Produces<ClockView>();
         group.MapPost("/", Move)
-            .WithSummary("Development only: move application time forward and fire the deadlines that came due");
+            .WithSummary("Development only: move application time forward and fire the deadlines that came due")
+            .Produces<ClockView>().ProducesValidationProblem().ProducesProblem(409);
     }
 
     private static async Task<IResult> Move(MoveClockRequest request, DevelopmentClock clock, TimeProvider inUse, DeadlineSweeper sweeper,

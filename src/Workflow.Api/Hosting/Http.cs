@@ -26,7 +26,12 @@ public static class Http
         var onBehalfOf = http.Request.Headers["X-On-Behalf-Of"].FirstOrDefault();
         if (onBehalfOf is { Length: > 200 })
             throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-On-Behalf-Of", "at most 200 characters")]);
-        return new(http.CorrelationId(), http.Request.Headers["X-Causation-Id"].FirstOrDefault(),
+        // Stored with every event of the command: bounded like any name.
+        var causation = http.Request.Headers["X-Causation-Id"].FirstOrDefault();
+        if (causation is { Length: > 200 })
+            throw new FluentValidation.ValidationException(
+                [new FluentValidation.Results.ValidationFailure("X-Causation-Id", "at most 200 characters")]);
+        return new(http.CorrelationId(), causation,
             channel ?? (http.Actor().Role == Roles.Clerk ? "counter" : "api"), string.IsNullOrWhiteSpace(onBehalfOf) ? null : onBehalfOf);
     }
 
@@ -51,6 +56,18 @@ public static class Http
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    /// <summary>The highest page number any list accepts: page x pageSize stays a 32-bit offset.</summary>
+    public const int MaxPage = 100_000;
+
+    /// <summary>Field errors for a page and page size out of range, or null; pages start at 1 and hold up to 500 items.</summary>
+    public static Dictionary<string, string[]>? PageErrors(int page, int pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page is < 1 or > MaxPage) errors["page"] = [$"page is between 1 and {MaxPage:N0}"];
+        if (pageSize is < 1 or > 500) errors["pageSize"] = ["pageSize is between 1 and 500"];
+        return errors.Count > 0 ? errors : null;
     }
 
     public static async Task Check<T>(this IValidator<T> validator, T request, CancellationToken cancellation) =>

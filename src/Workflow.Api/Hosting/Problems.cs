@@ -1,8 +1,13 @@
+using AllowedValuesAttribute = System.ComponentModel.DataAnnotations.AllowedValuesAttribute;
+using System.Net.Sockets;
+using System.Reflection;
 using System.Text.Json;
 using FluentValidation;
 using JasperFx;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using Workflow.Core.Applications;
 using Workflow.Store.Applications;
 using Workflow.Store.Identity;
@@ -11,7 +16,8 @@ namespace Workflow.Api.Hosting;
 
 /// <summary>
 /// Every error as RFC 7807 problem details: 400 with field errors for bad input, 403, 404, 409 for a broken rule or a
-/// concurrent change, 412 for a stale If-Match. Never a 500 for something the caller did.
+/// concurrent change, 412 for a stale If-Match, 413 for a body above the limit, 422 for an Idempotency-Key reused with
+/// another request, 503 with Retry-After while the database is unreachable. Never a 500 for something the caller did.
 /// </summary>
 public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> log) : IExceptionHandler
 {
@@ -20,6 +26,7 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<Problems>();
+        builder.AddInputLimits();
         // Malformed JSON and wrong JSON types reach the exception handler, where they get a field name.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return builder;
@@ -29,10 +36,7 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
     {
         var problem = exception switch
         {
-            BadHttpRequestException { InnerException: JsonException json } =>
-                Invalid(FieldOf(json.Path), json.Path is null or "$"
-                    ? $"The request body is not valid JSON: {Short(json.Message)}"
-                    : "This value has the wrong type or is not one of the allowed values."),
+            BadHttpRequestException { InnerException: JsonException json } => Unreadable(http, json),
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             ValidationException validation => Invalid(validation.Errors.GroupBy(e => Camel(e.PropertyName))
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray())),
@@ -51,6 +55,11 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
                 "The application has changed", "The version in If-Match is no longer current; read the application again and retry.", "stale-version"),
             ConcurrencyException => Problem(StatusCodes.Status409Conflict, "Concurrent change",
                 "Another command changed this application at the same moment; read it again and retry.", "concurrent-change"),
+            IdempotencyKeyReused => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+                $"The Idempotency-Key '{http.Request.Headers["Idempotency-Key"]}' was first used with another request; " +
+                "a retry must repeat the first request exactly, and a new request needs a new key.", "idempotency-key-reused"),
+            _ when Unstorable(exception) => Invalid("body", "The request contains text the store cannot hold (the NUL character)."),
+            _ when DatabaseAway(exception) => Unavailable(http),
             _ => null,
         };
         if (problem is null)
@@ -58,10 +67,114 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
             return false;
         }
-        log.LogInformation("{Method} {Path} refused with {Status}: {Detail}", http.Request.Method, http.Request.Path, problem.Status, problem.Detail);
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            log.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", http.Request.Method, http.Request.Path,
+                Chain(exception).Last().Message);
+        else
+            log.LogInformation("{Method} {Path} refused with {Status}: {Detail}", http.Request.Method, http.Request.Path, problem.Status,
+                problem.Detail);
         http.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>
+    /// A body that is not JSON is blamed on the body, with where the reader stopped; a value of the wrong type on its
+    /// field, saying what the field takes (for a field with a fixed set of values, naming them).
+    /// </summary>
+    private static ProblemDetails Unreadable(HttpContext http, JsonException json)
+    {
+        var where = json.LineNumber is { } line ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})" : "";
+        if (json.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            var limit = http.RequestServices.GetRequiredService<Core.InputLimits>().MaxDepth;
+            return Invalid("body", $"The request body is nested more than {limit} levels deep{where}.");
+        }
+        // The reader's own errors (truncated or malformed text) wrap its internal JsonReaderException.
+        if (json.InnerException?.GetType().Name == "JsonReaderException" || json.Path is null or "$")
+            return Invalid("body", $"The request body is not valid JSON{where}: {Short(json.Message)}");
+        // The exception handler clears the endpoint from the context; its feature keeps the one that failed.
+        var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
+        var requestType = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        return Invalid(FieldOf(json.Path), Expected(requestType, json.Path) ?? "This value has the wrong type.");
+    }
+
+    /// <summary>What a field of a request record takes, found by its JSON path ("$.applicant.name", "$.documents[2]").</summary>
+    private static string? Expected(Type? type, string path)
+    {
+        PropertyInfo? property = null;
+        foreach (var segment in path.TrimStart('$', '.').Split('.'))
+        {
+            var name = segment.Split('[')[0];
+            if (type is null || name.Length == 0) return null;
+            property = type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null) return null;
+            type = segment.Contains('[') ? ElementOf(property.PropertyType) : property.PropertyType;
+        }
+        if (property?.GetCustomAttribute<AllowedValuesAttribute>() is { } allowed)
+            return $"{Camel(property.Name)} must be {Either(allowed.Values.Select(v => $"{v}"))}";
+        var target = Nullable.GetUnderlyingType(type!) ?? type!;
+        return target switch
+        {
+            _ when target == typeof(string) => "must be text (a JSON string)",
+            _ when target == typeof(bool) => "must be true or false",
+            _ when target == typeof(int) || target == typeof(long) => "must be a whole number",
+            _ when target.IsEnum => $"must be {Either(Enum.GetNames(target).Select(n => JsonNamingPolicy.KebabCaseLower.ConvertName(n)))}",
+            _ when target.IsGenericType && target.GetGenericTypeDefinition() == typeof(Dictionary<,>) =>
+                "must be an object of named values",
+            _ when ElementOf(target) is not null => "must be a list",
+            _ => "must be an object",
+        };
+    }
+
+    private static Type? ElementOf(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0] : null;
+
+    private static string Either(IEnumerable<string> values)
+    {
+        var list = values.ToList();
+        return list.Count < 2 ? string.Join("", list) : $"{string.Join(", ", list[..^1])} or {list[^1]}";
+    }
+
+    private static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain)) yield return inner;
+        }
+    }
+
+    /// <summary>22P05 and 22021: text PostgreSQL cannot hold, a backstop for any field the checks did not cover.</summary>
+    private static bool Unstorable(Exception exception) =>
+        Chain(exception).Any(e => e is PostgresException { SqlState: "22P05" or "22021" });
+
+    /// <summary>
+    /// The database is down, restarting or unreachable: its connection errors, or an operator's shutdown (SQLSTATE
+    /// class 08 and 57P0x). Not a fault of the request, nor of the code.
+    /// </summary>
+    public static bool DatabaseAway(Exception exception) => Chain(exception).Any(e => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) ||
+                               p.SqlState.StartsWith("57P0", StringComparison.Ordinal),
+        NpgsqlException n => n.IsTransient || n.InnerException is SocketException or IOException or TimeoutException,
+        SocketException or TimeoutException => true,
+        _ => false,
+    });
+
+    /// <summary>
+    /// 503 with Retry-After. The pool is emptied: after a restart every pooled connection is dead, and each would
+    /// otherwise fail the first request that draws it; the next request opens fresh ones.
+    /// </summary>
+    private ProblemDetails Unavailable(HttpContext http)
+    {
+        http.RequestServices.GetService<NpgsqlDataSource>()?.Clear();
+        http.Response.Headers.RetryAfter = $"{RetryAfterSeconds}";
+        return Problem(StatusCodes.Status503ServiceUnavailable, "The database is unavailable",
+            $"The service cannot reach its database; nothing was changed. Retry in {RetryAfterSeconds} seconds.", "database-unavailable");
+    }
+
+    public const int RetryAfterSeconds = 5;
 
     private static ProblemDetails Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
 

@@ -26,16 +26,17 @@ public static class QueryEndpoints
             .WithSummary("Deadline breaches, counted by agency and listed").Produces<BreachReport>();
         group.MapGet("/returned", (HttpContext http, OversightQueries queries, CancellationToken cancellation, DateTimeOffset? from,
                 DateTimeOffset? to, string? workflowId, int minimum = 2, int page = 1, int pageSize = 50) =>
-                Run(http, from, to, workflowId, page, pageSize, f => queries.ReturnedAsync(f, minimum, cancellation)))
+                minimum is < 1 or > 1000
+                    ? Task.FromResult(Results.ValidationProblem(
+                        new Dictionary<string, string[]> { ["minimum"] = ["minimum is between 1 and 1000"] }))
+                    : Run(http, from, to, workflowId, page, pageSize, f => queries.ReturnedAsync(f, minimum, cancellation)))
             .WithSummary("Applications returned for correction at least `minimum` times (default 2)").Produces<Paged<ReturnedApplication>>();
     }
 
     private static async Task<IResult> Run<T>(HttpContext http, DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page, int pageSize,
         Func<OversightFilter, Task<T>> query)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (page < 1) errors["page"] = ["page starts at 1"];
-        if (pageSize is < 1 or > 500) errors["pageSize"] = ["pageSize is between 1 and 500"];
+        var errors = Http.PageErrors(page, pageSize) ?? [];
         if (from is not null && to is not null && to <= from) errors["to"] = ["to must be after from"];
         if (errors.Count > 0) return Results.ValidationProblem(errors);
         return Results.Ok(await query(new OversightFilter(from, to, workflowId, page, pageSize)));

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Workflow.Api.Hosting;
+using Workflow.Core;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;
 
@@ -23,11 +24,15 @@ public sealed record MigrationRequest(int? FromVersion, int? ToVersion, Dictiona
 
 public sealed class MigrationValidator : AbstractValidator<MigrationRequest>
 {
-    public MigrationValidator()
+    public MigrationValidator(InputLimits limits)
     {
         RuleFor(r => r.FromVersion).NotNull().GreaterThan(0);
         RuleFor(r => r.ToVersion).NotNull().GreaterThan(0).NotEqual(r => r.FromVersion).WithMessage("toVersion must differ from fromVersion");
-        RuleFor(r => r.Reason).NotEmpty().WithMessage("a migration needs a reason").MaximumLength(2000);
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("a migration needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
+        RuleFor(r => r.Mapping).Must(m => m is null || (m.Count <= limits.MaxItems && m.All(kv =>
+                kv.Key.Length <= limits.MaxNameLength && kv.Value.Length <= limits.MaxNameLength &&
+                InputLimits.Unstorable(kv.Key) is null && InputLimits.Unstorable(kv.Value) is null)))
+            .WithMessage($"at most {limits.MaxItems} step ids, each at most {limits.MaxNameLength} characters without the NUL character");
     }
 }
 
@@ -36,9 +41,9 @@ public sealed record PublishRequest(string? FileName, string? Source);
 
 public sealed class PublishValidator : AbstractValidator<PublishRequest>
 {
-    public PublishValidator()
+    public PublishValidator(InputLimits limits)
     {
-        RuleFor(r => r.Source).NotEmpty().WithMessage("the definition's text is required").MaximumLength(1_000_000);
+        RuleFor(r => r.Source).NotEmpty().WithMessage("the definition's text is required").Text(limits.MaxDefinitionLength);
         RuleFor(r => r.FileName).Matches(@"^[A-Za-z0-9._-]+\.ya?ml$").When(r => r.FileName is not null).WithMessage("a file name such as my-procedure.yaml");
     }
 }
@@ -62,7 +67,8 @@ public static class WorkflowEndpoints
                 await definitions.InForceAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is { } d
                     ? Results.Ok(View(d, definitions.Catalog))
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' is not a procedure in force"))
-            .WithSummary("One procedure as in force today: its data fields, documents and steps with their agencies");
+            .WithSummary("One procedure as in force today: its data fields, documents and steps with their agencies")
+            .Produces<WorkflowView>();
         group.MapGet("/{id}/versions", async (string id, PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation) =>
                 await definitions.VersionsAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is { Count: > 0 } versions
                     ? Results.Ok(versions)
@@ -93,6 +99,7 @@ public static class WorkflowEndpoints
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"{id} has no version {version}");
             })
             .WithSummary("Retire a version (designers): new applications no longer follow it; running ones finish on it")
+            .Produces(StatusCodes.Status204NoContent)
             .RequireAuthorization(Policies.Designer);
     }
 

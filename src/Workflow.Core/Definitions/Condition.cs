@@ -14,6 +14,10 @@ public static class Condition
     /// <summary>A parse error, or null when the text is a valid expression.</summary>
     public static string? ParseError(string text)
     {
+        // The expression parser recurses per parenthesis: deep nesting is refused before it runs.
+        var limits = InputLimits.Default;
+        if (text.Length > limits.MaxTextLength) return $"a condition has at most {limits.MaxTextLength} characters";
+        if (InputLimits.ParenthesisDepth(text) > limits.MaxDepth) return $"parentheses are nested more than {limits.MaxDepth} levels deep";
         try
         {
             var expression = new Expression(text);
@@ -44,7 +48,9 @@ public static class Condition
         {
             return expression.Evaluate() is true;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException or InvalidCastException)
+        // Arithmetic on what a citizen typed can overflow or divide by zero: like any failed evaluation, it does not hold.
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException or
+                                      InvalidCastException or ArithmeticException)
         {
             return false;
         }

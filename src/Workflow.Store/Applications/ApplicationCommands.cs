@@ -29,6 +29,10 @@ public sealed class ApplicationNotFound(Guid id) : Exception($"application {id} 
 
 public sealed class UnknownWorkflow(string id) : Exception($"'{id}' is not a procedure of this service");
 
+/// <summary>An idempotency key came back with a submission other than the one it was first used with.</summary>
+public sealed class IdempotencyKeyReused(Guid applicationId)
+    : Exception($"the idempotency key of application {applicationId} was used with another request");
+
 /// <summary>
 /// The one command shell: load the stream (at the caller's expected version when given), check who acts, decide,
 /// append, save. Optimistic concurrency on the stream means two simultaneous commands never both succeed on the
@@ -54,8 +58,7 @@ public sealed class ApplicationCommands(
 
         await using var session = Open(actor, context);
         // A repeated submission (the same id from a retried request's idempotency key) returns the first one.
-        if (request.MayRepeat && await session.LoadAsync<ApplicationDetails>(request.Id, cancellation) is { } existing)
-            return new CommandResult(existing.Id, existing.TrackingNumber, existing.Status, existing.Version, []);
+        if (request.MayRepeat && await FirstAsync(request, cancellation) is { } existing) return existing;
 
         InForce(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
@@ -65,17 +68,38 @@ public sealed class ApplicationCommands(
         {
             await session.SaveChangesAsync(cancellation);
         }
-        catch (ExistingStreamIdCollisionException)
+        // Retries that arrive together all pass the check above; the store lets one stream start and the others
+        // find it. Marten reports the collision with its own exception type, JasperFx with another.
+        catch (Exception e) when (request.MayRepeat &&
+                                  e is ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException)
         {
-            await using var query = store.QuerySession();
-            var first = await query.LoadAsync<ApplicationDetails>(request.Id, cancellation);
-            if (first is null) throw;
-            return new CommandResult(first.Id, first.TrackingNumber, first.Status, first.Version, []);
+            return await FirstAsync(request, cancellation)
+                ?? throw new InvalidOperationException($"stream {request.Id} collided but is not there", e);
         }
         var state = events.Aggregate((Application?)null, Application.Evolve)!;
         Logged(state, probe, events);
         return new CommandResult(request.Id, number, state.Status, events.Count, events);
     }
+
+    /// <summary>
+    /// The application a repeated submission already created, or null. The key stands for one request: the same key
+    /// with other content is refused rather than answered with an application the caller did not ask for.
+    /// </summary>
+    private async Task<CommandResult?> FirstAsync(NewApplication request, CancellationToken cancellation)
+    {
+        await using var query = store.QuerySession();
+        if (await query.LoadAsync<ApplicationDetails>(request.Id, cancellation) is not { } first) return null;
+        var events = await query.Events.FetchStreamAsync(request.Id, version: 1, token: cancellation);
+        if (events.FirstOrDefault()?.Data is not ApplicationSubmitted submitted || !Same(submitted, request))
+            throw new IdempotencyKeyReused(request.Id);
+        return new CommandResult(first.Id, first.TrackingNumber, first.Status, first.Version, []);
+    }
+
+    private static bool Same(ApplicationSubmitted submitted, NewApplication request) =>
+        submitted.WorkflowId == request.WorkflowId && submitted.Centre == request.Centre && submitted.Channel == request.Channel &&
+        submitted.Applicant == request.Applicant && submitted.Documents.SequenceEqual(request.Documents) &&
+        submitted.Data.Count == request.Data.Count &&
+        submitted.Data.All(kv => request.Data.TryGetValue(kv.Key, out var value) && JsonElement.DeepEquals(kv.Value, value));
 
     public async Task<CommandResult> HandleAsync(Guid id, long? expectedVersion, ApplicationCommand command, CommandContext context,
         CancellationToken cancellation = default)

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Marten;
+using Marten.Services;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Workflow.Core.Definitions;
 
 namespace Workflow.Store.Definitions;
@@ -40,8 +42,16 @@ public sealed class VersionConflict(string message) : Exception(message);
 /// under the text whose hash it recorded at submission, even after the file was edited, replaced or retired; a new
 /// application follows the highest version whose effective date has come and that is not retired.
 /// </summary>
-public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore store, TimeProvider clock, ILogger<PinnedDefinitions> log)
+public sealed class PinnedDefinitions(
+    WorkflowCatalog catalog,
+    IDocumentStore store,
+    NpgsqlDataSource database,
+    TimeProvider clock,
+    ILogger<PinnedDefinitions> log)
 {
+    /// <summary>The first key of the advisory locks that serialise publications, one lock per procedure id.</summary>
+    private const int PublicationLock = 0x57F1;
+
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, WorkflowDefinition> _byHash =
@@ -74,7 +84,19 @@ public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore st
     public async Task<StoredDefinition> PublishAsync(string fileName, string text, string publishedBy, CancellationToken cancellation = default)
     {
         var definition = catalog.Check(fileName, text);
-        await using var session = store.LightweightSession();
+        // Publications of one procedure take turns, on every node: the check for a higher number and the insert
+        // must not interleave, or two concurrent publishers would both store "version 2". The session works in the
+        // lock's own transaction (one connection per publisher, so waiters cannot starve the pool), and the lock
+        // ends when the winner's document is committed.
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var turn = await connection.BeginTransactionAsync(cancellation);
+        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(@kind, hashtext(@id))", connection, turn))
+        {
+            take.Parameters.AddWithValue("kind", PublicationLock);
+            take.Parameters.AddWithValue("id", definition.Id);
+            await take.ExecuteNonQueryAsync(cancellation);
+        }
+        await using var session = store.LightweightSession(SessionOptions.ForTransaction(turn));
         var existing = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == definition.Id).ToListAsync(cancellation);
         var id = StoredDefinition.IdOf(definition.Id, definition.Version, definition.Hash);
         if (existing.FirstOrDefault(s => s.Id == id) is { } same) return same;
@@ -83,6 +105,7 @@ public sealed class PinnedDefinitions(WorkflowCatalog catalog, IDocumentStore st
         var stored = Stored(definition, "api", publishedBy, clock.GetUtcNow());
         session.Store(stored);
         await session.SaveChangesAsync(cancellation);
+        await turn.CommitAsync(cancellation);
         _byHash.TryAdd(id, definition);
         _published = (long.MinValue, []);
         log.LogInformation("Published {WorkflowId} version {WorkflowVersion} ({DefinitionHash}) effective {Effective} by {Actor}",
