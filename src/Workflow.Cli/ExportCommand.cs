@@ -13,12 +13,15 @@ public static class ExportCommand
         var format = new Option<string>("--format") { Description = "json or html", DefaultValueFactory = _ => "html" };
         format.AcceptOnlyFromAmong("json", "html");
         var output = new Option<FileInfo?>("--output") { Description = "file to write; default: standard output" };
+        var key = AuditOptions.ChainKey();
+        var reader = AuditOptions.Operator();
         var connection = Connection.Option();
         var workflows = Connection.Workflows();
         var command = new Command("export", "Write an application's case file (timeline, decisions, deadlines, procedure version, verification)")
-            { application, format, output, connection, workflows };
+            { application, format, output, key, reader, connection, workflows };
         command.SetAction(async (parse, cancellation) =>
         {
+            if (!AuditOptions.UseKey(parse, key)) return 2;
             await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
             if (provider is null) return 2;
             var file = await provider.GetRequiredService<CaseFiles>().LoadAsync(parse.GetValue(application), cancellation);
@@ -27,6 +30,9 @@ public static class ExportCommand
                 Console.Error.WriteLine($"no application {parse.GetValue(application)}");
                 return 1;
             }
+            // Reading a case from the command line is recorded like a reading through the server.
+            await provider.GetRequiredService<AccessLog>().RecordAsync(file.ApplicationId, "case-file", AuditOptions.Reader(parse.GetValue(reader)!),
+                $"cli:{Guid.NewGuid()}", cancellation, channel: "cli");
             var text = parse.GetValue(format) == "html"
                 ? CaseFileHtml.Render(file)
                 : JsonSerializer.Serialize(file, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
