@@ -1,17 +1,24 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
+using JasperFx.Events;
 using Marten;
-using Marten.Services;
+using Marten.Internal;
+using Marten.Internal.Operations;
 using Npgsql;
+using Weasel.Postgresql;
+using IStorageSession = Weasel.Storage.IStorageSession;
+using OperationRole = Weasel.Core.OperationRole;
 
 namespace Workflow.Store.Audit;
 
 /// <summary>
 /// Stamps the keyed link on every event any session of the store appends, so that no writer (commands, migrations, the
-/// access log, seals, whatever comes next) can forget it. Registered once in the store's options; before a session's
-/// changes are saved it enlists a <see cref="ITransactionParticipant"/>, which Marten runs after the appends and before
-/// the commit, on the same connection and transaction. The appended rows are read back as stored (Marten assigns
-/// versions, sequence numbers and timestamps on the server in quick-append mode, and PostgreSQL normalises JSON), so
-/// the link covers exactly what the verifier will read: two extra statements per command, no extra transaction.
+/// access log, seals, whatever comes next) can forget it. Registered once in the store's options. Before a session's
+/// changes are saved it adds one statement to Marten's own batch, after the appends: it reads the appended rows back as
+/// stored (in quick-append mode Marten assigns versions, sequence numbers and timestamps on the server, and PostgreSQL
+/// normalises JSON) with the stream's previous link. A <see cref="ITransactionParticipant"/>, which Marten runs after the
+/// batch and before the commit on the same transaction, then computes the links and inserts them: one extra round trip
+/// per command, and the links commit or roll back with the events.
 /// </summary>
 public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
 {
@@ -19,59 +26,92 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
 
     public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
-        if (session.PendingChanges.Streams().Any(s => s.Events.Count > 0) && !_enlisted.TryGetValue(session, out _)
-            && session is ITransactionParticipantRegistrar registrar)
+        var streams = session.PendingChanges.Streams().Where(s => s.Events.Count > 0).ToList();
+        if (streams.Count == 0) return Task.CompletedTask;
+        if (!_enlisted.TryGetValue(session, out var participant))
         {
-            var participant = new Participant(session, key);
+            if (session is not ITransactionParticipantRegistrar registrar)
+                throw new InvalidOperationException("this session cannot link its events in its own transaction");
+            participant = new Participant(key);
             _enlisted.Add(session, participant);
             registrar.AddTransactionParticipant(participant);
         }
+        var events = streams.SelectMany(s => s.Events).ToList();
+        if (events.Any(e => e.Id == Guid.Empty)) throw new InvalidOperationException("events must have their ids before they are linked");
+        participant.Expect(events.Count);
+        session.QueueOperation(new ReadAppended([.. streams.Select(s => s.Id).Distinct()], [.. events.Select(e => e.Id)], participant));
         return Task.CompletedTask;
     }
 
-    private sealed class Participant(IDocumentSession session, ChainKey key) : ITransactionParticipant
+    /// <summary>Reads the rows just appended (by stream and event id, after each stream's last linked version).</summary>
+    private sealed class ReadAppended(Guid[] streams, Guid[] events, Participant participant) : IStorageOperation
+    {
+        private static readonly string Sql =
+            $"""
+             select {AuditChain.Columns}, p.link
+             from unnest(?::uuid[]) as s(id)
+             cross join lateral (select coalesce(max(l.version), 0) as version from {WorkflowStore.Schema}.{AuditChain.Table} l
+                                 where l.stream_id = s.id) as linked
+             join {WorkflowStore.Schema}.mt_events e on e.stream_id = s.id and e.version > linked.version
+             left join {WorkflowStore.Schema}.{AuditChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1
+             where e.id = any(?::uuid[])
+             """;
+
+        public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
+        {
+            var parameters = builder.AppendWithParameters(Sql);
+            parameters[0].NpgsqlDbType = parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid;
+            parameters[0].Value = streams;
+            parameters[1].Value = events;
+        }
+
+        public Type DocumentType => typeof(IEvent);
+
+        public async Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token)
+        {
+            var rows = new List<(StoredEvent, byte[]?)>(events.Length);
+            while (await reader.ReadAsync(token))
+                rows.Add((AuditChain.Read((NpgsqlDataReader)reader), await reader.IsDBNullAsync(13, token) ? null : (byte[])reader[13]));
+            participant.Appended(rows);
+        }
+
+        public OperationRole Role() => OperationRole.Events;
+    }
+
+    private sealed class Participant(ChainKey key) : ITransactionParticipant
     {
         private static readonly string Schema = WorkflowStore.Schema;
+        private readonly List<(StoredEvent Event, byte[]? Previous)> _rows = [];
+        private int _expected;
+
+        public void Expect(int count) => _expected += count;
+
+        public void Appended(IEnumerable<(StoredEvent, byte[]?)> rows) => _rows.AddRange(rows);
 
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
-            var appended = session.PendingChanges.Streams().SelectMany(s => s.Events).Where(e => e.Version > 0).ToList();
-            if (appended.Count == 0) return;
-            var rows = new List<(StoredEvent Event, byte[]? Previous)>(appended.Count);
-            await using (var read = new NpgsqlCommand(
-                             $"""
-                              select {AuditChain.Columns}, p.link
-                              from unnest(@streams, @versions) as n(stream_id, version)
-                              join {Schema}.mt_events e on e.stream_id = n.stream_id and e.version = n.version
-                              left join {Schema}.{AuditChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1
-                              """, connection, transaction))
-            {
-                read.Parameters.AddWithValue("streams", appended.Select(e => e.StreamId).ToArray());
-                read.Parameters.AddWithValue("versions", appended.Select(e => e.Version).ToArray());
-                await using var reader = await read.ExecuteReaderAsync(token);
-                while (await reader.ReadAsync(token))
-                    rows.Add((AuditChain.Read(reader), reader.IsDBNull(13) ? null : (byte[])reader[13]));
-            }
-            if (rows.Count != appended.Count)
-                throw new InvalidOperationException($"{appended.Count} events were appended but {rows.Count} could be read back to link them");
-
-            var streams = new Guid[rows.Count];
-            var versions = new long[rows.Count];
-            var sequences = new long[rows.Count];
-            var contents = new byte[rows.Count][];
-            var links = new byte[rows.Count][];
+            if (_expected == 0) return;
+            if (_rows.Count != _expected)
+                throw new InvalidOperationException($"{_expected} events were appended but {_rows.Count} could be read back to link them");
+            var count = _rows.Count;
+            var streams = new Guid[count];
+            var versions = new long[count];
+            var sequences = new long[count];
+            var contents = new byte[count][];
+            var links = new byte[count][];
             var i = 0;
-            foreach (var stream in rows.GroupBy(r => r.Event.StreamId))
+            foreach (var stream in _rows.GroupBy(r => r.Event.StreamId))
             {
                 byte[]? previous = null;
                 foreach (var (e, stored) in stream.OrderBy(r => r.Event.Version))
                 {
-                    previous ??= stored ?? [];
-                    previous = key.Link(e.StreamId, e.Version, e.Content, previous);
+                    previous = key.Link(e.StreamId, e.Version, e.Content, previous ?? stored ?? []);
                     (streams[i], versions[i], sequences[i], contents[i], links[i]) = (e.StreamId, e.Version, e.Sequence, e.Content, previous);
                     i++;
                 }
             }
+            _rows.Clear();
+            _expected = 0;
             await using var write = new NpgsqlCommand(
                 $"""
                  insert into {Schema}.{AuditChain.Table} (stream_id, version, seq_id, content_hash, link)
