@@ -45,7 +45,9 @@ public static class BenchCommand
         Console.WriteLine($"PostgreSQL: {(cluster is null ? "configured server" : "private cluster with durable commits (fsync on), the same server for every row")}");
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {operations} operations x {rounds} rounds per row");
 
-        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddWorkflowStore(connectionString, catalog);
+        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddSingleton(Workflow.Store.Audit.ChainKey.Development)   // a throwaway database: the development chain key
+            .AddWorkflowStore(connectionString, catalog);
         await using var provider = services.BuildServiceProvider();
         var store = provider.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();

@@ -47,7 +47,9 @@ public static class DeadlineBenchCommand
         await using var cluster = await PrivatePostgres.StartThrowawayAsync(durable: true);
         Console.WriteLine($"PostgreSQL: private cluster with durable commits; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         var clock = new StoppedClock(new DateTimeOffset(2024, 6, 3, 9, 0, 0, TimeSpan.FromHours(7)));
-        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddWorkflowStore(cluster.ConnectionString, catalog);
+        var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddSingleton(Workflow.Store.Audit.ChainKey.Development)   // a throwaway database: the development chain key
+            .AddWorkflowStore(cluster.ConnectionString, catalog);
         services.AddSingleton<TimeProvider>(clock);
         await using var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();

@@ -37,7 +37,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     private static readonly string Schema = WorkflowStore.Schema;
 
     /// <summary>The raw columns the canonical form is built from, in the order <see cref="Read"/> expects.</summary>
-    internal const string Columns =
+    public const string Columns =
         "e.stream_id, e.version, e.seq_id, e.id, e.type, e.data, e.headers, e.user_name, e.correlation_id, e.causation_id, e.timestamp, " +
         "e.mt_dotnet_type, e.is_archived";
 
@@ -75,7 +75,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     }
 
     /// <summary>Reads one event row (selected with <see cref="Columns"/> from <paramref name="at"/> on) and hashes its canonical form.</summary>
-    internal static StoredEvent Read(NpgsqlDataReader reader, int at = 0)
+    public static StoredEvent Read(NpgsqlDataReader reader, int at = 0)
     {
         string? Text(int i) => reader.IsDBNull(at + i) ? null : reader.GetString(at + i);
         var streamId = reader.GetGuid(at);
