@@ -31,8 +31,9 @@ public static class ExportCommand
                 return 1;
             }
             // Reading a case from the command line is recorded like a reading through the server.
-            await provider.GetRequiredService<AccessLog>().RecordAsync(file.ApplicationId, "case-file", AuditOptions.Reader(parse.GetValue(reader)!),
-                $"cli:{Guid.NewGuid()}", cancellation, channel: "cli");
+            var by = AuditOptions.Reader(parse.GetValue(reader)!);
+            await provider.GetRequiredService<AccessLog>()
+                .RecordAsync(file.ApplicationId, "case-file", by, $"cli:{Guid.NewGuid()}", cancellation, channel: "cli");
             var text = parse.GetValue(format) == "html"
                 ? CaseFileHtml.Render(file)
                 : JsonSerializer.Serialize(file, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });

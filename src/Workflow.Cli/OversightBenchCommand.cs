@@ -72,7 +72,7 @@ public static class OversightBenchCommand
                               $"{Statistics.Median(replay):N2} | {Statistics.Percentile(replay, 0.99):N2} | {Statistics.Median(replay) / Statistics.Median(raw):N2} |");
         }
 
-        Console.WriteLine($"Copying a two-event case into {streamCount:N0} streams (each linked as the application links what it appends) ...");
+        Console.WriteLine($"Copying a two-event case into {streamCount:N0} streams (each linked as the application links its appends) ...");
         var template = await Read<Created>(commands, cancellation);
         await using (var copy = database.CreateCommand(
                          $"""
@@ -134,7 +134,8 @@ public static class OversightBenchCommand
             "order by e.stream_id, e.version", read) { CommandTimeout = 0 };
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         await using var importer = await write.BeginBinaryImportAsync(
-            $"copy {WorkflowStore.Schema}.{AuditChain.Table} (stream_id, version, seq_id, content_hash, link) from stdin (format binary)", cancellation);
+            $"copy {WorkflowStore.Schema}.{AuditChain.Table} (stream_id, version, seq_id, content_hash, link) from stdin (format binary)",
+            cancellation);
         var stream = Guid.Empty;
         var previous = Array.Empty<byte>();
         while (await reader.ReadAsync(cancellation))

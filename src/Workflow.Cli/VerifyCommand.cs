@@ -19,8 +19,8 @@ public static class VerifyCommand
         var key = AuditOptions.ChainKey();
         var connection = Connection.Option();
         var workflows = Connection.Workflows();
-        var command = new Command("verify",
-            "Re-derive the keyed chains (and seals) from the stored events; exit code 0 when intact, 1 otherwise, 2 for usage or connection errors")
+        var command = new Command("verify", "Re-derive the keyed chains (and seals) from the stored events; " +
+                                            "exit code 0 when intact, 1 otherwise, 2 for usage or connection errors")
             { application, projections, key, connection, workflows };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -50,7 +50,8 @@ public static class VerifyCommand
         {
             broken.Add(result.StreamId);
             var b = result.FirstBreak!;
-            Console.WriteLine($"BROKEN {b.StreamId} {await Tracking(b.StreamId)} version {b.Version}: {b.Kind.ToString().ToLowerInvariant()} - {b.Detail}");
+            Console.WriteLine($"BROKEN {b.StreamId} {await Tracking(b.StreamId)} version {b.Version}: " +
+                              $"{b.Kind.ToString().ToLowerInvariant()} - {b.Detail}");
         }
         int streams;
         long events;
@@ -70,10 +71,12 @@ public static class VerifyCommand
                 if (seal.Holds && seal.HeadsIntact) continue;
                 sealsBroken++;
                 if (seal.Holds) continue;
-                Console.WriteLine($"SEAL {seal.Version} of {seal.At:O} no longer holds: recorded {seal.Root}, recomputed {seal.Recomputed}");
+                Console.WriteLine($"SEAL {seal.Version} of {seal.At:O} no longer holds: " +
+                                  $"recorded {seal.Root}, recomputed {seal.Recomputed}");
                 foreach (var change in seal.Changed)
                     Console.WriteLine($"  {change.Kind} since the seal: {change.StreamId} {await Tracking(change.StreamId)} " +
-                                      $"(sealed at version {change.SealedVersion?.ToString() ?? "-"}, now {change.CurrentVersion?.ToString() ?? "-"})");
+                                      $"(sealed at version {change.SealedVersion?.ToString() ?? "-"}, " +
+                                      $"now {change.CurrentVersion?.ToString() ?? "-"})");
             }
         var differences = 0;
         if (projections)

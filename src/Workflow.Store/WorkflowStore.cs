@@ -77,7 +77,8 @@ public static class WorkflowStore
     public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog)
     {
         services.AddSingleton(DataSource(connectionString));
-        services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>())).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
+        services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>()))
+            .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));

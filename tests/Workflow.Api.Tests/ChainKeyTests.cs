@@ -25,7 +25,8 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         while (details.Status != "approved")
         {
             foreach (var step in details.OpenSteps)
-                await Post(Api.For(step.Agency), $"/api/applications/{created.Id}/steps/{step.StepId}/decision", new { outcome = "approve", reason = "in order" });
+                await Post(Api.For(step.Agency), $"/api/applications/{created.Id}/steps/{step.StepId}/decision",
+                    new { outcome = "approve", reason = "in order" });
             details = await Read<Details>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}"));
         }
         return created;
@@ -60,7 +61,8 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
 
     /// <summary>An officer's approval appended at the end of a stream with SQL, stream version bumped, as the testers did.</summary>
     private static string ForgedApproval() => $$"""
-        insert into {{Events}} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, is_archived)
+        insert into {{Events}} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name,
+                                is_archived)
         select nextval('{{WorkflowStore.Schema}}.mt_events_sequence'), gen_random_uuid(), @id,
                (select max(version) + 1 from {{Events}} where stream_id = @id),
                jsonb_set(data, '{reason}', '"forged approval"'), type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, false
@@ -80,7 +82,8 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         all.GetProperty("streams").GetInt32().ShouldBe(3);
         all.GetProperty("projections").GetArrayLength().ShouldBe(0);
         await using var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>()
-            .CreateCommand($"select count(*) from {Events} e where not exists (select 1 from {Links} l where l.stream_id = e.stream_id and l.version = e.version)");
+            .CreateCommand($"select count(*) from {Events} e where not exists " +
+                           $"(select 1 from {Links} l where l.stream_id = e.stream_id and l.version = e.version)");
         ((long)(await command.ExecuteScalarAsync())!).ShouldBe(0, "every event the application writes has its keyed link");
         (await Cli("--projections")).ShouldBe(0);
     }
@@ -117,13 +120,14 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         // Copy the last event as a new one with the same id, time and metadata, so its canonical form (hence its content
         // hash) can be predicted exactly; only the keyed link cannot be made.
         await Sql($"""
-            insert into {Events} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, is_archived,
-                                  correlation_id, causation_id)
-            select nextval('{WorkflowStore.Schema}.mt_events_sequence'), id, stream_id, version + 1, data, type, timestamp, tenant_id, mt_dotnet_type,
-                   headers, user_name, false, correlation_id, causation_id
+            insert into {Events} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name,
+                                  is_archived, correlation_id, causation_id)
+            select nextval('{WorkflowStore.Schema}.mt_events_sequence'), id, stream_id, version + 1, data, type, timestamp, tenant_id,
+                   mt_dotnet_type, headers, user_name, false, correlation_id, causation_id
             from {Events} where stream_id = @id and version = {last};
             insert into {Links} (stream_id, version, seq_id, content_hash, link)
-            select stream_id, version + 1, seq_id + 1, content_hash, sha256(link || content_hash) from {Links} where stream_id = @id and version = {last};
+            select stream_id, version + 1, seq_id + 1, content_hash, sha256(link || content_hash) from {Links}
+            where stream_id = @id and version = {last};
             """, created.Id);
 
         ShouldBreakAt(await Verification(created.Id), last + 1, "forged");
@@ -146,9 +150,10 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     {
         var created = await Approved();
         var other = await Approved("import-licence");
-        await Sql($"update {WorkflowStore.Schema}.mt_doc_applicationdetails set data = jsonb_set(data, '{{status}}', '\"rejected\"') where id = @id",
-            created.Id);
-        (await Read<Details>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}"))).Status.ShouldBe("rejected", "the API shows the lie");
+        await Sql($"update {WorkflowStore.Schema}.mt_doc_applicationdetails " +
+                  "set data = jsonb_set(data, '{status}', '\"rejected\"') where id = @id", created.Id);
+        var shown = await Read<Details>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}"));
+        shown.Status.ShouldBe("rejected", "the API shows the lie");
 
         var all = await Store("?projections=true");
         all.GetProperty("intact").GetBoolean().ShouldBeFalse();
@@ -186,7 +191,8 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         seal.GetProperty("holds").GetBoolean().ShouldBeFalse();
         seal.GetProperty("headsIntact").GetBoolean().ShouldBeTrue();
         var changed = all.GetProperty("changedSinceSeals").EnumerateArray()
-            .ToDictionary(c => c.GetProperty("streamId").GetGuid(), c => (Kind: c.GetProperty("kind").GetString(), Tracking: c.GetProperty("trackingNumber").GetString()));
+            .ToDictionary(c => c.GetProperty("streamId").GetGuid(),
+                c => (Kind: c.GetProperty("kind").GetString(), Tracking: c.GetProperty("trackingNumber").GetString()));
         changed.Count.ShouldBe(3);
         changed[truncated.Id].ShouldBe(("shortened", truncated.TrackingNumber));
         changed[deleted.Id].ShouldBe(("deleted", deleted.TrackingNumber));
@@ -259,8 +265,10 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         var caught = await Store();
         caught.GetProperty("intact").GetBoolean().ShouldBeFalse();
         var broken = caught.GetProperty("broken").EnumerateArray().ToList();
-        broken.ShouldContain(b => b.GetProperty("applicationId").GetGuid() == AuditChain.TombstoneStream && b.GetProperty("kind").GetString() == "hidden");
-        broken.ShouldContain(b => b.GetProperty("applicationId").GetGuid() == created.Id && b.GetProperty("kind").GetString() == "removed");
+        string? KindOf(Guid stream) =>
+            broken.Single(b => b.GetProperty("applicationId").GetGuid() == stream).GetProperty("kind").GetString();
+        KindOf(AuditChain.TombstoneStream).ShouldBe("hidden");
+        KindOf(created.Id).ShouldBe("removed");
     }
 
     private sealed class FailingCommit : ITransactionParticipant
@@ -297,8 +305,8 @@ public class when_a_case_is_read_from_the_command_line(ApiFixture api) : ApiTest
         var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("import-licence")));
         var output = Path.GetTempFileName();
 
-        (await Workflow.Cli.ReplayCommand.Create().Parse([.. Common, "--application", created.Id.ToString(), "--operator", "inspector-9"]).InvokeAsync())
-            .ShouldBe(0);
+        string[] replay = [.. Common, "--application", created.Id.ToString(), "--operator", "inspector-9"];
+        (await Workflow.Cli.ReplayCommand.Create().Parse(replay).InvokeAsync()).ShouldBe(0);
         (await Workflow.Cli.ExportCommand.Create().Parse([.. Common, "--application", created.Id.ToString(), "--as", "inspector-9",
             "--output", output]).InvokeAsync()).ShouldBe(0);
 

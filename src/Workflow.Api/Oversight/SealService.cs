@@ -38,7 +38,8 @@ public sealed class SealService(Seals seals, IConfiguration configuration, TimeP
         var all = await seals.AllAsync(cancellation);
         if (all.Count > 0 && clock.GetUtcNow() - all[^1].Seal.At < Interval) return null;
         var seal = await seals.SealAsync("system", cancellation);
-        log.LogInformation("Sealed {Streams} streams through event {ThroughSequence}: root {Root}", seal.Streams, seal.ThroughSequence, seal.Root);
+        log.LogInformation("Sealed {Streams} streams through event {ThroughSequence}: root {Root}",
+            seal.Streams, seal.ThroughSequence, seal.Root);
         return seal;
     }
 }

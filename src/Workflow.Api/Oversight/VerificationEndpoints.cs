@@ -14,10 +14,12 @@ public sealed record ApplicationVerification(Guid ApplicationId, string Tracking
     IReadOnlyList<ProjectionDifference>? Projections = null);
 
 /// <summary>A stream whose head changed since a seal recorded it, named by application where the store still knows it.</summary>
-public sealed record ChangedSinceSeal(long SealVersion, Guid StreamId, string? TrackingNumber, string Kind, long? SealedVersion, long? CurrentVersion);
+public sealed record ChangedSinceSeal(long SealVersion, Guid StreamId, string? TrackingNumber, string Kind, long? SealedVersion,
+    long? CurrentVersion);
 
 public sealed record StoreVerification(DateTimeOffset At, int Streams, int Events, bool Intact, IReadOnlyList<BrokenStream> Broken,
-    IReadOnlyList<SealCheck> Seals, IReadOnlyList<ChangedSinceSeal> ChangedSinceSeals, IReadOnlyList<ProjectionDifference>? Projections = null);
+    IReadOnlyList<SealCheck> Seals, IReadOnlyList<ChangedSinceSeal> ChangedSinceSeals,
+    IReadOnlyList<ProjectionDifference>? Projections = null);
 
 public sealed record SealExport(string Root, int Streams, long ThroughSequence, DateTimeOffset At, long SealVersion, IReadOnlyList<SealedHead> Heads);
 
@@ -28,13 +30,15 @@ public static class VerificationEndpoints
     public static void MapVerification(this IEndpointRouteBuilder api)
     {
         api.MapGet("/applications/{id:guid}/verification", VerifyOne).WithTags("Oversight")
-            .WithSummary("Re-derive one application's keyed chain from its stored events: intact, or the first altered, removed, reordered, " +
-                         "inserted, forged, unlinked or hidden event; ?projections=true also compares its read model with its refolded events")
+            .WithSummary("Re-derive one application's keyed chain from its stored events: intact, or the first altered, removed, " +
+                         "reordered, inserted, forged, unlinked or hidden event; ?projections=true also compares its read model " +
+                         "with its refolded events")
             .Produces<ApplicationVerification>().ProducesProblem(403).ProducesProblem(404);
         var oversight = api.MapGroup("/oversight").WithTags("Oversight");
         oversight.MapGet("/verification", VerifyAll)
             .WithSummary("Verify every stream of the store and every seal, naming the streams changed since a seal (auditors); " +
-                         "?projections=true also names every read-model document that differs from its refolded events").Produces<StoreVerification>().ProducesProblem(403);
+                         "?projections=true also names every read-model document that differs from its refolded events")
+            .Produces<StoreVerification>().ProducesProblem(403);
         oversight.MapPost("/seals", Seal)
             .WithSummary("Seal the store now: a Merkle root over every stream's chain head, recorded as an event (auditors, admins)")
             .Produces<ChainsSealed>().ProducesProblem(403);
@@ -53,8 +57,8 @@ public static class VerificationEndpoints
             throw new AccessDenied("oversight is for auditors and admins");
     }
 
-    private static async Task<IResult> VerifyOne(Guid id, HttpContext http, IQuerySession session, AuditChain chain, ProjectionCheck projections,
-        CancellationToken cancellation, [FromQuery(Name = "projections")] bool projectionsToo = false)
+    private static async Task<IResult> VerifyOne(Guid id, HttpContext http, IQuerySession session, AuditChain chain,
+        ProjectionCheck projections, CancellationToken cancellation, [FromQuery(Name = "projections")] bool projectionsToo = false)
     {
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation);
         var result = await chain.VerifyAsync(id, cancellation);
@@ -63,12 +67,14 @@ public static class VerificationEndpoints
             throw new AccessDenied($"application {details.TrackingNumber} has no step of your agency");
         else if (details is null) EnsureAuditor(http);
         var differences = projectionsToo && result.Intact ? await projections.RunAsync([], id, cancellation) : null;
-        return Results.Ok(new ApplicationVerification(id, details?.TrackingNumber ?? "", result.Events, result.Intact && differences is not { Count: > 0 },
+        var intact = result.Intact && differences is not { Count: > 0 };
+        return Results.Ok(new ApplicationVerification(id, details?.TrackingNumber ?? "", result.Events, intact,
             result.FirstBreak is { } b ? Broken(b, details?.TrackingNumber) : null, differences));
     }
 
-    private static async Task<IResult> VerifyAll(HttpContext http, IQuerySession session, AuditChain chain, Seals seals, ProjectionCheck projections,
-        TimeProvider clock, CancellationToken cancellation, [FromQuery(Name = "projections")] bool projectionsToo = false)
+    private static async Task<IResult> VerifyAll(HttpContext http, IQuerySession session, AuditChain chain, Seals seals,
+        ProjectionCheck projections, TimeProvider clock, CancellationToken cancellation,
+        [FromQuery(Name = "projections")] bool projectionsToo = false)
     {
         EnsureAuditor(http);
         var failures = new List<ChainBreak>();
@@ -83,9 +89,11 @@ public static class VerificationEndpoints
                 failures.Select(f => f.StreamId).Concat(changes.Select(c => c.Change.StreamId)).Distinct()))
             .ToDictionary(d => d.Id, d => d.TrackingNumber);
         var broken = failures.Select(b => Broken(b, tracking.GetValueOrDefault(b.StreamId))).ToList();
-        var changed = changes.Select(c => new ChangedSinceSeal(c.Seal, c.Change.StreamId, tracking.GetValueOrDefault(c.Change.StreamId), c.Change.Kind,
-            c.Change.SealedVersion, c.Change.CurrentVersion)).ToList();
-        var differences = projectionsToo ? await projections.RunAsync([.. failures.Select(f => f.StreamId)], cancellation: cancellation) : null;
+        var changed = changes.Select(c => new ChangedSinceSeal(c.Seal, c.Change.StreamId, tracking.GetValueOrDefault(c.Change.StreamId),
+            c.Change.Kind, c.Change.SealedVersion, c.Change.CurrentVersion)).ToList();
+        var differences = projectionsToo
+            ? await projections.RunAsync([.. failures.Select(f => f.StreamId)], cancellation: cancellation)
+            : null;
         var intact = broken.Count == 0 && sealChecks.All(s => s.Holds && s.HeadsIntact) && differences is not { Count: > 0 };
         return Results.Ok(new StoreVerification(clock.GetUtcNow(), streams, (int)events, intact, broken, sealChecks, changed, differences));
     }

@@ -74,14 +74,15 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         await command.ExecuteNonQueryAsync(cancellation);
     }
 
-    /// <summary>Reads one event row (selected with <see cref="Columns"/> from <paramref name="at"/> on) and hashes its canonical form.</summary>
+    /// <summary>Reads one event row (<see cref="Columns"/>, from column <paramref name="at"/> on) and hashes its canonical form.</summary>
     public static StoredEvent Read(NpgsqlDataReader reader, int at = 0)
     {
         string? Text(int i) => reader.IsDBNull(at + i) ? null : reader.GetString(at + i);
         var streamId = reader.GetGuid(at);
         var timestamp = reader.GetFieldValue<DateTime>(at + 10).ToUniversalTime();
         var canonical = string.Join('\n',
-            reader.GetGuid(at + 3).ToString(), streamId.ToString(), Text(4), Text(5), Text(6) ?? "", Text(7) ?? "", Text(8) ?? "", Text(9) ?? "",
+            reader.GetGuid(at + 3).ToString(), streamId.ToString(), Text(4), Text(5), Text(6) ?? "", Text(7) ?? "", Text(8) ?? "",
+            Text(9) ?? "",
             timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), Text(11) ?? "");
         return new StoredEvent(streamId, reader.GetInt64(at + 1), reader.GetInt64(at + 2), Text(4) ?? "", Text(5) ?? "",
             !reader.IsDBNull(at + 12) && reader.GetBoolean(at + 12), SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
@@ -102,7 +103,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
             }
         }
         var links = new SortedDictionary<long, (byte[] Content, byte[] Link)>();
-        await using (var command = database.CreateCommand($"select version, content_hash, link from {Schema}.{Table} where stream_id = @id"))
+        await using (var command = database.CreateCommand(
+                         $"select version, content_hash, link from {Schema}.{Table} where stream_id = @id"))
         {
             command.Parameters.AddWithValue("id", streamId);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
@@ -113,7 +115,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         return new StreamVerification(streamId, events.Count, first is null, first);
     }
 
-    private ChainBreak? FirstBreak(Guid streamId, SortedDictionary<long, StoredEvent> events, SortedDictionary<long, (byte[] Content, byte[] Link)> links)
+    private ChainBreak? FirstBreak(Guid streamId, SortedDictionary<long, StoredEvent> events,
+        SortedDictionary<long, (byte[] Content, byte[] Link)> links)
     {
         var last = Math.Max(events.Keys.LastOrDefault(), links.Keys.LastOrDefault());
         var previous = Array.Empty<byte>();
@@ -124,7 +127,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
             if (!hasEvent && hasLink) return new(streamId, version, Tampering.Removed, $"the event at version {version} is missing");
             if (!hasEvent) return new(streamId, version, Tampering.Removed, $"versions jump past {version - 1}");
             if (e!.Archived)
-                return new(streamId, version, Tampering.Hidden, $"the event at version {version} is marked archived, which hides it from history");
+                return new(streamId, version, Tampering.Hidden,
+                    $"the event at version {version} is marked archived, which hides it from history");
             var expected = key.Link(streamId, version, e.Content, previous);
             if (!hasLink)
             {
@@ -132,8 +136,10 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
                 var relinks = links.TryGetValue(version + 1, out var next) && events.TryGetValue(version + 1, out var after)
                               && key.Link(streamId, version + 1, after.Content, expected).AsSpan().SequenceEqual(next.Link);
                 return relinks
-                    ? new(streamId, version, Tampering.Unlinked, $"the link of version {version} was deleted; the event itself is the one recorded")
-                    : new(streamId, version, Tampering.Inserted, $"the event at version {version} has no link: the application did not write it");
+                    ? new(streamId, version, Tampering.Unlinked,
+                        $"the link of version {version} was deleted; the event itself is the one recorded")
+                    : new(streamId, version, Tampering.Inserted,
+                        $"the event at version {version} has no link: the application did not write it");
             }
             if (!e.Content.AsSpan().SequenceEqual(link.Content))
             {
@@ -161,7 +167,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     {
         await using var command = database.CreateCommand(
             $"""
-             select coalesce(e.stream_id, c.stream_id), coalesce(e.version, c.version), e.seq_id is not null, c.content_hash, c.link, {Columns}
+             select coalesce(e.stream_id, c.stream_id), coalesce(e.version, c.version), e.seq_id is not null,
+                    c.content_hash, c.link, {Columns}
              from {Schema}.mt_events e full outer join {Schema}.{Table} c on c.stream_id = e.stream_id and c.version = e.version
              where e.stream_id is distinct from @tombstones
              order by 1, 2
@@ -222,8 +229,10 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
             var version = reader.GetInt64(0);
             if (!reader.IsDBNull(5))
                 first = new(TombstoneStream, version, Tampering.Hidden,
-                    $"a tombstone claims sequence {reader.GetInt64(1)}, which belongs to version {reader.GetInt64(6)} of stream {reader.GetGuid(5)}");
-            else if (reader.GetString(2) != "tombstone" || reader.GetString(3) != "{}" || version != reader.GetInt64(1) || reader.GetBoolean(4))
+                    $"a tombstone claims sequence {reader.GetInt64(1)}, "
+                    + $"which belongs to version {reader.GetInt64(6)} of stream {reader.GetGuid(5)}");
+            else if (reader.GetString(2) != "tombstone" || reader.GetString(3) != "{}" || version != reader.GetInt64(1)
+                     || reader.GetBoolean(4))
                 first = new(TombstoneStream, version, Tampering.Inserted, $"the tombstone at version {version} is not one Marten wrote");
         }
         return (count, first);

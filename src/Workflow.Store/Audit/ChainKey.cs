@@ -50,7 +50,8 @@ public sealed class ChainKey
         }
         // A server outside Development must not run on the public key; the command-line tools may verify a development store.
         if (secret == DevelopmentKey && configuration is not null && environment is not null && !development)
-            throw new InvalidOperationException($"{Setting} is the public development key; set a secret key of your own outside Development.");
+            throw new InvalidOperationException(
+                $"{Setting} is the public development key; set a secret key of your own outside Development.");
         return new ChainKey(secret);
     }
 

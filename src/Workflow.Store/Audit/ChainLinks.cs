@@ -106,7 +106,8 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
                 foreach (var (e, stored) in stream.OrderBy(r => r.Event.Version))
                 {
                     previous = key.Link(e.StreamId, e.Version, e.Content, previous ?? stored ?? []);
-                    (streams[i], versions[i], sequences[i], contents[i], links[i]) = (e.StreamId, e.Version, e.Sequence, e.Content, previous);
+                    (streams[i], versions[i], sequences[i]) = (e.StreamId, e.Version, e.Sequence);
+                    (contents[i], links[i]) = (e.Content, previous);
                     i++;
                 }
             }

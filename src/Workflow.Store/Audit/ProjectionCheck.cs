@@ -6,7 +6,8 @@ using Workflow.Store.Applications;
 namespace Workflow.Store.Audit;
 
 /// <summary>A stored read-model document that is not what its events fold into (or has no events at all).</summary>
-public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNumber, string Document, IReadOnlyList<string> Fields, string Detail);
+public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNumber, string Document, IReadOnlyList<string> Fields,
+    string Detail);
 
 /// <summary>
 /// Checks the read models people see against the events: each application's stream is folded again through the same
@@ -21,8 +22,10 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         await using var session = store.QuerySession();
         var ids = new HashSet<Guid>();
         await using (var command = database.CreateCommand(
-                         $"select stream_id from {WorkflowStore.Schema}.mt_events where type = 'application_submitted' and (@only::uuid is null or stream_id = @only) " +
-                         $"union select id from {WorkflowStore.Schema}.mt_doc_applicationdetails where (@only::uuid is null or id = @only)"))
+                         $"select stream_id from {WorkflowStore.Schema}.mt_events where type = 'application_submitted' " +
+                         "and (@only::uuid is null or stream_id = @only) " +
+                         $"union select id from {WorkflowStore.Schema}.mt_doc_applicationdetails " +
+                         "where (@only::uuid is null or id = @only)"))
         {
             command.Parameters.Add(new NpgsqlParameter("only", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)only ?? DBNull.Value });
             await using var reader = await command.ExecuteReaderAsync(cancellation);
@@ -43,7 +46,8 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             }
             if (stored is null)
             {
-                differences.Add(new(id, folded.TrackingNumber, nameof(ApplicationDetails), [], "the events fold into a document that is not stored"));
+                differences.Add(new(id, folded.TrackingNumber, nameof(ApplicationDetails), [],
+                    "the events fold into a document that is not stored"));
                 continue;
             }
             var a = JsonNode.Parse(serializer.ToJson(stored))!.AsObject();

@@ -29,7 +29,8 @@ public sealed class Seals(IDocumentStore store, NpgsqlDataSource database, Audit
 
     public async Task<ChainsSealed> SealAsync(string user, CancellationToken cancellation = default)
     {
-        await using var last = database.CreateCommand($"select coalesce(max(seq_id), 0) from {WorkflowStore.Schema}.mt_events where stream_id <> @seals");
+        await using var last = database.CreateCommand(
+            $"select coalesce(max(seq_id), 0) from {WorkflowStore.Schema}.mt_events where stream_id <> @seals");
         last.Parameters.AddWithValue("seals", Stream);
         var through = (long)(await last.ExecuteScalarAsync(cancellation))!;
         var heads = await chain.HeadsAsync(through, Stream, cancellation);
@@ -40,7 +41,8 @@ public sealed class Seals(IDocumentStore store, NpgsqlDataSource database, Audit
         session.QueueSqlCommand(
             $"insert into {WorkflowStore.Schema}.{HeadsTable} (root, stream_id, version, link) " +
             "select ?, * from unnest(?::uuid[], ?::bigint[], ?::bytea[]) on conflict do nothing",
-            seal.Root, heads.Select(h => h.StreamId).ToArray(), heads.Select(h => h.Version).ToArray(), heads.Select(h => h.Hash).ToArray());
+            seal.Root, heads.Select(h => h.StreamId).ToArray(), heads.Select(h => h.Version).ToArray(),
+            heads.Select(h => h.Hash).ToArray());
         await session.SaveChangesAsync(cancellation);
         return seal;
     }
