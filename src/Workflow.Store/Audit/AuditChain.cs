@@ -39,7 +39,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     /// <summary>The raw columns the canonical form is built from, in the order <see cref="Read"/> expects.</summary>
     public const string Columns =
         "e.stream_id, e.version, e.seq_id, e.id, e.type, e.data, e.headers, e.user_name, e.correlation_id, e.causation_id, e.timestamp, " +
-        "e.mt_dotnet_type, e.is_archived";
+        "e.mt_dotnet_type, e.is_archived, e.bdata";
 
     /// <summary>Marten's stand-ins for appends that failed after their sequence numbers were taken (see VerifyAllAsync).</summary>
     public static Guid TombstoneStream => Tombstone.StreamId;
@@ -83,7 +83,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         var canonical = string.Join('\n',
             reader.GetGuid(at + 3).ToString(), streamId.ToString(), Text(4), Text(5), Text(6) ?? "", Text(7) ?? "", Text(8) ?? "",
             Text(9) ?? "",
-            timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), Text(11) ?? "");
+            timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), Text(11) ?? "",
+            reader.IsDBNull(at + 13) ? "" : Convert.ToHexStringLower((byte[])reader[at + 13]));
         return new StoredEvent(streamId, reader.GetInt64(at + 1), reader.GetInt64(at + 2), Text(4) ?? "", Text(5) ?? "",
             !reader.IsDBNull(at + 12) && reader.GetBoolean(at + 12), SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
@@ -139,7 +140,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
                     ? new(streamId, version, Tampering.Unlinked,
                         $"the link of version {version} was deleted; the event itself is the one recorded")
                     : new(streamId, version, Tampering.Inserted,
-                        $"the event at version {version} has no link: the application did not write it");
+                        $"the event at version {version} has no link: the application did not write it (or its link was deleted)");
             }
             if (!e.Content.AsSpan().SequenceEqual(link.Content))
             {

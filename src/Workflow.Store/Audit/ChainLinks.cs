@@ -71,7 +71,7 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
         {
             var rows = new List<(StoredEvent, byte[]?)>(events.Length);
             while (await reader.ReadAsync(token))
-                rows.Add((AuditChain.Read((NpgsqlDataReader)reader), await reader.IsDBNullAsync(13, token) ? null : (byte[])reader[13]));
+                rows.Add((AuditChain.Read((NpgsqlDataReader)reader), await reader.IsDBNullAsync(14, token) ? null : (byte[])reader[14]));
             participant.Appended(rows);
         }
 
