@@ -325,8 +325,12 @@ public class when_a_case_is_read_from_the_command_line(ApiFixture api) : ApiTest
     }
 
     [Fact]
-    public async Task verify_without_a_chain_key_is_a_usage_error()
+    public async Task verify_without_a_chain_key_or_a_reachable_store_exits_2()
     {
+        string[] unreachable = ["--connection", "Host=127.0.0.1;Port=1;Username=x;Password=y;Timeout=2",
+            "--chain-key", ChainKey.DevelopmentKey, "--workflows", Path.Combine(ApiFixture.RepositoryRoot(), "workflows")];
+        (await Workflow.Cli.VerifyCommand.Create().Parse(unreachable).InvokeAsync()).ShouldBe(2);
+
         var saved = Environment.GetEnvironmentVariable(ChainKey.Variable);
         Environment.SetEnvironmentVariable(ChainKey.Variable, null);
         try
