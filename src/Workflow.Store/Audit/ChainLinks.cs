@@ -39,20 +39,21 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
         var events = streams.SelectMany(s => s.Events).ToList();
         if (events.Any(e => e.Id == Guid.Empty)) throw new InvalidOperationException("events must have their ids before they are linked");
         participant.Expect(events.Count);
-        session.QueueOperation(new ReadAppended([.. streams.Select(s => s.Id).Distinct()], [.. events.Select(e => e.Id)], participant));
+        var perStream = streams.GroupBy(s => s.Id).ToList();
+        session.QueueOperation(new ReadAppended([.. perStream.Select(g => g.Key)], [.. perStream.Select(g => g.Sum(s => s.Events.Count))],
+            [.. events.Select(e => e.Id)], participant));
         return Task.CompletedTask;
     }
 
-    /// <summary>Reads the rows just appended (by stream and event id, after each stream's last linked version).</summary>
-    private sealed class ReadAppended(Guid[] streams, Guid[] events, Participant participant) : IStorageOperation
+    /// <summary>Reads the rows just appended: the last versions of each stream, as many as were appended, with our event ids.</summary>
+    private sealed class ReadAppended(Guid[] streams, int[] counts, Guid[] events, Participant participant) : IStorageOperation
     {
         private static readonly string Sql =
             $"""
              select {AuditChain.Columns}, p.link
-             from unnest(?::uuid[]) as s(id)
-             cross join lateral (select coalesce(max(l.version), 0) as version from {WorkflowStore.Schema}.{AuditChain.Table} l
-                                 where l.stream_id = s.id) as linked
-             join {WorkflowStore.Schema}.mt_events e on e.stream_id = s.id and e.version > linked.version
+             from unnest(?::uuid[], ?::integer[]) as n(id, appended)
+             join {WorkflowStore.Schema}.mt_streams s on s.id = n.id
+             join {WorkflowStore.Schema}.mt_events e on e.stream_id = s.id and e.version > s.version - n.appended
              left join {WorkflowStore.Schema}.{AuditChain.Table} p on p.stream_id = e.stream_id and p.version = e.version - 1
              where e.id = any(?::uuid[])
              """;
@@ -60,9 +61,11 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
         public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
         {
             var parameters = builder.AppendWithParameters(Sql);
-            parameters[0].NpgsqlDbType = parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid;
+            parameters[0].NpgsqlDbType = parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid;
+            parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer;
             parameters[0].Value = streams;
-            parameters[1].Value = events;
+            parameters[1].Value = counts;
+            parameters[2].Value = events;
         }
 
         public Type DocumentType => typeof(IEvent);
