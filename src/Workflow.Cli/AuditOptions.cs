@@ -19,19 +19,25 @@ public static class AuditOptions
     };
 
     /// <summary>
-    /// Makes the key available to the store the command opens (which reads <c>Audit__ChainKey</c>); false, with a message,
-    /// when there is none: without it events can be neither verified nor linked.
+    /// Makes the key available to the store the command opens (which reads <c>Audit__ChainKey</c>) until the returned
+    /// scope ends; null, with a message, when there is none: without it events can be neither verified nor linked.
     /// </summary>
-    public static bool UseKey(ParseResult parse, Option<string?> option)
+    public static IDisposable? UseKey(ParseResult parse, Option<string?> option)
     {
-        var key = parse.GetValue(option) ?? Environment.GetEnvironmentVariable(Store.Audit.ChainKey.Variable);
+        var previous = Environment.GetEnvironmentVariable(Store.Audit.ChainKey.Variable);
+        var key = parse.GetValue(option) ?? previous;
         if (string.IsNullOrWhiteSpace(key) || key.Length < 32)
         {
             Console.Error.WriteLine($"No chain key (32+ characters): pass --chain-key or set {Store.Audit.ChainKey.Variable}.");
-            return false;
+            return null;
         }
         Environment.SetEnvironmentVariable(Store.Audit.ChainKey.Variable, key);
-        return true;
+        return new KeyScope(previous);
+    }
+
+    private sealed class KeyScope(string? previous) : IDisposable
+    {
+        public void Dispose() => Environment.SetEnvironmentVariable(Store.Audit.ChainKey.Variable, previous);
     }
 
     public static Actor Reader(string name) => new(name, name, null, "operator");

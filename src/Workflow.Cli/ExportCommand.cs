@@ -21,7 +21,8 @@ public static class ExportCommand
             { application, format, output, key, reader, connection, workflows };
         command.SetAction(async (parse, cancellation) =>
         {
-            if (!AuditOptions.UseKey(parse, key)) return 2;
+            using var keyScope = AuditOptions.UseKey(parse, key);
+            if (keyScope is null) return 2;
             await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
             if (provider is null) return 2;
             var file = await provider.GetRequiredService<CaseFiles>().LoadAsync(parse.GetValue(application), cancellation);

@@ -22,7 +22,8 @@ public static class ReplayCommand
             { application, at, version, key, reader, connection, workflows };
         command.SetAction(async (parse, cancellation) =>
         {
-            if (!AuditOptions.UseKey(parse, key)) return 2;
+            using var keyScope = AuditOptions.UseKey(parse, key);
+            if (keyScope is null) return 2;
             await using var provider = Connection.Open(parse.GetValue(connection), parse.GetValue(workflows)!);
             if (provider is null) return 2;
             await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
