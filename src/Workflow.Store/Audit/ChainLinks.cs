@@ -38,7 +38,7 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
         }
         var events = streams.SelectMany(s => s.Events).ToList();
         if (events.Any(e => e.Id == Guid.Empty)) throw new InvalidOperationException("events must have their ids before they are linked");
-        participant.Expect(events.Count);
+        participant.Begin(events.Count);
         var perStream = streams.GroupBy(s => s.Id).ToList();
         session.QueueOperation(new ReadAppended([.. perStream.Select(g => g.Key)], [.. perStream.Select(g => g.Sum(s => s.Events.Count))],
             [.. events.Select(e => e.Id)], participant));
@@ -87,9 +87,19 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
         private readonly List<(StoredEvent Event, byte[]? Previous)> _rows = [];
         private int _expected;
 
-        public void Expect(int count) => _expected += count;
+        /// <summary>Each save commits or fails as a whole, so whatever a failed earlier save of the session left is dropped.</summary>
+        public void Begin(int count)
+        {
+            _rows.Clear();
+            _expected = count;
+        }
 
-        public void Appended(IEnumerable<(StoredEvent, byte[]?)> rows) => _rows.AddRange(rows);
+        /// <summary>Replaces rather than adds: Marten may run a failed batch again, and the read with it.</summary>
+        public void Appended(IEnumerable<(StoredEvent, byte[]?)> rows)
+        {
+            _rows.Clear();
+            _rows.AddRange(rows);
+        }
 
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
