@@ -177,6 +177,27 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     }
 
     [Fact]
+    public async Task a_step_taken_out_of_an_agencys_inbox_is_named()
+    {
+        var waiting = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(Api.Clerk, $"/api/applications/{waiting.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        var returned = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(Api.Clerk, $"/api/applications/{returned.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        await Post(Api.For("moic-enterprise-registration"), $"/api/applications/{returned.Id}/steps/register/decision",
+            new { outcome = "return", reason = "the name is not in Lao script" });
+        var before = await Store("?projections=true");
+        before.GetProperty("projections").GetArrayLength().ShouldBe(0, "open, returned and finished steps agree");
+
+        await Sql($"delete from {WorkflowStore.Schema}.mt_doc_inboxitem where data->>'applicationId' = @id::text", waiting.Id);
+
+        var difference = (await Store("?projections=true")).GetProperty("projections").EnumerateArray().ShouldHaveSingleItem();
+        difference.GetProperty("applicationId").GetGuid().ShouldBe(waiting.Id);
+        difference.GetProperty("document").GetString().ShouldBe("InboxItem");
+        difference.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["register"]);
+        difference.GetProperty("detail").GetString()!.ShouldContain("missing from its inbox");
+    }
+
+    [Fact]
     public async Task a_seal_names_each_stream_truncated_deleted_or_relinked_since()
     {
         var truncated = await Approved();

@@ -11,8 +11,10 @@ public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNu
 
 /// <summary>
 /// Checks the read models people see against the events: each application's stream is folded again through the same
-/// projection and compared, field by field, with the stored <see cref="ApplicationDetails"/> document. Only streams whose
-/// chain verifies are refolded (a broken stream is reported by the chain itself); a document without a stream is named too.
+/// projection and compared, field by field, with the stored <see cref="ApplicationDetails"/> document, and the agencies'
+/// inbox items of the application (which step waits in which agency's inbox) with the steps the fold leaves open. Only
+/// streams whose chain verifies are refolded (a broken stream is reported by the chain itself); documents without a
+/// stream are named too. Open-deadline rows are not compared.
 /// </summary>
 public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, AuditChain chain)
 {
@@ -31,6 +33,11 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation)) ids.Add(reader.GetGuid(0));
         }
+        var inbox = (only is { } one
+                ? await session.Query<InboxItem>().Where(i => i.ApplicationId == one).ToListAsync(cancellation)
+                : await session.Query<InboxItem>().ToListAsync(cancellation))
+            .ToLookup(i => i.ApplicationId);
+        ids.UnionWith(inbox.Select(g => g.Key));
         var serializer = store.Options.Serializer();
         var differences = new List<ProjectionDifference>();
         foreach (var id in ids.Order())
@@ -41,9 +48,14 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             var folded = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, token: cancellation);
             if (folded is null)
             {
-                differences.Add(new(id, stored?.TrackingNumber, nameof(ApplicationDetails), [], "a stored document without any events"));
+                if (stored is not null)
+                    differences.Add(new(id, stored.TrackingNumber, nameof(ApplicationDetails), [], "a stored document without any events"));
+                if (inbox[id].Any())
+                    differences.Add(new(id, stored?.TrackingNumber, nameof(InboxItem), [.. inbox[id].Select(i => i.StepId)],
+                        "inbox items of an application without any events"));
                 continue;
             }
+            if (InboxDifference(id, folded, inbox[id]) is { } inboxDifference) differences.Add(inboxDifference);
             if (stored is null)
             {
                 differences.Add(new(id, folded.TrackingNumber, nameof(ApplicationDetails), [],
@@ -59,6 +71,20 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                     string.Join("; ", fields.Select(f => $"{f} is {Short(a[f])} but the events give {Short(b[f])}"))));
         }
         return differences;
+    }
+
+    /// <summary>Which step waits in which agency's inbox, against the open steps the events leave (not those with the citizen).</summary>
+    private static ProjectionDifference? InboxDifference(Guid id, ApplicationDetails folded, IEnumerable<InboxItem> items)
+    {
+        var expected = folded.OpenSteps.Where(s => !s.AwaitingCorrection).Select(s => (s.StepId, s.Agency)).ToHashSet();
+        var stored = items.Select(i => (i.StepId, i.Agency)).ToHashSet();
+        if (expected.SetEquals(stored)) return null;
+        var extra = stored.Except(expected)
+            .Select(i => $"step {i.StepId} is in the inbox of {i.Agency} but the events give no such open step");
+        var missing = expected.Except(stored).Select(i => $"step {i.StepId} is open for {i.Agency} but missing from its inbox");
+        var steps = stored.Except(expected).Union(expected.Except(stored)).Select(i => i.StepId).Distinct().Order();
+        return new(id, folded.TrackingNumber, nameof(InboxItem), [.. steps],
+            string.Join("; ", extra.Concat(missing)));
     }
 
     private static string Short(JsonNode? node)
