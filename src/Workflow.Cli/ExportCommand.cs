@@ -13,11 +13,15 @@ public static class ExportCommand
         var format = new Option<string>("--format") { Description = "json or html", DefaultValueFactory = _ => "html" };
         format.AcceptOnlyFromAmong("json", "html");
         var output = new Option<FileInfo?>("--output") { Description = "file to write; default: standard output" };
+        var key = AuditOptions.ChainKey();
+        var reader = AuditOptions.Operator();
         var connection = Connection.Option();
         var command = new Command("export", "Write an application's case file (timeline, decisions, deadlines, procedure version, verification)")
-            { application, format, output, connection };
+            { application, format, output, key, reader, connection };
         command.SetAction(async (parse, cancellation) =>
         {
+            using var keyScope = AuditOptions.UseKey(parse, key);
+            if (keyScope is null) return 2;
             await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
             var file = await provider.GetRequiredService<CaseFiles>().LoadAsync(parse.GetValue(application), cancellation);
@@ -26,6 +30,10 @@ public static class ExportCommand
                 Console.Error.WriteLine($"no application {parse.GetValue(application)}");
                 return 2;
             }
+            // Reading a case from the command line is recorded like a reading through the server.
+            var by = AuditOptions.Reader(parse.GetValue(reader)!);
+            await provider.GetRequiredService<AccessLog>()
+                .RecordAsync(file.ApplicationId, "case-file", by, $"cli:{Guid.NewGuid()}", cancellation, channel: "cli");
             var text = parse.GetValue(format) == "html"
                 ? CaseFileHtml.Render(file)
                 : JsonSerializer.Serialize(file, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Workflow.Store.Applications;
+using Workflow.Store.Audit;
 
 namespace Workflow.Cli;
 
@@ -13,11 +14,15 @@ public static class ReplayCommand
         var application = new Option<Guid>("--application") { Description = "the application id", Required = true };
         var at = new Option<DateTimeOffset?>("--at") { Description = "stop at this instant (as recorded by the store)" };
         var version = new Option<long?>("--version") { Description = "stop at this version" };
+        var key = AuditOptions.ChainKey();
+        var reader = AuditOptions.Operator();
         var connection = Connection.Option();
         var command = new Command("replay", "Print an application's timeline from its events, optionally stopping at a time or version, and its state then")
-            { application, at, version, connection };
+            { application, at, version, key, reader, connection };
         command.SetAction(async (parse, cancellation) =>
         {
+            using var keyScope = AuditOptions.UseKey(parse, key);
+            if (keyScope is null) return 2;
             await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
             await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
@@ -30,6 +35,9 @@ public static class ReplayCommand
                 Console.Error.WriteLine($"application {id} has no events {(stop > 0 || when is not null ? "by then" : "")}");
                 return 2;
             }
+            // Reading a case from the command line is recorded like a reading through the server.
+            await provider.GetRequiredService<AccessLog>().RecordAsync(id, "replay", AuditOptions.Reader(parse.GetValue(reader)!),
+                $"cli:{Guid.NewGuid()}", cancellation, channel: "cli");
             foreach (var e in events)
             {
                 var actor = e.Headers?.TryGetValue("actor-name", out var name) == true ? $"{name} ({e.Headers.GetValueOrDefault("actor-role")}, {e.Headers.GetValueOrDefault("actor-agency")})" : e.UserName;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
 
@@ -11,44 +12,84 @@ public static class VerifyCommand
     public static Command Create()
     {
         var application = new Option<Guid?>("--application") { Description = "verify one application; default: the whole store and its seals" };
+        var projections = new Option<bool>("--projections")
+        {
+            Description = "also fold the verified events again and name every read-model document that differs from them",
+        };
+        var key = AuditOptions.ChainKey();
         var connection = Connection.Option();
-        var command = new Command("verify", "Re-derive the hash chains (and seals) from the stored events; exit code 0 when intact, 1 otherwise")
-            { application, connection };
+        var command = new Command("verify", "Re-derive the keyed chains (and seals) from the stored events; " +
+                                            "exit code 0 when intact, 1 otherwise, 2 for usage or connection errors")
+            { application, projections, key, connection };
         command.SetAction(async (parse, cancellation) =>
         {
+            using var keyScope = AuditOptions.UseKey(parse, key);
+            if (keyScope is null) return 2;
             await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
-            var chain = provider.GetRequiredService<AuditChain>();
-            await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
-            var broken = 0;
-            async Task Report(StreamVerification result)
+            try
             {
-                broken++;
-                var b = result.FirstBreak!;
-                var tracking = (await session.LoadAsync<ApplicationDetails>(b.StreamId, cancellation))?.TrackingNumber ?? "-";
-                Console.WriteLine($"BROKEN {b.StreamId} {tracking} version {b.Version}: {b.Kind.ToString().ToLowerInvariant()} - {b.Detail}");
+                return await RunAsync(provider, parse.GetValue(application), parse.GetValue(projections), cancellation);
             }
-            int streams;
-            long events;
-            if (parse.GetValue(application) is { } one)
+            catch (NpgsqlException e)
             {
-                var result = await chain.VerifyAsync(one, cancellation);
-                if (result is { Intact: true, Events: 0 }) throw new CommandError($"no application {one}");
-                if (!result.Intact) await Report(result);
-                (streams, events) = (1, result.Events);
+                Console.Error.WriteLine($"cannot reach the store: {e.Message}. Check --connection or {Connection.Variable}.");
+                return 2;
             }
-            else (streams, events) = await chain.VerifyAllAsync(Report, cancellation);
-            var sealsBroken = 0;
-            if (parse.GetValue(application) is null)
-                foreach (var seal in await provider.GetRequiredService<Seals>().VerifyAsync(cancellation))
-                {
-                    if (seal.Holds) continue;
-                    sealsBroken++;
-                    Console.WriteLine($"SEAL {seal.Version} of {seal.At:O} no longer holds: recorded {seal.Root}, recomputed {seal.Recomputed}");
-                }
-            Console.WriteLine($"{streams} stream(s), {events} event(s): {(broken + sealsBroken == 0 ? "intact" : $"{broken} broken stream(s), {sealsBroken} broken seal(s)")}");
-            return broken + sealsBroken == 0 ? 0 : 1;
         });
         return command;
+    }
+
+    private static async Task<int> RunAsync(ServiceProvider provider, Guid? one, bool projections, CancellationToken cancellation)
+    {
+        var chain = provider.GetRequiredService<AuditChain>();
+        await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
+        async Task<string> Tracking(Guid id) => (await session.LoadAsync<ApplicationDetails>(id, cancellation))?.TrackingNumber ?? "-";
+        var broken = new List<Guid>();
+        async Task Report(StreamVerification result)
+        {
+            broken.Add(result.StreamId);
+            var b = result.FirstBreak!;
+            Console.WriteLine($"BROKEN {b.StreamId} {await Tracking(b.StreamId)} version {b.Version}: " +
+                              $"{b.Kind.ToString().ToLowerInvariant()} - {b.Detail}");
+        }
+        int streams;
+        long events;
+        if (one is { } id)
+        {
+            var result = await chain.VerifyAsync(id, cancellation);
+            if (result is { Intact: true, Events: 0 }) throw new CommandError($"no application {id}");
+            if (!result.Intact) await Report(result);
+            (streams, events) = (1, result.Events);
+        }
+        else (streams, events) = await chain.VerifyAllAsync(Report, cancellation);
+        var sealsBroken = 0;
+        if (one is null)
+            foreach (var seal in await provider.GetRequiredService<Seals>().VerifyAsync(cancellation))
+            {
+                if (!seal.HeadsIntact)
+                    Console.WriteLine($"SEAL {seal.Version} of {seal.At:O}: the heads recorded beside it no longer add up to its root");
+                if (seal.Holds && seal.HeadsIntact) continue;
+                sealsBroken++;
+                if (seal.Holds) continue;
+                Console.WriteLine($"SEAL {seal.Version} of {seal.At:O} no longer holds: " +
+                                  $"recorded {seal.Root}, recomputed {seal.Recomputed}");
+                foreach (var change in seal.Changed)
+                    Console.WriteLine($"  {change.Kind} since the seal: {change.StreamId} {await Tracking(change.StreamId)} " +
+                                      $"(sealed at version {change.SealedVersion?.ToString() ?? "-"}, " +
+                                      $"now {change.CurrentVersion?.ToString() ?? "-"})");
+            }
+        var differences = 0;
+        if (projections)
+            foreach (var d in await provider.GetRequiredService<ProjectionCheck>().RunAsync(broken, one, cancellation))
+            {
+                differences++;
+                Console.WriteLine($"DIFFERS {d.Document} {d.ApplicationId} {d.TrackingNumber ?? "-"}: {d.Detail}");
+            }
+        var problems = broken.Count + sealsBroken + differences;
+        Console.WriteLine($"{streams} stream(s), {events} event(s): " +
+                          (problems == 0 ? "intact" : $"{broken.Count} broken stream(s), {sealsBroken} broken seal(s)" +
+                                                      (projections ? $", {differences} differing document(s)" : "")));
+        return problems == 0 ? 0 : 1;
     }
 }

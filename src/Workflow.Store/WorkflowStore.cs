@@ -5,6 +5,8 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Weasel.Core;
 using Workflow.Core.Applications;
@@ -63,17 +65,20 @@ public static class WorkflowStore
         return builder.Build();
     }
 
-    private static StoreOptions Options(NpgsqlDataSource database)
+    private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key)
     {
         var options = new StoreOptions();
         Configure(options, database);
+        // Every session of the store stamps the keyed audit link on the events it appends (see Audit.ChainLinks).
+        options.Listeners.Add(new Audit.ChainLinks(key));
         return options;
     }
 
     public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog)
     {
         services.AddSingleton(DataSource(connectionString));
-        services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>())).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
+        services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>()))
+            .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
@@ -81,7 +86,9 @@ public static class WorkflowStore
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Migrations>();
         services.AddSingleton<CalendarChanges>();
+        services.TryAddSingleton(sp => Audit.ChainKey.From(sp.GetService<IConfiguration>(), sp.GetService<IHostEnvironment>()));
         services.AddSingleton<Audit.AuditChain>();
+        services.AddSingleton<Audit.ProjectionCheck>();
         services.AddSingleton<Audit.Seals>();
         services.AddSingleton<Audit.AccessLog>();
         services.AddSingleton<Audit.CaseFiles>();

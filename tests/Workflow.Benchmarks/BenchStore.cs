@@ -49,6 +49,7 @@ public sealed class BenchStore : IAsyncDisposable
         var cluster = string.IsNullOrWhiteSpace(connectionString) ? await PrivatePostgres.StartThrowawayAsync(durable: true) : null;
         connectionString = cluster?.ConnectionString ?? connectionString!;
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddSingleton(ChainKey.Development)   // a throwaway database: the development chain key
             .AddWorkflowStore(connectionString, catalog);
         if (clock is not null) services.AddSingleton(clock);
         var provider = services.BuildServiceProvider();

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Workflow.Core.Applications;
 using Workflow.Store;
 using Workflow.Store.Applications;
@@ -68,7 +69,7 @@ public static class OversightBenchmark
             output.WriteLine($"| {r.Case} | {r.Events:N0} | {r.RawP50Ms:N2} | {r.RawP99Ms:N2} | {r.ReplayP50Ms:N2} | {r.ReplayP99Ms:N2} " +
                              $"| {r.Ratio:N2} |");
 
-        output.WriteLine($"Copying a two-event case into {options.Streams:N0} streams (each chained by the trigger) ...");
+        output.WriteLine($"Copying a two-event case into {options.Streams:N0} streams (each linked as the application links its appends) ...");
         await CopyCase(bench, options.Streams, cancellation);
 
         var chain = bench.Services.GetRequiredService<AuditChain>();
@@ -130,7 +131,7 @@ public static class OversightBenchmark
         return (id, count);
     }
 
-    /// <summary>Copies the two events of a new case into many streams with one statement; the trigger chains each copy.</summary>
+    /// <summary>Copies the two events of a new case into many streams with one statement, then links each copy.</summary>
     private static async Task CopyCase(BenchStore bench, int streams, CancellationToken cancellation)
     {
         var template = Guid.CreateVersion7();
@@ -151,8 +152,39 @@ public static class OversightBenchmark
              order by b.id, t.version;
              drop table bench_streams;
              """, ("n", streams), ("template", template));
+        await LinkCopiesAsync(bench.Database, bench.Services.GetRequiredService<ChainKey>(), cancellation);
         foreach (var table in new[] { "mt_events", AuditChain.Table })
             await bench.ExecuteAsync($"vacuum analyze {schema}.{table}");
+    }
+
+    /// <summary>The copies were written with SQL, so they get their keyed links here, computed as the application computes them.</summary>
+    private static async Task LinkCopiesAsync(NpgsqlDataSource database, ChainKey key, CancellationToken cancellation)
+    {
+        await using var read = await database.OpenConnectionAsync(cancellation);
+        await using var write = await database.OpenConnectionAsync(cancellation);
+        await using var command = new NpgsqlCommand(
+            $"select {AuditChain.Columns} from {WorkflowStore.Schema}.mt_events e where not exists " +
+            $"(select 1 from {WorkflowStore.Schema}.{AuditChain.Table} l where l.stream_id = e.stream_id and l.version = e.version) " +
+            "order by e.stream_id, e.version", read) { CommandTimeout = 0 };
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        await using var importer = await write.BeginBinaryImportAsync(
+            $"copy {WorkflowStore.Schema}.{AuditChain.Table} (stream_id, version, seq_id, content_hash, link) from stdin (format binary)",
+            cancellation);
+        var stream = Guid.Empty;
+        var previous = Array.Empty<byte>();
+        while (await reader.ReadAsync(cancellation))
+        {
+            var e = AuditChain.Read(reader);
+            if (e.StreamId != stream) (stream, previous) = (e.StreamId, []);
+            previous = key.Link(e.StreamId, e.Version, e.Content, previous);
+            await importer.StartRowAsync(cancellation);
+            await importer.WriteAsync(e.StreamId, cancellation);
+            await importer.WriteAsync(e.Version, cancellation);
+            await importer.WriteAsync(e.Sequence, cancellation);
+            await importer.WriteAsync(e.Content, cancellation);
+            await importer.WriteAsync(previous, cancellation);
+        }
+        await importer.CompleteAsync(cancellation);
     }
 
     private static async Task<double> ReplayOf(IDocumentStore store, Guid id, int times)

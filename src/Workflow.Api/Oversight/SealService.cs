@@ -8,20 +8,16 @@ namespace Workflow.Api.Oversight;
 /// </summary>
 public sealed class SealService(Seals seals, IConfiguration configuration, TimeProvider clock, ILogger<SealService> log) : BackgroundService
 {
+    private TimeSpan Interval => configuration.GetValue("Workflow:Audit:SealInterval", TimeSpan.FromHours(1));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = configuration.GetValue("Workflow:Audit:SealInterval", TimeSpan.FromHours(1));
-        if (interval <= TimeSpan.Zero) return;
+        if (Interval <= TimeSpan.Zero) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var all = await seals.AllAsync(stoppingToken);
-                if (all.Count == 0 || clock.GetUtcNow() - all[^1].Seal.At >= interval)
-                {
-                    var seal = await seals.SealAsync("system", stoppingToken);
-                    log.LogInformation("Sealed {Streams} streams through event {ThroughSequence}: root {Root}", seal.Streams, seal.ThroughSequence, seal.Root);
-                }
+                await SealIfDueAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -34,5 +30,16 @@ public sealed class SealService(Seals seals, IConfiguration configuration, TimeP
             try { await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
+    }
+
+    /// <summary>One pass: seals the store when it has no seal yet or the latest is at least one interval old.</summary>
+    public async Task<ChainsSealed?> SealIfDueAsync(CancellationToken cancellation = default)
+    {
+        var all = await seals.AllAsync(cancellation);
+        if (all.Count > 0 && clock.GetUtcNow() - all[^1].Seal.At < Interval) return null;
+        var seal = await seals.SealAsync("system", cancellation);
+        log.LogInformation("Sealed {Streams} streams through event {ThroughSequence}: root {Root}",
+            seal.Streams, seal.ThroughSequence, seal.Root);
+        return seal;
     }
 }

@@ -1,16 +1,25 @@
+using Microsoft.AspNetCore.Mvc;
 using Marten;
 using Workflow.Api.Hosting;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
+using Workflow.Store.Identity;
 
 namespace Workflow.Api.Oversight;
 
 public sealed record BrokenStream(Guid ApplicationId, string? TrackingNumber, long Version, string Kind, string Detail);
 
-public sealed record ApplicationVerification(Guid ApplicationId, string TrackingNumber, int Events, bool Intact, BrokenStream? FirstBreak);
+/// <param name="Projections">With <c>?projections=true</c>: the stored read model compared with its refolded events.</param>
+public sealed record ApplicationVerification(Guid ApplicationId, string TrackingNumber, int Events, bool Intact, BrokenStream? FirstBreak,
+    IReadOnlyList<ProjectionDifference>? Projections = null);
+
+/// <summary>A stream whose head changed since a seal recorded it, named by application where the store still knows it.</summary>
+public sealed record ChangedSinceSeal(long SealVersion, Guid StreamId, string? TrackingNumber, string Kind, long? SealedVersion,
+    long? CurrentVersion);
 
 public sealed record StoreVerification(DateTimeOffset At, int Streams, int Events, bool Intact, IReadOnlyList<BrokenStream> Broken,
-    IReadOnlyList<SealCheck> Seals);
+    IReadOnlyList<SealCheck> Seals, IReadOnlyList<ChangedSinceSeal> ChangedSinceSeals,
+    IReadOnlyList<ProjectionDifference>? Projections = null);
 
 public sealed record SealExport(string Root, int Streams, long ThroughSequence, DateTimeOffset At, long SealVersion, IReadOnlyList<SealedHead> Heads);
 
@@ -21,11 +30,15 @@ public static class VerificationEndpoints
     public static void MapVerification(this IEndpointRouteBuilder api)
     {
         api.MapGet("/applications/{id:guid}/verification", VerifyOne).WithTags("Oversight")
-            .WithSummary("Re-derive one application's hash chain from its stored events: intact, or the first altered, removed, reordered or inserted event")
+            .WithSummary("Re-derive one application's keyed chain from its stored events: intact, or the first altered, removed, " +
+                         "reordered, inserted, forged, unlinked or hidden event; ?projections=true also compares its read model " +
+                         "with its refolded events")
             .Produces<ApplicationVerification>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsApplications);
         var oversight = api.MapGroup("/oversight").WithTags("Oversight").RequireAuthorization(Policies.AuditorOrAdmin);
         oversight.MapGet("/verification", VerifyAll)
-            .WithSummary("Verify every stream of the store and every seal (auditors)").Produces<StoreVerification>().ProducesProblem(403);
+            .WithSummary("Verify every stream of the store and every seal, naming the streams changed since a seal (auditors); " +
+                         "?projections=true also names every read-model document that differs from its refolded events")
+            .Produces<StoreVerification>().ProducesProblem(403);
         oversight.MapPost("/seals", Seal)
             .WithSummary("Seal the store now: a Merkle root over every stream's chain head, recorded as an event (the server only)")
             .Produces<ChainsSealed>().ProducesProblem(403).RequireAuthorization(Policies.System);
@@ -35,7 +48,8 @@ public static class VerificationEndpoints
             .WithSummary("The latest seal with the chain heads it covers, to publish outside the system").Produces<SealExport>().ProducesProblem(404);
     }
 
-    private static async Task<IResult> VerifyOne(Guid id, HttpContext http, IQuerySession session, AuditChain chain, CancellationToken cancellation)
+    private static async Task<IResult> VerifyOne(Guid id, HttpContext http, IQuerySession session, AuditChain chain,
+        ProjectionCheck projections, CancellationToken cancellation, [FromQuery(Name = "projections")] bool projectionsToo = false)
     {
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation);
         var result = await chain.VerifyAsync(id, cancellation);
@@ -43,12 +57,15 @@ public static class VerificationEndpoints
         if (details is not null ? !AccessPolicy.MayRead(http.Actor(), new(details.Centre, details.Agencies))
                 : !AccessPolicy.Allows(http.Actor(), Permission.Oversight))
             throw new AccessDenied(AccessDenied.Unreadable);
-        return Results.Ok(new ApplicationVerification(id, details?.TrackingNumber ?? "", result.Events, result.Intact,
-            result.FirstBreak is { } b ? Broken(b, details?.TrackingNumber) : null));
+        var differences = projectionsToo && result.Intact ? await projections.RunAsync([], id, cancellation) : null;
+        var intact = result.Intact && differences is not { Count: > 0 };
+        return Results.Ok(new ApplicationVerification(id, details?.TrackingNumber ?? "", result.Events, intact,
+            result.FirstBreak is { } b ? Broken(b, details?.TrackingNumber) : null, differences));
     }
 
-    private static async Task<IResult> VerifyAll(HttpContext http, IQuerySession session, AuditChain chain, Seals seals, TimeProvider clock,
-        CancellationToken cancellation)
+    private static async Task<IResult> VerifyAll(HttpContext http, IQuerySession session, AuditChain chain, Seals seals,
+        ProjectionCheck projections, TimeProvider clock, CancellationToken cancellation,
+        [FromQuery(Name = "projections")] bool projectionsToo = false)
     {
         var failures = new List<ChainBreak>();
         var (streams, events) = await chain.VerifyAllAsync(result =>
@@ -56,10 +73,19 @@ public static class VerificationEndpoints
             failures.Add(result.FirstBreak!);
             return Task.CompletedTask;
         }, cancellation);
-        var tracking = (await session.LoadManyAsync<ApplicationDetails>(cancellation, failures.Select(f => f.StreamId))).ToDictionary(d => d.Id, d => d.TrackingNumber);
-        var broken = failures.Select(b => Broken(b, tracking.GetValueOrDefault(b.StreamId))).ToList();
         var sealChecks = await seals.VerifyAsync(cancellation);
-        return Results.Ok(new StoreVerification(clock.GetUtcNow(), streams, (int)events, broken.Count == 0 && sealChecks.All(s => s.Holds), broken, sealChecks));
+        var changes = sealChecks.SelectMany(c => c.Changed.Select(x => (Seal: c.Version, Change: x))).ToList();
+        var tracking = (await session.LoadManyAsync<ApplicationDetails>(cancellation,
+                failures.Select(f => f.StreamId).Concat(changes.Select(c => c.Change.StreamId)).Distinct()))
+            .ToDictionary(d => d.Id, d => d.TrackingNumber);
+        var broken = failures.Select(b => Broken(b, tracking.GetValueOrDefault(b.StreamId))).ToList();
+        var changed = changes.Select(c => new ChangedSinceSeal(c.Seal, c.Change.StreamId, tracking.GetValueOrDefault(c.Change.StreamId),
+            c.Change.Kind, c.Change.SealedVersion, c.Change.CurrentVersion)).ToList();
+        var differences = projectionsToo
+            ? await projections.RunAsync([.. failures.Select(f => f.StreamId)], cancellation: cancellation)
+            : null;
+        var intact = broken.Count == 0 && sealChecks.All(s => s.Holds && s.HeadsIntact) && differences is not { Count: > 0 };
+        return Results.Ok(new StoreVerification(clock.GetUtcNow(), streams, (int)events, intact, broken, sealChecks, changed, differences));
     }
 
     private static async Task<IResult> Seal(HttpContext http, Seals seals, CancellationToken cancellation)

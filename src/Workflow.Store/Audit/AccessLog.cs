@@ -10,7 +10,9 @@ public sealed record CaseFileOpened(Guid ApplicationId, string What, Actor By, D
 
 /// <summary>
 /// Who opened which case file, when: each read by an auditor is appended to a stream of its own per application
-/// (never to the case's stream, whose versions are the case's history), and is chained like every other event.
+/// (never to the case's stream, whose versions are the case's history), and is linked like every other event.
+/// Readers of one case take turns on its log (a transaction-scoped advisory lock on the log's stream), so parallel
+/// reads each get their entry and none fails because another read happened.
 /// </summary>
 public sealed class AccessLog(IDocumentStore store, TimeProvider clock)
 {
@@ -22,14 +24,25 @@ public sealed class AccessLog(IDocumentStore store, TimeProvider clock)
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
-    public async Task RecordAsync(Guid applicationId, string what, Actor by, string correlationId, CancellationToken cancellation = default)
+    /// <param name="channel">api for reads through the server, cli for the command-line tools.</param>
+    public async Task RecordAsync(Guid applicationId, string what, Actor by, string correlationId, CancellationToken cancellation = default,
+        string channel = "api")
     {
+        var stream = StreamOf(applicationId);
         await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(cancellation);
+        await using (var turn = session.Connection!.CreateCommand())
+        {
+            turn.CommandText = "select pg_advisory_xact_lock(@lock)";
+            turn.Parameters.Add(new Npgsql.NpgsqlParameter("lock", BitConverter.ToInt64(stream.ToByteArray(), 0)));
+            await turn.ExecuteNonQueryAsync(cancellation);
+        }
         session.LastModifiedBy = by.UserId;
         session.CorrelationId = correlationId;
         session.SetHeader("actor-name", by.Name);
         session.SetHeader("actor-role", by.Role);
-        session.Events.Append(StreamOf(applicationId), new CaseFileOpened(applicationId, what, by, clock.GetUtcNow()));
+        session.SetHeader("channel", channel);
+        session.Events.Append(stream, new CaseFileOpened(applicationId, what, by, clock.GetUtcNow()));
         await session.SaveChangesAsync(cancellation);
     }
 

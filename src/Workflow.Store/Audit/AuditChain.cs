@@ -1,171 +1,250 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using JasperFx.Events;
 using Npgsql;
 
 namespace Workflow.Store.Audit;
 
-public enum Tampering { Altered, Removed, Reordered, Inserted }
+/// <summary>
+/// What a chain break means. <c>Inserted</c>: an event without a link (the application did not write it); <c>Forged</c>: an
+/// event whose link was not made with the chain key; <c>Unlinked</c>: a genuine event whose link row was deleted;
+/// <c>Hidden</c>: an event marked archived, so history no longer shows it.
+/// </summary>
+public enum Tampering { Altered, Removed, Reordered, Inserted, Forged, Unlinked, Hidden }
 
-/// <summary>The first place where a stream's events no longer match their hash chain.</summary>
+/// <summary>The first place where a stream's events no longer match their keyed chain.</summary>
 public sealed record ChainBreak(Guid StreamId, long Version, Tampering Kind, string Detail);
 
 public sealed record StreamVerification(Guid StreamId, int Events, bool Intact, ChainBreak? FirstBreak);
 
 public sealed record ChainHead(Guid StreamId, long Version, byte[] Hash);
 
+/// <summary>One row of Marten's event table as stored, with what the chain needs of it.</summary>
+public sealed record StoredEvent(Guid StreamId, long Version, long Sequence, string Type, string Data, bool Archived, byte[] Content);
+
 /// <summary>
-/// Tamper evidence for the event store. A trigger on Marten's event table writes, in the same transaction as each
-/// event, a content hash of the event's canonical form (id, stream, version, type, data, headers with the actor,
-/// user, correlation and causation ids, timestamp) and a chain hash over the previous chain hash of the stream and
-/// that content: the content says what happened, the chain says in which order. The canonical form is one SQL
-/// function used both to write and to verify, so it cannot drift.
-/// Rewriting history consistently needs write access to both tables; a published seal (see <see cref="Seals"/>)
-/// then still shows it.
+/// Tamper evidence for the event store. Every event the application writes gets, in the same transaction, a link in
+/// <see cref="Table"/>: the SHA-256 of its canonical form (built here, in C#, from the raw columns) and an HMAC keyed by
+/// <see cref="ChainKey"/> over the stream, the version, that hash and the stream's previous link. The database holds
+/// neither the key nor any code the verifier relies on: verification reads the raw columns, rebuilds the canonical form
+/// and re-derives each link. Without the key nobody can append, alter, reorder or relink an event unseen; removing the
+/// newest events of a stream together with their links is what seals (see <see cref="Seals"/>) catch.
 /// </summary>
-public sealed class AuditChain(NpgsqlDataSource database)
+public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
 {
-    public const string Table = "event_chain";
+    public const string Table = "event_links";
     private static readonly string Schema = WorkflowStore.Schema;
 
-    /// <summary>Installs the chain table, the canonical form and the trigger; safe to run on every start.</summary>
+    /// <summary>The raw columns the canonical form is built from, in the order <see cref="Read"/> expects.</summary>
+    public const string Columns =
+        "e.stream_id, e.version, e.seq_id, e.id, e.type, e.data, e.headers, e.user_name, e.correlation_id, e.causation_id, e.timestamp, " +
+        "e.mt_dotnet_type, e.is_archived, e.bdata";
+
+    /// <summary>Marten's stand-ins for appends that failed after their sequence numbers were taken (see VerifyAllAsync).</summary>
+    public static Guid TombstoneStream => Tombstone.StreamId;
+
+    public ChainKey Key => key;
+
+    /// <summary>
+    /// Installs the link table and removes the unkeyed trigger of earlier versions; safe to run on every start. Events
+    /// written before keyed links existed have no link and verify as inserted.
+    /// </summary>
     public async Task InstallAsync(CancellationToken cancellation = default)
     {
         await using var command = database.CreateCommand(
-            $$"""
-            create table if not exists {{Schema}}.{{Table}} (
+            $"""
+            create table if not exists {Schema}.{Table} (
               stream_id uuid not null,
               version bigint not null,
               seq_id bigint not null,
               content_hash bytea not null,
-              chain_hash bytea not null,
+              link bytea not null,
               primary key (stream_id, version));
-
-            create or replace function {{Schema}}.event_canonical(e {{Schema}}.mt_events) returns text
-            language sql immutable as $f$
-              select concat_ws(E'\n', e.id::text, e.stream_id::text, e.type, e.data::text,
-                coalesce(e.headers::text, ''), coalesce(e.user_name, ''), coalesce(e.correlation_id, ''), coalesce(e.causation_id, ''),
-                to_char(e.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
-            $f$;
-
-            create or replace function {{Schema}}.chain_event() returns trigger language plpgsql as $f$
-            declare
-              previous bytea;
-              content bytea := sha256(convert_to({{Schema}}.event_canonical(new), 'UTF8'));
-            begin
-              select chain_hash into previous from {{Schema}}.{{Table}} where stream_id = new.stream_id and version = new.version - 1;
-              insert into {{Schema}}.{{Table}} (stream_id, version, seq_id, content_hash, chain_hash)
-              values (new.stream_id, new.version, new.seq_id, content, sha256(coalesce(previous, ''::bytea) || content));
-              return new;
-            end $f$;
-
-            drop trigger if exists chain_event on {{Schema}}.mt_events;
-            create trigger chain_event after insert on {{Schema}}.mt_events for each row execute function {{Schema}}.chain_event();
+            create table if not exists {Schema}.{Seals.HeadsTable} (
+              root text not null,
+              stream_id uuid not null,
+              version bigint not null,
+              link bytea not null,
+              primary key (root, stream_id));
+            drop trigger if exists chain_event on {Schema}.mt_events;
+            drop function if exists {Schema}.chain_event();
+            drop function if exists {Schema}.event_canonical({Schema}.mt_events);
             """);
         await command.ExecuteNonQueryAsync(cancellation);
     }
 
-    /// <summary>Re-derives one stream's chain from its stored events and compares it with the recorded one.</summary>
+    /// <summary>Reads one event row (<see cref="Columns"/>, from column <paramref name="at"/> on) and hashes its canonical form.</summary>
+    public static StoredEvent Read(NpgsqlDataReader reader, int at = 0)
+    {
+        string? Text(int i) => reader.IsDBNull(at + i) ? null : reader.GetString(at + i);
+        var streamId = reader.GetGuid(at);
+        var timestamp = reader.GetFieldValue<DateTime>(at + 10).ToUniversalTime();
+        var canonical = string.Join('\n',
+            reader.GetGuid(at + 3).ToString(), streamId.ToString(), Text(4), Text(5), Text(6) ?? "", Text(7) ?? "", Text(8) ?? "",
+            Text(9) ?? "",
+            timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), Text(11) ?? "",
+            reader.IsDBNull(at + 13) ? "" : Convert.ToHexStringLower((byte[])reader[at + 13]));
+        return new StoredEvent(streamId, reader.GetInt64(at + 1), reader.GetInt64(at + 2), Text(4) ?? "", Text(5) ?? "",
+            !reader.IsDBNull(at + 12) && reader.GetBoolean(at + 12), SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    /// <summary>Re-derives one stream's chain from its stored events and compares it with the recorded links.</summary>
     public async Task<StreamVerification> VerifyAsync(Guid streamId, CancellationToken cancellation = default)
     {
-        var events = new SortedDictionary<long, byte[]>();
-        await using (var command = database.CreateCommand(
-                         $"select e.version, {Schema}.event_canonical(e) from {Schema}.mt_events e where e.stream_id = @id"))
+        var events = new SortedDictionary<long, StoredEvent>();
+        await using (var command = database.CreateCommand($"select {Columns} from {Schema}.mt_events e where e.stream_id = @id"))
         {
             command.Parameters.AddWithValue("id", streamId);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-                events[reader.GetInt64(0)] = SHA256.HashData(Encoding.UTF8.GetBytes(reader.GetString(1)));
+            {
+                var e = Read(reader);
+                events[e.Version] = e;
+            }
         }
-        var chain = new SortedDictionary<long, (byte[] Content, byte[] Chain)>();
+        var links = new SortedDictionary<long, (byte[] Content, byte[] Link)>();
         await using (var command = database.CreateCommand(
-                         $"select version, content_hash, chain_hash from {Schema}.{Table} where stream_id = @id"))
+                         $"select version, content_hash, link from {Schema}.{Table} where stream_id = @id"))
         {
             command.Parameters.AddWithValue("id", streamId);
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
-                chain[reader.GetInt64(0)] = ((byte[])reader[1], (byte[])reader[2]);
+                links[reader.GetInt64(0)] = ((byte[])reader[1], (byte[])reader[2]);
         }
-        var first = FirstBreak(streamId, events, chain);
+        var first = FirstBreak(streamId, events, links);
         return new StreamVerification(streamId, events.Count, first is null, first);
     }
 
-    private static ChainBreak? FirstBreak(Guid streamId, SortedDictionary<long, byte[]> events, SortedDictionary<long, (byte[] Content, byte[] Chain)> chain)
+    private ChainBreak? FirstBreak(Guid streamId, SortedDictionary<long, StoredEvent> events,
+        SortedDictionary<long, (byte[] Content, byte[] Link)> links)
     {
-        var last = Math.Max(events.Keys.LastOrDefault(), chain.Keys.LastOrDefault());
+        var last = Math.Max(events.Keys.LastOrDefault(), links.Keys.LastOrDefault());
         var previous = Array.Empty<byte>();
         for (var version = 1L; version <= last; version++)
         {
-            var hasEvent = events.TryGetValue(version, out var content);
-            var hasLink = chain.TryGetValue(version, out var link);
+            var hasEvent = events.TryGetValue(version, out var e);
+            var hasLink = links.TryGetValue(version, out var link);
             if (!hasEvent && hasLink) return new(streamId, version, Tampering.Removed, $"the event at version {version} is missing");
-            if (hasEvent && !hasLink) return new(streamId, version, Tampering.Inserted, $"the event at version {version} was never chained");
-            if (!hasEvent) return new(streamId, version, Tampering.Removed, $"versions jump past {version}");
-            if (!content!.AsSpan().SequenceEqual(link.Content))
+            if (!hasEvent) return new(streamId, version, Tampering.Removed, $"versions jump past {version - 1}");
+            if (e!.Archived)
+                return new(streamId, version, Tampering.Hidden,
+                    $"the event at version {version} is marked archived, which hides it from history");
+            var expected = key.Link(streamId, version, e.Content, previous);
+            if (!hasLink)
             {
-                var movedFrom = chain.FirstOrDefault(c => c.Key != version && c.Value.Content.AsSpan().SequenceEqual(content)).Key;
+                // A genuine event whose link row alone was deleted still carries the next link, which chains over this one.
+                var relinks = links.TryGetValue(version + 1, out var next) && events.TryGetValue(version + 1, out var after)
+                              && key.Link(streamId, version + 1, after.Content, expected).AsSpan().SequenceEqual(next.Link);
+                return relinks
+                    ? new(streamId, version, Tampering.Unlinked,
+                        $"the link of version {version} was deleted; the event itself is the one recorded")
+                    : new(streamId, version, Tampering.Inserted,
+                        $"the event at version {version} has no link: the application did not write it (or its link was deleted)");
+            }
+            if (!e.Content.AsSpan().SequenceEqual(link.Content))
+            {
+                var movedFrom = links.FirstOrDefault(c => c.Key != version && c.Value.Content.AsSpan().SequenceEqual(e.Content)).Key;
                 return movedFrom != 0
                     ? new(streamId, version, Tampering.Reordered, $"the event at version {version} was recorded at version {movedFrom}")
                     : new(streamId, version, Tampering.Altered, $"the event at version {version} differs from what was recorded (data or metadata)");
             }
-            var expected = SHA256.HashData([.. previous, .. content!]);
-            if (!expected.AsSpan().SequenceEqual(link.Chain))
-                return new(streamId, version, Tampering.Altered, $"the chain hash at version {version} does not follow from the previous one");
-            previous = link.Chain;
+            if (!expected.AsSpan().SequenceEqual(link.Link))
+                return new(streamId, version, Tampering.Forged,
+                    $"the link at version {version} was not made with the chain key: the event was written outside the application");
+            previous = expected;
         }
         return null;
     }
 
     /// <summary>
-    /// Verifies every stream in one ordered scan of the events beside their chain links (rather than two queries per
-    /// stream), calling <paramref name="broken"/> for each stream whose chain breaks.
+    /// Verifies every stream in one ordered scan of the events beside their links (rather than two queries per stream),
+    /// calling <paramref name="broken"/> for each stream whose chain breaks. Marten's tombstones (written in their own
+    /// stream when an append failed after taking sequence numbers, for example when PostgreSQL restarts mid-commit) are
+    /// not part of any chain; each must look exactly as Marten writes it and stand for a sequence number that no linked
+    /// event holds, so a real event turned into a "tombstone" is still caught.
     /// </summary>
     public async Task<(int Streams, long Events)> VerifyAllAsync(Func<StreamVerification, Task> broken, CancellationToken cancellation = default)
     {
         await using var command = database.CreateCommand(
             $"""
-             select coalesce(e.stream_id, c.stream_id), coalesce(e.version, c.version),
-                    case when e.seq_id is null then null else {Schema}.event_canonical(e) end, c.content_hash, c.chain_hash
+             select coalesce(e.stream_id, c.stream_id), coalesce(e.version, c.version), e.seq_id is not null,
+                    c.content_hash, c.link, {Columns}
              from {Schema}.mt_events e full outer join {Schema}.{Table} c on c.stream_id = e.stream_id and c.version = e.version
+             where e.stream_id is distinct from @tombstones
              order by 1, 2
              """);
+        command.Parameters.AddWithValue("tombstones", TombstoneStream);
         command.CommandTimeout = 0;
         var streams = 0;
         long total = 0;
         Guid? current = null;
-        var events = new SortedDictionary<long, byte[]>();
-        var chain = new SortedDictionary<long, (byte[] Content, byte[] Chain)>();
+        var events = new SortedDictionary<long, StoredEvent>();
+        var links = new SortedDictionary<long, (byte[] Content, byte[] Link)>();
         async Task Finish()
         {
             if (current is not { } id) return;
             streams++;
             total += events.Count;
-            if (FirstBreak(id, events, chain) is { } first) await broken(new StreamVerification(id, events.Count, false, first));
+            if (FirstBreak(id, events, links) is { } first) await broken(new StreamVerification(id, events.Count, false, first));
             events.Clear();
-            chain.Clear();
+            links.Clear();
         }
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
         {
-            var id = reader.GetGuid(0);
-            if (id != current)
+            while (await reader.ReadAsync(cancellation))
             {
-                await Finish();
-                current = id;
+                var id = reader.GetGuid(0);
+                if (id != current)
+                {
+                    await Finish();
+                    current = id;
+                }
+                var version = reader.GetInt64(1);
+                if (reader.GetBoolean(2)) events[version] = Read(reader, 5);
+                if (!reader.IsDBNull(3)) links[version] = ((byte[])reader[3], (byte[])reader[4]);
             }
-            var version = reader.GetInt64(1);
-            if (!reader.IsDBNull(2)) events[version] = SHA256.HashData(Encoding.UTF8.GetBytes(reader.GetString(2)));
-            if (!reader.IsDBNull(3)) chain[version] = ((byte[])reader[3], (byte[])reader[4]);
         }
         await Finish();
-        return (streams, total);
+        var (tombstones, wrong) = await TombstonesAsync(cancellation);
+        if (wrong is not null) await broken(new StreamVerification(TombstoneStream, tombstones, false, wrong));
+        return (streams + (tombstones > 0 ? 1 : 0), total + tombstones);
     }
 
-    /// <summary>The last chain hash of each stream, as of an event sequence number: what a seal commits to.</summary>
+    private async Task<(int Count, ChainBreak? First)> TombstonesAsync(CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(
+            $"""
+             select t.version, t.seq_id, t.type, t.data, t.is_archived, l.stream_id, l.version
+             from {Schema}.mt_events t left join {Schema}.{Table} l on l.seq_id = t.seq_id
+             where t.stream_id = @tombstones order by t.version
+             """);
+        command.Parameters.AddWithValue("tombstones", TombstoneStream);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var count = 0;
+        ChainBreak? first = null;
+        while (await reader.ReadAsync(cancellation))
+        {
+            count++;
+            if (first is not null) continue;
+            var version = reader.GetInt64(0);
+            if (!reader.IsDBNull(5))
+                first = new(TombstoneStream, version, Tampering.Hidden,
+                    $"a tombstone claims sequence {reader.GetInt64(1)}, "
+                    + $"which belongs to version {reader.GetInt64(6)} of stream {reader.GetGuid(5)}");
+            else if (reader.GetString(2) != "tombstone" || reader.GetString(3) != "{}" || version != reader.GetInt64(1)
+                     || reader.GetBoolean(4))
+                first = new(TombstoneStream, version, Tampering.Inserted, $"the tombstone at version {version} is not one Marten wrote");
+        }
+        return (count, first);
+    }
+
+    /// <summary>The last link of each stream, as of an event sequence number: what a seal commits to.</summary>
     public async Task<IReadOnlyList<ChainHead>> HeadsAsync(long throughSequence, Guid excluding, CancellationToken cancellation = default)
     {
         await using var command = database.CreateCommand(
             $"""
-             select distinct on (stream_id) stream_id, version, chain_hash from {Schema}.{Table}
+             select distinct on (stream_id) stream_id, version, link from {Schema}.{Table}
              where seq_id <= @through and stream_id <> @excluding
              order by stream_id, version desc
              """);
@@ -184,7 +263,7 @@ public sealed class AuditChain(NpgsqlDataSource database)
         return bytes;
     }
 
-    /// <summary>A Merkle root over the heads in stream order: leaves hash stream id, version and chain hash.</summary>
+    /// <summary>A Merkle root over the heads in stream order: leaves hash stream id, version and link.</summary>
     public static byte[] MerkleRoot(IReadOnlyList<ChainHead> heads)
     {
         var level = heads.OrderBy(h => h.StreamId)

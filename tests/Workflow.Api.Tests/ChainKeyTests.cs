@@ -1,0 +1,392 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Workflow.Store;
+using Workflow.Store.Audit;
+
+namespace Workflow.Api.Tests;
+
+/// <summary>
+/// What someone with full database rights but without the chain key tries, with plain SQL: each attempt must be named by
+/// verification, with the right kind, and a seal must name every stream it no longer matches.
+/// </summary>
+public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api) : ApiTest(api)
+{
+    private const string Events = $"{WorkflowStore.Schema}.mt_events";
+    private const string Links = $"{WorkflowStore.Schema}.{AuditChain.Table}";
+
+    private async Task<Created> Approved(string workflowId = "land-title-transfer")
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission(workflowId)));
+        var details = await Read<Details>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}"));
+        while (details.Status != "approved")
+        {
+            foreach (var step in details.OpenSteps)
+                await Post(Api.For(step.Agency), $"/api/applications/{created.Id}/steps/{step.StepId}/decision",
+                    new { outcome = "approve", reason = "in order" });
+            details = await Read<Details>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}"));
+        }
+        return created;
+    }
+
+    private async Task Sql(string sql, Guid? stream = null)
+    {
+        await using var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
+        if (stream is { } id) command.Parameters.AddWithValue("id", id);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<JsonElement> Verification(Guid id, string query = "") =>
+        await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}/verification{query}");
+
+    private Task<JsonElement> Store(string query = "") => Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/oversight/verification{query}");
+
+    private static void ShouldBreakAt(JsonElement verification, long version, string kind)
+    {
+        verification.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        var first = verification.GetProperty("firstBreak");
+        first.GetProperty("kind").GetString().ShouldBe(kind);
+        first.GetProperty("version").GetInt64().ShouldBe(version);
+    }
+
+    private async Task<int> Cli(params string[] args)
+    {
+        string[] common = ["--connection", Api.ConnectionString, "--chain-key", ChainKey.DevelopmentKey];
+        return await Workflow.Cli.VerifyCommand.Create().Parse([.. common, .. args]).InvokeAsync();
+    }
+
+    /// <summary>An officer's approval appended at the end of a stream with SQL, stream version bumped, as the testers did.</summary>
+    private static string ForgedApproval() => $$"""
+        insert into {{Events}} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name,
+                                is_archived)
+        select nextval('{{WorkflowStore.Schema}}.mt_events_sequence'), gen_random_uuid(), @id,
+               (select max(version) + 1 from {{Events}} where stream_id = @id),
+               jsonb_set(data, '{reason}', '"forged approval"'), type, timestamp, tenant_id, mt_dotnet_type, headers, user_name, false
+        from {{Events}} where stream_id = @id and type = 'step_approved' order by version desc limit 1;
+        update {{WorkflowStore.Schema}}.mt_streams set version = version + 1 where id = @id;
+        """;
+
+    [Fact]
+    public async Task every_writer_links_its_events_with_the_key_and_an_untouched_store_verifies_clean()
+    {
+        var created = await Approved();
+        await Api.Auditor.GetAsync($"/api/applications/{created.Id}/history");          // the access log writes
+        await Api.Factory.Services.GetRequiredService<Seals>().SealAsync("system");   // the seal stream writes (the server seals)
+        await using (var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            // Any other writer, present or future: a bare session of the store, twice in one session.
+            var stream = Guid.NewGuid();
+            session.Events.Append(stream, new CaseFileOpened(created.Id, "first", new("w", "w", null, "auditor"), DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+            session.Events.Append(stream, new CaseFileOpened(created.Id, "second", new("w", "w", null, "auditor"), DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        var all = await Store("?projections=true");
+        all.GetProperty("intact").GetBoolean().ShouldBeTrue(all.ToString());
+        all.GetProperty("streams").GetInt32().ShouldBe(4);
+        all.GetProperty("projections").GetArrayLength().ShouldBe(0);
+        await using var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>()
+            .CreateCommand($"select count(*) from {Events} e where not exists " +
+                           $"(select 1 from {Links} l where l.stream_id = e.stream_id and l.version = e.version)");
+        ((long)(await command.ExecuteScalarAsync())!).ShouldBe(0, "every event the application writes has its keyed link");
+        (await Cli("--projections")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_forged_append_at_the_end_of_a_stream_is_named_as_inserted_and_with_a_made_up_link_as_forged()
+    {
+        var created = await Approved();
+        var last = (await Verification(created.Id)).GetProperty("events").GetInt32();
+        await Sql(ForgedApproval(), created.Id);
+
+        var history = await Read<History>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}/history"));
+        history.Events[^1].Data.GetProperty("reason").GetString().ShouldBe("forged approval", "the forgery shows in history");
+        ShouldBreakAt(await Verification(created.Id), last + 1, "inserted");
+        (await Cli()).ShouldBe(1);
+
+        // The same insider also writes a link, computed the only way open to someone without the key.
+        await Sql($"""
+            insert into {Links} (stream_id, version, seq_id, content_hash, link)
+            select stream_id, version, seq_id, sha256(convert_to(data::text, 'UTF8')), sha256(convert_to(id::text, 'UTF8'))
+            from {Events} where stream_id = @id and version = {last + 1};
+            """, created.Id);
+        var withLink = await Verification(created.Id);
+        withLink.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        withLink.GetProperty("firstBreak").GetProperty("version").GetInt64().ShouldBe(last + 1);
+        withLink.GetProperty("firstBreak").GetProperty("kind").GetString().ShouldBeOneOf("altered", "forged");
+    }
+
+    [Fact]
+    public async Task an_event_with_a_copied_content_hash_but_no_key_is_named_as_forged()
+    {
+        var created = await Approved();
+        var last = (await Verification(created.Id)).GetProperty("events").GetInt32();
+        // Copy the last event as a new one with the same id, time and metadata, so its canonical form (hence its content
+        // hash) can be predicted exactly; only the keyed link cannot be made.
+        await Sql($"""
+            insert into {Events} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, headers, user_name,
+                                  is_archived, correlation_id, causation_id)
+            select nextval('{WorkflowStore.Schema}.mt_events_sequence'), id, stream_id, version + 1, data, type, timestamp, tenant_id,
+                   mt_dotnet_type, headers, user_name, false, correlation_id, causation_id
+            from {Events} where stream_id = @id and version = {last};
+            insert into {Links} (stream_id, version, seq_id, content_hash, link)
+            select stream_id, version + 1, seq_id + 1, content_hash, sha256(link || content_hash) from {Links}
+            where stream_id = @id and version = {last};
+            """, created.Id);
+
+        ShouldBreakAt(await Verification(created.Id), last + 1, "forged");
+    }
+
+    [Fact]
+    public async Task an_archived_decision_is_named_as_hidden_and_the_case_file_does_not_say_intact()
+    {
+        var created = await Approved();
+        await Sql($"update {Events} set is_archived = true where stream_id = @id and version = 3", created.Id);
+
+        ShouldBreakAt(await Verification(created.Id), 3, "hidden");
+        var file = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/case-file");
+        file.GetProperty("verified").GetBoolean().ShouldBeFalse();
+        file.GetProperty("verification").GetString()!.ShouldContain("hidden");
+    }
+
+    [Fact]
+    public async Task a_changed_read_model_is_named_with_the_field_that_differs()
+    {
+        var created = await Approved();
+        var other = await Approved("import-licence");
+        await Sql($"update {WorkflowStore.Schema}.mt_doc_applicationdetails " +
+                  "set data = jsonb_set(data, '{status}', '\"rejected\"') where id = @id", created.Id);
+        var shown = await Read<Details>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}"));
+        shown.Status.ShouldBe("rejected", "the API shows the lie");
+
+        var all = await Store("?projections=true");
+        all.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        var difference = all.GetProperty("projections").EnumerateArray().ShouldHaveSingleItem();
+        difference.GetProperty("applicationId").GetGuid().ShouldBe(created.Id);
+        difference.GetProperty("trackingNumber").GetString().ShouldBe(created.TrackingNumber);
+        difference.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["status"]);
+        (await Verification(created.Id, "?projections=true")).GetProperty("intact").GetBoolean().ShouldBeFalse();
+        (await Verification(other.Id, "?projections=true")).GetProperty("intact").GetBoolean().ShouldBeTrue();
+        (await Cli("--projections")).ShouldBe(1);
+        (await Cli()).ShouldBe(0, "without --projections only the events are verified");
+    }
+
+    [Fact]
+    public async Task a_step_taken_out_of_an_agencys_inbox_is_named()
+    {
+        var waiting = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(Api.Clerk, $"/api/applications/{waiting.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        var returned = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(Api.Clerk, $"/api/applications/{returned.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        await Post(Api.For("moic-enterprise-registration"), $"/api/applications/{returned.Id}/steps/register/decision",
+            new { outcome = "return", reason = "the name is not in Lao script" });
+        var before = await Store("?projections=true");
+        before.GetProperty("projections").GetArrayLength().ShouldBe(0, "open, returned and finished steps agree");
+
+        await Sql($"delete from {WorkflowStore.Schema}.mt_doc_inboxitem where data->>'applicationId' = @id::text", waiting.Id);
+
+        var difference = (await Store("?projections=true")).GetProperty("projections").EnumerateArray().ShouldHaveSingleItem();
+        difference.GetProperty("applicationId").GetGuid().ShouldBe(waiting.Id);
+        difference.GetProperty("document").GetString().ShouldBe("InboxItem");
+        difference.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["register"]);
+        difference.GetProperty("detail").GetString()!.ShouldContain("missing from its inbox");
+    }
+
+    [Fact]
+    public async Task a_seal_names_each_stream_truncated_deleted_or_relinked_since()
+    {
+        var truncated = await Approved();
+        var deleted = await Approved("import-licence");
+        var relinked = await Approved("import-licence");
+        var untouched = await Approved("import-licence");
+        await Api.Factory.Services.GetRequiredService<Seals>().SealAsync("system");
+
+        await Sql($"""
+            delete from {Links} where stream_id = @id and version = (select max(version) from {Events} where stream_id = @id);
+            delete from {Events} where stream_id = @id and version = (select max(version) from {Events} where stream_id = @id);
+            update {WorkflowStore.Schema}.mt_streams set version = version - 1 where id = @id;
+            """, truncated.Id);
+        await Sql($"delete from {Links} where stream_id = @id; delete from {Events} where stream_id = @id; " +
+                  $"delete from {WorkflowStore.Schema}.mt_streams where id = @id", deleted.Id);
+        await Sql($"update {Links} set link = sha256(link) where stream_id = @id", relinked.Id);
+
+        var all = await Store();
+        all.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        var seal = all.GetProperty("seals").EnumerateArray().ShouldHaveSingleItem();
+        seal.GetProperty("holds").GetBoolean().ShouldBeFalse();
+        seal.GetProperty("headsIntact").GetBoolean().ShouldBeTrue();
+        var changed = all.GetProperty("changedSinceSeals").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("streamId").GetGuid(),
+                c => (Kind: c.GetProperty("kind").GetString(), Tracking: c.GetProperty("trackingNumber").GetString()));
+        changed.Count.ShouldBe(3);
+        changed[truncated.Id].ShouldBe(("shortened", truncated.TrackingNumber));
+        changed[deleted.Id].ShouldBe(("deleted", deleted.TrackingNumber));
+        changed[relinked.Id].ShouldBe(("changed", relinked.TrackingNumber));
+        changed.ShouldNotContainKey(untouched.Id);
+    }
+
+    [Fact]
+    public async Task the_verifier_does_not_run_code_stored_in_the_database()
+    {
+        var created = await Approved();
+        // A canonical-form function that ignores the data, as the database once provided and an insider could replace.
+        await Sql($$"""
+            create or replace function {{WorkflowStore.Schema}}.event_canonical(e {{Events}}) returns text language sql immutable as $f$
+              select concat_ws(E'\n', e.id::text, e.stream_id::text, e.type) $f$;
+            update {{Events}} set data = jsonb_set(data, '{reason}', '"rewritten"') where stream_id = @id and version = 3;
+            """, created.Id);
+
+        ShouldBreakAt(await Verification(created.Id), 3, "altered");
+    }
+
+    [Fact]
+    public async Task a_deleted_link_is_named_as_unlinked_and_an_insert_with_triggers_off_as_inserted()
+    {
+        var created = await Approved();
+        await Sql($"delete from {Links} where stream_id = @id and version = 3", created.Id);
+        ShouldBreakAt(await Verification(created.Id), 3, "unlinked");
+
+        var other = await Approved();
+        var last = (await Verification(other.Id)).GetProperty("events").GetInt32();
+        await Sql($"set session_replication_role = replica; {ForgedApproval()} set session_replication_role = origin;", other.Id);
+        ShouldBreakAt(await Verification(other.Id), last + 1, "inserted");
+    }
+
+    [Fact]
+    public async Task marten_tombstones_after_a_failed_commit_are_not_tampering_but_a_real_event_turned_tombstone_is()
+    {
+        var created = await Approved();
+        var data = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>();
+        // A store of its own, configured like the server's, whose commit fails after the events were appended: Marten then
+        // records tombstones for the sequence numbers it used (as after a PostgreSQL restart mid-commit). Disposing the
+        // store waits for them to be written.
+        var options = new StoreOptions();
+        WorkflowStore.Configure(options, data);
+        options.Listeners.Add(new ChainLinks(ChainKey.Development));
+        var store = new DocumentStore(options);
+        await using (var session = store.LightweightSession())
+        {
+            var stream = await session.Events.FetchForWriting<Workflow.Core.Applications.Application>(created.Id);
+            stream.AppendOne(new CaseFileOpened(created.Id, "lost", new("x", "x", null, "auditor"), DateTimeOffset.UtcNow));
+            ((ITransactionParticipantRegistrar)session).AddTransactionParticipant(new FailingCommit());
+            await Should.ThrowAsync<Exception>(() => session.SaveChangesAsync());
+        }
+        await store.DisposeAsync();
+        await using (var count = data.CreateCommand($"select count(*) from {Events} where stream_id = @t"))
+        {
+            count.Parameters.AddWithValue("t", AuditChain.TombstoneStream);
+            ((long)(await count.ExecuteScalarAsync())!).ShouldBeGreaterThan(0, "Marten wrote its tombstones");
+        }
+
+        var clean = await Store();
+        clean.GetProperty("intact").GetBoolean().ShouldBeTrue(clean.ToString());
+        (await Cli()).ShouldBe(0);
+
+        // An insider turns the last decision into a "tombstone" to hide it.
+        await Sql($$"""
+            update {{Events}} set stream_id = '{{AuditChain.TombstoneStream}}', version = seq_id, type = 'tombstone', data = '{}'
+            where stream_id = @id and version = (select max(version) from {{Events}} where stream_id = @id);
+            """, created.Id);
+        var caught = await Store();
+        caught.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        var broken = caught.GetProperty("broken").EnumerateArray().ToList();
+        string? KindOf(Guid stream) =>
+            broken.Single(b => b.GetProperty("applicationId").GetGuid() == stream).GetProperty("kind").GetString();
+        KindOf(AuditChain.TombstoneStream).ShouldBe("hidden");
+        KindOf(created.Id).ShouldBe("removed");
+    }
+
+    private sealed class FailingCommit : ITransactionParticipant
+    {
+        public Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token) =>
+            throw new InvalidOperationException("the connection dropped before the commit");
+    }
+}
+
+public class when_many_read_at_once(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task twenty_parallel_auditor_reads_all_succeed_and_are_all_logged()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("import-licence")));
+        var auditor = Api.Auditor;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => auditor.GetAsync($"/api/applications/{created.Id}")));
+
+        answers.Select(a => a.StatusCode).ShouldAllBe(s => s == HttpStatusCode.OK);
+        (await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/access-log")).GetArrayLength().ShouldBe(20);
+        (await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/verification")).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+}
+
+public class when_a_case_is_read_from_the_command_line(ApiFixture api) : ApiTest(api)
+{
+    private string[] Common => ["--connection", Api.ConnectionString, "--chain-key", ChainKey.DevelopmentKey];
+
+    [Fact]
+    public async Task replay_and_export_are_recorded_in_the_access_log_with_the_operator()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("import-licence")));
+        var output = Path.GetTempFileName();
+
+        string[] replay = [.. Common, "--application", created.Id.ToString(), "--operator", "inspector-9"];
+        (await Workflow.Cli.ReplayCommand.Create().Parse(replay).InvokeAsync()).ShouldBe(0);
+        (await Workflow.Cli.ExportCommand.Create().Parse([.. Common, "--application", created.Id.ToString(), "--as", "inspector-9",
+            "--output", output]).InvokeAsync()).ShouldBe(0);
+
+        var log = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/access-log");
+        log.EnumerateArray().Select(e => (e.GetProperty("what").GetString(), e.GetProperty("by").GetProperty("userId").GetString()))
+            .ShouldBe([("replay", "inspector-9"), ("case-file", "inspector-9")]);
+    }
+
+    [Fact]
+    public async Task verify_without_a_chain_key_or_a_reachable_store_exits_2()
+    {
+        string[] unreachable = ["--connection", "Host=127.0.0.1;Port=1;Username=x;Password=y;Timeout=2",
+            "--chain-key", ChainKey.DevelopmentKey];
+        (await Workflow.Cli.VerifyCommand.Create().Parse(unreachable).InvokeAsync()).ShouldBe(2);
+
+        var saved = Environment.GetEnvironmentVariable(ChainKey.Variable);
+        Environment.SetEnvironmentVariable(ChainKey.Variable, null);
+        try
+        {
+            string[] args = ["--connection", Api.ConnectionString];
+            (await Workflow.Cli.VerifyCommand.Create().Parse(args).InvokeAsync()).ShouldBe(2);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ChainKey.Variable, saved);
+        }
+    }
+}
+
+public class when_the_server_starts_outside_development(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public void it_refuses_to_start_without_a_chain_key()
+    {
+        var saved = Environment.GetEnvironmentVariable(ChainKey.Variable);
+        Environment.SetEnvironmentVariable(ChainKey.Variable, null);
+        try
+        {
+            using var host = ApiFixture.Host(Api.ConnectionString, environment: "Production",
+                settings: new() { ["Auth:SigningKey"] = "a-production-signing-key-of-at-least-32-characters" });
+            Should.Throw<InvalidOperationException>(() => host.CreateClient()).Message.ShouldContain("Audit:ChainKey");
+
+            using var keyed = ApiFixture.Host(Api.ConnectionString, environment: "Production", settings: new()
+            {
+                ["Auth:SigningKey"] = "a-production-signing-key-of-at-least-32-characters",
+                ["Audit:ChainKey"] = "a-production-chain-key-of-at-least-32-characters",
+            });
+            keyed.CreateClient().ShouldNotBeNull();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ChainKey.Variable, saved);
+        }
+    }
+}
