@@ -38,6 +38,8 @@ try
         o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
     builder.Services.AddValidatorsFromAssemblyContaining<Program>();
     builder.AddDevelopmentClock();
+    // Checked before the database starts: outside Development the server refuses to run without its own chain key.
+    builder.Services.AddSingleton(Workflow.Store.Audit.ChainKey.From(builder.Configuration, builder.Environment));
     database = await builder.AddDatabaseAsync();
     builder.Services.AddWorkflowStore(database.ConnectionString, catalog);
     builder.Services.AddHostedService<Definitions.Publisher>();
