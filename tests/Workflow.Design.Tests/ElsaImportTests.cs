@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
+using Workflow.Design;
 
-namespace Workflow.Core.Tests;
+namespace Workflow.Design.Tests;
 
 public class when_an_elsa_flowchart_is_imported
 {
@@ -37,17 +38,17 @@ public class when_an_elsa_flowchart_is_imported
     [Fact]
     public void the_imported_procedure_runs_both_branches_of_the_decision()
     {
-        var big = new Scenario(Definition).Submit(new() { ["amount"] = 5000, ["category"] = "food" });
-        big.Approve("intake");
-        big.Approve("check-the-file");
-        big.OpenSteps.ShouldBe(["health-opinion", "tax-clearance"]);
+        var start = Procedures.Lao(2024, 6, 3, 9);
+        SimulationResult Walk(int amount) => Simulation.Run(Definition, Procedures.Catalog.Calendars.ForCentre("VTE", start),
+            Procedures.Data(new() { ["amount"] = amount, ["category"] = "food" }), start);
 
-        var small = new Scenario(Definition).Submit(new() { ["amount"] = 10, ["category"] = "food" });
-        small.Approve("intake");
-        small.Approve("check-the-file");
-        small.OpenSteps.ShouldBe(["simple-approval"]);
-        small.Approve("simple-approval");
-        small.State!.Status.ShouldBe(ApplicationStatus.Approved);
+        var big = Walk(5000);
+        big.Steps.Select(s => s.StepId).ShouldBe(["intake", "check-the-file", "health-opinion", "tax-clearance", "issue-the-licence"]);
+        big.Skipped.ShouldBe(["simple-approval"]);
+
+        var small = Walk(10);
+        small.Steps.Select(s => s.StepId).ShouldBe(["intake", "check-the-file", "simple-approval"]);
+        small.Status.ShouldBe("approved");
     }
 }
 

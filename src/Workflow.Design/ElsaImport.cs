@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Workflow.Core.Definitions;
 
-namespace Workflow.Core.Definitions;
+namespace Workflow.Design;
 
 /// <summary>Something of an Elsa flowchart that has no exact counterpart here, named by activity id and type.</summary>
 public sealed record ImportNote(string ActivityId, string Type, string Message);
@@ -248,7 +249,8 @@ public static partial class ElsaImport
         var id = StepId(definitionId is not null && !RandomId().IsMatch(definitionId) ? definitionId : name);
         var version = root.TryGetProperty("version", out var v) && v.TryGetInt32(out var number) ? Math.Max(1, number) : 1;
         var flags = placeholders.Values.ToDictionary(p => p.Field, p => p.Text);
-        var fields = when.Values.SelectMany(c => Definitions.Condition.FieldsUsed(c)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var fields = when.Values.SelectMany(c => Workflow.Core.Definitions.Condition.FieldsUsed(c)).Distinct()
+            .Order(StringComparer.Ordinal).ToList();
         int Longest(string stepId, HashSet<string> seen) => !seen.Add(stepId) ? 0
             : defaultDeadlineDays + approve[stepId].Where(t => !WorkflowDefinition.IsEnd(t))
                 .Select(t => Longest(steps.First(s => ids[s.Id] == t).Id, [.. seen])).DefaultIfEmpty(0).Max();
