@@ -50,6 +50,31 @@ public class when_an_elsa_flowchart_is_imported
         small.Steps.Select(s => s.StepId).ShouldBe(["intake", "check-the-file", "simple-approval"]);
         small.Status.ShouldBe("approved");
     }
+
+    [Fact]
+    public void the_legal_deadline_covers_the_steps_own_deadlines_on_the_longest_path()
+    {
+        var result = ElsaImport.Convert("""
+            { "definitionId": "long-review", "name": "Long review", "version": 1,
+              "root": { "type": "Elsa.Flowchart", "id": "f1",
+                "activities": [
+                  { "id": "start1", "type": "Elsa.Start", "version": 1, "customProperties": { "canStartWorkflow": true } },
+                  { "id": "quick", "type": "Elsa.RunTask", "version": 1, "name": "Quick look",
+                    "agency": { "typeName": "String", "expression": { "type": "Literal", "value": "a" } } },
+                  { "id": "review", "type": "Elsa.RunTask", "version": 1, "name": "Full review",
+                    "agency": { "typeName": "String", "expression": { "type": "Literal", "value": "b" } },
+                    "deadlineDays": { "typeName": "Int32", "expression": { "type": "Literal", "value": "20" } } },
+                  { "id": "end1", "type": "Elsa.End", "version": 1 } ],
+                "connections": [
+                  { "source": { "activity": "start1", "port": "Done" }, "target": { "activity": "quick", "port": "In" } },
+                  { "source": { "activity": "quick", "port": "Done" }, "target": { "activity": "review", "port": "In" } },
+                  { "source": { "activity": "review", "port": "Done" }, "target": { "activity": "end1", "port": "In" } } ] } }
+            """);
+
+        var definition = Procedures.Parse(result.Yaml);
+
+        definition.DeadlineDays.ShouldBe(25, "5 working days of the quick look (the default) and the review's own 20");
+    }
 }
 
 /// <summary>Ten workflow files from the Elsa project's own tests (see Elsa/elsa-core/README.md).</summary>
