@@ -15,7 +15,8 @@ public static class SimulateCommand
         var data = new Option<string[]>("--data") { Description = "a JSON file of application data, or field=value pairs", AllowMultipleArgumentsPerToken = true };
         var start = new Option<string>("--start") { Description = "when the application is received: a date (09:00 that day) or an instant", DefaultValueFactory = _ => DateTime.Today.ToString("yyyy-MM-dd") };
         var outcomes = new Option<string?>("--outcomes") { Description = "outcomes other than approve, e.g. register=return,seal=reject" };
-        var allPaths = new Option<bool>("--all-paths") { Description = "list every path with its step deadlines against the legal deadline" };
+        var allPaths = new Option<bool>("--all-paths")
+            { Description = "list every path with its step deadlines against the legal deadline" };
         var centre = new Option<string>("--centre") { Description = "centre whose calendar counts the days", DefaultValueFactory = _ => "VTE" };
         var workflows = Connection.Workflows();
         var command = new Command("simulate", "Walk a procedure with the real decider and calendar: the path, each step's due date, the working days used")
