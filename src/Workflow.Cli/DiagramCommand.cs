@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Workflow.Core.Definitions;
+using Workflow.Design;
 
 namespace Workflow.Cli;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
+using Workflow.Design;
 
 namespace Workflow.Cli;
 
@@ -14,7 +15,8 @@ public static class SimulateCommand
         var data = new Option<string[]>("--data") { Description = "a JSON file of application data, or field=value pairs", AllowMultipleArgumentsPerToken = true };
         var start = new Option<string>("--start") { Description = "when the application is received: a date (09:00 that day) or an instant", DefaultValueFactory = _ => DateTime.Today.ToString("yyyy-MM-dd") };
         var outcomes = new Option<string?>("--outcomes") { Description = "outcomes other than approve, e.g. register=return,seal=reject" };
-        var allPaths = new Option<bool>("--all-paths") { Description = "list every path through the flow with its step deadlines, flagging those over the legal deadline" };
+        var allPaths = new Option<bool>("--all-paths")
+            { Description = "list every path with its step deadlines against the legal deadline" };
         var centre = new Option<string>("--centre") { Description = "centre whose calendar counts the days", DefaultValueFactory = _ => "VTE" };
         var workflows = Connection.Workflows(orStore: true);
         var connection = Connection.Option();
@@ -31,9 +33,9 @@ public static class SimulateCommand
             }
             if (parse.GetValue(allPaths))
             {
-                foreach (var path in Simulation.AllPaths(definition)) Console.WriteLine(Simulation.Describe(path, definition));
+                foreach (var path in Paths.All(definition)) Console.WriteLine(Simulation.Describe(path, definition));
                 Console.WriteLine($"legal deadline: {definition.DeadlineDays} working days after the completeness check");
-                return Simulation.AllPaths(definition).Any(p => p.ExceedsLegalDeadline) ? 1 : 0;
+                return 0;
             }
 
             var calendarId = catalog.Calendars.ForCentre(parse.GetValue(centre)!, DateTimeOffset.UtcNow).Id;

@@ -57,18 +57,6 @@ public class when_a_return_falls_on_a_due_instant
         reopened.DueAt.ShouldBe(Lao(2024, 6, 7, 16));
         events.OfType<CaseClockResumed>().Single().DueAt.ShouldBe(Lao(2024, 6, 26, 16));
     }
-
-    [Fact]
-    public void the_simulation_of_a_paused_procedure_with_a_return_runs_to_its_end()
-    {
-        var start = Lao(2024, 6, 3, 9);
-
-        var result = Simulation.Run(Get("land-title-transfer"), Catalog.Calendars.ForCentre("VTE", start), Scenario.Data(Cases.Parcel),
-            start, new Dictionary<string, StepOutcome> { ["title-check"] = StepOutcome.Return });
-
-        result.Status.ShouldBe("approved");
-        result.Steps.Count(step => step.StepId == "title-check").ShouldBe(2);
-    }
 }
 
 public class when_a_step_or_the_case_reaches_its_due_instant

@@ -66,8 +66,9 @@ public sealed class DefinitionRules : AbstractValidator<WorkflowDefinition>
             .WithState((_, doc) => Hint(doc.Source, null));
 
         RuleFor(d => d)
-            .Must(d => LongestPath(d, d.Start.Id) - d.Start.DeadlineDays <= d.DeadlineDays)
-            .WithMessage(d => $"step deadlines after '{d.Start.Id}' add up to {LongestPath(d, d.Start.Id) - d.Start.DeadlineDays} working days on the longest path, more than the legal deadline of {d.DeadlineDays}")
+            .Must(d => Paths.Longest(d).WorkingDays <= d.DeadlineDays)
+            .WithMessage(d => $"step deadlines after '{d.Start.Id}' add up to {Paths.Longest(d).WorkingDays} working days on the path " +
+                              $"{string.Join(" -> ", Paths.Longest(d).Steps)}, more than the legal deadline of {d.DeadlineDays}")
             .WithState(d => Hint(d.At("deadline"), "the legal deadline counts from the completeness check"));
     }
 
@@ -88,15 +89,5 @@ public sealed class DefinitionRules : AbstractValidator<WorkflowDefinition>
         if (Condition.ParseError(text) is { } error) return $"'{text}' does not parse: {error}";
         var unknown = Condition.FieldsUsed(text).Where(f => d.FindField(f) is null).ToList();
         return unknown.Count == 0 ? null : $"'{text}' names unknown field {Quote(unknown)}";
-    }
-
-    /// <summary>The largest sum of step deadlines on any path from a step; cycles are reported by another rule.</summary>
-    private static int LongestPath(WorkflowDefinition d, string from, HashSet<string>? onPath = null)
-    {
-        onPath ??= [];
-        if (d.FindStep(from) is not { } step || !onPath.Add(from)) return 0;
-        var next = step.Approve.Concat(step.Reject is null ? [] : [step.Reject]).Select(t => LongestPath(d, t, onPath)).DefaultIfEmpty(0).Max();
-        onPath.Remove(from);
-        return step.DeadlineDays + next;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
+using Workflow.Core.Definitions;
 
-namespace Workflow.Core.Definitions;
+namespace Workflow.Design;
 
 /// <summary>A procedure drawn as a Mermaid flowchart: one subgraph (lane) per agency, outcomes on the arrows.</summary>
 /// <remarks>

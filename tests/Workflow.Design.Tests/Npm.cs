@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Workflow.Core.Tests;
+namespace Workflow.Design.Tests;
 
 /// <summary>
 /// Runs the tools of the bpmn.io and Mermaid projects through Node, from folders under the test project that pin
@@ -29,7 +29,7 @@ public static class Npm
     /// <summary>The folder of a checker, with the packages it needs installed.</summary>
     public static string Folder(string name, params string[] packages)
     {
-        var folder = Path.Combine(Procedures.RepositoryRoot(), "tests", "Workflow.Core.Tests", name);
+        var folder = Path.Combine(Procedures.RepositoryRoot(), "tests", "Workflow.Design.Tests", name);
         lock (Installing)
         {
             if (packages.Any(p => !Directory.Exists(Path.Combine(folder, "node_modules", p))))

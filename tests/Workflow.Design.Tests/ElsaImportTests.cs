@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
+using Workflow.Design;
 
-namespace Workflow.Core.Tests;
+namespace Workflow.Design.Tests;
 
 public class when_an_elsa_flowchart_is_imported
 {
@@ -37,17 +38,42 @@ public class when_an_elsa_flowchart_is_imported
     [Fact]
     public void the_imported_procedure_runs_both_branches_of_the_decision()
     {
-        var big = new Scenario(Definition).Submit(new() { ["amount"] = 5000, ["category"] = "food" });
-        big.Approve("intake");
-        big.Approve("check-the-file");
-        big.OpenSteps.ShouldBe(["health-opinion", "tax-clearance"]);
+        var start = Procedures.Lao(2024, 6, 3, 9);
+        SimulationResult Walk(int amount) => Simulation.Run(Definition, Procedures.Catalog.Calendars.ForCentre("VTE", start),
+            Procedures.Data(new() { ["amount"] = amount, ["category"] = "food" }), start);
 
-        var small = new Scenario(Definition).Submit(new() { ["amount"] = 10, ["category"] = "food" });
-        small.Approve("intake");
-        small.Approve("check-the-file");
-        small.OpenSteps.ShouldBe(["simple-approval"]);
-        small.Approve("simple-approval");
-        small.State!.Status.ShouldBe(ApplicationStatus.Approved);
+        var big = Walk(5000);
+        big.Steps.Select(s => s.StepId).ShouldBe(["intake", "check-the-file", "health-opinion", "tax-clearance", "issue-the-licence"]);
+        big.Skipped.ShouldBe(["simple-approval"]);
+
+        var small = Walk(10);
+        small.Steps.Select(s => s.StepId).ShouldBe(["intake", "check-the-file", "simple-approval"]);
+        small.Status.ShouldBe("approved");
+    }
+
+    [Fact]
+    public void the_legal_deadline_covers_the_steps_own_deadlines_on_the_longest_path()
+    {
+        var result = ElsaImport.Convert("""
+            { "definitionId": "long-review", "name": "Long review", "version": 1,
+              "root": { "type": "Elsa.Flowchart", "id": "f1",
+                "activities": [
+                  { "id": "start1", "type": "Elsa.Start", "version": 1, "customProperties": { "canStartWorkflow": true } },
+                  { "id": "quick", "type": "Elsa.RunTask", "version": 1, "name": "Quick look",
+                    "agency": { "typeName": "String", "expression": { "type": "Literal", "value": "a" } } },
+                  { "id": "review", "type": "Elsa.RunTask", "version": 1, "name": "Full review",
+                    "agency": { "typeName": "String", "expression": { "type": "Literal", "value": "b" } },
+                    "deadlineDays": { "typeName": "Int32", "expression": { "type": "Literal", "value": "20" } } },
+                  { "id": "end1", "type": "Elsa.End", "version": 1 } ],
+                "connections": [
+                  { "source": { "activity": "start1", "port": "Done" }, "target": { "activity": "quick", "port": "In" } },
+                  { "source": { "activity": "quick", "port": "Done" }, "target": { "activity": "review", "port": "In" } },
+                  { "source": { "activity": "review", "port": "Done" }, "target": { "activity": "end1", "port": "In" } } ] } }
+            """);
+
+        var definition = Procedures.Parse(result.Yaml);
+
+        definition.DeadlineDays.ShouldBe(25, "5 working days of the quick look (the default) and the review's own 20");
     }
 }
 

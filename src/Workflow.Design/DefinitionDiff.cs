@@ -1,4 +1,6 @@
-namespace Workflow.Core.Definitions;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Design;
 
 /// <summary>One difference between two versions of a procedure, in the procedure's own terms.</summary>
 public sealed record DefinitionChange(string What, string Subject, string? Before, string? After)
@@ -40,7 +42,8 @@ public static class DefinitionDiff
         foreach (var name in a.Data.Select(f => f.Name).Union(b.Data.Select(f => f.Name)))
             Field("data field", name, Describe(a.FindField(name)), Describe(b.FindField(name)));
         foreach (var name in a.Documents.Select(d => d.Name).Union(b.Documents.Select(d => d.Name)))
-            Field("document", name, Describe(a.Documents.FirstOrDefault(d => d.Name == name)), Describe(b.Documents.FirstOrDefault(d => d.Name == name)));
+            Field("document", name, Describe(a.Documents.FirstOrDefault(d => d.Name == name)),
+                Describe(b.Documents.FirstOrDefault(d => d.Name == name)));
 
         foreach (var id in a.Steps.Select(s => s.Id).Union(b.Steps.Select(s => s.Id)))
         {
@@ -65,7 +68,8 @@ public static class DefinitionDiff
     }
 
     private static string? Describe(DataField? f) => f is null ? null
-        : $"{f.Type.ToString().ToLowerInvariant()}{(f.Required ? ", required" : "")}{(f.Of.IsEmpty ? "" : $", of {string.Join("/", f.Of)}")}";
+        : $"{f.Type.ToString().ToLowerInvariant()}{(f.Required ? ", required" : "")}" +
+          $"{(f.Of.IsEmpty ? "" : $", of {string.Join("/", f.Of)}")}";
 
     private static string? Describe(RequiredDocument? d) => d is null ? null : d.When is null ? "always" : $"when {d.When}";
 }

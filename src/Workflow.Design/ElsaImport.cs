@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Workflow.Core.Definitions;
 
-namespace Workflow.Core.Definitions;
+namespace Workflow.Design;
 
 /// <summary>Something of an Elsa flowchart that has no exact counterpart here, named by activity id and type.</summary>
 public sealed record ImportNote(string ActivityId, string Type, string Message);
@@ -248,19 +249,15 @@ public static partial class ElsaImport
         var id = StepId(definitionId is not null && !RandomId().IsMatch(definitionId) ? definitionId : name);
         var version = root.TryGetProperty("version", out var v) && v.TryGetInt32(out var number) ? Math.Max(1, number) : 1;
         var flags = placeholders.Values.ToDictionary(p => p.Field, p => p.Text);
-        var fields = when.Values.SelectMany(c => Definitions.Condition.FieldsUsed(c)).Distinct().Order(StringComparer.Ordinal).ToList();
-        int Longest(string stepId, HashSet<string> seen) => !seen.Add(stepId) ? 0
-            : defaultDeadlineDays + approve[stepId].Where(t => !WorkflowDefinition.IsEnd(t))
-                .Select(t => Longest(steps.First(s => ids[s.Id] == t).Id, [.. seen])).DefaultIfEmpty(0).Max();
-        var legal = first.Select(f => f.Item1).Where(f => !WorkflowDefinition.IsEnd(f)).Select(f => Longest(f, []))
-            .DefaultIfEmpty(defaultDeadlineDays).Max();
+        var fields = when.Values.SelectMany(c => Workflow.Core.Definitions.Condition.FieldsUsed(c)).Distinct()
+            .Order(StringComparer.Ordinal).ToList();
 
         yaml.AppendLine("# yaml-language-server: $schema=./workflow.schema.json");
         yaml.AppendLine($"# Imported from the Elsa flowchart '{name}'. Review agencies, deadlines and conditions before publishing.");
         yaml.AppendLine($"id: {id}");
         yaml.AppendLine($"version: {version}");
         yaml.AppendLine($"title: {Scalar(name)}");
-        yaml.AppendLine($"deadline: {legal} working days");
+        var deadlineAt = yaml.Length;
         if (fields.Count > 0)
         {
             yaml.AppendLine("data:");
@@ -300,8 +297,19 @@ public static partial class ElsaImport
             yaml.AppendLine($"    approve: [{string.Join(", ", approve[step.Id].Distinct())}]");
             yaml.AppendLine("    reject: rejected");
         }
-        return new ElsaImportResult(yaml.ToString(), notes);
+        var text = yaml.ToString();
+        var legal = LegalDeadline(text.Insert(deadlineAt, $"deadline: 1 working day{Environment.NewLine}"), defaultDeadlineDays);
+        return new ElsaImportResult(text.Insert(deadlineAt, $"deadline: {legal} working days{Environment.NewLine}"), notes);
     }
+
+    /// <summary>
+    /// Elsa knows no legal deadline, so the import gives the one its steps need: the longest path of their own deadlines
+    /// after the completeness check, by the language's rule, for the designer to replace with the law's.
+    /// </summary>
+    private static int LegalDeadline(string yaml, int fallback) =>
+        DefinitionParser.ParseDefinition("imported.yaml", yaml, []) is { } parsed && Paths.Longest(parsed).WorkingDays is > 0 and var days
+            ? days
+            : fallback;
 
     private static IEnumerable<JsonElement> Values(JsonElement owner, string name)
     {

@@ -1,8 +1,9 @@
 using Snapshooter;
 using Snapshooter.Xunit;
 using Workflow.Core.Definitions;
+using Workflow.Design;
 
-namespace Workflow.Core.Tests;
+namespace Workflow.Design.Tests;
 
 /// <summary>
 /// A procedure whose step ids and agency codes are words that mean something to Mermaid or cannot be XML ids, with

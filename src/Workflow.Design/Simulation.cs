@@ -1,13 +1,12 @@
 using System.Text.Json;
 using Workflow.Core.Applications;
 using Workflow.Core.Calendars;
+using Workflow.Core.Definitions;
 
-namespace Workflow.Core.Definitions;
+namespace Workflow.Design;
 
-public sealed record SimulatedStep(string StepId, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays, string? Outcome,
-    DateTimeOffset? DecidedAt);
-
-public sealed record SimulatedPath(IReadOnlyList<string> Steps, int WorkingDays, bool ExceedsLegalDeadline);
+public sealed record SimulatedStep(string StepId, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays,
+    string? Outcome, DateTimeOffset? DecidedAt);
 
 public sealed record SimulationResult(
     IReadOnlyList<SimulatedStep> Steps,
@@ -28,8 +27,8 @@ public static class Simulation
 {
     private static readonly Actor Clerk = new("simulation", "Simulation", "odsc", "clerk");
 
-    public static SimulationResult Run(WorkflowDefinition definition, WorkingCalendar calendar, IReadOnlyDictionary<string, JsonElement> data,
-        DateTimeOffset start, IReadOnlyDictionary<string, StepOutcome>? outcomes = null)
+    public static SimulationResult Run(WorkflowDefinition definition, WorkingCalendar calendar,
+        IReadOnlyDictionary<string, JsonElement> data, DateTimeOffset start, IReadOnlyDictionary<string, StepOutcome>? outcomes = null)
     {
         var pending = new Dictionary<string, StepOutcome>(outcomes ?? new Dictionary<string, StepOutcome>());
         var documents = definition.Documents.Select(d => d.Name).ToList();
@@ -45,7 +44,9 @@ public static class Simulation
                 state = Application.Evolve(state, e);
                 switch (e)
                 {
-                    case StepOpened o: steps.Add(new SimulatedStep(o.StepId, o.Agency, o.OpenedAt, o.DueAt, o.WorkingDays, null, null)); break;
+                    case StepOpened o:
+                        steps.Add(new SimulatedStep(o.StepId, o.Agency, o.OpenedAt, o.DueAt, o.WorkingDays, null, null));
+                        break;
                     case StepSkipped s: skipped.Add(s.StepId); break;
                     case ApplicationDeclaredComplete c: (complete, legalDue) = (c.At, c.DueAt); break;
                     case CaseClockResumed r: legalDue = r.DueAt; break;
@@ -55,7 +56,8 @@ public static class Simulation
             }
         }
 
-        Apply(Decider.Decide(new SubmitApplication(Guid.Empty, "SIMULATION", "SIM", "counter", new Applicant("Simulation"), data, documents, Clerk),
+        Apply(Decider.Decide(
+            new SubmitApplication(Guid.Empty, "SIMULATION", "SIM", "counter", new Applicant("Simulation"), data, documents, Clerk),
             null, definition, calendar, start));
         for (var guard = 0; guard < 10_000 && !state!.IsFinished; guard++)
         {
@@ -63,15 +65,18 @@ public static class Simulation
             {
                 var returnedAt = state.Steps.Values.Where(s => s.Status == StepStatus.Returned).Max(s => s.ReturnedAt!.Value);
                 var morning = calendar.Instant(calendar.NextWorkingDay(DateOnly.FromDateTime(calendar.Local(returnedAt))), calendar.Opens);
-                Apply(Decider.Decide(new SubmitCorrection(new Dictionary<string, JsonElement>(), [], "corrected", Clerk), state, definition, calendar, morning));
+                var correction = new SubmitCorrection(new Dictionary<string, JsonElement>(), [], "corrected", Clerk);
+                Apply(Decider.Decide(correction, state, definition, calendar, morning));
                 continue;
             }
-            var next = state.Steps.Values.Where(s => s.Status == StepStatus.Open).OrderBy(s => s.DueAt).ThenBy(s => s.StepId).FirstOrDefault();
+            var next = state.Steps.Values.Where(s => s.Status == StepStatus.Open).OrderBy(s => s.DueAt).ThenBy(s => s.StepId)
+                .FirstOrDefault();
             if (next is null) break;
             var outcome = pending.Remove(next.StepId, out var chosen) ? chosen : StepOutcome.Approve;
             var step = definition.FindStep(next.StepId)!;
             var by = new Actor("simulation", "Simulation", step.Agency, "supervisor");
-            var code = definition.Documents.Select(d => $"document:{d.Name}").FirstOrDefault() ?? definition.Data.Select(f => $"field:{f.Name}").FirstOrDefault();
+            var code = definition.Documents.Select(d => $"document:{d.Name}").FirstOrDefault()
+                       ?? definition.Data.Select(f => $"field:{f.Name}").FirstOrDefault();
             Apply(Decider.Decide(new DecideStep(step.Id, outcome, "simulated", null, by, code), state, definition, calendar, next.DueAt));
             var index = steps.FindLastIndex(s => s.StepId == step.Id);
             steps[index] = steps[index] with { Outcome = outcome.ToString().ToLowerInvariant(), DecidedAt = next.DueAt };
@@ -107,31 +112,13 @@ public static class Simulation
         return text;
     }
 
-    /// <summary>One path as the designer reads it: each step with its own deadline, the total against the legal deadline.</summary>
-    public static string Describe(SimulatedPath path, WorkflowDefinition definition) =>
-        $"{(path.ExceedsLegalDeadline ? "OVER " : "     ")}{path.WorkingDays,3} of {definition.DeadlineDays} working days  " +
+    /// <summary>
+    /// One path of <see cref="Paths.All"/> as the designer reads it: each step with its own deadline, the total against the
+    /// legal deadline. No path goes over it: the loader refuses such a file and names the longest path.
+    /// </summary>
+    public static string Describe(FlowPath path, WorkflowDefinition definition) =>
+        $"{path.WorkingDays,3} of {definition.DeadlineDays} working days ({definition.DeadlineDays - path.WorkingDays} to spare)  " +
         string.Join(" -> ", path.Steps.Select(id => definition.FindStep(id) is { } step
             ? $"{id} ({step.DeadlineDays} wd{(step == definition.Start ? ", before the clock" : "")})"
             : id));
-
-    /// <summary>Every path through the flow by approve and reject edges, with its step deadlines after the completeness check.</summary>
-    public static IReadOnlyList<SimulatedPath> AllPaths(WorkflowDefinition definition)
-    {
-        var paths = new List<SimulatedPath>();
-        void Walk(string id, List<string> trail, int days)
-        {
-            if (WorkflowDefinition.IsEnd(id) || definition.FindStep(id) is not { } step || trail.Contains(id))
-            {
-                paths.Add(new SimulatedPath([.. trail, id], days, days > definition.DeadlineDays));
-                return;
-            }
-            trail.Add(id);
-            var counted = step == definition.Start ? 0 : step.DeadlineDays;
-            foreach (var next in step.Approve.Concat(step.Reject is null ? [] : [step.Reject]).Distinct())
-                Walk(next, trail, days + counted);
-            trail.RemoveAt(trail.Count - 1);
-        }
-        Walk(definition.Start.Id, [], 0);
-        return paths;
-    }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Workflow.Core.Definitions;
+using Workflow.Design;
 
-namespace Workflow.Core.Tests;
+namespace Workflow.Design.Tests;
 
 public class when_a_procedure_is_exported_as_bpmn
 {

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Workflow.Core.Definitions;
 
-namespace Workflow.Core.Definitions;
+namespace Workflow.Design;
 
 /// <summary>
 /// A procedure as BPMN 2.0 XML for standard modelling tools: one lane per agency and one for the citizen, a user task
@@ -227,7 +228,8 @@ public static partial class Bpmn
                 new XAttribute(XNamespace.Xmlns + "bpmn", B), new XAttribute(XNamespace.Xmlns + "bpmndi", Di),
                 new XAttribute(XNamespace.Xmlns + "dc", Dc),
                 new XAttribute(XNamespace.Xmlns + "di", DiD), new XAttribute(XNamespace.Xmlns + "xsi", Xsi),
-                new XAttribute("id", $"Definitions_{NotName().Replace(definition.Id, "_")}"), new XAttribute("targetNamespace", "urn:workflow:procedures"),
+                new XAttribute("id", $"Definitions_{NotName().Replace(definition.Id, "_")}"),
+                 new XAttribute("targetNamespace", "urn:workflow:procedures"),
                 new XAttribute("exporter", "workflow"), new XAttribute("exporterVersion", "2"),
                 new XElement(B + "collaboration", new XAttribute("id", "Collaboration_1"),
                     new XElement(B + "participant", new XAttribute("id", "Participant_1"), new XAttribute("name", definition.Title),

@@ -1,10 +1,12 @@
 using Workflow.Core.Definitions;
+using Workflow.Design;
 
-namespace Workflow.Core.Tests;
+namespace Workflow.Design.Tests;
 
 public class when_two_versions_of_a_procedure_are_compared
 {
-    private static readonly string Text = File.ReadAllText(Path.Combine(Procedures.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
+    private static readonly string Text =
+        File.ReadAllText(Path.Combine(Procedures.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
 
     private static WorkflowDefinition Read(string text) => DefinitionParser.ParseDefinition("x.yaml", text, [])!;
 
@@ -32,7 +34,8 @@ public class when_two_versions_of_a_procedure_are_compared
     [Fact]
     public void comments_and_key_order_are_no_difference()
     {
-        var reordered = Text.Replace("title: Enterprise registration\n", "") .Replace("version: 1\n", "version: 1\ntitle: Enterprise registration\n# a new comment\n");
+        var reordered = Text.Replace("title: Enterprise registration\n", "")
+            .Replace("version: 1\n", "version: 1\ntitle: Enterprise registration\n# a new comment\n");
 
         DefinitionDiff.Compare(Read(Text), Read(reordered)).ShouldBeEmpty();
     }

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+
+namespace Workflow.Core.Definitions;
+
+/// <summary>
+/// A way through a procedure from the completeness check to an end state, and the working days its steps' own deadlines
+/// add up to on the legal clock (the completeness check runs before the clock and counts none).
+/// </summary>
+public sealed record FlowPath(ImmutableArray<string> Steps, int WorkingDays)
+{
+    public override string ToString() => $"{string.Join(" -> ", Steps)} ({WorkingDays} working days)";
+}
+
+/// <summary>
+/// The language's rule on deadlines: the legal clock starts when the first step (the completeness check) approves, so on
+/// every path the deadlines of the steps after it must add up to no more than the legal deadline. A path follows
+/// approve and reject outcomes; a return goes to the citizen and back to the same step, which the clock does not charge
+/// to the agencies. The loader's validation, the simulation's listing of paths and the Elsa import all read it here.
+/// </summary>
+public static class Paths
+{
+    /// <summary>Where a step leads on approve (every branch) and on reject.</summary>
+    public static IEnumerable<string> Next(StepDefinition step) =>
+        step.Reject is { } reject ? step.Approve.Append(reject).Distinct() : step.Approve;
+
+    /// <summary>
+    /// Every path from the completeness check to an end state, in the order the file names the outcomes. A path that
+    /// comes back to a step already on it stops there (validation refuses such a loop).
+    /// </summary>
+    public static IReadOnlyList<FlowPath> All(WorkflowDefinition definition)
+    {
+        var paths = new List<FlowPath>();
+        var trail = new List<string>();
+        void Walk(string id, int days)
+        {
+            if (WorkflowDefinition.IsEnd(id) || definition.FindStep(id) is not { } step || trail.Contains(id))
+            {
+                paths.Add(new FlowPath([.. trail, id], days));
+                return;
+            }
+            trail.Add(id);
+            foreach (var next in Next(step)) Walk(next, days + OnTheClock(definition, step));
+            trail.RemoveAt(trail.Count - 1);
+        }
+        Walk(definition.Start.Id, 0);
+        return paths;
+    }
+
+    /// <summary>
+    /// The path whose steps' deadlines add up to the most working days on the legal clock: the one the legal deadline must
+    /// cover. Each step's longest way to an end is worked out once, so a flow of many splits and joins costs its size,
+    /// not the number of its paths.
+    /// </summary>
+    public static FlowPath Longest(WorkflowDefinition definition)
+    {
+        var best = new Dictionary<string, (int Days, string? Next)>();
+        var onPath = new HashSet<string>();
+        int From(string id)
+        {
+            if (definition.FindStep(id) is not { } step || !onPath.Add(id)) return 0;
+            if (!best.TryGetValue(id, out var known))
+            {
+                known = (0, null);
+                foreach (var next in Next(step))
+                    if (From(next) is var days && (known.Next is null || days > known.Days)) known = (days, next);
+                best[id] = known = (known.Days + OnTheClock(definition, step), known.Next);
+            }
+            onPath.Remove(id);
+            return known.Days;
+        }
+
+        var total = From(definition.Start.Id);
+        var steps = new List<string>();
+        for (string? id = definition.Start.Id; id is not null && !steps.Contains(id); id = best.GetValueOrDefault(id).Next)
+            steps.Add(id);
+        return new FlowPath([.. steps], total);
+    }
+
+    private static int OnTheClock(WorkflowDefinition definition, StepDefinition step) => step == definition.Start ? 0 : step.DeadlineDays;
+}
