@@ -163,6 +163,14 @@ public class when_a_supervisor_reassigns_a_step
     }
 
     [Fact]
+    public void a_supervisor_who_recused_himself_cannot_reassign_it()
+    {
+        _case.Given(new OfficerRecused(Desk.As(Desk.Head), "a", "my brother's company", Desk.Head, Scenario.Monday));
+
+        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head)).Code.ShouldBe("recused");
+    }
+
+    [Fact]
     public void reassigning_to_the_holder_changes_nothing() =>
         _case.When(new ReassignStep("review", Desk.As(Desk.Anna), "stays with Anna", Desk.Head)).ShouldBeEmpty();
 
@@ -456,6 +464,8 @@ public class when_the_access_policy_is_asked_about_the_desk
         May(Desk.Anna, new DelegateSteps(Desk.As(Desk.Bob), Scenario.Monday, Scenario.Monday.AddDays(1), "r", Desk.Anna));
         MayNot(new Actor("olga", "Olga", "b", Roles.Officer), new RecuseFromCase("r", Desk.Anna));
         MayNot(new Actor("aud", "Aud", null, Roles.Auditor), new RecuseFromCase("r", Desk.Anna));
+        May(Scenario.Clerk with { Centre = "VTE" }, new RecuseFromCase("r", Scenario.Clerk));
+        MayNot(new Actor("o", "O", "odsc", Roles.Officer, "VTE"), new RecuseFromCase("r", Desk.Anna));
     }
 
     [Fact]

@@ -192,7 +192,8 @@ public static class AccessPolicy
 
     // The desk. Claiming, releasing and confirming a step are open to whoever may decide it; reassigning it to those who
     // supervise its deciders (a supervisor of the agency; for the centre's steps, a supervisor of the centre). Delegating,
-    // ending a delegation and recusing concern the case as a whole: open to those who may decide one of its steps.
+    // ending a delegation and recusing concern the case as a whole: open to those who may decide one of its steps (a clerk
+    // of its centre, an officer or supervisor of another agency that worked on it).
     private static void EnsureMayWorkTheDesk(Actor actor, DeskCommand command, WorkflowDefinition definition, ApplicationScope application)
     {
         var stepId = command switch
@@ -206,9 +207,9 @@ public static class AccessPolicy
         if (stepId is null)
         {
             var works = actor.Role == Roles.Clerk
-                ? OfCentre(actor, application.Centre) && application.Agencies.Contains(CentreAgency)
-                : actor.Role is Roles.Officer or Roles.Supervisor && actor.Agency is { } agency && application.Agencies.Contains(agency)
-                  && (agency != CentreAgency || OfCentre(actor, application.Centre));
+                ? OfCentre(actor, application.Centre)
+                : actor.Role is Roles.Officer or Roles.Supervisor && actor.Agency is { } agency && agency != CentreAgency
+                  && application.Agencies.Contains(agency);
             if (!works) throw new AccessDenied("delegations and recusals are for the officers who decide steps of this application");
             return;
         }

@@ -92,6 +92,7 @@ public static partial class Decider
         {
             var (step, current) = OpenStep(c.StepId);
             EnsureReason(c.Reason, "a reassignment");
+            EnsureNotRecused(c.By, "reassign");
             if (string.IsNullOrWhiteSpace(c.To.UserId))
                 throw new RuleViolation("officer-required", "a reassignment names the officer who receives the step");
             if (State.IsRecused(c.To.UserId))

@@ -57,8 +57,10 @@ public static class AgencyInbox
         if (q.Holder == InboxQuery.Unclaimed) query = query.Where(i => i.HolderId == null);
         else if (q.Holder is { } holder) query = query.Where(i => i.HolderId == holder);
         var total = await query.CountAsync(cancellation);
+        var skip = (q.Page - 1L) * q.PageSize;
+        if (skip >= total) return (total, []);
         var items = await query.OrderBy(i => i.DueAt).ThenBy(i => i.OpenedAt).ThenBy(i => i.Id)
-            .Skip((q.Page - 1) * q.PageSize).Take(q.PageSize).ToListAsync(cancellation);
+            .Skip((int)skip).Take(q.PageSize).ToListAsync(cancellation);
         return (total, items);
     }
 }
