@@ -126,8 +126,10 @@ public class when_officers_work_the_agency_desk(ApiFixture api) : ApiTest(api)
         var id = await Registered();
         var before = await Api.CountsAsync();
 
-        (await Code(await Post(Head, Step(id, "register", "reassignment"), new { reason = "why" }), HttpStatusCode.BadRequest)).ShouldBeNull();
-        (await Code(await Post(Seven, $"/api/applications/{id}/recusal", new { reason = "a\u0000b" }), HttpStatusCode.BadRequest)).ShouldBeNull();
+        (await Code(await Post(Head, Step(id, "register", "reassignment"), new { reason = "why" }), HttpStatusCode.BadRequest))
+            .ShouldBeNull();
+        (await Code(await Post(Seven, $"/api/applications/{id}/recusal", new { reason = "a\u0000b" }), HttpStatusCode.BadRequest))
+            .ShouldBeNull();
         (await Code(await Post(Seven, $"/api/applications/{id}/delegations", new { toUserId = "officer-9", reason = "away" }),
             HttpStatusCode.BadRequest)).ShouldBeNull();
         (await Code(await Post(Seven, Step(id, "no-such-step", "claim"), new { }), HttpStatusCode.NotFound)).ShouldBe("step-unknown");
@@ -193,7 +195,8 @@ public class when_officers_work_the_agency_desk(ApiFixture api) : ApiTest(api)
         var source = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"))
             .Replace("version: 1", "version: 2")
             .Replace("    agency: moic-enterprise-registration\n", "    agency: moic-enterprise-registration\n    four_eyes: true\n");
-        await Api.Factory.Services.GetRequiredService<PinnedDefinitions>().PublishAsync("enterprise-registration.yaml", source, "designer-1");
+        await Api.Factory.Services.GetRequiredService<PinnedDefinitions>().PublishAsync("enterprise-registration.yaml", source,
+            "designer-1");
         var id = await Registered();
 
         var first = await Json(await Post(Seven, Step(id, "register", "decision"), new { outcome = "approve", reason = "all in order" }));
@@ -201,13 +204,15 @@ public class when_officers_work_the_agency_desk(ApiFixture api) : ApiTest(api)
         first.GetProperty("events").EnumerateArray().Select(e => e.GetString()).ShouldBe(["StepApprovedPendingConfirmation"]);
         (await OpenStep(id, "register")).GetProperty("pendingApproval").GetProperty("by").GetProperty("userId").GetString()
             .ShouldBe("officer-7");
-        (await InboxItem(Nine, id)).GetProperty("pendingApproval").GetProperty("by").GetProperty("userId").GetString().ShouldBe("officer-7");
+        (await InboxItem(Nine, id)).GetProperty("pendingApproval").GetProperty("by").GetProperty("userId").GetString()
+            .ShouldBe("officer-7");
         (await Code(await Post(Seven, Step(id, "register", "approval-confirmation"), new { reason = "sure" }), HttpStatusCode.Conflict))
             .ShouldBe("four-eyes");
 
         var confirmed = await Json(await Post(Nine, Step(id, "register", "approval-confirmation"), new { reason = "checked the file" }));
 
-        confirmed.GetProperty("events").EnumerateArray().Select(e => e.GetString()).Take(2).ShouldBe(["StepApprovalConfirmed", "StepApproved"]);
+        confirmed.GetProperty("events").EnumerateArray().Select(e => e.GetString()).Take(2).ShouldBe(["StepApprovalConfirmed",
+            "StepApproved"]);
         var details = await Json(await Api.Auditor.GetAsync($"/api/applications/{id}"));
         details.GetProperty("workflowVersion").GetInt32().ShouldBe(2);
         details.GetProperty("openSteps").EnumerateArray().Select(s => s.GetProperty("stepId").GetString()).Order()
@@ -235,7 +240,8 @@ public class when_officers_work_the_agency_desk(ApiFixture api) : ApiTest(api)
         var (seven, nine) = (Client("officer-7"), Client("officer-9"));
 
         rendezvous.Armed = true;
-        var answers = await Task.WhenAll(Post(seven, Step(id, "register", "claim"), new { }), Post(nine, Step(id, "register", "claim"), new { }));
+        var answers = await Task.WhenAll(Post(seven, Step(id, "register", "claim"), new { }), Post(nine, Step(id, "register", "claim"),
+            new { }));
         rendezvous.Armed = false;
 
         answers.Select(a => a.StatusCode).Order().ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict]);
@@ -314,7 +320,8 @@ public class when_an_agency_reads_its_inbox(ApiFixture api) : ApiTest(api)
         await using var host = ApiFixture.Host(Api.ConnectionString, clock: later);
         (await Page(Client(host, "VTE"), "/api/agencies/odsc/overdue")).GetProperty("total").GetInt32().ShouldBe(2);
         (await Page(Client(host, "LPB"), "/api/agencies/odsc/overdue")).GetProperty("total").GetInt32().ShouldBe(1);
-        (await Page(ApiFixture.Client(host, Roles.Auditor, null), "/api/agencies/odsc/overdue")).GetProperty("total").GetInt32().ShouldBe(3);
+        (await Page(ApiFixture.Client(host, Roles.Auditor, null), "/api/agencies/odsc/overdue")).GetProperty("total").GetInt32()
+            .ShouldBe(3);
     }
 
     [Fact]

@@ -100,7 +100,8 @@ public class when_an_officer_claims_a_step
     {
         _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
 
-        _case.When(Desk.Decide("review", Desk.Head, StepOutcome.Reject)).OfType<StepRejected>().ShouldHaveSingleItem().By.ShouldBe(Desk.Head);
+        _case.When(Desk.Decide("review", Desk.Head, StepOutcome.Reject)).OfType<StepRejected>().ShouldHaveSingleItem()
+            .By.ShouldBe(Desk.Head);
     }
 
     [Fact]
@@ -157,7 +158,8 @@ public class when_a_supervisor_reassigns_a_step
     {
         var events = _case.When(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head));
 
-        events.ShouldBe([new StepReassigned("review", "a", Desk.As(Desk.Anna), Desk.As(Desk.Bob), "Anna is on leave", Desk.Head, _case.Now)]);
+        events.ShouldBe([new StepReassigned("review", "a", Desk.As(Desk.Anna), Desk.As(Desk.Bob), "Anna is on leave", Desk.Head,
+            _case.Now)]);
         _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Anna)).Code.ShouldBe("step-claimed");
         _case.When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem();
     }
@@ -167,7 +169,8 @@ public class when_a_supervisor_reassigns_a_step
     {
         _case.Given(new OfficerRecused(Desk.As(Desk.Head), "a", "my brother's company", Desk.Head, Scenario.Monday));
 
-        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head)).Code.ShouldBe("recused");
+        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head))
+            .Code.ShouldBe("recused");
     }
 
     [Fact]
@@ -187,7 +190,8 @@ public class when_a_supervisor_reassigns_a_step
     {
         _case.Given(new OfficerRecused(Desk.As(Desk.Bob), "a", "my brother's company", Desk.Bob, Scenario.Monday));
 
-        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head)).Code.ShouldBe("recused");
+        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head))
+            .Code.ShouldBe("recused");
     }
 }
 
@@ -214,7 +218,8 @@ public class when_an_officer_delegates_his_steps
     {
         Delegate();
 
-        _case.At(Start.AddHours(2)).When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem().By.ShouldBe(Desk.Bob);
+        _case.At(Start.AddHours(2)).When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem()
+            .By.ShouldBe(Desk.Bob);
     }
 
     [Fact]
@@ -255,19 +260,22 @@ public class when_an_officer_delegates_his_steps
 
     [Fact]
     public void an_officer_who_holds_no_step_has_nothing_to_delegate() =>
-        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Anna), Start, End, "away", Desk.Chan)).Code.ShouldBe("nothing-to-delegate");
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Anna), Start, End, "away", Desk.Chan))
+            .Code.ShouldBe("nothing-to-delegate");
 
     [Fact]
     public void a_period_must_end_after_it_starts_and_not_in_the_past()
     {
-        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Bob), End, Start, "away", Desk.Anna)).Code.ShouldBe("period-invalid");
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Bob), End, Start, "away", Desk.Anna))
+            .Code.ShouldBe("period-invalid");
         _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Bob), Start.AddDays(-5), Start.AddDays(-4), "away", Desk.Anna))
             .Code.ShouldBe("period-invalid");
     }
 
     [Fact]
     public void an_officer_cannot_delegate_to_himself() =>
-        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Anna), Start, End, "away", Desk.Anna)).Code.ShouldBe("officer-required");
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Anna), Start, End, "away", Desk.Anna))
+            .Code.ShouldBe("officer-required");
 }
 
 public class when_an_officer_recuses_himself
@@ -352,7 +360,8 @@ public class when_a_step_needs_four_eyes
                 four_eyes: twice
                 approve: approved
             """)).Problems;
-        problems.ShouldHaveSingleItem().ShouldSatisfyAllConditions(p => p.Message.ShouldContain("true or false"), p => p.At.Line.ShouldBe(9));
+        problems.ShouldHaveSingleItem().ShouldSatisfyAllConditions(p => p.Message.ShouldContain("true or false"),
+            p => p.At.Line.ShouldBe(9));
     }
 
     [Fact]
@@ -383,7 +392,8 @@ public class when_a_step_needs_four_eyes
 
         Scenario.Types(events).ShouldBe(["StepApprovalConfirmed", "StepApproved", "ApplicationApproved"]);
         events[0].ShouldBe(new StepApprovalConfirmed("sign", "a", Desk.Anna, "seen the file", "ok", Desk.Bob, _case.Now));
-        events.OfType<StepApproved>().Single().ShouldSatisfyAllConditions(e => e.Reason.ShouldBe("signature checked"), e => e.By.ShouldBe(Desk.Bob));
+        events.OfType<StepApproved>().Single().ShouldSatisfyAllConditions(e => e.Reason.ShouldBe("signature checked"),
+            e => e.By.ShouldBe(Desk.Bob));
         _case.State!.Status.ShouldBe(ApplicationStatus.Approved);
     }
 
@@ -392,7 +402,8 @@ public class when_a_step_needs_four_eyes
     {
         _case.When(Desk.Decide("sign", Desk.Anna));
 
-        Scenario.Types(_case.When(Desk.Decide("sign", Desk.Bob))).ShouldBe(["StepApprovalConfirmed", "StepApproved", "ApplicationApproved"]);
+        Scenario.Types(_case.When(Desk.Decide("sign", Desk.Bob))).ShouldBe(["StepApprovalConfirmed", "StepApproved",
+            "ApplicationApproved"]);
     }
 
     [Fact]

@@ -26,8 +26,9 @@ public static class InboxEndpoint
             .Produces<InboxPage>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404)
             .RequireAuthorization(Policies.ReadsAgencyWork);
 
-    private static async Task<IResult> Handle(string agency, HttpContext http, IQuerySession session, WorkflowCatalog catalog, TimeProvider clock,
-        CancellationToken cancellation, int page = 1, int pageSize = 50, string? workflowId = null, string? centre = null, string? holder = null)
+    private static async Task<IResult> Handle(string agency, HttpContext http, IQuerySession session, WorkflowCatalog catalog,
+        TimeProvider clock, CancellationToken cancellation, int page = 1, int pageSize = 50, string? workflowId = null,
+        string? centre = null, string? holder = null)
     {
         if (catalog.FindAgency(agency) is null)
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{agency}' is not an agency of the catalogue");
@@ -48,9 +49,9 @@ public static class InboxEndpoint
         var (total, items) = await AgencyInbox.PageAsync(session, query, cancellation);
 
         var now = clock.GetUtcNow();
-        return Results.Ok(new InboxPage(agency, page, pageSize, total, [.. items.Select(i => new InboxEntry(i.ApplicationId, i.TrackingNumber,
-            i.WorkflowId, i.Centre, i.StepId, i.Title, i.OpenedAt, i.DueAt, catalog.Calendars.ForCentre(i.Centre, now).WorkingDaysBetween(now, i.DueAt),
-            i.Warned, i.Breached, i.EscalationLevel, i.HolderId is null ? null : new Officer(i.HolderId, i.HolderName ?? i.HolderId),
+        return Results.Ok(new InboxPage(agency, page, pageSize, total, [.. items.Select(i => new InboxEntry(i.ApplicationId,
+            i.TrackingNumber, i.WorkflowId, i.Centre, i.StepId, i.Title, i.OpenedAt, i.DueAt,
+            catalog.Calendars.ForCentre(i.Centre, now).WorkingDaysBetween(now, i.DueAt), i.Warned, i.Breached, i.EscalationLevel, i.HolderId is null ? null : new Officer(i.HolderId, i.HolderName ?? i.HolderId),
             i.PendingApprovalBy is { } by ? new PendingApprovalEntry(by, i.PendingSince ?? i.OpenedAt) : null))]));
     }
 

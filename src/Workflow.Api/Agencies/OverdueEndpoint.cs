@@ -32,10 +32,12 @@ public static class OverdueEndpoint
         var now = clock.GetUtcNow();
         // The centre's own staff see their centre's steps only (the centre is kept on the application's details).
         var own = AccessPolicy.CentreScope(http.Actor(), agency);
+        var ofCentre = own is null ? ""
+            : $"join {WorkflowStore.Schema}.mt_doc_applicationdetails d on d.id = t.application_id and d.data->>'centre' = @centre";
         await using var command = database.CreateCommand(
             $"""
              select t.application_id, t.scope, t.due_at, count(*) over () from {WorkflowStore.Schema}.{OpenDeadlines.Table} t
-             {(own is null ? "" : $"join {WorkflowStore.Schema}.mt_doc_applicationdetails d on d.id = t.application_id and d.data->>'centre' = @centre")}
+             {ofCentre}
              where t.agency = @agency and t.due_at < @now
              order by t.due_at, t.application_id, t.scope offset @skip limit @take
              """);

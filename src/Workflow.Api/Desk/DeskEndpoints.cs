@@ -134,8 +134,8 @@ public static class DeskEndpoints
         route.Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
             .ProducesProblem(412).RequireAuthorization(policy);
 
-    private static async Task<IResult> Claim(Guid id, string stepId, ClaimRequest? request, HttpContext http, IValidator<ClaimRequest> validator,
-        ApplicationCommands commands, CancellationToken cancellation)
+    private static async Task<IResult> Claim(Guid id, string stepId, ClaimRequest? request, HttpContext http,
+        IValidator<ClaimRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         request ??= new ClaimRequest(null);
         await validator.Check(request, cancellation);
@@ -161,18 +161,19 @@ public static class DeskEndpoints
         IValidator<ConfirmationRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        return await Run(id, new ConfirmStepApproval(stepId, request.Reason!, request.Comment, http.Actor()), http, commands, cancellation);
+        var command = new ConfirmStepApproval(stepId, request.Reason!, request.Comment, http.Actor());
+        return await Run(id, command, http, commands, cancellation);
     }
 
-    private static async Task<IResult> Delegate(Guid id, DelegationRequest request, HttpContext http, IValidator<DelegationRequest> validator,
-        ApplicationCommands commands, TimeProvider clock, CancellationToken cancellation)
+    private static async Task<IResult> Delegate(Guid id, DelegationRequest request, HttpContext http,
+        IValidator<DelegationRequest> validator, ApplicationCommands commands, TimeProvider clock, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
         return await Run(id, Delegation(request, http, clock), http, commands, cancellation);
     }
 
-    private static async Task<IResult> Revoke(Guid id, RevocationRequest request, HttpContext http, IValidator<RevocationRequest> validator,
-        ApplicationCommands commands, CancellationToken cancellation)
+    private static async Task<IResult> Revoke(Guid id, RevocationRequest request, HttpContext http,
+        IValidator<RevocationRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
         var of = string.IsNullOrWhiteSpace(request.Of) ? null : request.Of;

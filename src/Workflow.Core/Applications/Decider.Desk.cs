@@ -111,7 +111,8 @@ public static partial class Decider
                 throw new RuleViolation("recused", $"{c.To.Name} ({c.To.UserId}) recused himself from application {State.TrackingNumber}");
             if (c.Until <= c.From || c.Until <= now)
                 throw new RuleViolation("period-invalid", "a delegation's period ends after it starts, and not in the past");
-            var held = State.LiveSteps.Where(s => s.Status == StepStatus.Open && s.Holder?.UserId == c.By.UserId).Select(s => s.StepId).ToList();
+            var held = State.LiveSteps.Where(s => s.Status == StepStatus.Open && s.Holder?.UserId == c.By.UserId)
+                .Select(s => s.StepId).ToList();
             if (held.Count == 0)
                 throw new RuleViolation("nothing-to-delegate",
                     $"you hold no step of application {State.TrackingNumber}; a delegation covers the steps you have claimed");

@@ -129,7 +129,7 @@ public static partial class Decider
             }
         }
 
-        /// <summary>The approval takes effect: the step closes and the case moves on (the completeness check starts the legal clock).</summary>
+        /// <summary>The approval takes effect: the step closes, the case moves on; the completeness check starts the legal clock.</summary>
         private void Approve(StepDefinition step, string reason, string? comment, Actor by)
         {
             Emit(new StepApproved(step.Id, step.Agency, reason, comment, step.Approve, by, now));

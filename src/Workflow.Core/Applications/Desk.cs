@@ -23,7 +23,9 @@ public sealed record ReleaseStep(string StepId, string Reason, Actor By) : DeskC
 /// <summary>A supervisor gives the step to a named officer of the agency.</summary>
 public sealed record ReassignStep(string StepId, Officer To, string Reason, Actor By) : DeskCommand(By);
 
-/// <summary>The caller's steps in this case may be decided by a colleague from <paramref name="From"/> to <paramref name="Until"/>.</summary>
+/// <summary>
+/// The caller's steps in this case may be decided by a colleague from <paramref name="From"/> to <paramref name="Until"/>.
+/// </summary>
 public sealed record DelegateSteps(Officer To, DateTimeOffset From, DateTimeOffset Until, string Reason, Actor By) : DeskCommand(By);
 
 /// <param name="Of">Whose delegation ends: the caller's own when null; a supervisor may end another officer's.</param>
@@ -47,16 +49,16 @@ public sealed record StepReassigned(string StepId, string Agency, Officer? From,
     : IDeskEvent;
 
 /// <param name="Steps">The steps the delegating officer held when granting; the delegation covers those he holds while it runs.</param>
-public sealed record DelegationGranted(Officer Delegator, Officer To, IReadOnlyList<string> Steps, DateTimeOffset From, DateTimeOffset Until,
-    string Reason, Actor By, DateTimeOffset At) : IDeskEvent;
+public sealed record DelegationGranted(Officer Delegator, Officer To, IReadOnlyList<string> Steps, DateTimeOffset From,
+    DateTimeOffset Until, string Reason, Actor By, DateTimeOffset At) : IDeskEvent;
 
 public sealed record DelegationRevoked(Officer Delegator, Officer To, string Reason, Actor By, DateTimeOffset At) : IDeskEvent;
 
 public sealed record OfficerRecused(Officer Officer, string? Agency, string Reason, Actor By, DateTimeOffset At) : IDeskEvent;
 
 /// <summary>The first approval of a four-eyes step: recorded, but the step stays open until another officer confirms it.</summary>
-public sealed record StepApprovedPendingConfirmation(string StepId, string Agency, string Reason, string? Comment, Actor By, DateTimeOffset At)
-    : IDeskEvent;
+public sealed record StepApprovedPendingConfirmation(string StepId, string Agency, string Reason, string? Comment, Actor By,
+    DateTimeOffset At) : IDeskEvent;
 
 /// <summary>The second officer confirmed: a <see cref="StepApproved"/> follows in the same command and routes the case on.</summary>
 public sealed record StepApprovalConfirmed(string StepId, string Agency, Actor ApprovedBy, string Reason, string? Comment, Actor By,
@@ -119,7 +121,8 @@ public sealed partial record Application
         },
         DelegationRevoked e => this with { DeskState = Desk with { Delegations = Desk.Delegations.Remove(e.Delegator.UserId) } },
         OfficerRecused e => this with { DeskState = Desk with { Recused = Desk.Recused.Add(e.Officer.UserId) } },
-        StepApprovedPendingConfirmation e => WithStep(Steps[e.StepId] with { Pending = new PendingApproval(e.By, e.Reason, e.Comment, e.At) }),
+        StepApprovedPendingConfirmation e =>
+            WithStep(Steps[e.StepId] with { Pending = new PendingApproval(e.By, e.Reason, e.Comment, e.At) }),
         StepApprovalConfirmed e => WithStep(Steps[e.StepId] with { Pending = null }),
         StepApprovalWithdrawn e => WithStep(Steps[e.StepId] with { Pending = null }),
         _ => this,

@@ -131,11 +131,15 @@ public sealed class AgencyInboxProjection : IProjection
                     break;
                 case StepClaimed s: await Change(stream, s.StepId, i => i with { HolderId = s.By.UserId, HolderName = s.By.Name }); break;
                 case StepReleased s: await Change(stream, s.StepId, i => i with { HolderId = null, HolderName = null }); break;
-                case StepReassigned s: await Change(stream, s.StepId, i => i with { HolderId = s.To.UserId, HolderName = s.To.Name }); break;
+                case StepReassigned s:
+                    await Change(stream, s.StepId, i => i with { HolderId = s.To.UserId, HolderName = s.To.Name });
+                    break;
                 case StepApprovedPendingConfirmation s:
                     await Change(stream, s.StepId, i => i with { PendingApprovalBy = Officer.Of(s.By), PendingSince = s.At });
                     break;
-                case StepApprovalWithdrawn s: await Change(stream, s.StepId, i => i with { PendingApprovalBy = null, PendingSince = null }); break;
+                case StepApprovalWithdrawn s:
+                    await Change(stream, s.StepId, i => i with { PendingApprovalBy = null, PendingSince = null });
+                    break;
                 case ApplicationMigrated migrated:
                     foreach (var moved in migrated.Moved)
                     {
