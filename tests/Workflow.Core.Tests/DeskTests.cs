@@ -365,6 +365,15 @@ public class when_a_step_needs_four_eyes
     }
 
     [Fact]
+    public void a_designer_sees_it_in_the_difference_between_versions()
+    {
+        var v2 = Desk.Definition.SourceText.Replace("version: 1", "version: 2").Replace("    four_eyes: true\n", "");
+
+        DefinitionDiff.Compare(Desk.Definition, DefinitionParser.ParseDefinition("v2.yaml", v2, [])!).Select(c => c.ToString())
+            .ShouldContain("- step sign four eyes: yes");
+    }
+
+    [Fact]
     public void the_first_approval_waits_and_the_case_does_not_move()
     {
         var events = _case.When(new DecideStep("sign", StepOutcome.Approve, "signature checked", "stamp page 2", Desk.Anna));

@@ -70,6 +70,8 @@ public sealed record ApplicationScope(string Centre, IReadOnlyCollection<string>
 /// <item>An officer or supervisor acts for one agency: decides its steps, reads the applications it worked on and its
 /// inbox; a supervisor also acknowledges its escalations and may return a file beyond the cap. For the centre agency
 /// the centre must match too: only a clerk decides the centre's steps.</item>
+/// <item>The desk: claiming, releasing and confirming a step go with deciding it; reassigning it is for a supervisor of
+/// its agency; delegating and recusing for those who decide steps of the application.</item>
 /// <item>An auditor and an admin read everything and change nothing; a designer works on procedures only.</item>
 /// </list>
 /// </summary>
