@@ -325,6 +325,31 @@ public class when_an_agency_reads_its_inbox(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task warnings_and_breaches_show_at_a_glance()
+    {
+        var clerk = ClerkOf("VTE");
+        var late = await Receive(clerk, "enterprise-registration");
+        var fresh = await Receive(clerk, "enterprise-registration");
+        foreach (var id in new[] { late, fresh })
+            (await Post(clerk, $"/api/applications/{id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
+                .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var later = new ManualClock(DateTimeOffset.UtcNow.AddDays(60));
+        var commands = ActivatorUtilities.CreateInstance<Store.Applications.ApplicationCommands>(Api.Factory.Services,
+            (TimeProvider)later);
+        await commands.HandleAsync(late, null, new Core.Applications.ReachDeadline("register", Core.Applications.DeadlineScopes.System),
+            new Store.Applications.CommandContext("desk-test"));
+
+        var items = (await Page(Api.Client(Roles.Officer, Moic), $"/api/agencies/{Moic}/inbox")).GetProperty("items").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("applicationId").GetGuid());
+
+        items[late].ShouldSatisfyAllConditions(i => i.GetProperty("warned").GetBoolean().ShouldBeTrue(),
+            i => i.GetProperty("breached").GetBoolean().ShouldBeTrue(),
+            i => i.GetProperty("escalationLevel").GetInt32().ShouldBeGreaterThan(0));
+        items[fresh].ShouldSatisfyAllConditions(i => i.GetProperty("warned").GetBoolean().ShouldBeFalse(),
+            i => i.GetProperty("breached").GetBoolean().ShouldBeFalse());
+    }
+
+    [Fact]
     public async Task it_filters_by_procedure_and_holder_and_pages_with_the_total()
     {
         var clerk = ClerkOf("VTE");
