@@ -190,6 +190,28 @@ public class when_officers_work_the_agency_desk(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_delegation_of_all_steps_reports_each_case_that_refuses_it_and_records_the_others()
+    {
+        var open = await Registered();
+        var conflicted = await Registered();
+        await Json(await Post(Seven, Step(open, "register", "claim"), new { }));
+        await Json(await Post(Seven, Step(conflicted, "register", "claim"), new { }));
+        await Json(await Post(Nine, $"/api/applications/{conflicted}/recusal", new { reason = "my cousin's firm" }));
+
+        var delegated = await Json(await Post(Seven, $"/api/agencies/{Moic}/delegations",
+            new { toUserId = "officer-9", until = DateTimeOffset.UtcNow.AddDays(2), reason = "away" }));
+
+        var cases = delegated.GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("applicationId").GetGuid());
+        cases[open].GetProperty("refused").ValueKind.ShouldBe(JsonValueKind.Null);
+        cases[conflicted].GetProperty("refused").GetString().ShouldBe("recused");
+        (await HistoryTypes(open)).ShouldContain("delegation_granted");
+        (await HistoryTypes(conflicted)).ShouldNotContain("delegation_granted");
+        var auditor = await Post(Api.Auditor, $"/api/agencies/{Moic}/delegations",
+            new { toUserId = "officer-9", until = DateTimeOffset.UtcNow.AddDays(2), reason = "away" });
+        (await Code(auditor, HttpStatusCode.Forbidden)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task a_four_eyes_approval_takes_effect_only_when_a_second_officer_confirms_it()
     {
         var source = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"))

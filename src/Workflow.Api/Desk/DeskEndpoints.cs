@@ -198,7 +198,7 @@ public static class DeskEndpoints
     /// </summary>
     private static async Task<IResult> DelegateAll(string agency, DelegationRequest request, HttpContext http,
         IValidator<DelegationRequest> validator, IQuerySession session, WorkflowCatalog catalog, ApplicationCommands commands,
-        TimeProvider clock, CancellationToken cancellation)
+        TimeProvider clock, ILoggerFactory logs, CancellationToken cancellation)
     {
         if (catalog.FindAgency(agency) is null)
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{agency}' is not an agency of the catalogue");
@@ -220,13 +220,13 @@ public static class DeskEndpoints
                 var result = await commands.HandleAsync(application.Key, null, command, http.CommandContext(), cancellation);
                 cases.Add(new DelegatedCase(application.Key, tracking, steps, result.Version, null));
             }
-            catch (RuleViolation refused)
+            catch (Exception refused) when (refused is RuleViolation or ConcurrencyException)
             {
-                cases.Add(new DelegatedCase(application.Key, tracking, steps, null, refused.Code));
-            }
-            catch (ConcurrencyException)
-            {
-                cases.Add(new DelegatedCase(application.Key, tracking, steps, null, "concurrent-change"));
+                var code = (refused as RuleViolation)?.Code ?? "concurrent-change";
+                cases.Add(new DelegatedCase(application.Key, tracking, steps, null, code));
+                logs.CreateLogger(typeof(DeskEndpoints)).LogInformation(
+                    "Delegation by {Actor} to {Delegate} refused on {TrackingNumber} ({ApplicationId}) steps {StepIds}: {Code}",
+                    actor.UserId, command.To.UserId, tracking, application.Key, steps, code);
             }
         }
         return Results.Ok(new AgencyDelegation(agency, actor.UserId, command.To.UserId, command.From, command.Until, cases));
