@@ -5,6 +5,7 @@ using Serilog;
 using Workflow.Api.Agencies;
 using Workflow.Api.Applications;
 using Workflow.Api.Deadlines;
+using Workflow.Api.Desk;
 using Workflow.Api.Hosting;
 using Workflow.Api.Oversight;
 using Workflow.Api.Workflows;
@@ -65,6 +66,7 @@ try
     api.MapDecideStep();
     api.MapCorrections();
     api.MapInbox();
+    api.MapDesk();
     api.MapOverdue();
     api.MapCalendars();
     api.MapVerification();

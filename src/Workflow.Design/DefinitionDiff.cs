@@ -63,6 +63,7 @@ public static class DefinitionDiff
             Field("step", $"{id} approve", string.Join(", ", before.Approve), string.Join(", ", after.Approve));
             Field("step", $"{id} reject", before.Reject, after.Reject);
             Field("step", $"{id} return", before.CanReturn ? "citizen" : null, after.CanReturn ? "citizen" : null);
+            Field("step", $"{id} four eyes", before.FourEyes ? "yes" : null, after.FourEyes ? "yes" : null);
         }
         return changes;
     }

@@ -35,7 +35,7 @@ public static class WorkflowStore
         options.Events.AppendMode = EventAppendMode.Quick;
         options.Events.MetadataConfig.EnableAll();
         options.Events.MetadataConfig.UserNameEnabled = true;
-        foreach (var (type, alias) in ApplicationEvents.Aliases)
+        foreach (var (type, alias) in ApplicationEvents.Aliases.Concat(DeskEvents.Aliases))
             options.Events.MapEventType(type, alias);
         // Event schema evolution (README): a changed shape gets a new name and its old shape an upcaster, applied on read.
         options.Events.Upcast<ApplicationDeclaredCompleteV1, ApplicationDeclaredComplete>(ApplicationDeclaredCompleteV1.StoredAs, old => old.Upcast());
@@ -49,7 +49,8 @@ public static class WorkflowStore
         options.Storage.ExtendedSchemaObjects.Add(OpenDeadlines.Schema(Schema));
 
         options.Schema.For<ApplicationDetails>().UniqueIndex(d => d.TrackingNumber);
-        options.Schema.For<InboxItem>().Index(i => i.Agency).Index(i => i.DueAt).Index(i => i.ApplicationId);
+        options.Schema.For<InboxItem>().Index(i => i.Agency).Index(i => i.DueAt).Index(i => i.ApplicationId)
+            .Index(i => i.Centre).Index(i => i.WorkflowId).Index(i => i.HolderId);
         options.Schema.For<StoredDefinition>().Index(d => d.WorkflowId);
     }
 

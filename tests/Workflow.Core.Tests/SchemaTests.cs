@@ -45,5 +45,8 @@ public class when_editors_check_definitions_against_the_json_schema
         Valid(ok.Replace("title: Enterprise registration", "title: Enterprise registration\ncolour: blue")).ShouldBeFalse();
         Valid(ok.Replace("    return: citizen\n", "    return: the-office\n")).ShouldBeFalse();
         Valid(ok.Replace("has_employees:   { type: yes-no", "has_employees:   { type: boolean")).ShouldBeFalse();
+        const string register = "    agency: moic-enterprise-registration\n";
+        Valid(ok.Replace(register, register + "    four_eyes: true\n")).ShouldBeTrue();
+        Valid(ok.Replace(register, register + "    four_eyes: twice\n")).ShouldBeFalse();
     }
 }

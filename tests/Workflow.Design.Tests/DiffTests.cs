@@ -32,6 +32,15 @@ public class when_two_versions_of_a_procedure_are_compared
     }
 
     [Fact]
+    public void a_step_that_no_longer_needs_four_eyes_is_a_difference()
+    {
+        var v1 = Text.Replace("    title: Register the enterprise", "    four_eyes: true\n    title: Register the enterprise");
+        var v2 = Text.Replace("version: 1", "version: 2");
+
+        DefinitionDiff.Compare(Read(v1), Read(v2)).Select(c => c.ToString()).ShouldContain("- step register four eyes: yes");
+    }
+
+    [Fact]
     public void comments_and_key_order_are_no_difference()
     {
         var reordered = Text.Replace("title: Enterprise registration\n", "")

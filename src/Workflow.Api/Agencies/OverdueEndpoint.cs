@@ -29,13 +29,19 @@ public static class OverdueEndpoint
         if (Http.PageErrors(page, pageSize) is { } errors) return Results.ValidationProblem(errors);
 
         var now = clock.GetUtcNow();
+        // The centre's own staff see their centre's steps only (the centre is kept on the application's details).
+        var own = AccessPolicy.CentreScope(http.Actor(), agency);
+        var ofCentre = own is null ? ""
+            : $"join {WorkflowStore.Schema}.mt_doc_applicationdetails d on d.id = t.application_id and d.data->>'centre' = @centre";
         await using var command = database.CreateCommand(
             $"""
-             select application_id, scope, due_at, count(*) over () from {WorkflowStore.Schema}.{OpenDeadlines.Table}
-             where agency = @agency and due_at < @now
-             order by due_at, application_id, scope offset @skip limit @take
+             select t.application_id, t.scope, t.due_at, count(*) over () from {WorkflowStore.Schema}.{OpenDeadlines.Table} t
+             {ofCentre}
+             where t.agency = @agency and t.due_at < @now
+             order by t.due_at, t.application_id, t.scope offset @skip limit @take
              """);
         command.Parameters.AddWithValue("agency", agency);
+        if (own is not null) command.Parameters.AddWithValue("centre", own);
         command.Parameters.AddWithValue("now", now.ToUniversalTime());
         command.Parameters.AddWithValue("skip", (page - 1) * pageSize);
         command.Parameters.AddWithValue("take", pageSize);

@@ -79,6 +79,7 @@ public static class Policies
     public const string Counter = "counter";
     public const string DecidesSteps = "decides-steps";
     public const string Supervisor = "supervisor";
+    public const string ReassignsSteps = "reassigns-steps";
     public const string System = "system";
 
     public static readonly IReadOnlyDictionary<string, Permission> Named = new Dictionary<string, Permission>
@@ -90,6 +91,7 @@ public static class Policies
         [Counter] = Permission.Counter,
         [DecidesSteps] = Permission.DecideSteps,
         [Supervisor] = Permission.AcknowledgeEscalations,
+        [ReassignsSteps] = Permission.ReassignSteps,
         [System] = Permission.Seal,
     };
 }

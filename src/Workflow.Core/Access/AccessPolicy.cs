@@ -34,6 +34,9 @@ public enum Permission
     Counter,
     DecideSteps,
     AcknowledgeEscalations,
+
+    /// <summary>Give an open step to a named officer of the agency (the desk).</summary>
+    ReassignSteps,
     ReadApplications,
     ReadAgencyWork,
     Oversight,
@@ -67,6 +70,8 @@ public sealed record ApplicationScope(string Centre, IReadOnlyCollection<string>
 /// <item>An officer or supervisor acts for one agency: decides its steps, reads the applications it worked on and its
 /// inbox; a supervisor also acknowledges its escalations and may return a file beyond the cap. For the centre agency
 /// the centre must match too: only a clerk decides the centre's steps.</item>
+/// <item>The desk: claiming, releasing and confirming a step go with deciding it; reassigning it is for a supervisor of
+/// its agency; delegating and recusing for those who decide steps of the application.</item>
 /// <item>An auditor and an admin read everything and change nothing; a designer works on procedures only.</item>
 /// </list>
 /// </summary>
@@ -81,6 +86,7 @@ public static class AccessPolicy
         [Permission.Counter] = [Roles.Clerk],
         [Permission.DecideSteps] = [Roles.Clerk, Roles.Officer, Roles.Supervisor],
         [Permission.AcknowledgeEscalations] = [Roles.Supervisor],
+        [Permission.ReassignSteps] = [Roles.Supervisor],
         [Permission.ReadApplications] = [Roles.Clerk, Roles.Officer, Roles.Supervisor, Roles.Auditor, Roles.Admin],
         [Permission.ReadAgencyWork] = [Roles.Clerk, Roles.Officer, Roles.Supervisor, Roles.Auditor, Roles.Admin],
         [Permission.Oversight] = [Roles.Auditor, Roles.Admin],
@@ -152,16 +158,10 @@ public static class AccessPolicy
                 break;
             case DecideStep decide:
                 if (definition.FindStep(decide.StepId) is not { } step) return; // the decider answers that the step is unknown
-                if (step.Agency == CentreAgency)
-                {
-                    if (actor.Role != Roles.Clerk || !OfCentre(actor, application.Centre))
-                        throw new AccessDenied($"step '{step.Id}' is decided by a clerk of the application's centre");
-                    break;
-                }
-                if (actor.Role is not (Roles.Officer or Roles.Supervisor) || actor.Agency != step.Agency)
-                    throw new AccessDenied($"step '{step.Id}' is decided by an officer of {step.Agency}");
-                if (step.Role is { } role && actor.Role != role && actor.Role != Roles.Supervisor)
-                    throw new AccessDenied($"step '{step.Id}' is decided by a {role} of {step.Agency}");
+                EnsureMayDecide(actor, step, application);
+                break;
+            case DeskCommand desk:
+                EnsureMayWorkTheDesk(actor, desk, definition, application);
                 break;
             case AcknowledgeEscalation acknowledge:
                 if (definition.FindStep(acknowledge.StepId) is not { } escalated) return;
@@ -176,4 +176,60 @@ public static class AccessPolicy
     }
 
     private static bool OfCentre(Actor actor, string centre) => actor.Centre is { } own && own == centre;
+
+    /// <summary>Only a clerk of the application's centre decides the centre's steps; an officer of the agency the others.</summary>
+    private static void EnsureMayDecide(Actor actor, StepDefinition step, ApplicationScope application)
+    {
+        if (step.Agency == CentreAgency)
+        {
+            if (actor.Role != Roles.Clerk || !OfCentre(actor, application.Centre))
+                throw new AccessDenied($"step '{step.Id}' is decided by a clerk of the application's centre");
+            return;
+        }
+        if (actor.Role is not (Roles.Officer or Roles.Supervisor) || actor.Agency != step.Agency)
+            throw new AccessDenied($"step '{step.Id}' is decided by an officer of {step.Agency}");
+        if (step.Role is { } role && actor.Role != role && actor.Role != Roles.Supervisor)
+            throw new AccessDenied($"step '{step.Id}' is decided by a {role} of {step.Agency}");
+    }
+
+    // The desk. Claiming, releasing and confirming a step are open to whoever may decide it; reassigning it to those who
+    // supervise its deciders (a supervisor of the agency; for the centre's steps, a supervisor of the centre). Delegating,
+    // ending a delegation and recusing concern the case as a whole: open to those who may decide one of its steps (a clerk
+    // of its centre, an officer or supervisor of another agency that worked on it).
+    private static void EnsureMayWorkTheDesk(Actor actor, DeskCommand command, WorkflowDefinition definition, ApplicationScope application)
+    {
+        var stepId = command switch
+        {
+            ClaimStep c => c.StepId,
+            ReleaseStep c => c.StepId,
+            ReassignStep c => c.StepId,
+            ConfirmStepApproval c => c.StepId,
+            _ => null,
+        };
+        if (stepId is null)
+        {
+            var works = actor.Role == Roles.Clerk
+                ? OfCentre(actor, application.Centre)
+                : actor.Role is Roles.Officer or Roles.Supervisor && actor.Agency is { } agency && agency != CentreAgency
+                  && application.Agencies.Contains(agency);
+            if (!works) throw new AccessDenied("delegations and recusals are for the officers who decide steps of this application");
+            return;
+        }
+        if (definition.FindStep(stepId) is not { } step) return; // the decider answers that the step is unknown
+        if (command is not ReassignStep)
+        {
+            EnsureMayDecide(actor, step, application);
+            return;
+        }
+        if (!Allows(actor, Permission.ReassignSteps) || actor.Agency != step.Agency
+            || (step.Agency == CentreAgency && !OfCentre(actor, application.Centre)))
+            throw new AccessDenied($"step '{step.Id}' is reassigned by a supervisor of {step.Agency}");
+    }
+
+    /// <summary>
+    /// The centre whose items the actor sees in an agency's inbox and overdue list: null for every centre. The centre's own
+    /// staff see their centre's items only; for other agencies, and for oversight, every centre.
+    /// </summary>
+    public static string? CentreScope(Actor actor, string agency) =>
+        agency != CentreAgency || Allows(actor, Permission.Oversight) ? null : actor.Centre ?? "";
 }

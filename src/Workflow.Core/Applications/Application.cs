@@ -19,7 +19,9 @@ public sealed record StepState(
     bool Breached = false,
     int EscalationLevel = 0,
     DateTimeOffset? ReturnedAt = null,
-    ImmutableHashSet<int>? Acknowledged = null)
+    ImmutableHashSet<int>? Acknowledged = null,
+    Officer? Holder = null,
+    PendingApproval? Pending = null)
 {
     /// <summary>Open, or waiting for the citizen's correction: the branch is still running.</summary>
     public bool IsLive => Status is StepStatus.Open or StepStatus.Returned;
@@ -40,7 +42,8 @@ public sealed record CaseClock(
 /// a definition file or a calendar, so a replay years later gives the same state.
 /// </summary>
 /// <param name="Returns">The returns counted toward the procedure's cap: those after the completeness check.</param>
-public sealed record Application(
+/// <param name="DeskState">Recusals and delegations (see Desk.cs); null until the first of them.</param>
+public sealed partial record Application(
     Guid Id,
     string WorkflowId,
     int WorkflowVersion,
@@ -54,7 +57,8 @@ public sealed record Application(
     ImmutableDictionary<string, ImmutableHashSet<string>> Arrivals,
     int Returns,
     CaseClock? Clock,
-    DateTimeOffset? CorrectionDueAt)
+    DateTimeOffset? CorrectionDueAt,
+    CaseDesk? DeskState = null)
 {
     public bool IsFinished => Status is ApplicationStatus.Approved or ApplicationStatus.Rejected or ApplicationStatus.Withdrawn or ApplicationStatus.Lapsed;
 
@@ -118,6 +122,7 @@ public sealed record Application(
         (_, ApplicationRejected) => state.Finish(ApplicationStatus.Rejected),
         (_, ApplicationWithdrawn) => state.Finish(ApplicationStatus.Withdrawn),
         (_, ApplicationLapsed) => state.Finish(ApplicationStatus.Lapsed),
+        (_, IDeskEvent e) => state.OnDesk(e),
         _ => state,
     };
 

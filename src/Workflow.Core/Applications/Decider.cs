@@ -8,7 +8,7 @@ namespace Workflow.Core.Applications;
 /// The workflow logic: turns a command into events, given the application's state, the definition pinned to it and
 /// the time. Pure: no clock, no I/O, no new ids; everything arrives as arguments.
 /// </summary>
-public static class Decider
+public static partial class Decider
 {
     public static Application? Initial => null;
 
@@ -42,6 +42,9 @@ public static class Decider
             case RecalculateDeadlines recalculate:
                 run.Recalculate(recalculate);
                 break;
+            case DeskCommand desk:
+                run.Desk(desk);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown command");
         }
@@ -52,7 +55,7 @@ public static class Decider
     /// One decision in progress. Events are applied to a working copy of the state as they are emitted, so the routing
     /// that follows (skips, joins, the end) sees exactly what a replay of those events will see.
     /// </summary>
-    private sealed class Run(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset now, Application? state)
+    private sealed partial class Run(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset now, Application? state)
     {
         private Application? _state = state;
 
@@ -92,15 +95,15 @@ public static class Decider
                 });
             if (string.IsNullOrWhiteSpace(c.Reason))
                 throw new RuleViolation("reason-required", "every decision needs a reason");
+            EnsureMayDecide(current, c.By);
 
             switch (c.Outcome)
             {
+                case StepOutcome.Approve when step.FourEyes:
+                    ApproveWithFourEyes(step, current, c.Reason, c.Comment, c.By);
+                    break;
                 case StepOutcome.Approve:
-                    Emit(new StepApproved(step.Id, step.Agency, c.Reason, c.Comment, step.Approve, c.By, now));
-                    if (step == definition.Start && !State.Complete)
-                        Emit(new ApplicationDeclaredComplete(now, calendar.AddWorkingDays(now, definition.DeadlineDays),
-                            definition.DeadlineDays, calendar.Version, c.By));
-                    Advance();
+                    Approve(step, c.Reason, c.Comment, c.By);
                     break;
                 case StepOutcome.Reject when step.Reject is { } target:
                     var endsHere = target == WorkflowDefinition.Rejected;
@@ -124,6 +127,16 @@ public static class Decider
                     throw new RuleViolation("outcome-not-allowed",
                         $"step '{step.Id}' of {definition.Id} does not allow the outcome '{c.Outcome.ToString().ToLowerInvariant()}'");
             }
+        }
+
+        /// <summary>The approval takes effect: the step closes, the case moves on; the completeness check starts the legal clock.</summary>
+        private void Approve(StepDefinition step, string reason, string? comment, Actor by)
+        {
+            Emit(new StepApproved(step.Id, step.Agency, reason, comment, step.Approve, by, now));
+            if (step == definition.Start && !State.Complete)
+                Emit(new ApplicationDeclaredComplete(now, calendar.AddWorkingDays(now, definition.DeadlineDays),
+                    definition.DeadlineDays, calendar.Version, by));
+            Advance();
         }
 
         /// <summary>

@@ -14,7 +14,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
 {
     private static readonly string[] TopKeys =
         ["id", "version", "effective", "title", "legal_basis", "deadline", "on_return", "max_returns", "correction_deadline", "deemed_approval", "escalation", "data", "documents", "steps"];
-    private static readonly string[] StepKeys = ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return"];
+    private static readonly string[] StepKeys =
+        ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return", "four_eyes"];
     private static readonly string[] FieldKeys = ["type", "required", "of", "title"];
     private static readonly string[] AgencyKeys = ["name", "ministry"];
 
@@ -259,6 +260,7 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
                 Approve = approve,
                 Reject = keys.TryGetValue("reject", out var rj) ? Scalar(rj.Value) : null,
                 CanReturn = canReturn,
+                FourEyes = keys.TryGetValue("four_eyes", out var fe) && Bool(fe.Value),
                 Source = Span(idNode),
                 Keys = keys.ToImmutableDictionary(k => k.Key, k => Span(k.Value.Value)),
             });

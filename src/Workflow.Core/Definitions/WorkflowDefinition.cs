@@ -60,6 +60,9 @@ public sealed record StepDefinition
     public ImmutableArray<string> Approve { get; init; } = [];
     public string? Reject { get; init; }
     public bool CanReturn { get; init; }
+
+    /// <summary>An approval takes effect only when a second officer of the agency confirms it (<c>four_eyes: true</c>).</summary>
+    public bool FourEyes { get; init; }
     public required SourceSpan Source { get; init; }
 
     /// <summary>Position of each key inside the step, so a rule about one key points at its line.</summary>

@@ -184,12 +184,16 @@ public sealed class ApplicationCommands(
         DecideStep decide => decide.StepId,
         AcknowledgeEscalation acknowledge => acknowledge.StepId,
         ReachDeadline reach => reach.Scope,
+        ClaimStep claim => claim.StepId,
+        ReleaseStep release => release.StepId,
+        ReassignStep reassign => reassign.StepId,
+        ConfirmStepApproval confirm => confirm.StepId,
         _ => null,
     };
 
     private void Logged(Application state, ApplicationCommand command, IReadOnlyList<object> events) =>
         log.LogInformation(
             "{Command} on {TrackingNumber} ({ApplicationId}) step {StepId} by {Actor} ({Role}, {Agency}): {Events}; now {Status}",
-            command.GetType().Name, state.TrackingNumber, state.Id, (command as DecideStep)?.StepId, command.By.UserId, command.By.Role,
+            command.GetType().Name, state.TrackingNumber, state.Id, StepOf(command), command.By.UserId, command.By.Role,
             command.By.Agency, events.Select(e => e.GetType().Name), state.Status);
 }

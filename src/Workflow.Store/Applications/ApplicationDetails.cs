@@ -6,8 +6,19 @@ using Workflow.Core.Applications;
 namespace Workflow.Store.Applications;
 
 /// <param name="RemainingWorkingDays">Filled when read, from the office calendar: negative when overdue.</param>
+/// <param name="Holder">The officer working on the step (claimed or reassigned); null when nobody holds it.</param>
+/// <param name="PendingApproval">A four-eyes step's first approval, waiting for another officer's confirmation.</param>
 public sealed record OpenStepView(string StepId, string Title, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays,
-    bool AwaitingCorrection, bool Breached = false, int EscalationLevel = 0, int? RemainingWorkingDays = null);
+    bool AwaitingCorrection, bool Breached = false, int EscalationLevel = 0, int? RemainingWorkingDays = null,
+    Officer? Holder = null, PendingApprovalView? PendingApproval = null);
+
+public sealed record PendingApprovalView(Actor By, string Reason, string? Comment, DateTimeOffset At);
+
+public sealed record RecusalView(Officer Officer, string? Agency, string Reason, DateTimeOffset At);
+
+/// <param name="Steps">The steps the delegating officer held when granting it.</param>
+public sealed record DelegationView(Officer Delegator, Officer To, IReadOnlyList<string> Steps, DateTimeOffset From, DateTimeOffset Until,
+    string Reason, DateTimeOffset GrantedAt, DateTimeOffset? RevokedAt = null, Actor? RevokedBy = null);
 
 /// <param name="Late">Decided after its due time: the lateness belongs to <paramref name="Agency"/>.</param>
 public sealed record CompletedStepView(string StepId, string Agency, string Outcome, DateTimeOffset At, Actor? By, string? Reason, string? Comment,
@@ -55,6 +66,12 @@ public sealed record ApplicationDetails
     public ClockView Clock { get; init; } = new("not-started", null, null, false, null, false, null, null);
     public IReadOnlyList<BreachView> Breaches { get; init; } = [];
     public IReadOnlyList<EscalationView> Escalations { get; init; } = [];
+
+    /// <summary>Officers who recused themselves from the case: they can no longer claim, decide or confirm any of its steps.</summary>
+    public IReadOnlyList<RecusalView> Recusals { get; init; } = [];
+
+    /// <summary>Every delegation recorded in the case, including those ended.</summary>
+    public IReadOnlyList<DelegationView> Delegations { get; init; } = [];
     public long Version { get; init; }
 }
 
@@ -170,8 +187,37 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         (_, ApplicationApproved e) => Finish(d, ApplicationStatus.Approved, e.At),
         (_, ApplicationRejected e) => Finish(d, ApplicationStatus.Rejected, e.At),
         (_, ApplicationWithdrawn e) => Finish(d, ApplicationStatus.Withdrawn, e.At),
+        (_, IDeskEvent e) => Desk(d, e),
         _ => d,
     };
+
+    private static ApplicationDetails Desk(ApplicationDetails d, IDeskEvent @event)
+    {
+        ApplicationDetails Step(string stepId, Func<OpenStepView, OpenStepView> change) =>
+            d with { OpenSteps = [.. d.OpenSteps.Select(s => s.StepId == stepId ? change(s) : s)] };
+        return @event switch
+        {
+            StepClaimed e => Step(e.StepId, s => s with { Holder = Officer.Of(e.By) }),
+            StepReleased e => Step(e.StepId, s => s with { Holder = null }),
+            StepReassigned e => Step(e.StepId, s => s with { Holder = e.To }),
+            StepApprovedPendingConfirmation e => Step(e.StepId, s => s with { PendingApproval = new(e.By, e.Reason, e.Comment, e.At) }),
+            StepApprovalConfirmed e => Step(e.StepId, s => s with { PendingApproval = null }),
+            StepApprovalWithdrawn e => Step(e.StepId, s => s with { PendingApproval = null }),
+            OfficerRecused e => d with { Recusals = [.. d.Recusals, new RecusalView(e.Officer, e.Agency, e.Reason, e.At)] },
+            DelegationGranted e => d with
+            {
+                Delegations = [.. d.Delegations.Select(x => x.Delegator.UserId == e.Delegator.UserId && x.RevokedAt is null
+                    ? x with { RevokedAt = e.At, RevokedBy = e.By } : x),
+                    new DelegationView(e.Delegator, e.To, e.Steps, e.From, e.Until, e.Reason, e.At)],
+            },
+            DelegationRevoked e => d with
+            {
+                Delegations = [.. d.Delegations.Select(x => x.Delegator.UserId == e.Delegator.UserId && x.RevokedAt is null
+                    ? x with { RevokedAt = e.At, RevokedBy = e.By } : x)],
+            },
+            _ => d,
+        };
+    }
 
     private static ApplicationDetails Close(ApplicationDetails d, string stepId, string agency, string outcome, DateTimeOffset at,
         Actor? by, string? reason, string? comment)

@@ -1,0 +1,490 @@
+using Workflow.Core.Access;
+using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
+
+namespace Workflow.Core.Tests;
+
+/// <summary>A case at agency A: a review, then a signature that needs four eyes.</summary>
+public static class Desk
+{
+    public static readonly Actor Anna = new("anna", "Anna", "a", Roles.Officer);
+    public static readonly Actor Bob = new("bob", "Bob", "a", Roles.Officer);
+    public static readonly Actor Chan = new("chan", "Chan", "a", Roles.Officer);
+    public static readonly Actor Head = new("head", "Head of A", "a", Roles.Supervisor);
+
+    public static readonly WorkflowDefinition Definition = Procedures.Parse("""
+        id: desk-test
+        version: 1
+        title: Desk test
+        deadline: 10 working days
+        steps:
+          intake:
+            agency: odsc
+            deadline: 1 working day
+            approve: review
+          review:
+            agency: a
+            deadline: 3 working days
+            approve: sign
+            reject: rejected
+            return: citizen
+          sign:
+            agency: a
+            deadline: 2 working days
+            four_eyes: true
+            approve: approved
+            reject: rejected
+            return: citizen
+        """);
+
+    /// <summary>Declared complete: the review is open at agency A.</summary>
+    public static Scenario AtReview()
+    {
+        var s = new Scenario(Definition).Submit([]);
+        s.Approve("intake");
+        return s;
+    }
+
+    public static Scenario AtSignature()
+    {
+        var s = AtReview();
+        s.When(Decide("review", Anna));
+        return s;
+    }
+
+    public static DecideStep Decide(string step, Actor by, StepOutcome outcome = StepOutcome.Approve) =>
+        new(step, outcome, "in order", null, by);
+
+    public static Officer As(Actor actor) => Officer.Of(actor);
+
+    public static StepState Step(this Scenario s, string id) => s.State!.Steps[id];
+}
+
+public class when_an_officer_claims_a_step
+{
+    private readonly Scenario _case = Desk.AtReview();
+
+    [Fact]
+    public void the_claim_is_recorded_with_its_holder_reason_and_time()
+    {
+        var events = _case.When(new ClaimStep("review", "I am working on this", Desk.Anna));
+
+        events.ShouldHaveSingleItem().ShouldBe(new StepClaimed("review", "a", "I am working on this", Desk.Anna, _case.Now));
+        _case.Step("review").Holder.ShouldBe(Desk.As(Desk.Anna));
+    }
+
+    [Fact]
+    public void claiming_it_again_changes_nothing()
+    {
+        _case.When(new ClaimStep("review", null, Desk.Anna));
+
+        _case.When(new ClaimStep("review", null, Desk.Anna)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_colleague_cannot_claim_it_too() =>
+        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now))
+            .ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Bob)).Code.ShouldBe("step-claimed");
+
+    [Fact]
+    public void only_the_holder_decides_it()
+    {
+        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
+
+        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Bob)).Code.ShouldBe("step-claimed");
+        _case.When(Desk.Decide("review", Desk.Anna)).OfType<StepApproved>().ShouldHaveSingleItem().By.ShouldBe(Desk.Anna);
+    }
+
+    [Fact]
+    public void a_supervisor_decides_it_over_the_holder()
+    {
+        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
+
+        _case.When(Desk.Decide("review", Desk.Head, StepOutcome.Reject)).OfType<StepRejected>().ShouldHaveSingleItem()
+            .By.ShouldBe(Desk.Head);
+    }
+
+    [Fact]
+    public void an_unclaimed_step_is_decided_by_any_officer_of_the_agency() =>
+        _case.When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem();
+
+    [Fact]
+    public void the_holder_releases_it_with_a_reason_and_then_a_colleague_may_claim_it()
+    {
+        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
+
+        _case.ThenFails<RuleViolation>(new ReleaseStep("review", " ", Desk.Anna)).Code.ShouldBe("reason-required");
+        _case.When(new ReleaseStep("review", "on leave tomorrow", Desk.Anna)).ShouldBe(
+            [new StepReleased("review", "a", Desk.As(Desk.Anna), "on leave tomorrow", Desk.Anna, _case.Now)]);
+        _case.Step("review").Holder.ShouldBeNull();
+        _case.When(new ClaimStep("review", null, Desk.Bob)).ShouldHaveSingleItem().ShouldBeOfType<StepClaimed>();
+    }
+
+    [Fact]
+    public void a_colleague_cannot_release_it_but_a_supervisor_can()
+    {
+        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
+
+        _case.ThenFails<RuleViolation>(new ReleaseStep("review", "mine now", Desk.Bob)).Code.ShouldBe("not-holder");
+        _case.When(new ReleaseStep("review", "Anna is ill", Desk.Head)).ShouldHaveSingleItem()
+            .ShouldBeOfType<StepReleased>().Holder.ShouldBe(Desk.As(Desk.Anna));
+    }
+
+    [Fact]
+    public void a_step_that_is_not_open_cannot_be_claimed()
+    {
+        _case.ThenFails<RuleViolation>(new ClaimStep("sign", null, Desk.Anna)).Code.ShouldBe("step-not-open");
+        _case.When(Desk.Decide("review", Desk.Anna, StepOutcome.Return));
+        _case.ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Anna)).Code.ShouldBe("step-not-open");
+    }
+
+    [Fact]
+    public void a_step_reopened_after_a_correction_is_unclaimed()
+    {
+        _case.When(new ClaimStep("review", null, Desk.Anna));
+        _case.When(Desk.Decide("review", Desk.Anna, StepOutcome.Return));
+        _case.Correct();
+
+        _case.Step("review").ShouldSatisfyAllConditions(s => s.Status.ShouldBe(StepStatus.Open), s => s.Holder.ShouldBeNull());
+    }
+}
+
+public class when_a_supervisor_reassigns_a_step
+{
+    private readonly Scenario _case = Desk.AtReview().Given(new StepClaimed("review", "a", null, Desk.Anna, Scenario.Monday));
+
+    [Fact]
+    public void the_named_officer_holds_it_and_the_previous_holder_can_no_longer_decide_it()
+    {
+        var events = _case.When(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head));
+
+        events.ShouldBe([new StepReassigned("review", "a", Desk.As(Desk.Anna), Desk.As(Desk.Bob), "Anna is on leave", Desk.Head,
+            _case.Now)]);
+        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Anna)).Code.ShouldBe("step-claimed");
+        _case.When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void a_supervisor_who_recused_himself_cannot_reassign_it()
+    {
+        _case.Given(new OfficerRecused(Desk.As(Desk.Head), "a", "my brother's company", Desk.Head, Scenario.Monday));
+
+        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head))
+            .Code.ShouldBe("recused");
+    }
+
+    [Fact]
+    public void reassigning_to_the_holder_changes_nothing() =>
+        _case.When(new ReassignStep("review", Desk.As(Desk.Anna), "stays with Anna", Desk.Head)).ShouldBeEmpty();
+
+    [Fact]
+    public void it_needs_a_reason_and_an_officer()
+    {
+        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "", Desk.Head)).Code.ShouldBe("reason-required");
+        _case.ThenFails<RuleViolation>(new ReassignStep("review", new Officer(" ", "nobody"), "why", Desk.Head)).Code
+            .ShouldBe("officer-required");
+    }
+
+    [Fact]
+    public void an_officer_who_recused_himself_cannot_receive_it()
+    {
+        _case.Given(new OfficerRecused(Desk.As(Desk.Bob), "a", "my brother's company", Desk.Bob, Scenario.Monday));
+
+        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head))
+            .Code.ShouldBe("recused");
+    }
+}
+
+public class when_an_officer_delegates_his_steps
+{
+    private static readonly DateTimeOffset Start = Scenario.Monday.AddDays(1);
+    private static readonly DateTimeOffset End = Scenario.Monday.AddDays(3);
+
+    private readonly Scenario _case = Desk.AtReview().Given(new StepClaimed("review", "a", null, Desk.Anna, Scenario.Monday));
+
+    private IReadOnlyList<object> Delegate() => _case.When(new DelegateSteps(Desk.As(Desk.Bob), Start, End, "training course", Desk.Anna));
+
+    [Fact]
+    public void the_delegation_names_the_colleague_the_period_and_the_steps_held()
+    {
+        Delegate().ShouldHaveSingleItem().ShouldBeOfType<DelegationGranted>().ShouldSatisfyAllConditions(
+            e => e.Delegator.ShouldBe(Desk.As(Desk.Anna)), e => e.To.ShouldBe(Desk.As(Desk.Bob)),
+            e => e.Steps.ShouldBe(["review"]), e => e.From.ShouldBe(Start), e => e.Until.ShouldBe(End), e => e.By.ShouldBe(Desk.Anna));
+        Delegate().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void the_colleague_decides_the_step_within_the_period()
+    {
+        Delegate();
+
+        _case.At(Start.AddHours(2)).When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem()
+            .By.ShouldBe(Desk.Bob);
+    }
+
+    [Fact]
+    public void before_and_after_the_period_the_colleague_is_refused()
+    {
+        Delegate();
+
+        _case.At(Start.AddMinutes(-1)).ThenFails<RuleViolation>(Desk.Decide("review", Desk.Bob)).Code.ShouldBe("step-claimed");
+        _case.At(End.AddMinutes(1)).ThenFails<RuleViolation>(Desk.Decide("review", Desk.Bob)).Code.ShouldBe("step-claimed");
+    }
+
+    [Fact]
+    public void it_covers_no_one_else()
+    {
+        Delegate();
+
+        _case.At(Start.AddHours(2)).ThenFails<RuleViolation>(Desk.Decide("review", Desk.Chan)).Code.ShouldBe("step-claimed");
+    }
+
+    [Fact]
+    public void once_revoked_the_colleague_is_refused()
+    {
+        Delegate();
+
+        _case.When(new RevokeDelegation(null, "back early", Desk.Anna)).ShouldHaveSingleItem().ShouldBeOfType<DelegationRevoked>();
+        _case.At(Start.AddHours(2)).ThenFails<RuleViolation>(Desk.Decide("review", Desk.Bob)).Code.ShouldBe("step-claimed");
+        _case.When(new RevokeDelegation(null, "again", Desk.Anna)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void only_the_delegating_officer_or_a_supervisor_ends_it()
+    {
+        Delegate();
+
+        _case.ThenFails<RuleViolation>(new RevokeDelegation("anna", "not yours", Desk.Chan)).Code.ShouldBe("not-holder");
+        _case.When(new RevokeDelegation("anna", "Anna is back", Desk.Head)).ShouldHaveSingleItem().ShouldBeOfType<DelegationRevoked>();
+    }
+
+    [Fact]
+    public void an_officer_who_holds_no_step_has_nothing_to_delegate() =>
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Anna), Start, End, "away", Desk.Chan))
+            .Code.ShouldBe("nothing-to-delegate");
+
+    [Fact]
+    public void a_period_must_end_after_it_starts_and_not_in_the_past()
+    {
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Bob), End, Start, "away", Desk.Anna))
+            .Code.ShouldBe("period-invalid");
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Bob), Start.AddDays(-5), Start.AddDays(-4), "away", Desk.Anna))
+            .Code.ShouldBe("period-invalid");
+    }
+
+    [Fact]
+    public void an_officer_cannot_delegate_to_himself() =>
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Anna), Start, End, "away", Desk.Anna))
+            .Code.ShouldBe("officer-required");
+}
+
+public class when_an_officer_recuses_himself
+{
+    private readonly Scenario _case = Desk.AtReview();
+
+    [Fact]
+    public void his_claims_are_released_and_he_can_no_longer_claim_or_decide()
+    {
+        _case.When(new ClaimStep("review", null, Desk.Anna));
+
+        var events = _case.When(new RecuseFromCase("the applicant is my cousin", Desk.Anna));
+
+        Scenario.Types(events).ShouldBe(["OfficerRecused", "StepReleased"]);
+        events.OfType<OfficerRecused>().Single().ShouldBe(
+            new OfficerRecused(Desk.As(Desk.Anna), "a", "the applicant is my cousin", Desk.Anna, _case.Now));
+        _case.Step("review").Holder.ShouldBeNull();
+        _case.ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Anna)).Code.ShouldBe("recused");
+        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Anna)).Code.ShouldBe("recused");
+        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Anna, StepOutcome.Return)).Code.ShouldBe("recused");
+        _case.When(new RecuseFromCase("again", Desk.Anna)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_recusal_needs_a_reason() =>
+        _case.ThenFails<RuleViolation>(new RecuseFromCase("", Desk.Anna)).Code.ShouldBe("reason-required");
+
+    [Fact]
+    public void a_supervisor_who_recused_himself_cannot_override_a_holder_either()
+    {
+        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now),
+            new OfficerRecused(Desk.As(Desk.Head), "a", "conflict", Desk.Head, _case.Now));
+
+        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Head)).Code.ShouldBe("recused");
+    }
+
+    [Fact]
+    public void a_delegate_who_recused_himself_cannot_decide_for_the_holder()
+    {
+        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
+        _case.When(new DelegateSteps(Desk.As(Desk.Bob), _case.Now, _case.Now.AddDays(2), "away", Desk.Anna));
+        _case.When(new RecuseFromCase("conflict", Desk.Bob));
+
+        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Bob)).Code.ShouldBe("recused");
+        _case.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Bob), _case.Now, _case.Now.AddDays(2), "away", Desk.Anna))
+            .Code.ShouldBe("recused");
+    }
+
+    [Fact]
+    public void an_approval_he_gave_that_waits_for_confirmation_no_longer_stands()
+    {
+        var s = Desk.AtSignature();
+        s.When(Desk.Decide("sign", Desk.Anna));
+
+        var events = s.When(new RecuseFromCase("conflict found after signing", Desk.Anna));
+
+        Scenario.Types(events).ShouldBe(["OfficerRecused", "StepApprovalWithdrawn"]);
+        s.Step("sign").Pending.ShouldBeNull();
+        s.ThenFails<RuleViolation>(new ConfirmStepApproval("sign", "checked", null, Desk.Bob)).Code.ShouldBe("no-approval-pending");
+        s.ThenFails<RuleViolation>(new ConfirmStepApproval("sign", "checked", null, Desk.Anna)).Code.ShouldBe("recused");
+    }
+}
+
+public class when_a_step_needs_four_eyes
+{
+    private readonly Scenario _case = Desk.AtSignature();
+
+    [Fact]
+    public void the_definition_says_so_and_the_loader_reads_it()
+    {
+        Desk.Definition.FindStep("sign")!.FourEyes.ShouldBeTrue();
+        Desk.Definition.FindStep("review")!.FourEyes.ShouldBeFalse();
+        var problems = Should.Throw<DefinitionException>(() => Procedures.Parse("""
+            id: bad
+            version: 1
+            title: Bad
+            deadline: 5 working days
+            steps:
+              intake:
+                agency: odsc
+                deadline: 1 working day
+                four_eyes: twice
+                approve: approved
+            """)).Problems;
+        problems.ShouldHaveSingleItem().ShouldSatisfyAllConditions(p => p.Message.ShouldContain("true or false"),
+            p => p.At.Line.ShouldBe(9));
+    }
+
+    [Fact]
+    public void the_first_approval_waits_and_the_case_does_not_move()
+    {
+        var events = _case.When(new DecideStep("sign", StepOutcome.Approve, "signature checked", "stamp page 2", Desk.Anna));
+
+        events.ShouldBe([new StepApprovedPendingConfirmation("sign", "a", "signature checked", "stamp page 2", Desk.Anna, _case.Now)]);
+        _case.Step("sign").ShouldSatisfyAllConditions(s => s.Status.ShouldBe(StepStatus.Open), s => s.Pending!.By.ShouldBe(Desk.Anna));
+        _case.State!.Status.ShouldBe(ApplicationStatus.InProgress);
+    }
+
+    [Fact]
+    public void the_same_officer_cannot_confirm_his_own_approval()
+    {
+        _case.When(Desk.Decide("sign", Desk.Anna));
+
+        _case.ThenFails<RuleViolation>(new ConfirmStepApproval("sign", "confirmed", null, Desk.Anna)).Code.ShouldBe("four-eyes");
+        _case.ThenFails<RuleViolation>(Desk.Decide("sign", Desk.Anna)).Code.ShouldBe("four-eyes");
+    }
+
+    [Fact]
+    public void another_officer_confirms_and_the_approval_takes_effect_with_the_first_reason()
+    {
+        _case.When(new DecideStep("sign", StepOutcome.Approve, "signature checked", null, Desk.Anna));
+
+        var events = _case.When(new ConfirmStepApproval("sign", "seen the file", "ok", Desk.Bob));
+
+        Scenario.Types(events).ShouldBe(["StepApprovalConfirmed", "StepApproved", "ApplicationApproved"]);
+        events[0].ShouldBe(new StepApprovalConfirmed("sign", "a", Desk.Anna, "seen the file", "ok", Desk.Bob, _case.Now));
+        events.OfType<StepApproved>().Single().ShouldSatisfyAllConditions(e => e.Reason.ShouldBe("signature checked"),
+            e => e.By.ShouldBe(Desk.Bob));
+        _case.State!.Status.ShouldBe(ApplicationStatus.Approved);
+    }
+
+    [Fact]
+    public void another_officers_approval_is_a_confirmation_too()
+    {
+        _case.When(Desk.Decide("sign", Desk.Anna));
+
+        Scenario.Types(_case.When(Desk.Decide("sign", Desk.Bob))).ShouldBe(["StepApprovalConfirmed", "StepApproved",
+            "ApplicationApproved"]);
+    }
+
+    [Fact]
+    public void the_second_officer_may_reject_or_return_instead_even_when_the_first_holds_the_step()
+    {
+        _case.When(new ClaimStep("sign", null, Desk.Anna));
+        _case.When(Desk.Decide("sign", Desk.Anna));
+
+        Scenario.Types(_case.When(Desk.Decide("sign", Desk.Bob, StepOutcome.Return))).ShouldBe(["StepReturned", "CaseClockStopped"]);
+        _case.Correct();
+        _case.Step("sign").Pending.ShouldBeNull();
+    }
+
+    [Fact]
+    public void there_is_nothing_to_confirm_before_a_first_approval() =>
+        _case.ThenFails<RuleViolation>(new ConfirmStepApproval("sign", "confirmed", null, Desk.Bob)).Code.ShouldBe("no-approval-pending");
+
+    [Fact]
+    public void a_confirmation_needs_a_reason()
+    {
+        _case.When(Desk.Decide("sign", Desk.Anna));
+
+        _case.ThenFails<RuleViolation>(new ConfirmStepApproval("sign", "", null, Desk.Bob)).Code.ShouldBe("reason-required");
+    }
+
+    [Fact]
+    public void a_step_without_four_eyes_is_approved_at_once() =>
+        Scenario.Types(Desk.AtReview().When(Desk.Decide("review", Desk.Anna))).ShouldBe(["StepApproved", "StepOpened"]);
+}
+
+public class when_the_access_policy_is_asked_about_the_desk
+{
+    private static readonly ApplicationScope Scope = new("VTE", ["odsc", "a"]);
+
+    private static void May(Actor actor, ApplicationCommand command) =>
+        Should.NotThrow(() => AccessPolicy.EnsureMayAct(actor, command, Desk.Definition, Scope));
+
+    private static void MayNot(Actor actor, ApplicationCommand command) =>
+        Should.Throw<AccessDenied>(() => AccessPolicy.EnsureMayAct(actor, command, Desk.Definition, Scope));
+
+    [Fact]
+    public void claiming_releasing_and_confirming_are_for_those_who_decide_the_step()
+    {
+        var other = new Actor("olga", "Olga", "b", Roles.Officer);
+        May(Desk.Anna, new ClaimStep("review", null, Desk.Anna));
+        May(Desk.Head, new ReleaseStep("review", "r", Desk.Head));
+        May(Desk.Bob, new ConfirmStepApproval("sign", "r", null, Desk.Bob));
+        MayNot(other with { Agency = "a", Role = Roles.Auditor }, new ClaimStep("review", null, other));
+        MayNot(Scenario.Clerk with { Centre = "VTE" }, new ClaimStep("review", null, Scenario.Clerk));
+        May(Scenario.Clerk with { Centre = "VTE" }, new ClaimStep("intake", null, Scenario.Clerk));
+        MayNot(Desk.Anna, new ClaimStep("intake", null, Desk.Anna));
+    }
+
+    [Fact]
+    public void reassigning_is_for_a_supervisor_of_the_steps_agency()
+    {
+        var to = Desk.As(Desk.Bob);
+        May(Desk.Head, new ReassignStep("review", to, "r", Desk.Head));
+        MayNot(Desk.Anna, new ReassignStep("review", to, "r", Desk.Anna));
+        MayNot(Desk.Head with { Agency = "odsc", Centre = "VTE" }, new ReassignStep("review", to, "r", Desk.Head));
+        May(new Actor("s", "S", "odsc", Roles.Supervisor, "VTE"), new ReassignStep("intake", to, "r", Desk.Head));
+        MayNot(new Actor("s", "S", "odsc", Roles.Supervisor, "LPB"), new ReassignStep("intake", to, "r", Desk.Head));
+    }
+
+    [Fact]
+    public void delegating_and_recusing_are_for_the_officers_of_the_agencies_that_worked_on_the_case()
+    {
+        May(Desk.Anna, new RecuseFromCase("r", Desk.Anna));
+        May(Desk.Anna, new DelegateSteps(Desk.As(Desk.Bob), Scenario.Monday, Scenario.Monday.AddDays(1), "r", Desk.Anna));
+        MayNot(new Actor("olga", "Olga", "b", Roles.Officer), new RecuseFromCase("r", Desk.Anna));
+        MayNot(new Actor("aud", "Aud", null, Roles.Auditor), new RecuseFromCase("r", Desk.Anna));
+        May(Scenario.Clerk with { Centre = "VTE" }, new RecuseFromCase("r", Scenario.Clerk));
+        MayNot(new Actor("o", "O", "odsc", Roles.Officer, "VTE"), new RecuseFromCase("r", Desk.Anna));
+    }
+
+    [Fact]
+    public void the_centres_own_staff_see_only_their_centres_items()
+    {
+        AccessPolicy.CentreScope(Scenario.Clerk with { Centre = "VTE" }, "odsc").ShouldBe("VTE");
+        AccessPolicy.CentreScope(new Actor("s", "S", "odsc", Roles.Supervisor), "odsc").ShouldBe("");
+        AccessPolicy.CentreScope(new Actor("aud", "Aud", null, Roles.Auditor), "odsc").ShouldBeNull();
+        AccessPolicy.CentreScope(Desk.Anna, "a").ShouldBeNull();
+    }
+}
