@@ -40,6 +40,7 @@ public sealed record CaseClock(
 /// a definition file or a calendar, so a replay years later gives the same state.
 /// </summary>
 /// <param name="Returns">The returns counted toward the procedure's cap: those after the completeness check.</param>
+/// <param name="Rated">The citizen has rated the service: a case is rated once.</param>
 public sealed record Application(
     Guid Id,
     string WorkflowId,
@@ -54,7 +55,8 @@ public sealed record Application(
     ImmutableDictionary<string, ImmutableHashSet<string>> Arrivals,
     int Returns,
     CaseClock? Clock,
-    DateTimeOffset? CorrectionDueAt)
+    DateTimeOffset? CorrectionDueAt,
+    bool Rated = false)
 {
     public bool IsFinished => Status is ApplicationStatus.Approved or ApplicationStatus.Rejected or ApplicationStatus.Withdrawn or ApplicationStatus.Lapsed;
 
@@ -118,6 +120,7 @@ public sealed record Application(
         (_, ApplicationRejected) => state.Finish(ApplicationStatus.Rejected),
         (_, ApplicationWithdrawn) => state.Finish(ApplicationStatus.Withdrawn),
         (_, ApplicationLapsed) => state.Finish(ApplicationStatus.Lapsed),
+        (_, Citizens.ServiceRated) => state with { Rated = true },
         _ => state,
     };
 
