@@ -7,7 +7,8 @@ using Workflow.Store.Identity;
 
 namespace Workflow.Api.Applications;
 
-public sealed record ApplicantRequest(string? Name, string? IdNumber, string? Phone, string? Email);
+/// <param name="Language">The language the applicant reads, lo or en: notifications and the tracking page use it.</param>
+public sealed record ApplicantRequest(string? Name, string? IdNumber, string? Phone, string? Email, string? Language = null);
 
 public sealed record SubmitApplicationRequest(
     string? WorkflowId,
@@ -17,7 +18,10 @@ public sealed record SubmitApplicationRequest(
     string? Centre,
     string? Channel);
 
-public sealed record CommandResponse(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<string> Events);
+/// <param name="AccessCode">On the receipt of a new application only: the citizen's code for the tracking page, never shown again.</param>
+public sealed record CommandResponse(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<string> Events,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? AccessCode = null);
 
 public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplicationRequest>
 {
@@ -28,6 +32,12 @@ public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplica
         RuleFor(r => r.WorkflowId).NotEmpty().WithMessage("name the procedure, e.g. enterprise-registration");
         RuleFor(r => r.Applicant).NotNull().WithMessage("the applicant is required");
         RuleFor(r => r.Applicant!.Name).NotEmpty().MaximumLength(200).When(r => r.Applicant is not null).OverridePropertyName("applicant.name");
+        RuleFor(r => r.Applicant!.Language).Must(l => Workflow.Store.Notifications.Languages.All.Contains(l))
+            .When(r => r.Applicant?.Language is not null).OverridePropertyName("applicant.language").WithMessage("a language is lo or en");
+        RuleFor(r => r.Applicant!.Email).EmailAddress().MaximumLength(200).When(r => !string.IsNullOrEmpty(r.Applicant?.Email))
+            .OverridePropertyName("applicant.email").WithMessage("an e-mail address such as name@example.la");
+        RuleFor(r => r.Applicant!.Phone).Matches(@"^\+?[0-9][0-9 ]{5,19}$").When(r => !string.IsNullOrEmpty(r.Applicant?.Phone))
+            .OverridePropertyName("applicant.phone").WithMessage("a phone number of digits, optionally starting with +, e.g. +856 20 5555 1234");
         RuleFor(r => r.Data).NotNull().WithMessage("the application data is required");
         RuleFor(r => r.Centre).Matches("^[A-Z0-9]{2,10}$").When(r => r.Centre is not null)
             .WithMessage("a centre code is 2 to 10 capital letters or digits, e.g. VTE");
@@ -51,7 +61,8 @@ public static class SubmitApplicationEndpoint
         var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
         var id = string.IsNullOrWhiteSpace(key) ? Guid.CreateVersion7() : Http.IdFor(key, actor);
         var centre = request.Centre ?? http.User.FindFirst(Tokens.CentreClaim)?.Value ?? configuration["Workflow:DefaultCentre"] ?? "VTE";
-        var applicant = new Applicant(request.Applicant!.Name!, request.Applicant.IdNumber, request.Applicant.Phone, request.Applicant.Email);
+        var applicant = new Applicant(request.Applicant!.Name!, request.Applicant.IdNumber, Blank(request.Applicant.Phone),
+            Blank(request.Applicant.Email), request.Applicant.Language);
 
         var result = await commands.SubmitAsync(
             new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!, request.Documents ?? [],
@@ -63,5 +74,7 @@ public static class SubmitApplicationEndpoint
     }
 
     public static CommandResponse Response(CommandResult result) =>
-        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)]);
+        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)], result.AccessCode);
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
