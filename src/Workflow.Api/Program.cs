@@ -6,7 +6,9 @@ using Workflow.Api.Agencies;
 using Workflow.Api.Applications;
 using Workflow.Api.Deadlines;
 using Workflow.Api.Hosting;
+using Workflow.Api.Notifications;
 using Workflow.Api.Oversight;
+using Workflow.Api.Tracking;
 using Workflow.Api.Workflows;
 using Workflow.Core.Definitions;
 using Workflow.Store;
@@ -35,6 +37,8 @@ builder.Services.AddWorkflowStore(await builder.ConnectionStringAsync(), catalog
 builder.Services.AddHostedService<Definitions.Publisher>();
 SweeperService.AddDeadlineSweeper(builder);
 builder.Services.AddHostedService<SealService>();
+builder.AddTracking();
+NotificationService.AddNotifications(builder);
 
 var app = builder.Build();
 
@@ -43,6 +47,7 @@ app.UseStatusCodePages();
 app.UseRequestLogging();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapHealth();
 app.MapApiDocuments();
@@ -57,6 +62,8 @@ api.MapOverdue();
 api.MapCalendars();
 api.MapVerification();
 api.MapOversightQueries();
+api.MapTracking();
+api.MapNotifications();
 
 app.Run();
 
