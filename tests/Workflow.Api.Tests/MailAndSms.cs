@@ -13,7 +13,9 @@ using SmtpServer.Storage;
 
 namespace Workflow.Api.Tests;
 
-/// <summary>A real SMTP server on a loopback port, keeping what it receives; while <see cref="Failing"/>, it refuses mail with 451.</summary>
+/// <summary>
+/// A real SMTP server on a loopback port, keeping what it receives; while <see cref="Failing"/>, it refuses mail with 451.
+/// </summary>
 public sealed class TestSmtpServer : MessageStore, IAsyncDisposable
 {
     private readonly SmtpServer.SmtpServer _server;
@@ -83,7 +85,9 @@ public sealed class TestSmtpServer : MessageStore, IAsyncDisposable
     }
 }
 
-/// <summary>An SMS gateway on a real loopback HTTP listener: keeps each request's headers and JSON body; answers 500 while failing.</summary>
+/// <summary>
+/// An SMS gateway on a real loopback HTTP listener: keeps each request's headers and JSON body; answers 500 while failing.
+/// </summary>
 public sealed class TestSmsGateway : IAsyncDisposable
 {
     public sealed record Sms(string To, string Text, string Reference, string? IdempotencyKey, string? Authorization);
@@ -115,7 +119,8 @@ public sealed class TestSmsGateway : IAsyncDisposable
             if (Failing) context.Response.StatusCode = 500;
             else
                 Received.Enqueue(new Sms(body.GetProperty("to").GetString()!, body.GetProperty("text").GetString()!,
-                    body.GetProperty("reference").GetString()!, context.Request.Headers["Idempotency-Key"], context.Request.Headers["Authorization"]));
+                    body.GetProperty("reference").GetString()!, context.Request.Headers["Idempotency-Key"],
+                    context.Request.Headers["Authorization"]));
             context.Response.Close();
         }
     }

@@ -11,8 +11,8 @@ using Workflow.Store.Notifications;
 
 namespace Workflow.Api.Tests;
 
-public sealed record OutboxEntry(string Id, Guid ApplicationId, string TrackingNumber, string Kind, string Channel, string Status, int Attempts,
-    DateTimeOffset CreatedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt, string? LastError);
+public sealed record OutboxEntry(string Id, Guid ApplicationId, string TrackingNumber, string Kind, string Channel, string Status,
+    int Attempts, DateTimeOffset CreatedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt, string? LastError);
 
 /// <summary>
 /// The outbox and its dispatcher, against a real SMTP server and a real HTTP listener as the SMS gateway. The dispatcher's
@@ -29,8 +29,10 @@ public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsy
     async Task IAsyncLifetime.InitializeAsync()
     {
         await Api.ResetAsync();
+        const string schema = WorkflowStore.Schema;
         await using (var clean = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
-                         $"delete from {WorkflowStore.Schema}.{Store.Notifications.Outbox.Table}; delete from {WorkflowStore.Schema}.{Store.Notifications.Outbox.Recipients}"))
+                         $"delete from {schema}.{Store.Notifications.Outbox.Table}; " +
+                         $"delete from {schema}.{Store.Notifications.Outbox.Recipients}"))
             await clean.ExecuteNonQueryAsync();
         _smtp = await TestSmtpServer.StartAsync();
         _host = Host();
@@ -83,11 +85,13 @@ public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsy
             _ => "molsw-social-security",
         };
         var client = agency == "odsc" ? Clerk : ApiFixture.Client(_host, "officer", agency);
-        (await Post(client, $"/api/applications/{id}/steps/{step}/decision", new { outcome, reason, comment })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Post(client, $"/api/applications/{id}/steps/{step}/decision", new { outcome, reason, comment }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     private async Task<List<OutboxEntry>> Messages(string? status = null) =>
-        await Read<List<OutboxEntry>>(await ApiFixture.Client(_host, "auditor", null).GetAsync(status is null ? "/api/notifications" : $"/api/notifications?status={status}"));
+        await Read<List<OutboxEntry>>(await ApiFixture.Client(_host, "auditor", null)
+            .GetAsync(status is null ? "/api/notifications" : $"/api/notifications?status={status}"));
 
     private async Task<int> Drain(NotificationDispatcher dispatcher)
     {
@@ -130,17 +134,21 @@ public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsy
         ], ignoreOrder: true);
         var returned = _smtp.Received.Single(m => m.Subject!.EndsWith("ກະລຸນາແກ້ໄຂ")).TextBody!;
         returned.ShouldContain("ກະຊວງອຸດສາຫະກຳ ແລະ ການຄ້າ ສົ່ງຄຳຮ້ອງເລກທີ");
-        returned.ShouldContain("ຊື່ບໍ່ແມ່ນອັກສອນລາວ ຂຽນຊື່ເປັນພາສາລາວ ກະລຸນານຳເອກະສານທີ່ແກ້ໄຂແລ້ວມາຫ້ອງການບໍລິການປະຕູດຽວ ພາຍໃນວັນທີ 03/07/2024.", customMessage: "30 calendar days after the return");
+        returned.ShouldContain(
+            "ຊື່ບໍ່ແມ່ນອັກສອນລາວ ຂຽນຊື່ເປັນພາສາລາວ ກະລຸນານຳເອກະສານທີ່ແກ້ໄຂແລ້ວມາຫ້ອງການບໍລິການປະຕູດຽວ ພາຍໃນວັນທີ 03/07/2024.",
+            customMessage: "30 calendar days after the return");
         _smtp.Received.Single(m => m.Subject!.EndsWith("ວັນທີຄາດວ່າຈະແລ້ວໃໝ່")).TextBody!.ShouldContain("ວັນທີຄາດວ່າຈະແລ້ວໃໝ່ແມ່ນ ");
 
         var englishMail = _smtp.Received.Where(m => m.To.Mailboxes.Single().Address == "somchai.en@example.la").ToList();
         englishMail.Select(m => m.Subject).ShouldBe(
             [$"Application {english.TrackingNumber} received", $"Application {english.TrackingNumber} refused"], ignoreOrder: true);
         englishMail.Single(m => m.Subject!.EndsWith("refused")).TextBody!
-            .ShouldStartWith($"Your application {english.TrackingNumber} (enterprise registration) was refused: the name is already registered");
+            .ShouldStartWith(
+                $"Your application {english.TrackingNumber} (enterprise registration) was refused: the name is already registered");
 
         _sms.Received.Count.ShouldBe(7);
-        _sms.Received.ShouldAllBe(s => s.To == "+856 20 5555 1234" && s.Authorization == "Bearer gateway-token" && s.IdempotencyKey == s.Reference);
+        _sms.Received.ShouldAllBe(s =>
+            s.To == "+856 20 5555 1234" && s.Authorization == "Bearer gateway-token" && s.IdempotencyKey == s.Reference);
         _sms.Received.Count(s => s.Text.StartsWith("ຜົນຂອງຄຳຮ້ອງເລກທີ")).ShouldBe(1);
         _sms.Received.Count(s => s.Text.StartsWith($"We received your application {english.TrackingNumber}")).ShouldBe(1);
 
@@ -197,7 +205,8 @@ public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsy
         dead.LastError.ShouldNotBeNull().ShouldContain("500");
         _sms.Received.ShouldBeEmpty();
         (await Api.Clerk.GetAsync("/api/notifications?status=dead")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await ApiFixture.Client(_host, "auditor", null).GetAsync("/api/notifications?status=lost")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ApiFixture.Client(_host, "auditor", null).GetAsync("/api/notifications?status=lost"))
+            .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -56,11 +56,15 @@ public class when_the_citizen_tracks_an_application(ApiFixture api) : ApiTest(ap
     }
 
     private async Task Decide(HttpClient client, Guid id, string step, string outcome, string reason, string? comment = null) =>
-        (await Post(client, $"/api/applications/{id}/steps/{step}/decision", new { outcome, reason, comment })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Post(client, $"/api/applications/{id}/steps/{step}/decision", new { outcome, reason, comment }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
 
     private Task<HttpResponseMessage> Track(string number, string code, string? lang = null, string? acceptLanguage = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/tracking") { Content = JsonContent.Create(new { trackingNumber = number, accessCode = code, lang }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/tracking")
+        {
+            Content = JsonContent.Create(new { trackingNumber = number, accessCode = code, lang }),
+        };
         if (acceptLanguage is not null) request.Headers.AcceptLanguage.ParseAdd(acceptLanguage);
         return Citizen.SendAsync(request);
     }
@@ -78,7 +82,8 @@ public class when_the_citizen_tracks_an_application(ApiFixture api) : ApiTest(ap
         stored.ShouldContain("pbkdf2-sha256$");
         stored.ShouldNotContain(receipt.AccessCode.Replace("-", ""));
         stored.ShouldNotContain(receipt.AccessCode);
-        (await Track(receipt.TrackingNumber, receipt.AccessCode.ToLowerInvariant().Replace("-", " "))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Track(receipt.TrackingNumber, receipt.AccessCode.ToLowerInvariant().Replace("-", " ")))
+            .StatusCode.ShouldBe(HttpStatusCode.OK, "typed in lower case with a space");
     }
 
     [Fact]
@@ -185,7 +190,8 @@ public class when_the_citizen_tracks_an_application(ApiFixture api) : ApiTest(ap
         again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await Read<Problem>(again)).Code.ShouldBe("already-rated");
 
-        var history = await Read<History>(await ApiFixture.Client(_host, "auditor", null).GetAsync($"/api/applications/{receipt.Id}/history"));
+        var auditor = ApiFixture.Client(_host, "auditor", null);
+        var history = await Read<History>(await auditor.GetAsync($"/api/applications/{receipt.Id}/history"));
         var rated = history.Events.Where(e => e.Type == "service_rated").ShouldHaveSingleItem();
         rated.Data.GetProperty("rating").GetInt32().ShouldBe(4);
         rated.Data.GetProperty("by").GetProperty("role").GetString().ShouldBe("citizen");
@@ -206,7 +212,8 @@ public class when_one_address_guesses_access_codes(ApiFixture api) : ApiTest(api
         var clerk = ApiFixture.Client(host, "clerk", "odsc", "clerk-vte");
         var receipt = await Read<Receipt>(await Post(clerk, "/api/applications", when_the_citizen_tracks_an_application.Lao()));
         var citizen = host.CreateClient();
-        var track = (string code) => citizen.PostAsJsonAsync("/api/tracking", new { trackingNumber = receipt.TrackingNumber, accessCode = code });
+        var track = (string code) =>
+            citizen.PostAsJsonAsync("/api/tracking", new { trackingNumber = receipt.TrackingNumber, accessCode = code });
 
         for (var guess = 0; guess < 20; guess++)
             (await track($"AAAA-{guess:D4}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);

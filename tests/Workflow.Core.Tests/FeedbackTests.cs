@@ -63,9 +63,11 @@ public class when_the_citizen_rates_the_service
         var definition = Procedures.Get("enterprise-registration");
         var scope = new ApplicationScope("VTE", ["odsc", "moic-enterprise-registration"]);
 
-        Should.Throw<AccessDenied>(() => AccessPolicy.EnsureMayAct(Scenario.Clerk, new RateService(5, null, Scenario.Clerk), definition, scope));
+        Should.Throw<AccessDenied>(() =>
+            AccessPolicy.EnsureMayAct(Scenario.Clerk, new RateService(5, null, Scenario.Clerk), definition, scope));
         Should.Throw<AccessDenied>(() => AccessPolicy.EnsureMayAct(Citizen,
-            new DecideStep("intake", StepOutcome.Approve, "fine", null, Citizen), definition, scope)).Message.ShouldBe(AccessDenied.Unreadable);
+                new DecideStep("intake", StepOutcome.Approve, "fine", null, Citizen), definition, scope))
+            .Message.ShouldBe(AccessDenied.Unreadable);
         Should.NotThrow(() => AccessPolicy.EnsureMayAct(Citizen, new RateService(5, null, Citizen), definition, scope));
         Roles.IsKnown(Roles.Citizen).ShouldBeFalse("no token may carry the citizen's role");
     }
@@ -101,7 +103,8 @@ public class when_a_case_tells_the_applicant
             ("handover opened", NoticeKind.ReadyToCollect),
             ("ApplicationApproved", NoticeKind.Approved),
         ]);
-        Notices.For(new CaseDeadlineMissed(Scenario.Monday, Scenario.Monday.AddDays(7), [], Scenario.Monday), true).ShouldBe(NoticeKind.Apology);
+        Notices.For(new CaseDeadlineMissed(Scenario.Monday, Scenario.Monday.AddDays(7), [], Scenario.Monday), true)
+            .ShouldBe(NoticeKind.Apology);
         Notices.For(new ApplicationRejected("register", "no", Scenario.Monday), true).ShouldBe(NoticeKind.Rejected);
     }
 }

@@ -37,7 +37,8 @@ public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplica
         RuleFor(r => r.Applicant!.Email).EmailAddress().MaximumLength(200).When(r => !string.IsNullOrEmpty(r.Applicant?.Email))
             .OverridePropertyName("applicant.email").WithMessage("an e-mail address such as name@example.la");
         RuleFor(r => r.Applicant!.Phone).Matches(@"^\+?[0-9][0-9 ]{5,19}$").When(r => !string.IsNullOrEmpty(r.Applicant?.Phone))
-            .OverridePropertyName("applicant.phone").WithMessage("a phone number of digits, optionally starting with +, e.g. +856 20 5555 1234");
+            .OverridePropertyName("applicant.phone")
+            .WithMessage("a phone number of digits, optionally starting with +, e.g. +856 20 5555 1234");
         RuleFor(r => r.Data).NotNull().WithMessage("the application data is required");
         RuleFor(r => r.Centre).Matches("^[A-Z0-9]{2,10}$").When(r => r.Centre is not null)
             .WithMessage("a centre code is 2 to 10 capital letters or digits, e.g. VTE");
@@ -74,7 +75,8 @@ public static class SubmitApplicationEndpoint
     }
 
     public static CommandResponse Response(CommandResult result) =>
-        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)], result.AccessCode);
+        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)],
+            result.AccessCode);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -17,7 +17,8 @@ public sealed class Messages(CitizenWords words)
         string Text(string key, params object?[] args) => words.Text(l, key, args);
         var (subject, body) = m.Kind switch
         {
-            NoticeKind.Received => (Text("Mail.Received.Subject", m.TrackingNumber), Text("Mail.Received.Body", m.TrackingNumber, procedure)),
+            NoticeKind.Received => (Text("Mail.Received.Subject", m.TrackingNumber),
+                Text("Mail.Received.Body", m.TrackingNumber, procedure)),
             NoticeKind.Returned => (Text("Mail.Returned.Subject", m.TrackingNumber), string.Join(" ", new[]
             {
                 Text("Mail.Returned.Body", m.TrackingNumber, words.Agency(l, facts.Agency ?? ""), facts.Reason),
@@ -26,10 +27,12 @@ public sealed class Messages(CitizenWords words)
             }.Where(s => !string.IsNullOrWhiteSpace(s)))),
             NoticeKind.Apology => (Text("Mail.Apology.Subject", m.TrackingNumber),
                 Text("Mail.Apology.Body", m.TrackingNumber, facts.DueAt is { } at ? CitizenWords.Date(l, at) : "")),
-            NoticeKind.Approved => (Text("Mail.Approved.Subject", m.TrackingNumber), Text("Mail.Approved.Body", m.TrackingNumber, procedure)),
+            NoticeKind.Approved => (Text("Mail.Approved.Subject", m.TrackingNumber),
+                Text("Mail.Approved.Body", m.TrackingNumber, procedure)),
             NoticeKind.Rejected => (Text("Mail.Rejected.Subject", m.TrackingNumber),
                 Text("Mail.Rejected.Body", m.TrackingNumber, procedure, facts.Reason)),
-            NoticeKind.ReadyToCollect => (Text("Mail.Ready.Subject", m.TrackingNumber), Text("Mail.Ready.Body", m.TrackingNumber, procedure)),
+            NoticeKind.ReadyToCollect => (Text("Mail.Ready.Subject", m.TrackingNumber),
+                Text("Mail.Ready.Body", m.TrackingNumber, procedure)),
             _ => throw new ArgumentOutOfRangeException(nameof(m), m.Kind, "unknown kind of message"),
         };
         return new MessageText(subject, $"{body}\n\n{Text("Mail.Signature")}");

@@ -40,12 +40,16 @@ public sealed class NotificationDispatcher(
                 DateTimeOffset? retryAt = attempts >= options.MaxAttempts ? null : clock.GetUtcNow() + options.RetryAfter(attempts);
                 await rows.FailedAsync(message, e.Message, retryAt, cancellation);
                 if (retryAt is null)
-                    log.LogError("Gave up {Kind} {Channel} message {MessageId} for {TrackingNumber} ({ApplicationId}) after {Attempts} attempts: {Error}",
+                    log.LogError(
+                        "Gave up {Kind} {Channel} message {MessageId} for {TrackingNumber} ({ApplicationId}) " +
+                        "after {Attempts} attempts: {Error}",
                         message.Kind, message.Channel, message.Id, message.TrackingNumber, message.ApplicationId, attempts, e.Message);
                 else
-                    log.LogWarning("Could not send {Kind} {Channel} message {MessageId} for {TrackingNumber} ({ApplicationId}), attempt {Attempts}; " +
-                        "retrying at {RetryAt}: {Error}", message.Kind, message.Channel, message.Id, message.TrackingNumber, message.ApplicationId,
-                        attempts, retryAt, e.Message);
+                    log.LogWarning(
+                        "Could not send {Kind} {Channel} message {MessageId} for {TrackingNumber} ({ApplicationId}), attempt {Attempts}; " +
+                        "retrying at {RetryAt}: {Error}",
+                        message.Kind, message.Channel, message.Id, message.TrackingNumber, message.ApplicationId, attempts, retryAt,
+                        e.Message);
             }
         }
         return claimed.Count;

@@ -13,7 +13,8 @@ public static class NotificationEndpoints
             .WithSummary("Messages to applicants, newest first: status pending, sent or dead; applicationId to follow one case")
             .Produces<IReadOnlyList<OutboxEntry>>().ProducesValidationProblem();
 
-    private static async Task<IResult> List(string? status, Guid? applicationId, int? limit, OutboxRows rows, CancellationToken cancellation)
+    private static async Task<IResult> List(string? status, Guid? applicationId, int? limit, OutboxRows rows,
+        CancellationToken cancellation)
     {
         if (!string.IsNullOrEmpty(status) && !Statuses.Contains(status))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["status is pending, sent or dead"] });

@@ -26,7 +26,8 @@ public sealed class NotificationService(NotificationDispatcher dispatcher, Notif
     {
         if (options.Channels.Count == 0)
         {
-            log.LogWarning("No notification channel is configured (Workflow:Notifications:Smtp:Host, Sms:Url): messages wait in the outbox");
+            log.LogWarning(
+                "No notification channel is configured (Workflow:Notifications:Smtp:Host, Sms:Url): messages wait in the outbox");
             return;
         }
         log.LogInformation("Notification dispatcher sending {Channels} every {PollInterval}", options.Channels, options.PollInterval);

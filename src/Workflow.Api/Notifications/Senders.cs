@@ -15,8 +15,11 @@ public sealed class EmailSender(SmtpOptions options) : IAsyncDisposable
 {
     private SmtpClient? _client;
 
-    public static string MessageId(string key, string sender) =>
-        $"{key.Replace(':', '.')}@{(sender.Contains('@') ? sender[(sender.LastIndexOf('@') + 1)..].TrimEnd('>', ' ') : "workflow.invalid")}";
+    public static string MessageId(string key, string sender)
+    {
+        var domain = sender.Contains('@') ? sender[(sender.LastIndexOf('@') + 1)..].TrimEnd('>', ' ') : "workflow.invalid";
+        return $"{key.Replace(':', '.')}@{domain}";
+    }
 
     public async Task SendAsync(OutboxMessage message, MessageText text, CancellationToken cancellation)
     {
@@ -42,8 +45,10 @@ public sealed class EmailSender(SmtpOptions options) : IAsyncDisposable
     {
         if (_client is { IsConnected: true }) return _client;
         _client = new SmtpClient { Timeout = 15_000 };
-        await _client.ConnectAsync(options.Host!, options.Port, Enum.Parse<SecureSocketOptions>(options.Security, ignoreCase: true), cancellation);
-        if (!string.IsNullOrEmpty(options.UserName)) await _client.AuthenticateAsync(options.UserName, options.Password ?? "", cancellation);
+        var security = Enum.Parse<SecureSocketOptions>(options.Security, ignoreCase: true);
+        await _client.ConnectAsync(options.Host!, options.Port, security, cancellation);
+        if (!string.IsNullOrEmpty(options.UserName))
+            await _client.AuthenticateAsync(options.UserName, options.Password ?? "", cancellation);
         return _client;
     }
 
@@ -80,6 +85,7 @@ public sealed class SmsSender(HttpClient http, SmsOptions options)
         if (!string.IsNullOrEmpty(options.Token)) request.Headers.Authorization = new("Bearer", options.Token);
         using var response = await http.SendAsync(request, cancellation);
         if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"the SMS gateway answered {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
+            throw new HttpRequestException($"the SMS gateway answered {(int)response.StatusCode} {response.ReasonPhrase}", null,
+                response.StatusCode);
     }
 }

@@ -64,6 +64,9 @@ public sealed class CitizenWords(IStringLocalizer<CitizenTexts> texts, WorkflowC
     private static TimeZoneInfo Zone()
     {
         try { return TimeZoneInfo.FindSystemTimeZoneById("Asia/Vientiane"); }
-        catch (TimeZoneNotFoundException) { return TimeZoneInfo.CreateCustomTimeZone("Asia/Vientiane", TimeSpan.FromHours(7), "Vientiane", "Vientiane"); }
+        catch (TimeZoneNotFoundException)
+        {
+            return TimeZoneInfo.CreateCustomTimeZone("Asia/Vientiane", TimeSpan.FromHours(7), "Vientiane", "Vientiane");
+        }
     }
 }

@@ -71,7 +71,8 @@ public sealed class FeedbackValidator : AbstractValidator<FeedbackRequest>
         RuleFor(r => r.AccessCode).NotEmpty().MaximumLength(20).WithMessage("the access code on the receipt");
         RuleFor(r => r.Rating).NotNull().InclusiveBetween(Feedback.Lowest, Feedback.Highest)
             .WithMessage($"a rating from {Feedback.Lowest} (poor) to {Feedback.Highest} (very good)");
-        RuleFor(r => r.Comment).MaximumLength(Feedback.CommentLength).WithMessage($"a comment has at most {Feedback.CommentLength} characters");
+        RuleFor(r => r.Comment).MaximumLength(Feedback.CommentLength)
+            .WithMessage($"a comment has at most {Feedback.CommentLength} characters");
         RuleFor(r => r.Lang).Must(l => Languages.All.Contains(l)).When(r => r.Lang is not null).WithMessage("lang is lo or en");
     }
 }
@@ -97,7 +98,10 @@ public static class TrackingEndpoints
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(RateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.PermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.PermitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                }));
             limiter.OnRejected = async (context, cancellation) =>
             {
                 var http = context.HttpContext;
@@ -128,19 +132,22 @@ public static class TrackingEndpoints
         var tracked = await FindAsync(store, request.TrackingNumber!, request.AccessCode!, cancellation);
         if (tracked is null) return NotFound(http, words, request.Lang, log);
         var language = LanguageOf(http, request.Lang, tracked.Language);
-        log.LogInformation("Tracking page of {TrackingNumber} ({ApplicationId}) opened in {Language}", tracked.TrackingNumber, tracked.Id, language);
+        log.LogInformation("Tracking page of {TrackingNumber} ({ApplicationId}) opened in {Language}",
+            tracked.TrackingNumber, tracked.Id, language);
         return Results.Ok(View(tracked, language, words));
     }
 
     private static async Task<IResult> Rate(FeedbackRequest request, HttpContext http, IValidator<FeedbackRequest> validator,
-        IDocumentStore store, ApplicationCommands commands, CitizenWords words, ILogger<TrackingRequest> log, CancellationToken cancellation)
+        IDocumentStore store, ApplicationCommands commands, CitizenWords words, ILogger<TrackingRequest> log,
+        CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
         var tracked = await FindAsync(store, request.TrackingNumber!, request.AccessCode!, cancellation);
         if (tracked is null) return NotFound(http, words, request.Lang, log);
         var command = new RateService(request.Rating!.Value, request.Comment, Feedback.Citizen(tracked.TrackingNumber));
         await commands.HandleAsync(tracked.Id, null, command, new CommandContext(http.CorrelationId(), Channel: "web"), cancellation);
-        return Results.Ok(new FeedbackAnswer(words.Text(LanguageOf(http, request.Lang, tracked.Language), "Rate.Thanks"), request.Rating.Value));
+        var language = LanguageOf(http, request.Lang, tracked.Language);
+        return Results.Ok(new FeedbackAnswer(words.Text(language, "Rate.Thanks"), request.Rating.Value));
     }
 
     /// <summary>The application when the number and the code both match; the same null, after the same work, otherwise.</summary>
@@ -157,7 +164,8 @@ public static class TrackingEndpoints
     {
         // Neither the number nor the code is logged: the code is a secret, and a number with a failed code says nothing.
         log.LogInformation("Tracking attempt from {ClientAddress} matched no application", http.Connection.RemoteIpAddress?.ToString());
-        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: words.Text(LanguageOf(http, lang, null), "NotFound"));
+        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: words.Text(LanguageOf(http, lang, null), "NotFound"));
     }
 
     /// <summary>The language asked for (<c>lang</c>, then Accept-Language), else the applicant's, else Lao.</summary>
@@ -193,8 +201,11 @@ public static class TrackingEndpoints
         };
         var ended = t.EndedAt is not null;
         return new CitizenView(t.TrackingNumber, language, procedure, t.Status, words.Text(language, $"Status.{t.Status}"), holders,
-            ended ? null : t.ExpectedAt, ended || t.ExpectedAt is not { } expected ? null : words.Text(language, "Expected", CitizenWords.Date(language, expected)),
-            t.Apologised && !ended && t.ExpectedAt is { } newDate ? words.Text(language, "Apology", CitizenWords.Date(language, newDate)) : null,
+            ended ? null : t.ExpectedAt,
+            ended || t.ExpectedAt is not { } expected ? null : words.Text(language, "Expected", CitizenWords.Date(language, expected)),
+            t.Apologised && !ended && t.ExpectedAt is { } newDate
+                ? words.Text(language, "Apology", CitizenWords.Date(language, newDate))
+                : null,
             corrections, t.CorrectionDueAt,
             t.CorrectionDueAt is { } by ? words.Text(language, "CorrectBy", CitizenWords.Date(language, by)) : null,
             result, t.EndedAt, ended && t.Rating is null, t.Rating);

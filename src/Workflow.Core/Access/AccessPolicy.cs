@@ -148,7 +148,8 @@ public static class AccessPolicy
         }
         if (command is Citizens.RateService)
         {
-            if (actor.Role != Roles.Citizen) throw new AccessDenied("the service is rated by the citizen, with the tracking number and access code");
+            if (actor.Role != Roles.Citizen)
+                throw new AccessDenied("the service is rated by the citizen, with the tracking number and access code");
             return;
         }
         if (!MayRead(actor, application)) throw new AccessDenied(AccessDenied.Unreadable);

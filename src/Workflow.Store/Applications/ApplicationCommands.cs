@@ -63,7 +63,8 @@ public sealed class ApplicationCommands(
         InForce(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
         var accessCode = AccessCodes.New();
-        var events = Decider.Decide(probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) }, null, definition, calendar, now);
+        var command = probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) };
+        var events = Decider.Decide(command, null, definition, calendar, now);
         session.Events.StartStream<Application>(request.Id, events);
         try
         {

@@ -9,8 +9,8 @@ public sealed record OutboxMessage(string Id, Guid ApplicationId, string Trackin
     string Recipient, string Language, Outbox.Facts Facts, int Attempts, DateTimeOffset ClaimedUntil);
 
 /// <summary>A row of the outbox as the API lists it (no message text: the text is made when it is sent).</summary>
-public sealed record OutboxEntry(string Id, Guid ApplicationId, string TrackingNumber, string Kind, string Channel, string Status, int Attempts,
-    DateTimeOffset CreatedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt, string? LastError);
+public sealed record OutboxEntry(string Id, Guid ApplicationId, string TrackingNumber, string Kind, string Channel, string Status,
+    int Attempts, DateTimeOffset CreatedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt, string? LastError);
 
 /// <summary>
 /// The outbox's rows for the dispatcher, in the deadline sweeper's pattern: claim due rows with <c>FOR UPDATE SKIP LOCKED</c>
@@ -85,7 +85,8 @@ public sealed class OutboxRows(NpgsqlDataSource database)
     }
 
 
-    public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string? status, Guid? applicationId, int limit, CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string? status, Guid? applicationId, int limit,
+        CancellationToken cancellation = default)
     {
         await using var command = database.CreateCommand(
             $"""
@@ -95,7 +96,10 @@ public sealed class OutboxRows(NpgsqlDataSource database)
              order by created_at desc, id limit @limit
              """);
         command.Parameters.Add(new NpgsqlParameter("status", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)status ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("application", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)applicationId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("application", NpgsqlTypes.NpgsqlDbType.Uuid)
+        {
+            Value = (object?)applicationId ?? DBNull.Value,
+        });
         command.Parameters.AddWithValue("limit", limit);
         var rows = new List<OutboxEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellation);
@@ -106,5 +110,6 @@ public sealed class OutboxRows(NpgsqlDataSource database)
         return rows;
     }
 
-    private static DateTimeOffset? Nullable(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+    private static DateTimeOffset? Nullable(NpgsqlDataReader reader, int i) =>
+        reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
 }

@@ -48,8 +48,9 @@ public static class AccessCodes
         if (parts.Length != 4 || parts[0] != Scheme || !int.TryParse(parts[1], out iterations)) (parts, known) = (Decoy.Split('$'), false);
         var salt = Convert.FromBase64String(parts[2]);
         var expected = Convert.FromBase64String(parts[3]);
-        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normal(code ?? "")), salt, iterations is > 0 and <= 1_000_000 ? iterations : Iterations,
-            HashAlgorithmName.SHA256, expected.Length);
+        var rounds = iterations is > 0 and <= 1_000_000 ? iterations : Iterations;
+        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(Normal(code ?? "")), salt, rounds, HashAlgorithmName.SHA256,
+            expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected) && known;
     }
 
