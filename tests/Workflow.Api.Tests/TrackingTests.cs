@@ -203,6 +203,49 @@ public class when_the_citizen_tracks_an_application(ApiFixture api) : ApiTest(ap
     }
 }
 
+public class when_the_legal_deadline_passes_undecided(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task the_citizen_reads_the_apology_and_the_new_expected_date()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2024, 6, 3, 9, 0, 0, TimeSpan.FromHours(7)));
+        await using var host = ApiFixture.Host(Api.ConnectionString, clock: clock);
+        var clerk = ApiFixture.Client(host, "clerk", "odsc", "clerk-vte");
+        var receipt = await Read<Receipt>(await Post(clerk, "/api/applications", when_the_citizen_tracks_an_application.Lao()));
+        (await Post(clerk, $"/api/applications/{receipt.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
+        var citizen = host.CreateClient();
+        var track = async () => await Read<CitizenView>(await citizen.PostAsJsonAsync("/api/tracking",
+            new { trackingNumber = receipt.TrackingNumber, accessCode = receipt.AccessCode, lang = "en" }));
+        var legal = (await track()).ExpectedAt;
+
+        clock.Now = new DateTimeOffset(2024, 8, 5, 9, 0, 0, TimeSpan.FromHours(7));
+        var sweeper = host.Services.GetRequiredService<Store.Applications.DeadlineSweeper>();
+        while (await sweeper.SweepOnceAsync() > 0) { }
+        var view = await track();
+
+        view.ExpectedAt.ShouldNotBeNull().ShouldBeGreaterThan(legal!.Value);
+        view.Apology.ShouldBe($"We are sorry: the deadline set by law was missed. The new expected date is {view.ExpectedAt:d MMMM yyyy}.");
+        view.ExpectedText.ShouldBe($"Expected by {view.ExpectedAt:d MMMM yyyy}");
+    }
+}
+
+public class when_the_counter_names_the_applicants_language_and_contact(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task an_unknown_language_or_a_malformed_contact_is_a_400_naming_each_and_nothing_is_received()
+    {
+        var body = JsonSerializer.SerializeToNode(Samples.Submission("enterprise-registration"))!;
+        body["applicant"] = JsonSerializer.SerializeToNode(new { name = "Noy", language = "fr", email = "not-an-address", phone = "call me" });
+
+        var response = await Post(Api.Clerk, "/api/applications", body);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Read<Problem>(response)).Errors!.Keys.Order().ShouldBe(["applicant.email", "applicant.language", "applicant.phone"]);
+        (await Api.CountsAsync()).ShouldBe((0, 0));
+    }
+}
+
 public class when_one_address_guesses_access_codes(ApiFixture api) : ApiTest(api)
 {
     [Fact]
