@@ -236,7 +236,8 @@ public class when_the_counter_names_the_applicants_language_and_contact(ApiFixtu
     public async Task an_unknown_language_or_a_malformed_contact_is_a_400_naming_each_and_nothing_is_received()
     {
         var body = JsonSerializer.SerializeToNode(Samples.Submission("enterprise-registration"))!;
-        body["applicant"] = JsonSerializer.SerializeToNode(new { name = "Noy", language = "fr", email = "not-an-address", phone = "call me" });
+        body["applicant"] = JsonSerializer.SerializeToNode(
+            new { name = "Noy", language = "fr", email = "not-an-address", phone = "call me" });
 
         var response = await Post(Api.Clerk, "/api/applications", body);
 
