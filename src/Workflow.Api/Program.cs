@@ -7,7 +7,9 @@ using Workflow.Api.Applications;
 using Workflow.Api.Deadlines;
 using Workflow.Api.Desk;
 using Workflow.Api.Hosting;
+using Workflow.Api.Notifications;
 using Workflow.Api.Oversight;
+using Workflow.Api.Tracking;
 using Workflow.Api.Workflows;
 using Workflow.Core.Definitions;
 using Workflow.Store;
@@ -46,6 +48,8 @@ try
     builder.Services.AddHostedService<Definitions.Publisher>();
     SweeperService.AddDeadlineSweeper(builder);
     builder.Services.AddHostedService<SealService>();
+    builder.AddTracking();
+    NotificationService.AddNotifications(builder);
 
     var app = builder.Build();
     configuring = false;
@@ -56,6 +60,7 @@ try
     app.UseStatusCodePages();
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseRateLimiter();
 
     app.MapHealth();
     app.MapApiDocuments();
@@ -71,6 +76,8 @@ try
     api.MapCalendars();
     api.MapVerification();
     api.MapOversightQueries();
+    api.MapTracking();
+    api.MapNotifications();
     api.MapDevelopmentClock(app.Environment);
 
     await app.RunAsync();

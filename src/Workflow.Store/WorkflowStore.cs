@@ -47,6 +47,10 @@ public static class WorkflowStore
         options.Projections.Add(new AgencyInboxProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new OpenDeadlines(Schema), ProjectionLifecycle.Inline);
         options.Storage.ExtendedSchemaObjects.Add(OpenDeadlines.Schema(Schema));
+        options.Projections.Add(new Tracking.CitizenTrackingProjection(), ProjectionLifecycle.Inline);
+        options.Schema.For<Tracking.CitizenTracking>().UniqueIndex(t => t.TrackingNumber);
+        options.Projections.Add(new Notifications.Outbox(Schema), ProjectionLifecycle.Inline);
+        options.Storage.ExtendedSchemaObjects.AddRange(Notifications.Outbox.Schema(Schema));
 
         options.Schema.For<ApplicationDetails>().UniqueIndex(d => d.TrackingNumber);
         options.Schema.For<InboxItem>().Index(i => i.Agency).Index(i => i.DueAt).Index(i => i.ApplicationId)
@@ -94,6 +98,7 @@ public static class WorkflowStore
         services.AddSingleton<Audit.AccessLog>();
         services.AddSingleton<Audit.CaseFiles>();
         services.AddSingleton<Audit.OversightQueries>();
+        services.AddSingleton<Notifications.OutboxRows>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

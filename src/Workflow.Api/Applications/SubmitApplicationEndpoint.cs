@@ -8,7 +8,8 @@ using Workflow.Store.Identity;
 
 namespace Workflow.Api.Applications;
 
-public sealed record ApplicantRequest(string? Name, string? IdNumber, string? Phone, string? Email);
+/// <param name="Language">The language the applicant reads, lo or en: notifications and the tracking page use it.</param>
+public sealed record ApplicantRequest(string? Name, string? IdNumber, string? Phone, string? Email, string? Language = null);
 
 public sealed record SubmitApplicationRequest(
     string? WorkflowId,
@@ -18,7 +19,10 @@ public sealed record SubmitApplicationRequest(
     string? Centre,
     string? Channel);
 
-public sealed record CommandResponse(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<string> Events);
+/// <param name="AccessCode">On the receipt of a new application only: the citizen's code for the tracking page, never shown again.</param>
+public sealed record CommandResponse(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<string> Events,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? AccessCode = null);
 
 public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplicationRequest>
 {
@@ -32,8 +36,13 @@ public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplica
             .OverridePropertyName("applicant.name");
         RuleFor(r => r.Applicant!.IdNumber).Text(limits.MaxNameLength).When(r => r.Applicant is not null)
             .OverridePropertyName("applicant.idNumber");
-        RuleFor(r => r.Applicant!.Phone).Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.phone");
-        RuleFor(r => r.Applicant!.Email).Text(limits.MaxNameLength).When(r => r.Applicant is not null).OverridePropertyName("applicant.email");
+        RuleFor(r => r.Applicant!.Language).Must(l => Workflow.Store.Notifications.Languages.All.Contains(l))
+            .When(r => r.Applicant?.Language is not null).OverridePropertyName("applicant.language").WithMessage("a language is lo or en");
+        RuleFor(r => r.Applicant!.Email).Text(limits.MaxNameLength).EmailAddress().When(r => !string.IsNullOrEmpty(r.Applicant?.Email))
+            .OverridePropertyName("applicant.email").WithMessage("an e-mail address such as name@example.la");
+        RuleFor(r => r.Applicant!.Phone).Matches(@"^\+?[0-9][0-9 ]{5,19}$").When(r => !string.IsNullOrEmpty(r.Applicant?.Phone))
+            .OverridePropertyName("applicant.phone")
+            .WithMessage("a phone number of digits, optionally starting with +, e.g. +856 20 5555 1234");
         RuleFor(r => r.Data).NotNull().WithMessage("the application data is required");
         this.Data(r => r.Data, limits);
         this.Names(r => r.Documents!, limits);
@@ -59,7 +68,8 @@ public static class SubmitApplicationEndpoint
         var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
         var id = string.IsNullOrWhiteSpace(key) ? Guid.CreateVersion7() : Http.IdFor(key, actor);
         var centre = request.Centre ?? http.User.FindFirst(Tokens.CentreClaim)?.Value ?? configuration["Workflow:DefaultCentre"] ?? "VTE";
-        var applicant = new Applicant(request.Applicant!.Name!, request.Applicant.IdNumber, request.Applicant.Phone, request.Applicant.Email);
+        var applicant = new Applicant(request.Applicant!.Name!, request.Applicant.IdNumber, Blank(request.Applicant.Phone),
+            Blank(request.Applicant.Email), request.Applicant.Language);
 
         var result = await commands.SubmitAsync(
             new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!, request.Documents ?? [],
@@ -71,5 +81,8 @@ public static class SubmitApplicationEndpoint
     }
 
     public static CommandResponse Response(CommandResult result) =>
-        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)]);
+        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)],
+            result.AccessCode);
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -13,6 +13,11 @@ public static class Roles
     public const string Designer = "designer";
     public const string Admin = "admin";
 
+    /// <summary>
+    /// The applicant, proved by the tracking number and access code on the public tracking page. Never carried by a token.
+    /// </summary>
+    public const string Citizen = "citizen";
+
     /// <summary>The deadline clock. Never carried by a token: only the server acts as the system.</summary>
     public const string System = "system";
 
@@ -145,6 +150,12 @@ public static class AccessPolicy
         if (command is ReachDeadline or RecalculateDeadlines)
         {
             if (actor.Role != Roles.System) throw new AccessDenied("deadlines are reached by the deadline clock only");
+            return;
+        }
+        if (command is Citizens.RateService)
+        {
+            if (actor.Role != Roles.Citizen)
+                throw new AccessDenied("the service is rated by the citizen, with the tracking number and access code");
             return;
         }
         if (!MayRead(actor, application)) throw new AccessDenied(AccessDenied.Unreadable);

@@ -43,6 +43,7 @@ public sealed record CaseClock(
 /// </summary>
 /// <param name="Returns">The returns counted toward the procedure's cap: those after the completeness check.</param>
 /// <param name="DeskState">Recusals and delegations (see Desk.cs); null until the first of them.</param>
+/// <param name="Rated">The citizen has rated the service: a case is rated once.</param>
 public sealed partial record Application(
     Guid Id,
     string WorkflowId,
@@ -58,7 +59,8 @@ public sealed partial record Application(
     int Returns,
     CaseClock? Clock,
     DateTimeOffset? CorrectionDueAt,
-    CaseDesk? DeskState = null)
+    CaseDesk? DeskState = null,
+    bool Rated = false)
 {
     public bool IsFinished => Status is ApplicationStatus.Approved or ApplicationStatus.Rejected or ApplicationStatus.Withdrawn or ApplicationStatus.Lapsed;
 
@@ -123,6 +125,7 @@ public sealed partial record Application(
         (_, ApplicationWithdrawn) => state.Finish(ApplicationStatus.Withdrawn),
         (_, ApplicationLapsed) => state.Finish(ApplicationStatus.Lapsed),
         (_, IDeskEvent e) => state.OnDesk(e),
+        (_, Citizens.ServiceRated) => state with { Rated = true },
         _ => state,
     };
 

@@ -6,6 +6,7 @@ public enum StepOutcome { Approve, Reject, Return }
 
 public abstract record ApplicationCommand(Actor By);
 
+/// <param name="AccessCode">The salted hash of the citizen's access code, made at the edge (the core draws no random numbers).</param>
 public sealed record SubmitApplication(
     Guid ApplicationId,
     string TrackingNumber,
@@ -14,7 +15,8 @@ public sealed record SubmitApplication(
     Applicant Applicant,
     IReadOnlyDictionary<string, JsonElement> Data,
     IReadOnlyList<string> Documents,
-    Actor By) : ApplicationCommand(By);
+    Actor By,
+    string? AccessCode = null) : ApplicationCommand(By);
 
 /// <param name="ReasonCode">For a return past the cap: the listed document or data field the return is about.</param>
 public sealed record DecideStep(string StepId, StepOutcome Outcome, string Reason, string? Comment, Actor By, string? ReasonCode = null) : ApplicationCommand(By);

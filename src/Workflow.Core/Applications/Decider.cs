@@ -45,6 +45,8 @@ public static partial class Decider
             case DeskCommand desk:
                 run.Desk(desk);
                 break;
+            case Citizens.RateService rate:
+                return Citizens.Feedback.Decide(rate, state, now);
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown command");
         }
@@ -76,7 +78,7 @@ public static partial class Decider
             var errors = ApplicationData.Check(definition, c.Data, c.Documents);
             if (errors.Count > 0) throw new InvalidApplicationData(errors);
             Emit(new ApplicationSubmitted(c.ApplicationId, c.TrackingNumber, definition.Id, definition.Version, definition.Hash,
-                c.Centre, c.Channel, c.Applicant, c.Data, c.Documents, c.By, now));
+                c.Centre, c.Channel, c.Applicant, c.Data, c.Documents, c.By, now, c.AccessCode));
             Open(definition.Start, reopened: false, definition.Start.DeadlineDays);
         }
 

@@ -6,11 +6,16 @@ namespace Workflow.Core.Applications;
 /// <param name="Centre">A clerk's centre (token claim <c>centre</c>); absent on events recorded before it was kept.</param>
 public sealed record Actor(string UserId, string Name, string? Agency, string Role, string? Centre = null);
 
-public sealed record Applicant(string Name, string? IdNumber = null, string? Phone = null, string? Email = null);
+/// <param name="Language">The language the applicant reads (lo or en): notifications and the tracking page use it.</param>
+public sealed record Applicant(string Name, string? IdNumber = null, string? Phone = null, string? Email = null, string? Language = null);
 
 // Events are the case history. They record outcomes (which step opened, for which agency, due when) so that
 // replaying a stream never depends on today's definition files. Never change a shipped event: add a new one.
 
+/// <param name="AccessCode">
+/// The salted hash of the citizen's access code (never the code itself), checked by the tracking page. Added later: null in
+/// older histories, whose applications cannot be tracked with a code.
+/// </param>
 public sealed record ApplicationSubmitted(
     Guid ApplicationId,
     string TrackingNumber,
@@ -23,7 +28,8 @@ public sealed record ApplicationSubmitted(
     IReadOnlyDictionary<string, JsonElement> Data,
     IReadOnlyList<string> Documents,
     Actor By,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? AccessCode = null);
 
 /// <summary>
 /// What the deadline sweeper must check next for one scope of an application (a step, the case, the correction
@@ -156,5 +162,6 @@ public static class ApplicationEvents
         [typeof(ApplicationLapsed)] = "application_lapsed",
         [typeof(DeadlineRecalculated)] = "deadline_recalculated",
         [typeof(ApplicationMigrated)] = "application_migrated",
+        [typeof(Citizens.ServiceRated)] = "service_rated",
     };
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;
+using Workflow.Store.Tracking;
 
 namespace Workflow.Store.Applications;
 
@@ -13,7 +14,9 @@ namespace Workflow.Store.Applications;
 /// <param name="OnBehalfOf">Whom the actor acted for, when delegated.</param>
 public sealed record CommandContext(string CorrelationId, string? CausationId = null, string Channel = "api", string? OnBehalfOf = null);
 
-public sealed record CommandResult(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<object> Events);
+/// <param name="AccessCode">The citizen's access code, on a new application's first answer only: it is kept nowhere but as a hash.</param>
+public sealed record CommandResult(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<object> Events,
+    string? AccessCode = null);
 
 public sealed record NewApplication(
     Guid Id,
@@ -62,7 +65,9 @@ public sealed class ApplicationCommands(
 
         InForce(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
-        var events = Decider.Decide(probe with { TrackingNumber = number }, null, definition, calendar, now);
+        var accessCode = AccessCodes.New();
+        var command = probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) };
+        var events = Decider.Decide(command, null, definition, calendar, now);
         session.Events.StartStream<Application>(request.Id, events);
         try
         {
@@ -78,7 +83,7 @@ public sealed class ApplicationCommands(
         }
         var state = events.Aggregate((Application?)null, Application.Evolve)!;
         Logged(state, probe, events);
-        return new CommandResult(request.Id, number, state.Status, events.Count, events);
+        return new CommandResult(request.Id, number, state.Status, events.Count, events, accessCode);
     }
 
     /// <summary>
