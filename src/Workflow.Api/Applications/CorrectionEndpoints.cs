@@ -50,8 +50,8 @@ public static class CorrectionEndpoints
         return await commands.SendAsync(id, command, http, cancellation);
     }
 
-    private static async Task<IResult> Withdraw(Guid id, WithdrawalRequest request, HttpContext http, IValidator<WithdrawalRequest> validator,
-        ApplicationCommands commands, CancellationToken cancellation)
+    private static async Task<IResult> Withdraw(Guid id, WithdrawalRequest request, HttpContext http,
+        IValidator<WithdrawalRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
         return await commands.SendAsync(id, new WithdrawApplication(request.Reason!, http.Actor()), http, cancellation);

@@ -68,8 +68,8 @@ public static class SubmitApplicationEndpoint
             Blank(request.Applicant.Email), request.Applicant.Language);
 
         var result = await commands.SubmitAsync(
-            new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!, request.Documents ?? [],
-                MayRepeat: !string.IsNullOrWhiteSpace(key)),
+            new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!,
+                request.Documents ?? [], MayRepeat: !string.IsNullOrWhiteSpace(key)),
             actor, http.CommandContext(), cancellation);
 
         http.Response.SetVersion(result.Version);

@@ -10,7 +10,8 @@ public static class NotificationEndpoints
 
     public static void MapNotifications(this IEndpointRouteBuilder api) =>
         api.MapGroup("/notifications").WithTags("Notifications").RequireAuthorization(Policies.AuditorOrAdmin)
-            .MapGet("", List).WithSummary("Messages to applicants, newest first: status pending, sent or dead; applicationId to follow one case")
+            .MapGet("", List)
+            .WithSummary("Messages to applicants, newest first: status pending, sent or dead; applicationId to follow one case")
             .Produces<IReadOnlyList<OutboxEntry>>().ProducesValidationProblem();
 
     private static async Task<IResult> List(string? status, Guid? applicationId, int? limit, OutboxRows rows,
