@@ -119,9 +119,10 @@ public static class ReadEndpoints
 
     /// <summary>
     /// Loads an application the caller may read, and writes: an auditor's or admin's reading (<paramref name="what"/>:
-    /// details, replay, history, case-file) is appended to the case's access log here, and nowhere else.
+    /// details, replay, history, case-file) is appended to the case's access log here. Every reader of a case on behalf
+    /// of oversight goes through it, so the log cannot miss one.
     /// </summary>
-    private static async Task<ApplicationDetails> ReadRecordedAsync(Guid id, string what, HttpContext http, IQuerySession session,
+    public static async Task<ApplicationDetails> ReadRecordedAsync(Guid id, string what, HttpContext http, IQuerySession session,
         CancellationToken cancellation)
     {
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation) ?? throw new ApplicationNotFound(id);

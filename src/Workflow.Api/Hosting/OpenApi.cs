@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.Metadata;
 using AllowedValuesAttribute = System.ComponentModel.DataAnnotations.AllowedValuesAttribute;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -40,9 +39,6 @@ public static class OpenApi
             {
                 operation.OperationId ??= OperationId(context.Description.HttpMethod ?? "get", context.Description.RelativePath ?? "");
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-                // A resource's group names its tag; a route documented in another section names its own, which replaces it.
-                if (metadata.OfType<ITagsMetadata>().LastOrDefault() is { Tags.Count: > 0 } own)
-                    operation.Tags = new HashSet<OpenApiTagReference>(own.Tags.Select(t => new OpenApiTagReference(t, context.Document)));
                 var secured = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
                 operation.Security = secured
                     ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, context.Document)] = [] }]
