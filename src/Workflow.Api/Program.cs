@@ -5,7 +5,6 @@ using Serilog;
 using Workflow.Api.Agencies;
 using Workflow.Api.Applications;
 using Workflow.Api.Deadlines;
-using Workflow.Api.Desk;
 using Workflow.Api.Hosting;
 using Workflow.Api.Notifications;
 using Workflow.Api.Oversight;
@@ -28,7 +27,8 @@ try
     }
     catch (DefinitionException e)
     {
-        Log.Fatal("The workflows folder is not valid; the server does not start.{NewLine}{Problems}", Environment.NewLine, e.Message);
+        Log.Fatal("The workflows folder is not valid; the server does not start.{NewLine}{Problems}", Environment.NewLine,
+            e.Message);
         throw;
     }
 
@@ -54,7 +54,7 @@ try
     var app = builder.Build();
     configuring = false;
 
-    // The request log wraps the exception handler, so it records the status the client got, not the exception on its way.
+    // The request log wraps the exception handler: it records the status the client got, not the exception on its way.
     app.UseRequestLogging();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
@@ -64,18 +64,13 @@ try
 
     app.MapHealth();
     app.MapApiDocuments();
+    // One group per resource, each with its tag and its authorization policy.
     var api = app.MapGroup("/api").RequireAuthorization();
+    api.MapApplications();
+    api.MapAgencies();
     api.MapWorkflows();
-    api.MapSubmitApplication();
-    api.MapApplicationReads();
-    api.MapDecideStep();
-    api.MapCorrections();
-    api.MapInbox();
-    api.MapDesk();
-    api.MapOverdue();
     api.MapCalendars();
-    api.MapVerification();
-    api.MapOversightQueries();
+    api.MapOversight();
     api.MapTracking();
     api.MapNotifications();
     api.MapDevelopmentClock(app.Environment);

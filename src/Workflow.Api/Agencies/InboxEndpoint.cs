@@ -19,14 +19,14 @@ public sealed record InboxPage(string Agency, int Page, int PageSize, int Total,
 
 public static class InboxEndpoint
 {
-    public static void MapInbox(this IEndpointRouteBuilder api) =>
-        api.MapGet("/agencies/{agency}/inbox", Handle).WithTags("Agencies")
-            .WithSummary("The open steps waiting for an agency, earliest due first, paged with the total; ?workflowId=, ?centre= and " +
-                         "?holder= (a user id, or none for unclaimed steps) filter. The centre's own staff see their centre's steps only")
-            .Produces<InboxPage>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404)
-            .RequireAuthorization(Policies.ReadsAgencyWork);
+    public static void MapInbox(this RouteGroupBuilder agency) =>
+        agency.MapGet("/inbox", ListInbox)
+            .WithSummary("The open steps waiting for an agency, earliest due first, paged with the total; ?workflowId=, ?centre= " +
+                         "and ?holder= (a user id, or none for unclaimed steps) filter. The centre's own staff see their centre's " +
+                         "steps only")
+            .Produces<InboxPage>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
 
-    private static async Task<IResult> Handle(string agency, HttpContext http, IQuerySession session, WorkflowCatalog catalog,
+    private static async Task<IResult> ListInbox(string agency, HttpContext http, IQuerySession session, WorkflowCatalog catalog,
         TimeProvider clock, CancellationToken cancellation, int page = 1, int pageSize = 50, string? workflowId = null,
         string? centre = null, string? holder = null)
     {
@@ -49,7 +49,8 @@ public static class InboxEndpoint
         var now = clock.GetUtcNow();
         return Results.Ok(new InboxPage(agency, page, pageSize, total, [.. items.Select(i => new InboxEntry(i.ApplicationId,
             i.TrackingNumber, i.WorkflowId, i.Centre, i.StepId, i.Title, i.OpenedAt, i.DueAt,
-            catalog.Calendars.ForCentre(i.Centre, now).WorkingDaysBetween(now, i.DueAt), i.Warned, i.Breached, i.EscalationLevel, i.HolderId is null ? null : new Officer(i.HolderId, i.HolderName ?? i.HolderId),
+            catalog.Calendars.ForCentre(i.Centre, now).WorkingDaysBetween(now, i.DueAt), i.Warned, i.Breached, i.EscalationLevel,
+            i.HolderId is null ? null : new Officer(i.HolderId, i.HolderName ?? i.HolderId),
             i.PendingApprovalBy is { } by ? new PendingApprovalEntry(by, i.PendingSince ?? i.OpenedAt) : null))]));
     }
 

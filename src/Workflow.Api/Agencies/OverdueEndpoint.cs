@@ -14,13 +14,13 @@ public sealed record OverduePage(string Agency, DateTimeOffset AsOf, int Page, i
 
 public static class OverdueEndpoint
 {
-    public static void MapOverdue(this IEndpointRouteBuilder api) =>
-        api.MapGet("/agencies/{agency}/overdue", Handle).WithTags("Deadlines")
+    public static void MapOverdue(this RouteGroupBuilder agency) =>
+        agency.MapGet("/overdue", ListOverdue).WithTags("Deadlines")
             .WithSummary("The agency's open steps past their due time, most overdue first, paged: the lateness it is accountable for")
-            .Produces<OverduePage>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsAgencyWork);
+            .Produces<OverduePage>().ProducesProblem(403).ProducesProblem(404);
 
-    private static async Task<IResult> Handle(string agency, HttpContext http, NpgsqlDataSource database, IQuerySession session, WorkflowCatalog catalog,
-        TimeProvider clock, CancellationToken cancellation, int page = 1, int pageSize = 50)
+    private static async Task<IResult> ListOverdue(string agency, HttpContext http, NpgsqlDataSource database, IQuerySession session,
+        WorkflowCatalog catalog, TimeProvider clock, CancellationToken cancellation, int page = 1, int pageSize = 50)
     {
         if (catalog.FindAgency(agency) is null)
             return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{agency}' is not an agency of the catalogue");
@@ -53,13 +53,15 @@ public static class OverdueEndpoint
                 rows.Add((reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
                 total = (int)reader.GetInt64(3);
             }
-        var applications = (await session.LoadManyAsync<ApplicationDetails>(cancellation, rows.Select(r => r.Id).Distinct())).ToDictionary(a => a.Id);
+        var applications = (await session.LoadManyAsync<ApplicationDetails>(cancellation, rows.Select(r => r.Id).Distinct()))
+            .ToDictionary(a => a.Id);
         var items = rows.Select(r =>
         {
             var application = applications.GetValueOrDefault(r.Id);
             var calendar = catalog.Calendars.ForCentre(application?.Centre ?? "", now);
+            var level = application?.OpenSteps.FirstOrDefault(step => step.StepId == r.Step)?.EscalationLevel ?? 0;
             return new OverdueStep(r.Id, application?.TrackingNumber ?? "", application?.WorkflowId ?? "", r.Step, r.Due,
-                calendar.WorkingDaysBetween(r.Due, now), application?.OpenSteps.FirstOrDefault(s => s.StepId == r.Step)?.EscalationLevel ?? 0);
+                calendar.WorkingDaysBetween(r.Due, now), level);
         }).ToList();
         return Results.Ok(new OverduePage(agency, now, page, pageSize, total, items));
     }

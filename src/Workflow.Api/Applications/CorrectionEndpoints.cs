@@ -15,7 +15,8 @@ public sealed class ResubmissionValidator : AbstractValidator<ResubmissionReques
 {
     public ResubmissionValidator(InputLimits limits)
     {
-        RuleFor(r => r).Must(r => r.Data is { Count: > 0 } || r.Documents is { Count: > 0 } || !string.IsNullOrWhiteSpace(r.Comment))
+        RuleFor(r => r)
+            .Must(r => r.Data is { Count: > 0 } || r.Documents is { Count: > 0 } || !string.IsNullOrWhiteSpace(r.Comment))
             .WithMessage("a resubmission brings changed data, documents or at least a comment").OverridePropertyName("body");
         RuleFor(r => r.Comment).Text(limits.MaxTextLength);
         this.Data(r => r.Data, limits);
@@ -31,35 +32,28 @@ public sealed class WithdrawalValidator : AbstractValidator<WithdrawalRequest>
 
 public static class CorrectionEndpoints
 {
-    public static void MapCorrections(this IEndpointRouteBuilder api)
+    public static void MapCorrections(this RouteGroupBuilder applications)
     {
-        api.MapPost("/applications/{id:guid}/resubmission", Resubmit).WithTags("Applications")
+        applications.MapPost("/{id:guid}/resubmission", Resubmit)
             .WithSummary("The citizen's corrections after a return, received by a clerk; reopens the returned steps")
             .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409).RequireAuthorization(Policies.Counter);
-        api.MapPost("/applications/{id:guid}/withdrawal", Withdraw).WithTags("Applications")
+        applications.MapPost("/{id:guid}/withdrawal", Withdraw)
             .WithSummary("The citizen withdraws the application, received by a clerk")
             .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(409).RequireAuthorization(Policies.Counter);
     }
 
-    private static async Task<IResult> Resubmit(Guid id, ResubmissionRequest request, HttpContext http, IValidator<ResubmissionRequest> validator,
-        ApplicationCommands commands, CancellationToken cancellation)
+    private static async Task<IResult> Resubmit(Guid id, ResubmissionRequest request, HttpContext http,
+        IValidator<ResubmissionRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
         var command = new SubmitCorrection(request.Data ?? [], request.Documents ?? [], request.Comment, http.Actor());
-        return await Run(id, command, http, commands, cancellation);
+        return await commands.SendAsync(id, command, http, cancellation);
     }
 
-    private static async Task<IResult> Withdraw(Guid id, WithdrawalRequest request, HttpContext http, IValidator<WithdrawalRequest> validator,
-        ApplicationCommands commands, CancellationToken cancellation)
+    private static async Task<IResult> Withdraw(Guid id, WithdrawalRequest request, HttpContext http,
+        IValidator<WithdrawalRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        return await Run(id, new WithdrawApplication(request.Reason!, http.Actor()), http, commands, cancellation);
-    }
-
-    private static async Task<IResult> Run(Guid id, ApplicationCommand command, HttpContext http, ApplicationCommands commands, CancellationToken cancellation)
-    {
-        var result = await commands.HandleAsync(id, http.Request.ExpectedVersion(), command, http.CommandContext(), cancellation);
-        http.Response.SetVersion(result.Version);
-        return Results.Ok(SubmitApplicationEndpoint.Response(result));
+        return await commands.SendAsync(id, new WithdrawApplication(request.Reason!, http.Actor()), http, cancellation);
     }
 }

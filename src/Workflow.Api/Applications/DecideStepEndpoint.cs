@@ -40,12 +40,12 @@ public sealed class AcknowledgementValidator : AbstractValidator<DecideStepEndpo
 
 public static class DecideStepEndpoint
 {
-    public static void MapDecideStep(this IEndpointRouteBuilder api)
+    public static void MapDecisions(this RouteGroupBuilder applications)
     {
-        api.MapPost("/applications/{id:guid}/steps/{stepId}/escalations/{level:int}/acknowledgement", Acknowledge).WithTags("Deadlines")
+        applications.MapPost("/{id:guid}/steps/{stepId}/escalations/{level:int}/acknowledgement", Acknowledge).WithTags("Deadlines")
             .WithSummary("A supervisor acknowledges an escalation (level 0 is the breach itself)")
             .Produces<CommandResponse>().ProducesProblem(403).ProducesProblem(409).RequireAuthorization(Policies.Supervisor);
-        api.MapPost("/applications/{id:guid}/steps/{stepId}/decision", Handle).WithTags("Applications")
+        applications.MapPost("/{id:guid}/steps/{stepId}/decision", Decide)
             .WithSummary("Approve, reject or return a step for correction (an officer of the step's agency); If-Match guards the version")
             .Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409).ProducesProblem(412)
             .RequireAuthorization(Policies.DecidesSteps);
@@ -57,21 +57,15 @@ public static class DecideStepEndpoint
         IValidator<AcknowledgementRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         if (request is not null) await validator.Check(request, cancellation);
-        var result = await commands.HandleAsync(id, http.Request.ExpectedVersion(),
-            new AcknowledgeEscalation(stepId, level, request?.Comment, http.Actor()), http.CommandContext(), cancellation);
-        http.Response.SetVersion(result.Version);
-        return Results.Ok(SubmitApplicationEndpoint.Response(result));
+        return await commands.SendAsync(id, new AcknowledgeEscalation(stepId, level, request?.Comment, http.Actor()), http, cancellation);
     }
 
-    private static async Task<IResult> Handle(Guid id, string stepId, DecisionRequest request, HttpContext http,
+    private static async Task<IResult> Decide(Guid id, string stepId, DecisionRequest request, HttpContext http,
         IValidator<DecisionRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        var expected = http.Request.ExpectedVersion();
-        var result = await commands.HandleAsync(id, expected,
-            new DecideStep(stepId, DecisionRequest.Outcomes[request.Outcome!], request.Reason!, request.Comment, http.Actor(), request.ReasonCode),
-            http.CommandContext(), cancellation);
-        http.Response.SetVersion(result.Version);
-        return Results.Ok(SubmitApplicationEndpoint.Response(result));
+        var outcome = DecisionRequest.Outcomes[request.Outcome!];
+        var command = new DecideStep(stepId, outcome, request.Reason!, request.Comment, http.Actor(), request.ReasonCode);
+        return await commands.SendAsync(id, command, http, cancellation);
     }
 }

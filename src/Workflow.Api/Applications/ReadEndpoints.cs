@@ -19,33 +19,32 @@ public sealed record ApplicationHistory(Guid Id, string TrackingNumber, string W
 
 public static class ReadEndpoints
 {
-    public static void MapApplicationReads(this IEndpointRouteBuilder api)
+    public static void MapReads(this RouteGroupBuilder applications)
     {
-        api.MapGet("/applications/{id:guid}", Get).WithTags("Applications")
-            .WithSummary("An application: status, procedure version, open steps with agency and due date, completed steps, the legal clock; " +
-                         "?asOf=INSTANT or ?atVersion=N replays it as it was then; ETag is its version")
-            .Produces<ApplicationDetails>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsApplications);
-        api.MapGet("/applications/{id:guid}/access-log", AccessLogOf).WithTags("Oversight")
+        applications.MapGet("/{id:guid}", GetDetails)
+            .WithSummary("An application: status, procedure version, open steps with agency and due date, completed steps, the legal " +
+                         "clock; ?asOf=INSTANT or ?atVersion=N replays it as it was then; ETag is its version")
+            .Produces<ApplicationDetails>().ProducesProblem(403).ProducesProblem(404);
+        applications.MapGet("/{id:guid}/access-log", GetAccessLog).WithTags("Oversight")
             .WithSummary("Who with oversight rights opened this case file, and when (auditors, admins)")
             .Produces<IReadOnlyList<CaseFileOpened>>().ProducesProblem(403).RequireAuthorization(Policies.AuditorOrAdmin);
-        api.MapGet("/applications/{id:guid}/case-file", CaseFileOf).WithTags("Oversight")
+        applications.MapGet("/{id:guid}/case-file", GetCaseFile).WithTags("Oversight")
             .WithSummary("The case file: timeline, every decision with reason and actor, deadlines met or missed, procedure version, " +
                          "verification result; ?format=json (default) or html (a printable report)")
-            .Produces<CaseFile>().Produces<string>(200, "text/html").ProducesProblem(403).ProducesProblem(404)
-            .RequireAuthorization(Policies.ReadsApplications);
-        api.MapGet("/applications/{id:guid}/history", History).WithTags("Applications")
+            .Produces<CaseFile>().Produces<string>(200, "text/html").ProducesProblem(403).ProducesProblem(404);
+        applications.MapGet("/{id:guid}/history", GetHistory)
             .WithSummary("Every event of the application in order, with type, time, actor and data")
-            .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsApplications);
+            .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404);
     }
 
     /// <summary>
     /// The application now, or as it was: <c>atVersion</c> replays its events up to that version, <c>asOf</c> up to that
     /// moment (as recorded by the store). Replay folds the stored events only, never today's definition files.
     /// </summary>
-    private static async Task<IResult> Get(Guid id, HttpContext http, IQuerySession session, WorkflowCatalog catalog, TimeProvider clock,
-        CancellationToken cancellation, DateTimeOffset? asOf = null, long? atVersion = null)
+    private static async Task<IResult> GetDetails(Guid id, HttpContext http, IQuerySession session, WorkflowCatalog catalog,
+        TimeProvider clock, CancellationToken cancellation, DateTimeOffset? asOf = null, long? atVersion = null)
     {
-        var current = await Readable(id, http, session, cancellation, asOf is null && atVersion is null ? "details" : "replay");
+        var current = await ReadRecordedAsync(id, asOf is null && atVersion is null ? "details" : "replay", http, session, cancellation);
         if (asOf is null && atVersion is null)
         {
             http.Response.SetVersion(current.Version);
@@ -64,8 +63,10 @@ public static class ReadEndpoints
         if (asOf > now) asOf = now;
         var events = await session.Events.FetchStreamAsync(id, atVersion ?? 0, asOf?.ToUniversalTime(), token: cancellation);
         if (events.Count == 0)
-            return Results.Problem(statusCode: 404, title: "Not found", detail: $"application {current.TrackingNumber} did not exist yet at that moment");
-        var then = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, atVersion ?? 0, asOf?.ToUniversalTime(), token: cancellation);
+            return Results.Problem(statusCode: 404, title: "Not found",
+                detail: $"application {current.TrackingNumber} did not exist yet at that moment");
+        var then = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, atVersion ?? 0, asOf?.ToUniversalTime(),
+            token: cancellation);
         http.Response.SetVersion(then!.Version);
         return Results.Ok(WithRemainingDays(then, catalog, asOf ?? events[^1].Timestamp));
     }
@@ -76,16 +77,18 @@ public static class ReadEndpoints
         var calendar = catalog.Calendars.ForCentre(details.Centre, now);
         return details with
         {
-            OpenSteps = [.. details.OpenSteps.Select(s => s.AwaitingCorrection ? s : s with { RemainingWorkingDays = calendar.WorkingDaysBetween(now, s.DueAt) })],
+            OpenSteps = [.. details.OpenSteps.Select(step => step.AwaitingCorrection
+                ? step
+                : step with { RemainingWorkingDays = calendar.WorkingDaysBetween(now, step.DueAt) })],
             Clock = details.Clock is { State: "running", DueAt: { } due }
                 ? details.Clock with { RemainingWorkingDays = calendar.WorkingDaysBetween(now, due) }
                 : details.Clock,
         };
     }
 
-    private static async Task<IResult> History(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)
+    private static async Task<IResult> GetHistory(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)
     {
-        var details = await Readable(id, http, session, cancellation, "history");
+        var details = await ReadRecordedAsync(id, "history", http, session, cancellation);
         var events = await session.Events.FetchStreamAsync(id, token: cancellation);
         http.Response.SetVersion(details.Version);
         return Results.Ok(new ApplicationHistory(details.Id, details.TrackingNumber, details.WorkflowId, details.WorkflowVersion,
@@ -101,24 +104,26 @@ public static class ReadEndpoints
             Header("channel"), Header("procedure"), Header("calendar"), e.CorrelationId, e.CausationId, e.Data);
     }
 
-    private static async Task<IResult> CaseFileOf(Guid id, HttpContext http, IQuerySession session, CaseFiles files, CancellationToken cancellation,
-        string format = "json")
+    private static async Task<IResult> GetCaseFile(Guid id, HttpContext http, IQuerySession session, CaseFiles files,
+        CancellationToken cancellation, string format = "json")
     {
         if (format is not ("json" or "html"))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["format is json or html"] });
-        await Readable(id, http, session, cancellation, "case-file");
+        await ReadRecordedAsync(id, "case-file", http, session, cancellation);
         var file = await files.LoadAsync(id, cancellation) ?? throw new ApplicationNotFound(id);
         return format == "html" ? Results.Content(CaseFileHtml.Render(file), "text/html; charset=utf-8") : Results.Ok(file);
     }
 
-    private static async Task<IResult> AccessLogOf(Guid id, HttpContext http, AccessLog log, CancellationToken cancellation)
-    {
-        return Results.Ok(await log.ForAsync(id, cancellation));
-    }
+    private static async Task<IResult> GetAccessLog(Guid id, AccessLog log, CancellationToken cancellation) =>
+        Results.Ok(await log.ForAsync(id, cancellation));
 
-    /// <summary>Loads an application the caller may read; an auditor's reading is recorded in the case's access log.</summary>
-    public static async Task<ApplicationDetails> Readable(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation,
-        string what = "details")
+    /// <summary>
+    /// Loads an application the caller may read, and writes: an auditor's or admin's reading (<paramref name="what"/>:
+    /// details, replay, history, case-file) is appended to the case's access log here. Every reader of a case on behalf
+    /// of oversight goes through it, so the log cannot miss one.
+    /// </summary>
+    public static async Task<ApplicationDetails> ReadRecordedAsync(Guid id, string what, HttpContext http, IQuerySession session,
+        CancellationToken cancellation)
     {
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation) ?? throw new ApplicationNotFound(id);
         var actor = http.Actor();

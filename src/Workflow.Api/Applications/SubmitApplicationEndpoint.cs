@@ -19,11 +19,6 @@ public sealed record SubmitApplicationRequest(
     string? Centre,
     string? Channel);
 
-/// <param name="AccessCode">On the receipt of a new application only: the citizen's code for the tracking page, never shown again.</param>
-public sealed record CommandResponse(Guid Id, string TrackingNumber, ApplicationStatus Status, long Version, IReadOnlyList<string> Events,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? AccessCode = null);
-
 public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplicationRequest>
 {
     public static readonly string[] Channels = ["counter", "web", "api"];
@@ -55,13 +50,14 @@ public sealed class SubmitApplicationValidator : AbstractValidator<SubmitApplica
 
 public static class SubmitApplicationEndpoint
 {
-    public static void MapSubmitApplication(this IEndpointRouteBuilder api) =>
-        api.MapPost("/applications", Handle).WithTags("Applications")
+    public static void MapSubmission(this RouteGroupBuilder applications) =>
+        applications.MapPost("", Submit)
             .WithSummary("Receive an application at the centre (clerk); an Idempotency-Key header makes a retry return the first one")
             .Produces<CommandResponse>(StatusCodes.Status201Created).ProducesValidationProblem().RequireAuthorization(Policies.Counter);
 
-    private static async Task<IResult> Handle(SubmitApplicationRequest request, HttpContext http, IValidator<SubmitApplicationRequest> validator,
-        ApplicationCommands commands, IConfiguration configuration, CancellationToken cancellation)
+    private static async Task<IResult> Submit(SubmitApplicationRequest request, HttpContext http,
+        IValidator<SubmitApplicationRequest> validator, ApplicationCommands commands, IConfiguration configuration,
+        CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
         var actor = http.Actor();
@@ -72,17 +68,13 @@ public static class SubmitApplicationEndpoint
             Blank(request.Applicant.Email), request.Applicant.Language);
 
         var result = await commands.SubmitAsync(
-            new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!, request.Documents ?? [],
-                MayRepeat: !string.IsNullOrWhiteSpace(key)),
+            new NewApplication(id, request.WorkflowId!, centre, request.Channel ?? "counter", applicant, request.Data!,
+                request.Documents ?? [], MayRepeat: !string.IsNullOrWhiteSpace(key)),
             actor, http.CommandContext(), cancellation);
 
         http.Response.SetVersion(result.Version);
-        return Results.Created($"/api/applications/{result.Id}", Response(result));
+        return Results.Created($"/api/applications/{result.Id}", CommandResponse.Of(result));
     }
-
-    public static CommandResponse Response(CommandResult result) =>
-        new(result.Id, result.TrackingNumber, result.Status, result.Version, [.. result.Events.Select(e => e.GetType().Name)],
-            result.AccessCode);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -29,7 +29,8 @@ public sealed class SweeperService(DeadlineSweeper sweeper, CalendarChanges cale
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        log.LogInformation("Deadline sweeper polling every {PollInterval} in batches of {BatchSize}", options.PollInterval, options.BatchSize);
+        log.LogInformation("Deadline sweeper polling every {PollInterval} in batches of {BatchSize}", options.PollInterval,
+            options.BatchSize);
         var calendarsCheckedAt = DateTime.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -105,48 +105,50 @@ public sealed class RecusalValidator : AbstractValidator<RecusalRequest>
 /// </summary>
 public static class DeskEndpoints
 {
-    public static void MapDesk(this IEndpointRouteBuilder api)
+    /// <summary>The desk's routes on one application, under the <c>/applications</c> group.</summary>
+    public static void MapDesk(this RouteGroupBuilder applications)
     {
-        var desk = api.MapGroup("/applications/{id:guid}").WithTags("Desk");
-        desk.MapPost("/steps/{stepId}/claim", Claim).WithSummary("Claim an open step: \"I am working on this\"")
-            .Command(Policies.DecidesSteps);
-        desk.MapPost("/steps/{stepId}/release", Release).WithSummary("Release a claimed step (its holder, or a supervisor)")
-            .Command(Policies.DecidesSteps);
-        desk.MapPost("/steps/{stepId}/reassignment", Reassign).WithSummary("A supervisor gives the step to a named officer")
-            .Command(Policies.ReassignsSteps);
-        desk.MapPost("/steps/{stepId}/approval-confirmation", Confirm)
-            .WithSummary("A second officer confirms a four-eyes approval; it then takes effect").Command(Policies.DecidesSteps);
-        desk.MapPost("/delegations", Delegate)
-            .WithSummary("Let a colleague decide the steps you hold in this case during a period").Command(Policies.DecidesSteps);
-        desk.MapPost("/delegations/revocation", Revoke).WithSummary("End a delegation (your own, or as a supervisor any)")
-            .Command(Policies.DecidesSteps);
-        desk.MapPost("/recusal", Recuse)
+        applications.MapPost("/{id:guid}/steps/{stepId}/claim", Claim).WithSummary("Claim an open step: \"I am working on this\"")
+            .DeskCommand(Policies.DecidesSteps);
+        applications.MapPost("/{id:guid}/steps/{stepId}/release", Release)
+            .WithSummary("Release a claimed step (its holder, or a supervisor)").DeskCommand(Policies.DecidesSteps);
+        applications.MapPost("/{id:guid}/steps/{stepId}/reassignment", Reassign)
+            .WithSummary("A supervisor gives the step to a named officer").DeskCommand(Policies.ReassignsSteps);
+        applications.MapPost("/{id:guid}/steps/{stepId}/approval-confirmation", Confirm)
+            .WithSummary("A second officer confirms a four-eyes approval; it then takes effect").DeskCommand(Policies.DecidesSteps);
+        applications.MapPost("/{id:guid}/delegations", Delegate)
+            .WithSummary("Let a colleague decide the steps you hold in this case during a period").DeskCommand(Policies.DecidesSteps);
+        applications.MapPost("/{id:guid}/delegations/revocation", Revoke)
+            .WithSummary("End a delegation (your own, or as a supervisor any)").DeskCommand(Policies.DecidesSteps);
+        applications.MapPost("/{id:guid}/recusal", Recuse)
             .WithSummary("Recuse yourself from the case (conflict of interest): you can no longer claim, decide or confirm in it")
-            .Command(Policies.DecidesSteps);
+            .DeskCommand(Policies.DecidesSteps);
+    }
 
-        api.MapPost("/agencies/{agency}/delegations", DelegateAll).WithTags("Desk")
+    /// <summary>The officer's absence at one agency, under the <c>/agencies/{agency}</c> group.</summary>
+    public static void MapAgencyDelegation(this RouteGroupBuilder agency) =>
+        agency.MapPost("/delegations", DelegateAll).WithTags("Desk")
             .WithSummary("Delegate every step you hold at the agency to a colleague for a period: recorded in each case")
             .Produces<AgencyDelegation>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404)
             .RequireAuthorization(Policies.DecidesSteps);
-    }
 
-    private static RouteHandlerBuilder Command(this RouteHandlerBuilder route, string policy) =>
-        route.Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
-            .ProducesProblem(412).RequireAuthorization(policy);
+    private static RouteHandlerBuilder DeskCommand(this RouteHandlerBuilder route, string policy) =>
+        route.WithTags("Desk").Produces<CommandResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404)
+            .ProducesProblem(409).ProducesProblem(412).RequireAuthorization(policy);
 
     private static async Task<IResult> Claim(Guid id, string stepId, ClaimRequest? request, HttpContext http,
         IValidator<ClaimRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         request ??= new ClaimRequest(null);
         await validator.Check(request, cancellation);
-        return await Run(id, new ClaimStep(stepId, request.Reason, http.Actor()), http, commands, cancellation);
+        return await commands.SendAsync(id, new ClaimStep(stepId, request.Reason, http.Actor()), http, cancellation);
     }
 
     private static async Task<IResult> Release(Guid id, string stepId, ReleaseRequest request, HttpContext http,
         IValidator<ReleaseRequest> validator, ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        return await Run(id, new ReleaseStep(stepId, request.Reason!, http.Actor()), http, commands, cancellation);
+        return await commands.SendAsync(id, new ReleaseStep(stepId, request.Reason!, http.Actor()), http, cancellation);
     }
 
     private static async Task<IResult> Reassign(Guid id, string stepId, ReassignmentRequest request, HttpContext http,
@@ -154,7 +156,7 @@ public static class DeskEndpoints
     {
         await validator.Check(request, cancellation);
         var to = new Officer(request.ToUserId!, string.IsNullOrWhiteSpace(request.ToName) ? request.ToUserId! : request.ToName);
-        return await Run(id, new ReassignStep(stepId, to, request.Reason!, http.Actor()), http, commands, cancellation);
+        return await commands.SendAsync(id, new ReassignStep(stepId, to, request.Reason!, http.Actor()), http, cancellation);
     }
 
     private static async Task<IResult> Confirm(Guid id, string stepId, ConfirmationRequest request, HttpContext http,
@@ -162,14 +164,14 @@ public static class DeskEndpoints
     {
         await validator.Check(request, cancellation);
         var command = new ConfirmStepApproval(stepId, request.Reason!, request.Comment, http.Actor());
-        return await Run(id, command, http, commands, cancellation);
+        return await commands.SendAsync(id, command, http, cancellation);
     }
 
     private static async Task<IResult> Delegate(Guid id, DelegationRequest request, HttpContext http,
         IValidator<DelegationRequest> validator, ApplicationCommands commands, TimeProvider clock, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        return await Run(id, Delegation(request, http, clock), http, commands, cancellation);
+        return await commands.SendAsync(id, Delegation(request, http, clock), http, cancellation);
     }
 
     private static async Task<IResult> Revoke(Guid id, RevocationRequest request, HttpContext http,
@@ -177,14 +179,14 @@ public static class DeskEndpoints
     {
         await validator.Check(request, cancellation);
         var of = string.IsNullOrWhiteSpace(request.Of) ? null : request.Of;
-        return await Run(id, new RevokeDelegation(of, request.Reason!, http.Actor()), http, commands, cancellation);
+        return await commands.SendAsync(id, new RevokeDelegation(of, request.Reason!, http.Actor()), http, cancellation);
     }
 
     private static async Task<IResult> Recuse(Guid id, RecusalRequest request, HttpContext http, IValidator<RecusalRequest> validator,
         ApplicationCommands commands, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        return await Run(id, new RecuseFromCase(request.Reason!, http.Actor()), http, commands, cancellation);
+        return await commands.SendAsync(id, new RecuseFromCase(request.Reason!, http.Actor()), http, cancellation);
     }
 
     private static DelegateSteps Delegation(DelegationRequest request, HttpContext http, TimeProvider clock) =>
@@ -230,13 +232,5 @@ public static class DeskEndpoints
             }
         }
         return Results.Ok(new AgencyDelegation(agency, actor.UserId, command.To.UserId, command.From, command.Until, cases));
-    }
-
-    private static async Task<IResult> Run(Guid id, ApplicationCommand command, HttpContext http, ApplicationCommands commands,
-        CancellationToken cancellation)
-    {
-        var result = await commands.HandleAsync(id, http.Request.ExpectedVersion(), command, http.CommandContext(), cancellation);
-        http.Response.SetVersion(result.Version);
-        return Results.Ok(SubmitApplicationEndpoint.Response(result));
     }
 }

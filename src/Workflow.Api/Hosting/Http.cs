@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FluentValidation;
+using FluentValidation.Results;
 using Workflow.Core.Applications;
 using Workflow.Store.Applications;
 using Workflow.Store.Identity;
@@ -22,18 +23,20 @@ public static class Http
     {
         var channel = http.Request.Headers["X-Channel"].FirstOrDefault()?.ToLowerInvariant();
         if (channel is not null && !Channels.Contains(channel))
-            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-Channel", "X-Channel is counter, web or api")]);
+            throw Invalid("X-Channel", "X-Channel is counter, web or api");
         var onBehalfOf = http.Request.Headers["X-On-Behalf-Of"].FirstOrDefault();
         if (onBehalfOf is { Length: > 200 })
-            throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("X-On-Behalf-Of", "at most 200 characters")]);
+            throw Invalid("X-On-Behalf-Of", "at most 200 characters");
         // Stored with every event of the command: bounded like any name.
         var causation = http.Request.Headers["X-Causation-Id"].FirstOrDefault();
         if (causation is { Length: > 200 })
-            throw new FluentValidation.ValidationException(
-                [new FluentValidation.Results.ValidationFailure("X-Causation-Id", "at most 200 characters")]);
-        return new(http.CorrelationId(), causation,
-            channel ?? (http.Actor().Role == Roles.Clerk ? "counter" : "api"), string.IsNullOrWhiteSpace(onBehalfOf) ? null : onBehalfOf);
+            throw Invalid("X-Causation-Id", "at most 200 characters");
+        // Without the header, a command comes from the counter when its sender is one who receives applications there.
+        var channelOrDefault = channel ?? (AccessPolicy.Allows(http.Actor(), Permission.Counter) ? "counter" : "api");
+        return new(http.CorrelationId(), causation, channelOrDefault, string.IsNullOrWhiteSpace(onBehalfOf) ? null : onBehalfOf);
     }
+
+    private static ValidationException Invalid(string header, string message) => new([new ValidationFailure(header, message)]);
 
     /// <summary>The stream version the caller expects, from <c>If-Match: "7"</c>; null when absent.</summary>
     public static long? ExpectedVersion(this HttpRequest request)

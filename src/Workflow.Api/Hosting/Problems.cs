@@ -40,19 +40,25 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             ValidationException validation => Invalid(validation.Errors.GroupBy(e => Camel(e.PropertyName))
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray())),
-            InvalidApplicationData data => Invalid(data.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
+            InvalidApplicationData data => Invalid(data.Errors.GroupBy(e => e.Field)
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
             UnknownWorkflow unknown => Invalid("workflowId", unknown.Message),
-            Workflow.Core.Definitions.DefinitionException definition => Invalid(definition.Problems.GroupBy(p => $"{p.At.File}:{p.At.Line}:{p.At.Column}")
+            Workflow.Core.Definitions.DefinitionException definition => Invalid(definition.Problems
+                .GroupBy(p => $"{p.At.File}:{p.At.Line}:{p.At.Column}")
                 .ToDictionary(g => g.Key, g => g.Select(p => p.Hint is null ? p.Message : $"{p.Message} (hint: {p.Hint})").ToArray())),
-            Workflow.Store.Definitions.VersionConflict conflict => Problem(StatusCodes.Status409Conflict, "Version conflict", conflict.Message, "version-conflict"),
+            Workflow.Store.Definitions.VersionConflict conflict => Problem(StatusCodes.Status409Conflict, "Version conflict",
+                conflict.Message, "version-conflict"),
             InvalidIfMatch ifMatch => Invalid("If-Match", ifMatch.Message),
             AccessDenied denied => Problem(StatusCodes.Status403Forbidden, "Forbidden", denied.Message),
             UnknownVersion unknownVersion => Problem(StatusCodes.Status404NotFound, "Not found", unknownVersion.Message),
             ApplicationNotFound missing => Problem(StatusCodes.Status404NotFound, "Not found", missing.Message),
-            RuleViolation { Code: "step-unknown" } rule => Problem(StatusCodes.Status404NotFound, "Unknown step", rule.Message, rule.Code),
-            RuleViolation rule => Problem(StatusCodes.Status409Conflict, "The command breaks a rule of the procedure", rule.Message, rule.Code),
+            RuleViolation { Code: "step-unknown" } rule => Problem(StatusCodes.Status404NotFound, "Unknown step", rule.Message,
+                rule.Code),
+            RuleViolation rule => Problem(StatusCodes.Status409Conflict, "The command breaks a rule of the procedure", rule.Message,
+                rule.Code),
             ConcurrencyException when http.Request.Headers.IfMatch.Count > 0 => Problem(StatusCodes.Status412PreconditionFailed,
-                "The application has changed", "The version in If-Match is no longer current; read the application again and retry.", "stale-version"),
+                "The application has changed", "The version in If-Match is no longer current; read the application again and retry.",
+                "stale-version"),
             ConcurrencyException => Problem(StatusCodes.Status409Conflict, "Concurrent change",
                 "Another command changed this application at the same moment; read it again and retry.", "concurrent-change"),
             IdempotencyKeyReused => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
@@ -74,7 +80,8 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             log.LogInformation("{Method} {Path} refused with {Status}: {Detail}", http.Request.Method, http.Request.Path, problem.Status,
                 problem.Detail);
         http.Response.StatusCode = problem.Status!.Value;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+        return await problems.TryWriteAsync(
+            new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
     /// <summary>
@@ -176,7 +183,8 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
 
     public const int RetryAfterSeconds = 5;
 
-    private static ProblemDetails Invalid(string field, string message) => Invalid(new Dictionary<string, string[]> { [field] = [message] });
+    private static ProblemDetails Invalid(string field, string message) =>
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
 
     private static ProblemDetails Invalid(IDictionary<string, string[]> errors) => new HttpValidationProblemDetails(errors)
     {
@@ -197,7 +205,8 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
 
     private static string Short(string message) => message.Split(" Path:")[0];
 
-    private static string Camel(string name) => string.Join('.', name.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+    private static string Camel(string name) =>
+        string.Join('.', name.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
 }
 
 public sealed class InvalidIfMatch(string message) : Exception(message);

@@ -9,7 +9,8 @@ public static class NotificationEndpoints
     private static readonly string[] Statuses = [Outbox.Pending, Outbox.Sent, Outbox.Dead];
 
     public static void MapNotifications(this IEndpointRouteBuilder api) =>
-        api.MapGet("/notifications", List).WithTags("Notifications").RequireAuthorization(Policies.AuditorOrAdmin)
+        api.MapGroup("/notifications").WithTags("Notifications").RequireAuthorization(Policies.AuditorOrAdmin)
+            .MapGet("", List)
             .WithSummary("Messages to applicants, newest first: status pending, sent or dead; applicationId to follow one case")
             .Produces<IReadOnlyList<OutboxEntry>>().ProducesValidationProblem();
 

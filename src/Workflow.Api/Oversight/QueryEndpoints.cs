@@ -8,32 +8,36 @@ public sealed record BreachReport(IReadOnlyList<AgencyCount> ByAgency, Paged<Bre
 /// <summary>Oversight questions for auditors: filtered by recording period (from, to) and procedure (workflowId), paged.</summary>
 public static class QueryEndpoints
 {
-    public static void MapOversightQueries(this IEndpointRouteBuilder api)
+    public static void MapQueries(this RouteGroupBuilder oversight)
     {
-        var group = api.MapGroup("/oversight").WithTags("Oversight").RequireAuthorization(Policies.AuditorOrAdmin);
-        group.MapGet("/decisions", (HttpContext http, OversightQueries queries, CancellationToken cancellation, string? user, string? agency,
+        oversight.MapGet("/decisions", (OversightQueries queries, CancellationToken cancellation, string? user, string? agency,
                 DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page = 1, int pageSize = 50) =>
-                Run(http, from, to, workflowId, page, pageSize, f => queries.DecisionsAsync(f, user, agency, lateOnly: false, cancellation)))
+                QueryAsync(from, to, workflowId, page, pageSize,
+                    f => queries.DecisionsAsync(f, user, agency, lateOnly: false, cancellation)))
             .WithSummary("Decisions, by one officer (user) or agency").Produces<Paged<DecisionRecord>>();
-        group.MapGet("/late-decisions", (HttpContext http, OversightQueries queries, CancellationToken cancellation, string? agency,
+        oversight.MapGet("/late-decisions", (OversightQueries queries, CancellationToken cancellation, string? agency,
                 DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page = 1, int pageSize = 50) =>
-                Run(http, from, to, workflowId, page, pageSize, f => queries.DecisionsAsync(f, null, agency, lateOnly: true, cancellation)))
+                QueryAsync(from, to, workflowId, page, pageSize,
+                    f => queries.DecisionsAsync(f, null, agency, lateOnly: true, cancellation)))
             .WithSummary("Decisions made after their step's deadline").Produces<Paged<DecisionRecord>>();
-        group.MapGet("/breaches", (HttpContext http, OversightQueries queries, CancellationToken cancellation, string? agency,
+        oversight.MapGet("/breaches", (OversightQueries queries, CancellationToken cancellation, string? agency,
                 DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page = 1, int pageSize = 50) =>
-                Run(http, from, to, workflowId, page, pageSize, async f =>
-                    new BreachReport(await queries.BreachesByAgencyAsync(f, cancellation), await queries.BreachesAsync(f, agency, cancellation))))
+                QueryAsync(from, to, workflowId, page, pageSize, async f =>
+                    new BreachReport(await queries.BreachesByAgencyAsync(f, cancellation),
+                        await queries.BreachesAsync(f, agency, cancellation))))
             .WithSummary("Deadline breaches, counted by agency and listed").Produces<BreachReport>();
-        group.MapGet("/returned", (HttpContext http, OversightQueries queries, CancellationToken cancellation, DateTimeOffset? from,
+        oversight.MapGet("/returned", (OversightQueries queries, CancellationToken cancellation, DateTimeOffset? from,
                 DateTimeOffset? to, string? workflowId, int minimum = 2, int page = 1, int pageSize = 50) =>
                 minimum is < 1 or > 1000
                     ? Task.FromResult(Results.ValidationProblem(
                         new Dictionary<string, string[]> { ["minimum"] = ["minimum is between 1 and 1000"] }))
-                    : Run(http, from, to, workflowId, page, pageSize, f => queries.ReturnedAsync(f, minimum, cancellation)))
-            .WithSummary("Applications returned for correction at least `minimum` times (default 2)").Produces<Paged<ReturnedApplication>>();
+                    : QueryAsync(from, to, workflowId, page, pageSize, f => queries.ReturnedAsync(f, minimum, cancellation)))
+            .WithSummary("Applications returned for correction at least `minimum` times (default 2)")
+            .Produces<Paged<ReturnedApplication>>();
     }
 
-    private static async Task<IResult> Run<T>(HttpContext http, DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page, int pageSize,
+    /// <summary>Checks the page and the period, then runs the query with them: 400 with field errors when they are wrong.</summary>
+    private static async Task<IResult> QueryAsync<T>(DateTimeOffset? from, DateTimeOffset? to, string? workflowId, int page, int pageSize,
         Func<OversightFilter, Task<T>> query)
     {
         var errors = Http.PageErrors(page, pageSize) ?? [];

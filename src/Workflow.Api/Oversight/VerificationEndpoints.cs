@@ -21,20 +21,24 @@ public sealed record StoreVerification(DateTimeOffset At, int Streams, int Event
     IReadOnlyList<SealCheck> Seals, IReadOnlyList<ChangedSinceSeal> ChangedSinceSeals,
     IReadOnlyList<ProjectionDifference>? Projections = null);
 
-public sealed record SealExport(string Root, int Streams, long ThroughSequence, DateTimeOffset At, long SealVersion, IReadOnlyList<SealedHead> Heads);
+public sealed record SealExport(string Root, int Streams, long ThroughSequence, DateTimeOffset At, long SealVersion,
+    IReadOnlyList<SealedHead> Heads);
 
 public sealed record SealedHead(Guid StreamId, long Version, string Hash);
 
 public static class VerificationEndpoints
 {
-    public static void MapVerification(this IEndpointRouteBuilder api)
-    {
-        api.MapGet("/applications/{id:guid}/verification", VerifyOne).WithTags("Oversight")
+    /// <summary>One application's verification, under the <c>/applications</c> group.</summary>
+    public static void MapVerification(this RouteGroupBuilder applications) =>
+        applications.MapGet("/{id:guid}/verification", VerifyOne).WithTags("Oversight")
             .WithSummary("Re-derive one application's keyed chain from its stored events: intact, or the first altered, removed, " +
                          "reordered, inserted, forged, unlinked or hidden event; ?projections=true also compares its read model " +
                          "with its refolded events")
-            .Produces<ApplicationVerification>().ProducesProblem(403).ProducesProblem(404).RequireAuthorization(Policies.ReadsApplications);
-        var oversight = api.MapGroup("/oversight").WithTags("Oversight").RequireAuthorization(Policies.AuditorOrAdmin);
+            .Produces<ApplicationVerification>().ProducesProblem(403).ProducesProblem(404);
+
+    /// <summary>The whole store's verification and its seals, under the <c>/oversight</c> group.</summary>
+    public static void MapStoreVerification(this RouteGroupBuilder oversight)
+    {
         oversight.MapGet("/verification", VerifyAll)
             .WithSummary("Verify every stream of the store and every seal, naming the streams changed since a seal (auditors); " +
                          "?projections=true also names every read-model document that differs from its refolded events")
@@ -45,7 +49,8 @@ public static class VerificationEndpoints
         oversight.MapGet("/seals", async (Seals seals, CancellationToken cancellation) => Results.Ok(await seals.VerifyAsync(cancellation)))
             .WithSummary("Every seal, each recomputed from today's chains").Produces<IReadOnlyList<SealCheck>>();
         oversight.MapGet("/seals/latest", Export)
-            .WithSummary("The latest seal with the chain heads it covers, to publish outside the system").Produces<SealExport>().ProducesProblem(404);
+            .WithSummary("The latest seal with the chain heads it covers, to publish outside the system").Produces<SealExport>()
+            .ProducesProblem(404);
     }
 
     private static async Task<IResult> VerifyOne(Guid id, HttpContext http, IQuerySession session, AuditChain chain,

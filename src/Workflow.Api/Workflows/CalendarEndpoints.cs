@@ -3,8 +3,8 @@ using Workflow.Core.Definitions;
 
 namespace Workflow.Api.Workflows;
 
-public sealed record CalendarSummary(string Id, int Version, DateOnly Effective, string Title, string Scope, string? Extends, IReadOnlyList<string> Centres,
-    string? TimeZone, string Hash);
+public sealed record CalendarSummary(string Id, int Version, DateOnly Effective, string Title, string Scope, string? Extends,
+    IReadOnlyList<string> Centres, string? TimeZone, string Hash);
 
 public sealed record HolidayView(DateOnly Date, string Name, string For, bool Provisional, string? Notice);
 
@@ -16,8 +16,8 @@ public static class CalendarEndpoints
     public static void MapCalendars(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/calendars").WithTags("Calendars");
-        group.MapGet("/", (WorkflowCatalog catalog) => catalog.Calendars.Files.Select(f => new CalendarSummary(f.Id, f.Version, f.Effective, f.Title,
-                f.Scope.ToString().ToLowerInvariant(), f.Extends, f.Centres, f.TimeZone, f.Hash)))
+        group.MapGet("/", (WorkflowCatalog catalog) => catalog.Calendars.Files.Select(f => new CalendarSummary(f.Id, f.Version,
+                f.Effective, f.Title, f.Scope.ToString().ToLowerInvariant(), f.Extends, f.Centres, f.TimeZone, f.Hash)))
             .WithSummary("Every version of every working-day calendar");
         group.MapGet("/{id}/due", Due)
             .WithSummary("The due date N working days after a date or instant, on the calendar in force then, with the holidays it skipped")
@@ -43,7 +43,8 @@ public static class CalendarEndpoints
         if (calendar is null) return Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' is not a calendar");
         var due = calendar.AddWorkingDays(start, workingDays!.Value);
         var skipped = new List<HolidayView>();
-        for (var day = DateOnly.FromDateTime(calendar.Local(start)); day <= DateOnly.FromDateTime(calendar.Local(due)); day = day.AddDays(1))
+        var last = DateOnly.FromDateTime(calendar.Local(due));
+        for (var day = DateOnly.FromDateTime(calendar.Local(start)); day <= last; day = day.AddDays(1))
             skipped.AddRange(calendar.HolidaysOn(day).Where(h => h.ClosesOffices && calendar.WorkingDays.Contains(day.DayOfWeek))
                 .Select(h => new HolidayView(h.Date, h.Name, h.For, h.Provisional, h.Notice)));
         return Results.Ok(new DueDate(id, calendar.Version, start, workingDays.Value, due, skipped));

@@ -16,18 +16,21 @@ public sealed record StepView(string Id, string Title, string Agency, string Age
 public sealed record WorkflowSummary(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string Hash);
 
 public sealed record WorkflowView(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string OnReturn, string Hash,
-    DateOnly? Effective, string StartStep, IReadOnlyList<FieldView> Data, IReadOnlyList<DocumentView> Documents, IReadOnlyList<StepView> Steps);
+    DateOnly? Effective, string StartStep, IReadOnlyList<FieldView> Data, IReadOnlyList<DocumentView> Documents,
+    IReadOnlyList<StepView> Steps);
 
 /// <param name="Mapping">Open step of the old version -> step of the new one; unmapped steps keep their id.</param>
 /// <param name="Apply">false: a dry run that only reports; true: record the migration in each application that can move.</param>
-public sealed record MigrationRequest(int? FromVersion, int? ToVersion, Dictionary<string, string>? Mapping, string? Reason, bool Apply = false);
+public sealed record MigrationRequest(int? FromVersion, int? ToVersion, Dictionary<string, string>? Mapping, string? Reason,
+    bool Apply = false);
 
 public sealed class MigrationValidator : AbstractValidator<MigrationRequest>
 {
     public MigrationValidator(InputLimits limits)
     {
         RuleFor(r => r.FromVersion).NotNull().GreaterThan(0);
-        RuleFor(r => r.ToVersion).NotNull().GreaterThan(0).NotEqual(r => r.FromVersion).WithMessage("toVersion must differ from fromVersion");
+        RuleFor(r => r.ToVersion).NotNull().GreaterThan(0).NotEqual(r => r.FromVersion)
+            .WithMessage("toVersion must differ from fromVersion");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("a migration needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
         RuleFor(r => r.Mapping).Must(m => m is null || (m.Count <= limits.MaxItems && m.All(kv =>
                 kv.Key.Length <= limits.MaxNameLength && kv.Value.Length <= limits.MaxNameLength &&
@@ -44,7 +47,8 @@ public sealed class PublishValidator : AbstractValidator<PublishRequest>
     public PublishValidator(InputLimits limits)
     {
         RuleFor(r => r.Source).NotEmpty().WithMessage("the definition's text is required").Text(limits.MaxDefinitionLength);
-        RuleFor(r => r.FileName).Matches(@"^[A-Za-z0-9._-]+\.ya?ml$").When(r => r.FileName is not null).WithMessage("a file name such as my-procedure.yaml");
+        RuleFor(r => r.FileName).Matches(@"^[A-Za-z0-9._-]+\.ya?ml$").When(r => r.FileName is not null)
+            .WithMessage("a file name such as my-procedure.yaml");
     }
 }
 
@@ -69,8 +73,10 @@ public static class WorkflowEndpoints
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' is not a procedure in force"))
             .WithSummary("One procedure as in force today: its data fields, documents and steps with their agencies")
             .Produces<WorkflowView>();
-        group.MapGet("/{id}/versions", async (string id, PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation) =>
-                await definitions.VersionsAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is { Count: > 0 } versions
+        group.MapGet("/{id}/versions", async (string id, PinnedDefinitions definitions, TimeProvider clock,
+                    CancellationToken cancellation) =>
+                await definitions.VersionsAsync(id, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation) is
+                    { Count: > 0 } versions
                     ? Results.Ok(versions)
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' has no published version"))
             .WithSummary("Every published version with its hash, effective date, publisher and retirement, and which one is in force")
@@ -80,19 +86,20 @@ public static class WorkflowEndpoints
                          "running applications keep theirs")
             .Produces<VersionView>(201).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409)
             .RequireAuthorization(Policies.Designer);
-        group.MapPost("/{id}/migrations", async (string id, MigrationRequest request, HttpContext http, IValidator<MigrationRequest> validator,
-                Workflow.Store.Applications.Migrations migrations, CancellationToken cancellation) =>
+        group.MapPost("/{id}/migrations", async (string id, MigrationRequest request, HttpContext http,
+                IValidator<MigrationRequest> validator, Workflow.Store.Applications.Migrations migrations,
+                CancellationToken cancellation) =>
             {
                 await validator.Check(request, cancellation);
                 return Results.Ok(await migrations.RunAsync(id, request.FromVersion!.Value, request.ToVersion!.Value, request.Mapping ?? [],
                     request.Reason!, http.Actor(), request.Apply, cancellation));
             })
-            .WithSummary("Move running applications from one version to another (designers): a dry run reports per application what would " +
-                         "change; apply records the migration in each stream and never re-runs a finished step")
+            .WithSummary("Move running applications from one version to another (designers): a dry run reports per application " +
+                         "what would change; apply records the migration in each stream and never re-runs a finished step")
             .Produces<IReadOnlyList<Workflow.Store.Applications.MigrationReport>>().ProducesValidationProblem().ProducesProblem(403)
             .RequireAuthorization(Policies.Designer);
-        group.MapPost("/{id}/versions/{version:int}/retirement", async (string id, int version, HttpContext http, PinnedDefinitions definitions,
-                CancellationToken cancellation) =>
+        group.MapPost("/{id}/versions/{version:int}/retirement", async (string id, int version, HttpContext http,
+                PinnedDefinitions definitions, CancellationToken cancellation) =>
             {
                 return await definitions.RetireAsync(id, version, http.Actor().UserId, cancellation)
                     ? Results.NoContent()
@@ -103,12 +110,14 @@ public static class WorkflowEndpoints
             .RequireAuthorization(Policies.Designer);
     }
 
-    private static async Task<IResult> Publish(PublishRequest request, HttpContext http, IValidator<PublishRequest> validator, PinnedDefinitions definitions,
-        TimeProvider clock, CancellationToken cancellation)
+    private static async Task<IResult> Publish(PublishRequest request, HttpContext http, IValidator<PublishRequest> validator,
+        PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        var stored = await definitions.PublishAsync(request.FileName ?? "published.yaml", request.Source!, http.Actor().UserId, cancellation);
-        var versions = await definitions.VersionsAsync(stored.WorkflowId, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellation);
+        var stored = await definitions.PublishAsync(request.FileName ?? "published.yaml", request.Source!, http.Actor().UserId,
+            cancellation);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var versions = await definitions.VersionsAsync(stored.WorkflowId, today, cancellation);
         return Results.Created($"/api/workflows/{stored.WorkflowId}/versions", versions.Last(v => v.Hash == stored.Hash));
     }
 
@@ -116,8 +125,8 @@ public static class WorkflowEndpoints
         d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.OnReturn.ToString().ToLowerInvariant(), d.Hash, d.Effective, d.Start.Id,
         [.. d.Data.Select(f => new FieldView(f.Name, TypeName(f.Type), f.Required, f.Of.IsEmpty ? null : f.Of, f.Title))],
         [.. d.Documents.Select(doc => new DocumentView(doc.Name, doc.When))],
-        [.. d.Steps.Select(s => new StepView(s.Id, s.Title, s.Agency, catalog.FindAgency(s.Agency)?.Name ?? s.Agency, s.Role, s.DeadlineDays,
-            s.When, s.After.ToString(), s.Approve, s.Reject, s.CanReturn))]);
+        [.. d.Steps.Select(s => new StepView(s.Id, s.Title, s.Agency, catalog.FindAgency(s.Agency)?.Name ?? s.Agency, s.Role,
+            s.DeadlineDays, s.When, s.After.ToString(), s.Approve, s.Reject, s.CanReturn))]);
 
     private static string TypeName(FieldType type) => type switch
     {
