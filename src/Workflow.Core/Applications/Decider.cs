@@ -42,6 +42,9 @@ public static partial class Decider
             case RecalculateDeadlines recalculate:
                 run.Recalculate(recalculate);
                 break;
+            case MigrateApplication migrate:
+                run.Migrate(migrate);
+                break;
             case DeskCommand desk:
                 run.Desk(desk);
                 break;
@@ -182,6 +185,16 @@ public static partial class Decider
                     : step.DeadlineDays;
                 Open(step, reopened: true, days);
             }
+        }
+
+        /// <summary>The planner decides what moves; a plan with any problem changes nothing.</summary>
+        public void Migrate(MigrateApplication c)
+        {
+            var plan = Migration.Plan(State, definition, c.Target, c.Mapping);
+            if (!plan.CanApply) throw new RuleViolation("migration-refused", string.Join("; ", plan.Problems));
+            if (string.IsNullOrWhiteSpace(c.Reason)) throw new RuleViolation("reason-required", "a migration needs a reason");
+            Emit(new ApplicationMigrated(State.WorkflowVersion, State.DefinitionHash, c.Target.Version, c.Target.Hash,
+                new Dictionary<string, string>(c.Mapping), plan.Moved, c.Reason, c.By, now));
         }
 
         public void Withdraw(WithdrawApplication c)

@@ -43,7 +43,7 @@ public sealed class CalendarChanges(IDocumentStore store, WorkflowCatalog catalo
             }));
             log.LogInformation("New calendar versions in force: {Calendars}; recalculating open deadlines", changed);
             var running = await session.Query<ApplicationDetails>()
-                .Where(d => d.Status == ApplicationStatus.Submitted || d.Status == ApplicationStatus.InProgress || d.Status == ApplicationStatus.AwaitingCorrection)
+                .Where(d => d.Status.IsOneOf(ApplicationStatuses.Running))
                 .Select(d => d.Id).ToListAsync(cancellation);
             foreach (var id in running)
                 recalculated += await Recalculate(id, reason, cancellation);

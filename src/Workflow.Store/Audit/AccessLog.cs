@@ -37,11 +37,7 @@ public sealed class AccessLog(IDocumentStore store, TimeProvider clock)
             turn.Parameters.Add(new Npgsql.NpgsqlParameter("lock", BitConverter.ToInt64(stream.ToByteArray(), 0)));
             await turn.ExecuteNonQueryAsync(cancellation);
         }
-        session.LastModifiedBy = by.UserId;
-        session.CorrelationId = correlationId;
-        session.SetHeader("actor-name", by.Name);
-        session.SetHeader("actor-role", by.Role);
-        session.SetHeader("channel", channel);
+        AuditHeaders.Stamp(session, by, channel, correlationId);
         session.Events.Append(stream, new CaseFileOpened(applicationId, what, by, clock.GetUtcNow()));
         await session.SaveChangesAsync(cancellation);
     }

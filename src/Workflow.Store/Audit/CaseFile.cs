@@ -11,9 +11,9 @@ public sealed record CaseEvent(long Version, DateTimeOffset RecordedAt, string T
 {
     public static CaseEvent From(JasperFx.Events.IEvent e)
     {
-        string? Header(string name) => e.Headers?.TryGetValue(name, out var value) == true ? value?.ToString() : null;
-        return new CaseEvent(e.Version, e.Timestamp, e.EventTypeName, e.UserName, Header("actor-name"), Header("actor-role"), Header("actor-agency"),
-            Header("channel"), e.Data);
+        var audit = AuditHeaders.Of(e);
+        return new CaseEvent(e.Version, e.Timestamp, e.EventTypeName, audit.ActorId, audit.ActorName, audit.ActorRole, audit.ActorAgency,
+            audit.Channel, e.Data);
     }
 }
 
