@@ -92,11 +92,10 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
             }
             catch (ApplicationNotFound)
             {
-                await using var delete = database.CreateCommand(
-                    $"delete from {WorkflowStore.Schema}.{OpenDeadlines.Table} where application_id = @id and scope = @scope");
-                delete.Parameters.AddWithValue("id", row.ApplicationId);
-                delete.Parameters.AddWithValue("scope", row.Scope);
-                await delete.ExecuteNonQueryAsync(cancellation);
+                // The projection owns its rows and removes them with the events that close them; with no stream to
+                // close them, the sweeper only stops claiming the row, as for any timer that can fire nothing.
+                log.LogWarning("Deadline {Scope} of {ApplicationId} belongs to no application; no longer claimed", row.Scope, row.ApplicationId);
+                await RetireAsync(row, cancellation);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
