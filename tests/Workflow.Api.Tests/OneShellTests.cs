@@ -123,3 +123,30 @@ public class when_running_applications_are_migrated_through_the_shell(ApiFixture
         migrated.CorrelationId.ShouldBe("migration:enterprise-registration:1->2");
     }
 }
+
+public class when_the_sweeper_claims_a_deadline_of_no_application(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task it_stops_claiming_the_row_and_leaves_the_row_to_its_projection()
+    {
+        var services = Api.Factory.Services;
+        var database = services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        var table = $"{Workflow.Store.WorkflowStore.Schema}.{OpenDeadlines.Table}";
+        var orphan = Guid.NewGuid();
+        var due = services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(-1).ToUniversalTime();
+        await using (var insert = database.CreateCommand($"insert into {table} (application_id, scope, kind, level, agency, due_at, fire_at) " +
+                                                         "values ($1, 'intake', 'breach', 0, 'odsc', $2, $2)"))
+        {
+            insert.Parameters.AddWithValue(orphan);
+            insert.Parameters.AddWithValue(due);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        (await services.GetRequiredService<DeadlineSweeper>().SweepOnceAsync()).ShouldBe(1);
+
+        await using var read = database.CreateCommand($"select fire_at is null from {table} where application_id = $1");
+        read.Parameters.AddWithValue(orphan);
+        (await read.ExecuteScalarAsync()).ShouldBe(true, "the row stays, no longer due: only the projection removes rows");
+        (await services.GetRequiredService<DeadlineSweeper>().SweepOnceAsync()).ShouldBe(0);
+    }
+}
