@@ -134,8 +134,9 @@ public class when_the_sweeper_claims_a_deadline_of_no_application(ApiFixture api
         var table = $"{Workflow.Store.WorkflowStore.Schema}.{OpenDeadlines.Table}";
         var orphan = Guid.NewGuid();
         var due = services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(-1).ToUniversalTime();
-        await using (var insert = database.CreateCommand($"insert into {table} (application_id, scope, kind, level, agency, due_at, fire_at) " +
-                                                         "values ($1, 'intake', 'breach', 0, 'odsc', $2, $2)"))
+        await using (var insert = database.CreateCommand(
+                         $"insert into {table} (application_id, scope, kind, level, agency, due_at, fire_at) " +
+                         "values ($1, 'intake', 'breach', 0, 'odsc', $2, $2)"))
         {
             insert.Parameters.AddWithValue(orphan);
             insert.Parameters.AddWithValue(due);

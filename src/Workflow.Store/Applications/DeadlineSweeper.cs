@@ -94,7 +94,8 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
             {
                 // The projection owns its rows and removes them with the events that close them; with no stream to
                 // close them, the sweeper only stops claiming the row, as for any timer that can fire nothing.
-                log.LogWarning("Deadline {Scope} of {ApplicationId} belongs to no application; no longer claimed", row.Scope, row.ApplicationId);
+                log.LogWarning("Deadline {Scope} of {ApplicationId} belongs to no application; no longer claimed",
+                    row.Scope, row.ApplicationId);
                 await RetireAsync(row, cancellation);
                 return;
             }
