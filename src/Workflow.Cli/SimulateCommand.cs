@@ -38,6 +38,11 @@ public static class SimulateCommand
                 return 0;
             }
 
+            if (Outcomes(parse.GetValue(outcomes), definition, out var chosen) is { } wrong)
+            {
+                Console.Error.WriteLine($"--outcomes: {wrong}");
+                return 2;
+            }
             var calendarId = catalog.Calendars.ForCentre(parse.GetValue(centre)!, DateTimeOffset.UtcNow).Id;
             if (!catalog.Calendars.TryParseStart(parse.GetValue(start)!, calendarId, out var received))
             {
@@ -48,7 +53,7 @@ public static class SimulateCommand
             var calendar = catalog.Calendars.ForCentre(parse.GetValue(centre)!, received);
             try
             {
-                var result = Simulation.Run(definition, calendar, Data(definition, parse.GetValue(data) ?? []), received, Outcomes(parse.GetValue(outcomes)));
+                var result = Simulation.Run(definition, calendar, Data(definition, parse.GetValue(data) ?? []), received, chosen);
                 Console.WriteLine($"{definition.Id} v{definition.Version} received {received:yyyy-MM-dd HH:mm zzz} on {calendar.Version}");
                 foreach (var s in result.Steps)
                     Console.WriteLine($"  {s.StepId,-26} {s.Agency,-30} opened {s.OpenedAt:yyyy-MM-dd HH:mm}  due {s.DueAt:yyyy-MM-dd HH:mm} ({s.WorkingDays} wd)  {s.Outcome}");
@@ -65,10 +70,27 @@ public static class SimulateCommand
         return command;
     }
 
-    private static Dictionary<string, StepOutcome> Outcomes(string? text) =>
-        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(pair => pair.Split('=', 2))
-            .ToDictionary(p => p[0], p => Enum.Parse<StepOutcome>(p.Length == 2 ? p[1] : "approve", ignoreCase: true));
+    /// <summary>step=outcome pairs, each step of the procedure and each outcome by its name; returns what is wrong, or null.</summary>
+    private static string? Outcomes(string? text, WorkflowDefinition definition, out Dictionary<string, StepOutcome> chosen)
+    {
+        chosen = [];
+        foreach (var pair in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (step, name) = pair.Split('=', 2) is [var s, var o] ? (s.Trim(), o.Trim()) : (pair, "approve");
+            if (definition.FindStep(step) is null)
+                return $"'{step}' is not a step of {definition.Id}; its steps: {string.Join(", ", definition.Steps.Select(x => x.Id))}";
+            StepOutcome? outcome = name.ToLowerInvariant() switch
+            {
+                "approve" => StepOutcome.Approve,
+                "reject" => StepOutcome.Reject,
+                "return" => StepOutcome.Return,
+                _ => null,
+            };
+            if (outcome is null) return $"'{name}' is not an outcome; use approve, reject or return (for example register=return)";
+            chosen[step] = outcome.Value;
+        }
+        return null;
+    }
 
     /// <summary>field=value pairs are typed by the procedure's fields; a JSON file is taken as it is.</summary>
     private static Dictionary<string, JsonElement> Data(WorkflowDefinition definition, string[] items)
