@@ -130,6 +130,12 @@ public static class AccessPolicy
     /// </summary>
     public static bool MayReturnBeyondCap(Actor actor) => actor.Role == Roles.Supervisor;
 
+    /// <summary>
+    /// Whether the actor may act on another officer's hold on a step (decide or release a claimed step, end another's
+    /// delegation): a supervisor, whose agency <see cref="EnsureMayAct"/> has already checked.
+    /// </summary>
+    public static bool MayOverrideHolder(Actor actor) => actor.Role == Roles.Supervisor;
+
     /// <summary>A new application: a clerk receives it for their own centre.</summary>
     public static void EnsureMayReceive(Actor actor, string centre)
     {

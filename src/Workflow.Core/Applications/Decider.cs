@@ -155,7 +155,7 @@ public static partial class Decider
             Emit(new CaseClockStopped(now,
                 clock is null ? null : Math.Max(0, calendar.WorkingDaysBetween(counted, clock.DueAt)),
                 calendar.EndOfCalendarDays(now, definition.CorrectionDays),
-                clock is null ? null : counted > clock.DueAt));
+                clock is null ? null : Lateness.IsLate(counted, clock.DueAt)));
         }
 
         public void Correct(SubmitCorrection c)
@@ -165,7 +165,7 @@ public static partial class Decider
             if (returned.Count == 0)
                 throw new RuleViolation("nothing-to-correct", "no step is waiting for a correction");
             // The window's end is inclusive; after it the application has lapsed, whether or not the sweeper has recorded it yet.
-            if (State.CorrectionDueAt is { } windowEnd && now > windowEnd)
+            if (State.CorrectionDueAt is { } windowEnd && Lateness.IsLate(now, windowEnd))
                 throw new RuleViolation("correction-window-closed",
                     $"the correction window closed at {windowEnd:yyyy-MM-dd HH:mm zzz}; application {State.TrackingNumber} has lapsed");
             var errors = ApplicationData.Check(definition, c.Data, c.Documents, correction: true);
@@ -239,7 +239,7 @@ public static partial class Decider
             switch (c.Scope)
             {
                 case DeadlineScopes.Case:
-                    if (State.Clock is { Running: true, Missed: false } clock && clock.DueAt < now)
+                    if (State.Clock is { Running: true, Missed: false } clock && Lateness.IsLate(now, clock.DueAt))
                     {
                         if (definition.DeemedApproval) Emit(new ApplicationDeemedApproved(clock.DueAt, clock.DueAt));
                         else Emit(new CaseDeadlineMissed(clock.DueAt, calendar.AddWorkingDays(clock.DueAt, RemainingDays(clock.DueAt)),
@@ -247,7 +247,7 @@ public static partial class Decider
                     }
                     break;
                 case DeadlineScopes.Correction:
-                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due && due < now)
+                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due && Lateness.IsLate(now, due))
                         Emit(new ApplicationLapsed(due, due));
                     break;
                 default:
@@ -265,7 +265,7 @@ public static partial class Decider
                 Emit(new DeadlineWarningReached(step.StepId, step.Agency, step.DueAt, chain.WarningNotify, warning.At,
                     new DeadlineTimer(DeadlineScopes.Breach, 0, step.DueAt)));
             step = State.Steps[stepId];
-            if (!step.Breached && step.DueAt < now)
+            if (!step.Breached && Lateness.IsLate(now, step.DueAt))
                 Emit(new DeadlineBreached(step.StepId, step.Agency, step.DueAt, chain.BreachNotify, step.DueAt,
                     NextEscalation(step.DueAt, 0)));
             step = State.Steps[stepId];
@@ -286,21 +286,12 @@ public static partial class Decider
         /// <summary>
         /// Working days from <paramref name="at"/> (the moment of the apology) until the last remaining step can be decided:
         /// each open step counts the working days it has left (one when it is already overdue), then every step after it on
-        /// the longest path its whole deadline. This is the basis of the apology's new expected date.
+        /// the longest way to approval its whole deadline (<see cref="Paths.LongestAfter"/>). This is the basis of the
+        /// apology's new expected date.
         /// </summary>
-        private int RemainingDays(DateTimeOffset at)
-        {
-            int Longest(string id, HashSet<string> seen)
-            {
-                if (definition.FindStep(id) is not { } s || !seen.Add(id)) return 0;
-                var rest = s.Approve.Select(t => Longest(t, seen)).DefaultIfEmpty(0).Max();
-                seen.Remove(id);
-                return s.DeadlineDays + rest;
-            }
-            int After(StepState open) =>
-                (definition.FindStep(open.StepId)?.Approve ?? []).Select(t => Longest(t, [open.StepId])).DefaultIfEmpty(0).Max();
-            return State.LiveSteps.Select(s => Math.Max(1, calendar.WorkingDaysBetween(at, s.DueAt)) + After(s)).DefaultIfEmpty(1).Max();
-        }
+        private int RemainingDays(DateTimeOffset at) =>
+            State.LiveSteps.Select(s => Math.Max(1, calendar.WorkingDaysBetween(at, s.DueAt)) + Paths.LongestAfter(definition, s.StepId))
+                .DefaultIfEmpty(1).Max();
 
         public void Acknowledge(AcknowledgeEscalation c)
         {

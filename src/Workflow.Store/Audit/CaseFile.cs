@@ -138,7 +138,7 @@ public sealed record CaseFile(
         }
         foreach (var (step, o) in openDue) deadlines.Add(new(step, o.Agency, o.Due, o.Breached ? "missed" : "open", null));
         if (legalDue is { } due)
-            deadlines.Insert(0, new(DeadlineScopes.Case, null, due, finished is { } f ? (f <= due ? "met" : "missed") : missed ? "missed" : "open", finished));
+            deadlines.Insert(0, new(DeadlineScopes.Case, null, due, finished is { } f ? (Lateness.IsLate(f, due) ? "missed" : "met") : missed ? "missed" : "open", finished));
         var timeliness = CaseTimeliness.Of(events.Select(e => e.Data));
 
         return new CaseFile(submitted.ApplicationId, submitted.TrackingNumber, submitted.WorkflowId, submitted.WorkflowVersion, submitted.DefinitionHash,
@@ -151,7 +151,7 @@ public sealed record CaseFile(
         void Decide(string step, string agency, string outcome, string reason, string? comment, Actor by, DateTimeOffset at)
         {
             openDue.Remove(step, out var o);
-            var late = o.Due != default && at > o.Due;
+            var late = o.Due != default && Lateness.IsLate(at, o.Due);
             decisions.Add(new(step, agency, outcome, reason, comment, $"{by.Name} ({by.UserId})", by.Role, at, o.Due == default ? null : o.Due, late));
             if (o.Due != default) deadlines.Add(new(step, agency, o.Due, late ? "missed" : "met", at));
         }
