@@ -5,7 +5,8 @@ public class when_simulate_is_given_outcomes_it_does_not_know
     private static async Task<ServerProcess> Simulate(string outcomes)
     {
         var workflows = Path.Combine(ApiFixture.RepositoryRoot(), "workflows");
-        var run = ServerProcess.Cli(Path.GetTempPath(), ["simulate", "enterprise-registration", "--workflows", workflows, "--start", "2024-04-10",
+        var run = ServerProcess.Cli(Path.GetTempPath(), [
+            "simulate", "enterprise-registration", "--workflows", workflows, "--start", "2024-04-10",
             "--data", "enterprise_name=Mekong", "enterprise_type=sole-trader", "registered_capital=1000", "business_sector=trade",
             "has_employees=false", "province=VTE", "--outcomes", outcomes]);
         await run.ExitAsync();

@@ -122,7 +122,8 @@ public static partial class Decider
                     if (beyondCap && (!AccessPolicy.MayReturnBeyondCap(c.By) || c.ReasonCode is null
                                       || !definition.IsListedRequirement(c.ReasonCode)))
                         throw new RuleViolation("return-cap",
-                            $"{definition.Id} allows {definition.MaxReturns} return(s); a further return needs a supervisor and a reason code " +
+                            $"{definition.Id} allows {definition.MaxReturns} return(s); " +
+                            "a further return needs a supervisor and a reason code " +
                             "naming a listed document or data field (for example document:building-plans)");
                     var firstOutstanding = State.Status != ApplicationStatus.AwaitingCorrection;
                     Emit(new StepReturned(step.Id, step.Agency, c.Reason, c.ReasonCode, c.Comment, beyondCap, c.By, now));
@@ -247,7 +248,8 @@ public static partial class Decider
                     }
                     break;
                 case DeadlineScopes.Correction:
-                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due && Lateness.IsLate(now, due))
+                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due
+                        && Lateness.IsLate(now, due))
                         Emit(new ApplicationLapsed(due, due));
                     break;
                 default:
@@ -256,7 +258,9 @@ public static partial class Decider
             }
         }
 
-        /// <summary>Fires, in order and once each, everything of a step's chain that has come due: after a stop, all that was missed.</summary>
+        /// <summary>
+        /// Fires, in order and once each, everything of a step's chain that has come due: after a stop, all that was missed.
+        /// </summary>
         private void ReachStep(string stepId)
         {
             if (State.Steps.GetValueOrDefault(stepId) is not { Status: StepStatus.Open } step) return;
@@ -280,7 +284,8 @@ public static partial class Decider
         }
 
         private DeadlineTimer? NextEscalation(DateTimeOffset due, int afterLevel) =>
-            definition.Escalation.Levels.Skip(afterLevel).Select(l => new DeadlineTimer(DeadlineScopes.Escalation, l.Level, calendar.AddWorkingDays(due, l.Days)))
+            definition.Escalation.Levels.Skip(afterLevel)
+                .Select(l => new DeadlineTimer(DeadlineScopes.Escalation, l.Level, calendar.AddWorkingDays(due, l.Days)))
                 .FirstOrDefault();
 
         /// <summary>
@@ -296,7 +301,8 @@ public static partial class Decider
         public void Acknowledge(AcknowledgeEscalation c)
         {
             EnsureRunning();
-            var step = State.Steps.GetValueOrDefault(c.StepId) ?? throw new RuleViolation("step-unknown", $"step '{c.StepId}' has not been opened");
+            var step = State.Steps.GetValueOrDefault(c.StepId)
+                ?? throw new RuleViolation("step-unknown", $"step '{c.StepId}' has not been opened");
             if (c.Level < 0 || (c.Level == 0 ? !step.Breached : step.EscalationLevel < c.Level))
                 throw new RuleViolation("not-escalated", $"step '{c.StepId}' has not been escalated to level {c.Level}");
             if (step.Acknowledged?.Contains(c.Level) == true) return;
@@ -306,7 +312,9 @@ public static partial class Decider
         public void Recalculate(RecalculateDeadlines c)
         {
             if (_state is null || State.IsFinished) return;
-            foreach (var step in definition.Steps.Select(d => State.Steps.GetValueOrDefault(d.Id)).OfType<StepState>().Where(s => s.Status == StepStatus.Open))
+            var open = definition.Steps.Select(d => State.Steps.GetValueOrDefault(d.Id)).OfType<StepState>()
+                .Where(s => s.Status == StepStatus.Open);
+            foreach (var step in open)
             {
                 var due = calendar.AddWorkingDays(step.OpenedAt, step.WorkingDays);
                 if (due == step.DueAt) continue;

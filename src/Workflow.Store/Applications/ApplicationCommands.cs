@@ -49,13 +49,15 @@ public sealed class ApplicationCommands(
     TimeProvider clock,
     ILogger<ApplicationCommands> log)
 {
-    public async Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context, CancellationToken cancellation = default)
+    public async Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context,
+        CancellationToken cancellation = default)
     {
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
         var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), cancellation)
             ?? throw new UnknownWorkflow(request.WorkflowId);
-        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data, request.Documents, actor);
+        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data,
+            request.Documents, actor);
         AccessPolicy.EnsureMayReceive(actor, request.Centre);
         var errors = ApplicationData.Check(definition, request.Data, request.Documents);
         if (errors.Count > 0) throw new InvalidApplicationData(errors);

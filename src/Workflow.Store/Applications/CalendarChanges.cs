@@ -32,7 +32,9 @@ public sealed class CalendarChanges(IDocumentStore store, WorkflowCatalog catalo
 
         await using var session = store.LightweightSession();
         var seen = await session.LoadAsync<CalendarVersionsInForce>("calendars", cancellation);
-        var changed = seen is null ? [] : inForce.Where(kv => seen.Versions.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => kv.Value).ToList();
+        var changed = seen is null
+            ? []
+            : inForce.Where(kv => seen.Versions.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => kv.Value).ToList();
         var recalculated = 0;
         if (changed.Count > 0)
         {
