@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,9 @@ namespace Workflow.Cli;
 
 public static class ReplayCommand
 {
+    // The events are printed for a person on a terminal, not embedded in a web page: Lao text stays Lao, not \u escapes.
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Create()
     {
         var application = new Option<Guid>("--application") { Description = "the application id", Required = true };
@@ -17,7 +21,8 @@ public static class ReplayCommand
         var key = AuditOptions.ChainKey();
         var reader = AuditOptions.Operator();
         var connection = Connection.Option();
-        var command = new Command("replay", "Print an application's timeline from its events, optionally stopping at a time or version, and its state then")
+        var command = new Command("replay",
+                "Print an application's timeline from its events, optionally stopping at a time or version, and its state then")
             { application, at, version, key, reader, connection };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -40,14 +45,17 @@ public static class ReplayCommand
                 $"cli:{Guid.NewGuid()}", cancellation, channel: "cli");
             foreach (var e in events)
             {
-                var actor = e.Headers?.TryGetValue("actor-name", out var name) == true ? $"{name} ({e.Headers.GetValueOrDefault("actor-role")}, {e.Headers.GetValueOrDefault("actor-agency")})" : e.UserName;
-                Console.WriteLine($"{e.Version,4}  {e.Timestamp:yyyy-MM-dd HH:mm:ss}Z  {e.EventTypeName,-30} {actor}");
-                Console.WriteLine($"      {JsonSerializer.Serialize(e.Data, e.Data.GetType())}");
+                var actor = AuditHeaders.Of(e).Describe();
+                Console.WriteLine($"{e.Version,4}  {e.Timestamp.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z  {e.EventTypeName,-30} {actor}");
+                Console.WriteLine($"      {JsonSerializer.Serialize(e.Data, e.Data.GetType(), Readable)}");
             }
             var state = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, stop, when, token: cancellation);
             Console.WriteLine();
-            Console.WriteLine($"{state!.TrackingNumber} at version {state.Version}: {state.Status}, procedure {state.WorkflowId} v{state.WorkflowVersion}; " +
-                              $"open steps: {(state.OpenSteps.Count == 0 ? "none" : string.Join(", ", state.OpenSteps.Select(s => $"{s.StepId} ({s.Agency}, due {s.DueAt:yyyy-MM-dd HH:mm zzz})")))}");
+            var open = state!.OpenSteps.Count == 0
+                ? "none"
+                : string.Join(", ", state.OpenSteps.Select(s => $"{s.StepId} ({s.Agency}, due {s.DueAt:yyyy-MM-dd HH:mm zzz})"));
+            Console.WriteLine($"{state.TrackingNumber} at version {state.Version}: {state.Status}, " +
+                              $"procedure {state.WorkflowId} v{state.WorkflowVersion}; open steps: {open}");
             return 0;
         });
         return command;

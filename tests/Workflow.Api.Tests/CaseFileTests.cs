@@ -51,7 +51,8 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
         Run(new DecideStep("register", StepOutcome.Approve, "registered; certificate 01-2024-0042", null, officer), new DateTimeOffset(2024, 6, 24, 10, 0, 0, Lao));
         Run(new DecideStep("seal", StepOutcome.Approve, "seal registered", null, seal), new DateTimeOffset(2024, 6, 26, 14, 0, 0, Lao));
         Run(new DecideStep("handover", StepOutcome.Approve, "handed to the applicant", null, clerk), new DateTimeOffset(2024, 6, 27, 9, 30, 0, Lao));
-        return CaseFile.Build(recorded, new StreamVerification(id, recorded.Count, true, null), new DateTimeOffset(2024, 7, 1, 9, 0, 0, Lao));
+        return CaseFile.Build(recorded, new StreamVerification(id, recorded.Count, true, null), new DateTimeOffset(2024, 7, 1, 9, 0, 0, Lao),
+            catalog.Calendars.ForCentre("VTE", recorded[0].RecordedAt).Zone);
     }
 
     [Fact]

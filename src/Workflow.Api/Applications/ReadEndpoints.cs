@@ -98,10 +98,10 @@ public static class ReadEndpoints
     /// <summary>The actor is read from the metadata written with every event, so system events show who caused them.</summary>
     private static HistoryEntry Entry(IEvent e)
     {
-        string? Header(string name) => e.Headers?.TryGetValue(name, out var value) == true ? value?.ToString() : null;
+        var audit = AuditHeaders.Of(e);
         return new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp,
-            new HistoryActor(e.UserName, Header("actor-name"), Header("actor-agency"), Header("actor-role"), Header("on-behalf-of")),
-            Header("channel"), Header("procedure"), Header("calendar"), e.CorrelationId, e.CausationId, e.Data);
+            new HistoryActor(audit.ActorId, audit.ActorName, audit.ActorAgency, audit.ActorRole, audit.OnBehalfOf),
+            audit.Channel, audit.Procedure, audit.Calendar, e.CorrelationId, e.CausationId, e.Data);
     }
 
     private static async Task<IResult> GetCaseFile(Guid id, HttpContext http, IQuerySession session, CaseFiles files,

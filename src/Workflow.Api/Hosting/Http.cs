@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using FluentValidation;
 using FluentValidation.Results;
 using Workflow.Core.Applications;
@@ -53,13 +51,7 @@ public static class Http
     public static void SetVersion(this HttpResponse response, long version) => response.Headers.ETag = $"\"{version}\"";
 
     /// <summary>A stable application id for an Idempotency-Key, so that a retried submission finds the first one.</summary>
-    public static Guid IdFor(string idempotencyKey, Actor actor)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{actor.UserId}\n{idempotencyKey}"));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
+    public static Guid IdFor(string idempotencyKey, Actor actor) => Core.NameBasedIds.From($"{actor.UserId}\n{idempotencyKey}");
 
     /// <summary>The highest page number any list accepts: page x pageSize stays a 32-bit offset.</summary>
     public const int MaxPage = 100_000;

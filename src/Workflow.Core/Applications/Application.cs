@@ -5,6 +5,18 @@ namespace Workflow.Core.Applications;
 
 public enum ApplicationStatus { Submitted, InProgress, AwaitingCorrection, Approved, Rejected, Withdrawn, Lapsed }
 
+/// <summary>
+/// The one rule for "running": an application that has not ended (submitted, in progress, or with the citizen for a
+/// correction). Migrations and calendar changes act on exactly these.
+/// </summary>
+public static class ApplicationStatuses
+{
+    public static readonly ApplicationStatus[] Running =
+        [ApplicationStatus.Submitted, ApplicationStatus.InProgress, ApplicationStatus.AwaitingCorrection];
+
+    public static bool IsRunning(ApplicationStatus status) => Running.Contains(status);
+}
+
 public enum StepStatus { Open, Returned, Approved, Rejected, Skipped, Cancelled }
 
 public sealed record StepState(
@@ -62,7 +74,7 @@ public sealed partial record Application(
     CaseDesk? DeskState = null,
     bool Rated = false)
 {
-    public bool IsFinished => Status is ApplicationStatus.Approved or ApplicationStatus.Rejected or ApplicationStatus.Withdrawn or ApplicationStatus.Lapsed;
+    public bool IsFinished => !ApplicationStatuses.IsRunning(Status);
 
     public bool Complete => Clock is not null;
 

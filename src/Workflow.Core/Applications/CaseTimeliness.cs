@@ -1,6 +1,19 @@
 namespace Workflow.Core.Applications;
 
 /// <summary>
+/// The one rule for lateness: a deadline's end is inclusive, so an act at the due instant is on time and only an act (or
+/// a moment) after it is late. The decider's timers, the details projection, the case file and the timeliness verdict
+/// all ask here; the oversight query of late decisions states the same comparison in SQL.
+/// </summary>
+public static class Lateness
+{
+    public static bool IsLate(DateTimeOffset at, DateTimeOffset due) => at > due;
+
+    /// <summary>Late against a deadline that may not be set yet: without one, nothing is late.</summary>
+    public static bool IsLate(DateTimeOffset at, DateTimeOffset? due) => due is { } d && IsLate(at, d);
+}
+
+/// <summary>
 /// The one rule for whether a case was decided on time (DOMAIN rule 6), folded from its events so that the application
 /// details, the case file and the statistics all give the same answer:
 /// <list type="bullet">
@@ -28,11 +41,11 @@ public sealed record CaseTimeliness(DateTimeOffset? DueAt, bool Running, bool Mi
         ApplicationDeclaredComplete e => this with { DueAt = e.DueAt, Running = true },
         DeadlineRecalculated { Scope: DeadlineScopes.Case } e => this with { DueAt = e.DueAt },
         CaseDeadlineMissed => this with { Missed = true, Apologised = true },
-        CaseClockStopped e => this with { Running = false, Missed = Missed || (Running && (e.AfterDeadline ?? e.At > DueAt)) },
+        CaseClockStopped e => this with { Running = false, Missed = Missed || (Running && (e.AfterDeadline ?? Lateness.IsLate(e.At, DueAt))) },
         CaseClockResumed e => this with { DueAt = e.DueAt, Running = true },
         ApplicationDeemedApproved => Finish(missed: true),
-        ApplicationApproved e => Finish(Running && e.At > DueAt),
-        ApplicationRejected e => Finish(Running && e.At > DueAt),
+        ApplicationApproved e => Finish(Running && Lateness.IsLate(e.At, DueAt)),
+        ApplicationRejected e => Finish(Running && Lateness.IsLate(e.At, DueAt)),
         ApplicationWithdrawn or ApplicationLapsed => this with { Running = false, Verdict = null },
         _ => this,
     };

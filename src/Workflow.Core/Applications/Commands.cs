@@ -37,6 +37,14 @@ public sealed record ReachDeadline(string Scope, Actor By, DateTimeOffset? Sched
 
 public sealed record AcknowledgeEscalation(string StepId, int Level, string? Comment, Actor By) : ApplicationCommand(By);
 
+/// <summary>
+/// Move a running application to another version of its procedure (a designer's act). The decider asks the migration
+/// planner with the version pinned to the application and <paramref name="Target"/>; a plan with problems is refused.
+/// </summary>
+/// <param name="Mapping">Open step of the pinned version -> step of the target; unmapped steps keep their id.</param>
+public sealed record MigrateApplication(Definitions.WorkflowDefinition Target, IReadOnlyDictionary<string, string> Mapping, string Reason,
+    Actor By) : ApplicationCommand(By);
+
 /// <summary>Recompute open deadlines with the calendar now in force, recording each one that moves.</summary>
 public sealed record RecalculateDeadlines(string Reason, Actor By) : ApplicationCommand(By);
 

@@ -33,7 +33,7 @@ public static partial class Decider
         {
             EnsureNotRecused(actor, "decide");
             if (step.Pending is not null || step.Holder is not { } holder || holder.UserId == actor.UserId) return;
-            if (actor.Role == Access.Roles.Supervisor || State.IsDelegateOf(holder, actor, now)) return;
+            if (Access.AccessPolicy.MayOverrideHolder(actor) || State.IsDelegateOf(holder, actor, now)) return;
             throw new RuleViolation("step-claimed",
                 $"step '{step.StepId}' is claimed by {holder.Name} ({holder.UserId}); only the holder, the holder's delegate or a " +
                 "supervisor decides it");
@@ -82,7 +82,7 @@ public static partial class Decider
             var (step, current) = OpenStep(c.StepId);
             EnsureReason(c.Reason, "a release");
             if (current.Holder is not { } holder) return;
-            if (holder.UserId != c.By.UserId && c.By.Role != Access.Roles.Supervisor)
+            if (holder.UserId != c.By.UserId && !Access.AccessPolicy.MayOverrideHolder(c.By))
                 throw new RuleViolation("not-holder",
                     $"step '{step.Id}' is claimed by {holder.Name}; only the holder or a supervisor releases it");
             Emit(new StepReleased(step.Id, step.Agency, holder, c.Reason, c.By, now));
@@ -124,7 +124,7 @@ public static partial class Decider
         {
             EnsureReason(c.Reason, "ending a delegation");
             var of = c.Of ?? c.By.UserId;
-            if (of != c.By.UserId && c.By.Role != Access.Roles.Supervisor)
+            if (of != c.By.UserId && !Access.AccessPolicy.MayOverrideHolder(c.By))
                 throw new RuleViolation("not-holder", "only the delegating officer or a supervisor ends a delegation");
             if (State.Desk.Delegations.GetValueOrDefault(of) is not { } delegation) return;
             Emit(new DelegationRevoked(delegation.Delegator, delegation.To, c.Reason, c.By, now));

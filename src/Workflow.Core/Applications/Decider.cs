@@ -42,6 +42,9 @@ public static partial class Decider
             case RecalculateDeadlines recalculate:
                 run.Recalculate(recalculate);
                 break;
+            case MigrateApplication migrate:
+                run.Migrate(migrate);
+                break;
             case DeskCommand desk:
                 run.Desk(desk);
                 break;
@@ -119,7 +122,8 @@ public static partial class Decider
                     if (beyondCap && (!AccessPolicy.MayReturnBeyondCap(c.By) || c.ReasonCode is null
                                       || !definition.IsListedRequirement(c.ReasonCode)))
                         throw new RuleViolation("return-cap",
-                            $"{definition.Id} allows {definition.MaxReturns} return(s); a further return needs a supervisor and a reason code " +
+                            $"{definition.Id} allows {definition.MaxReturns} return(s); " +
+                            "a further return needs a supervisor and a reason code " +
                             "naming a listed document or data field (for example document:building-plans)");
                     var firstOutstanding = State.Status != ApplicationStatus.AwaitingCorrection;
                     Emit(new StepReturned(step.Id, step.Agency, c.Reason, c.ReasonCode, c.Comment, beyondCap, c.By, now));
@@ -152,7 +156,7 @@ public static partial class Decider
             Emit(new CaseClockStopped(now,
                 clock is null ? null : Math.Max(0, calendar.WorkingDaysBetween(counted, clock.DueAt)),
                 calendar.EndOfCalendarDays(now, definition.CorrectionDays),
-                clock is null ? null : counted > clock.DueAt));
+                clock is null ? null : Lateness.IsLate(counted, clock.DueAt)));
         }
 
         public void Correct(SubmitCorrection c)
@@ -162,7 +166,7 @@ public static partial class Decider
             if (returned.Count == 0)
                 throw new RuleViolation("nothing-to-correct", "no step is waiting for a correction");
             // The window's end is inclusive; after it the application has lapsed, whether or not the sweeper has recorded it yet.
-            if (State.CorrectionDueAt is { } windowEnd && now > windowEnd)
+            if (State.CorrectionDueAt is { } windowEnd && Lateness.IsLate(now, windowEnd))
                 throw new RuleViolation("correction-window-closed",
                     $"the correction window closed at {windowEnd:yyyy-MM-dd HH:mm zzz}; application {State.TrackingNumber} has lapsed");
             var errors = ApplicationData.Check(definition, c.Data, c.Documents, correction: true);
@@ -182,6 +186,16 @@ public static partial class Decider
                     : step.DeadlineDays;
                 Open(step, reopened: true, days);
             }
+        }
+
+        /// <summary>The planner decides what moves; a plan with any problem changes nothing.</summary>
+        public void Migrate(MigrateApplication c)
+        {
+            var plan = Migration.Plan(State, definition, c.Target, c.Mapping);
+            if (!plan.CanApply) throw new RuleViolation("migration-refused", string.Join("; ", plan.Problems));
+            if (string.IsNullOrWhiteSpace(c.Reason)) throw new RuleViolation("reason-required", "a migration needs a reason");
+            Emit(new ApplicationMigrated(State.WorkflowVersion, State.DefinitionHash, c.Target.Version, c.Target.Hash,
+                new Dictionary<string, string>(c.Mapping), plan.Moved, c.Reason, c.By, now));
         }
 
         public void Withdraw(WithdrawApplication c)
@@ -226,7 +240,7 @@ public static partial class Decider
             switch (c.Scope)
             {
                 case DeadlineScopes.Case:
-                    if (State.Clock is { Running: true, Missed: false } clock && clock.DueAt < now)
+                    if (State.Clock is { Running: true, Missed: false } clock && Lateness.IsLate(now, clock.DueAt))
                     {
                         if (definition.DeemedApproval) Emit(new ApplicationDeemedApproved(clock.DueAt, clock.DueAt));
                         else Emit(new CaseDeadlineMissed(clock.DueAt, calendar.AddWorkingDays(clock.DueAt, RemainingDays(clock.DueAt)),
@@ -234,7 +248,8 @@ public static partial class Decider
                     }
                     break;
                 case DeadlineScopes.Correction:
-                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due && due < now)
+                    if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } due
+                        && Lateness.IsLate(now, due))
                         Emit(new ApplicationLapsed(due, due));
                     break;
                 default:
@@ -243,7 +258,9 @@ public static partial class Decider
             }
         }
 
-        /// <summary>Fires, in order and once each, everything of a step's chain that has come due: after a stop, all that was missed.</summary>
+        /// <summary>
+        /// Fires, in order and once each, everything of a step's chain that has come due: after a stop, all that was missed.
+        /// </summary>
         private void ReachStep(string stepId)
         {
             if (State.Steps.GetValueOrDefault(stepId) is not { Status: StepStatus.Open } step) return;
@@ -252,7 +269,7 @@ public static partial class Decider
                 Emit(new DeadlineWarningReached(step.StepId, step.Agency, step.DueAt, chain.WarningNotify, warning.At,
                     new DeadlineTimer(DeadlineScopes.Breach, 0, step.DueAt)));
             step = State.Steps[stepId];
-            if (!step.Breached && step.DueAt < now)
+            if (!step.Breached && Lateness.IsLate(now, step.DueAt))
                 Emit(new DeadlineBreached(step.StepId, step.Agency, step.DueAt, chain.BreachNotify, step.DueAt,
                     NextEscalation(step.DueAt, 0)));
             step = State.Steps[stepId];
@@ -267,32 +284,25 @@ public static partial class Decider
         }
 
         private DeadlineTimer? NextEscalation(DateTimeOffset due, int afterLevel) =>
-            definition.Escalation.Levels.Skip(afterLevel).Select(l => new DeadlineTimer(DeadlineScopes.Escalation, l.Level, calendar.AddWorkingDays(due, l.Days)))
+            definition.Escalation.Levels.Skip(afterLevel)
+                .Select(l => new DeadlineTimer(DeadlineScopes.Escalation, l.Level, calendar.AddWorkingDays(due, l.Days)))
                 .FirstOrDefault();
 
         /// <summary>
         /// Working days from <paramref name="at"/> (the moment of the apology) until the last remaining step can be decided:
         /// each open step counts the working days it has left (one when it is already overdue), then every step after it on
-        /// the longest path its whole deadline. This is the basis of the apology's new expected date.
+        /// the longest way to approval its whole deadline (<see cref="Paths.LongestAfter"/>). This is the basis of the
+        /// apology's new expected date.
         /// </summary>
-        private int RemainingDays(DateTimeOffset at)
-        {
-            int Longest(string id, HashSet<string> seen)
-            {
-                if (definition.FindStep(id) is not { } s || !seen.Add(id)) return 0;
-                var rest = s.Approve.Select(t => Longest(t, seen)).DefaultIfEmpty(0).Max();
-                seen.Remove(id);
-                return s.DeadlineDays + rest;
-            }
-            int After(StepState open) =>
-                (definition.FindStep(open.StepId)?.Approve ?? []).Select(t => Longest(t, [open.StepId])).DefaultIfEmpty(0).Max();
-            return State.LiveSteps.Select(s => Math.Max(1, calendar.WorkingDaysBetween(at, s.DueAt)) + After(s)).DefaultIfEmpty(1).Max();
-        }
+        private int RemainingDays(DateTimeOffset at) =>
+            State.LiveSteps.Select(s => Math.Max(1, calendar.WorkingDaysBetween(at, s.DueAt)) + Paths.LongestAfter(definition, s.StepId))
+                .DefaultIfEmpty(1).Max();
 
         public void Acknowledge(AcknowledgeEscalation c)
         {
             EnsureRunning();
-            var step = State.Steps.GetValueOrDefault(c.StepId) ?? throw new RuleViolation("step-unknown", $"step '{c.StepId}' has not been opened");
+            var step = State.Steps.GetValueOrDefault(c.StepId)
+                ?? throw new RuleViolation("step-unknown", $"step '{c.StepId}' has not been opened");
             if (c.Level < 0 || (c.Level == 0 ? !step.Breached : step.EscalationLevel < c.Level))
                 throw new RuleViolation("not-escalated", $"step '{c.StepId}' has not been escalated to level {c.Level}");
             if (step.Acknowledged?.Contains(c.Level) == true) return;
@@ -302,7 +312,9 @@ public static partial class Decider
         public void Recalculate(RecalculateDeadlines c)
         {
             if (_state is null || State.IsFinished) return;
-            foreach (var step in definition.Steps.Select(d => State.Steps.GetValueOrDefault(d.Id)).OfType<StepState>().Where(s => s.Status == StepStatus.Open))
+            var open = definition.Steps.Select(d => State.Steps.GetValueOrDefault(d.Id)).OfType<StepState>()
+                .Where(s => s.Status == StepStatus.Open);
+            foreach (var step in open)
             {
                 var due = calendar.AddWorkingDays(step.OpenedAt, step.WorkingDays);
                 if (due == step.DueAt) continue;

@@ -15,7 +15,8 @@ public sealed record FlowPath(ImmutableArray<string> Steps, int WorkingDays)
 /// The language's rule on deadlines: the legal clock starts when the first step (the completeness check) approves, so on
 /// every path the deadlines of the steps after it must add up to no more than the legal deadline. A path follows
 /// approve and reject outcomes; a return goes to the citizen and back to the same step, which the clock does not charge
-/// to the agencies. The loader's validation, the simulation's listing of paths and the Elsa import all read it here.
+/// to the agencies. The loader's validation, the simulation's listing of paths, the Elsa import and the decider's new
+/// expected date after a missed deadline all read it here.
 /// </summary>
 public static class Paths
 {
@@ -53,27 +54,49 @@ public static class Paths
     /// </summary>
     public static FlowPath Longest(WorkflowDefinition definition)
     {
-        var best = new Dictionary<string, (int Days, string? Next)>();
-        var onPath = new HashSet<string>();
-        int From(string id)
-        {
-            if (definition.FindStep(id) is not { } step || !onPath.Add(id)) return 0;
-            if (!best.TryGetValue(id, out var known))
-            {
-                known = (0, null);
-                foreach (var next in Next(step))
-                    if (From(next) is var days && (known.Next is null || days > known.Days)) known = (days, next);
-                best[id] = known = (known.Days + OnTheClock(definition, step), known.Next);
-            }
-            onPath.Remove(id);
-            return known.Days;
-        }
-
-        var total = From(definition.Start.Id);
+        var walk = new LongestWalk(definition, Next);
+        var total = walk.From(definition.Start.Id);
         var steps = new List<string>();
-        for (string? id = definition.Start.Id; id is not null && !steps.Contains(id); id = best.GetValueOrDefault(id).Next)
+        for (string? id = definition.Start.Id; id is not null && !steps.Contains(id); id = walk.NextOn(id))
             steps.Add(id);
         return new FlowPath([.. steps], total);
+    }
+
+    /// <summary>
+    /// The working days the steps after <paramref name="stepId"/> add up to on the longest way to approval, following approve
+    /// outcomes only: the decider's basis for the new expected date it promises when a legal deadline is missed. A rejection
+    /// ends a case, so the date the citizen is promised is the one of the way that still leads to a decision in their favour.
+    /// </summary>
+    public static int LongestAfter(WorkflowDefinition definition, string stepId)
+    {
+        var walk = new LongestWalk(definition, step => step.Approve);
+        return (definition.FindStep(stepId)?.Approve ?? []).Select(walk.From).DefaultIfEmpty(0).Max();
+    }
+
+    /// <summary>
+    /// Each step's longest way to an end, worked out once, so a flow of many splits and joins costs its size, not the number
+    /// of its paths. A step already on the way counts nothing (validation refuses such a loop).
+    /// </summary>
+    private sealed class LongestWalk(WorkflowDefinition definition, Func<StepDefinition, IEnumerable<string>> next)
+    {
+        private readonly Dictionary<string, (int Days, string? Next)> _best = [];
+        private readonly HashSet<string> _onPath = [];
+
+        public string? NextOn(string id) => _best.GetValueOrDefault(id).Next;
+
+        public int From(string id)
+        {
+            if (definition.FindStep(id) is not { } step || !_onPath.Add(id)) return 0;
+            if (!_best.TryGetValue(id, out var known))
+            {
+                known = (0, null);
+                foreach (var following in next(step))
+                    if (From(following) is var days && (known.Next is null || days > known.Days)) known = (days, following);
+                _best[id] = known = (known.Days + OnTheClock(definition, step), known.Next);
+            }
+            _onPath.Remove(id);
+            return known.Days;
+        }
     }
 
     private static int OnTheClock(WorkflowDefinition definition, StepDefinition step) => step == definition.Start ? 0 : step.DeadlineDays;

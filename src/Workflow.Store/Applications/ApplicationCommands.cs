@@ -5,6 +5,7 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
+using Workflow.Store.Audit;
 using Workflow.Store.Definitions;
 using Workflow.Store.Tracking;
 
@@ -48,13 +49,15 @@ public sealed class ApplicationCommands(
     TimeProvider clock,
     ILogger<ApplicationCommands> log)
 {
-    public async Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context, CancellationToken cancellation = default)
+    public async Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context,
+        CancellationToken cancellation = default)
     {
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
         var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), cancellation)
             ?? throw new UnknownWorkflow(request.WorkflowId);
-        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data, request.Documents, actor);
+        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data,
+            request.Documents, actor);
         AccessPolicy.EnsureMayReceive(actor, request.Centre);
         var errors = ApplicationData.Check(definition, request.Data, request.Documents);
         if (errors.Count > 0) throw new InvalidApplicationData(errors);
@@ -63,7 +66,7 @@ public sealed class ApplicationCommands(
         // A repeated submission (the same id from a retried request's idempotency key) returns the first one.
         if (request.MayRepeat && await FirstAsync(request, cancellation) is { } existing) return existing;
 
-        InForce(session, definition, calendar);
+        AuditHeaders.StampRules(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
         var accessCode = AccessCodes.New();
         var command = probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) };
@@ -129,7 +132,8 @@ public sealed class ApplicationCommands(
 
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
-        InForce(session, definition, calendar);
+        // A migration is recorded under the version it moves the application to, the rules in force from then on.
+        AuditHeaders.StampRules(session, command is MigrateApplication migrate ? migrate.Target : definition, calendar);
         var events = Decider.Decide(command, state, definition, calendar, now);
         if (events.Count == 0) return new CommandResult(id, state.TrackingNumber, state.Status, (stream.StartingVersion ?? 0), events);
         stream.AppendMany(events);
@@ -161,27 +165,12 @@ public sealed class ApplicationCommands(
         return definition;
     }
 
-    /// <summary>The audit metadata every event of the command carries: who, for whom, through which channel, why linked.</summary>
+    /// <summary>A session whose events carry the command's audit headers (<see cref="AuditHeaders"/>).</summary>
     private IDocumentSession Open(Actor actor, CommandContext context)
     {
         var session = store.LightweightSession();
-        session.CorrelationId = context.CorrelationId;
-        session.CausationId = context.CausationId;
-        session.LastModifiedBy = actor.UserId;
-        session.SetHeader("actor-name", actor.Name);
-        session.SetHeader("actor-role", actor.Role);
-        if (actor.Agency is not null) session.SetHeader("actor-agency", actor.Agency);
-        session.SetHeader("channel", context.Channel);
-        if (context.OnBehalfOf is not null) session.SetHeader("on-behalf-of", context.OnBehalfOf);
+        AuditHeaders.Stamp(session, actor, context.Channel, context.CorrelationId, context.CausationId, context.OnBehalfOf);
         return session;
-    }
-
-    /// <summary>The rules in force for this command: the pinned procedure version and the calendar version.</summary>
-    private static void InForce(IDocumentSession session, WorkflowDefinition definition, Workflow.Core.Calendars.WorkingCalendar calendar)
-    {
-        session.SetHeader("procedure", $"{definition.Id}@{definition.Version}");
-        session.SetHeader("procedure-hash", definition.Hash);
-        session.SetHeader("calendar", calendar.Version);
     }
 
     private static string? StepOf(ApplicationCommand command) => command switch

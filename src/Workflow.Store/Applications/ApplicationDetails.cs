@@ -227,7 +227,7 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         {
             OpenSteps = [.. d.OpenSteps.Where(s => s.StepId != stepId)],
             CompletedSteps = [.. d.CompletedSteps, new CompletedStepView(stepId, agency, outcome, at, by, reason, comment, open?.DueAt,
-                open is not null && by is not null && at > open.DueAt)],
+                open is not null && by is not null && Lateness.IsLate(at, open.DueAt))],
             Agencies = d.Agencies.Contains(agency) ? d.Agencies : [.. d.Agencies, agency],
         };
     }

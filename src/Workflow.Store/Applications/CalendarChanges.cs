@@ -32,7 +32,9 @@ public sealed class CalendarChanges(IDocumentStore store, WorkflowCatalog catalo
 
         await using var session = store.LightweightSession();
         var seen = await session.LoadAsync<CalendarVersionsInForce>("calendars", cancellation);
-        var changed = seen is null ? [] : inForce.Where(kv => seen.Versions.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => kv.Value).ToList();
+        var changed = seen is null
+            ? []
+            : inForce.Where(kv => seen.Versions.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => kv.Value).ToList();
         var recalculated = 0;
         if (changed.Count > 0)
         {
@@ -43,7 +45,7 @@ public sealed class CalendarChanges(IDocumentStore store, WorkflowCatalog catalo
             }));
             log.LogInformation("New calendar versions in force: {Calendars}; recalculating open deadlines", changed);
             var running = await session.Query<ApplicationDetails>()
-                .Where(d => d.Status == ApplicationStatus.Submitted || d.Status == ApplicationStatus.InProgress || d.Status == ApplicationStatus.AwaitingCorrection)
+                .Where(d => d.Status.IsOneOf(ApplicationStatuses.Running))
                 .Select(d => d.Id).ToListAsync(cancellation);
             foreach (var id in running)
                 recalculated += await Recalculate(id, reason, cancellation);

@@ -13,7 +13,8 @@ namespace Workflow.Store.Applications;
 /// instant has passed (a deadline's end is inclusive), and the command names that instant: what it fires is recorded
 /// at the instant it came due, not when the sweep got to it.
 /// </summary>
-public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationCommands commands, TimeProvider clock, ILogger<DeadlineSweeper> log)
+public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationCommands commands, TimeProvider clock,
+    ILogger<DeadlineSweeper> log)
 {
     public sealed record Claimed(Guid ApplicationId, string Scope, DateTimeOffset FireAt, DateTimeOffset ClaimedUntil);
 
@@ -44,7 +45,8 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
     }
 
     /// <summary>Claims one batch and fires it; returns how many rows were claimed.</summary>
-    public async Task<int> SweepOnceAsync(int batchSize = 500, int parallelism = 4, TimeSpan? lease = null, CancellationToken cancellation = default)
+    public async Task<int> SweepOnceAsync(int batchSize = 500, int parallelism = 4, TimeSpan? lease = null,
+        CancellationToken cancellation = default)
     {
         var claimed = await ClaimAsync(batchSize, lease ?? TimeSpan.FromSeconds(60), cancellation);
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellation },
@@ -81,7 +83,8 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
                     new CommandContext($"deadline:{row.ApplicationId}/{row.Scope}/{row.FireAt:O}", Channel: "system"), cancellation);
                 if (result.Events.Count == 0)
                 {
-                    log.LogDebug("Deadline {Scope} of {ApplicationId} claimed but nothing was due by its state", row.Scope, row.ApplicationId);
+                    log.LogDebug("Deadline {Scope} of {ApplicationId} claimed but nothing was due by its state",
+                        row.Scope, row.ApplicationId);
                     await RetireAsync(row, cancellation);
                 }
                 return;
@@ -92,11 +95,11 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
             }
             catch (ApplicationNotFound)
             {
-                await using var delete = database.CreateCommand(
-                    $"delete from {WorkflowStore.Schema}.{OpenDeadlines.Table} where application_id = @id and scope = @scope");
-                delete.Parameters.AddWithValue("id", row.ApplicationId);
-                delete.Parameters.AddWithValue("scope", row.Scope);
-                await delete.ExecuteNonQueryAsync(cancellation);
+                // The projection owns its rows and removes them with the events that close them; with no stream to
+                // close them, the sweeper only stops claiming the row, as for any timer that can fire nothing.
+                log.LogWarning("Deadline {Scope} of {ApplicationId} belongs to no application; no longer claimed",
+                    row.Scope, row.ApplicationId);
+                await RetireAsync(row, cancellation);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Marten;
 using Workflow.Core.Applications;
 
@@ -16,13 +14,7 @@ public sealed record CaseFileOpened(Guid ApplicationId, string What, Actor By, D
 /// </summary>
 public sealed class AccessLog(IDocumentStore store, TimeProvider clock)
 {
-    public static Guid StreamOf(Guid applicationId)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"access-log/{applicationId}"));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
+    public static Guid StreamOf(Guid applicationId) => Core.NameBasedIds.From($"access-log/{applicationId}");
 
     /// <param name="channel">api for reads through the server, cli for the command-line tools.</param>
     public async Task RecordAsync(Guid applicationId, string what, Actor by, string correlationId, CancellationToken cancellation = default,
@@ -37,11 +29,7 @@ public sealed class AccessLog(IDocumentStore store, TimeProvider clock)
             turn.Parameters.Add(new Npgsql.NpgsqlParameter("lock", BitConverter.ToInt64(stream.ToByteArray(), 0)));
             await turn.ExecuteNonQueryAsync(cancellation);
         }
-        session.LastModifiedBy = by.UserId;
-        session.CorrelationId = correlationId;
-        session.SetHeader("actor-name", by.Name);
-        session.SetHeader("actor-role", by.Role);
-        session.SetHeader("channel", channel);
+        AuditHeaders.Stamp(session, by, channel, correlationId);
         session.Events.Append(stream, new CaseFileOpened(applicationId, what, by, clock.GetUtcNow()));
         await session.SaveChangesAsync(cancellation);
     }

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Workflow.Core.Applications;
+using Workflow.Store.Definitions;
 
 namespace Workflow.Store.Audit;
 
@@ -11,21 +14,58 @@ public sealed record CaseEvent(long Version, DateTimeOffset RecordedAt, string T
 {
     public static CaseEvent From(JasperFx.Events.IEvent e)
     {
-        string? Header(string name) => e.Headers?.TryGetValue(name, out var value) == true ? value?.ToString() : null;
-        return new CaseEvent(e.Version, e.Timestamp, e.EventTypeName, e.UserName, Header("actor-name"), Header("actor-role"), Header("actor-agency"),
-            Header("channel"), e.Data);
+        var audit = AuditHeaders.Of(e);
+        return new CaseEvent(e.Version, e.Timestamp, e.EventTypeName, audit.ActorId, audit.ActorName, audit.ActorRole, audit.ActorAgency,
+            audit.Channel, e.Data);
     }
 }
 
-/// <summary>Reads a case file from the store: the case's events and the verification of its hash chain.</summary>
-public sealed class CaseFiles(Marten.IDocumentStore store, AuditChain chain, TimeProvider clock)
+/// <summary>
+/// Reads a case file from the store: the case's events and the verification of its hash chain, every instant in the
+/// time zone of the office that received the application.
+/// </summary>
+public sealed class CaseFiles(Marten.IDocumentStore store, AuditChain chain, PinnedDefinitions definitions, TimeProvider clock)
 {
     public async Task<CaseFile?> LoadAsync(Guid id, CancellationToken cancellation = default)
     {
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(id, token: cancellation);
-        if (events.Count == 0 || events[0].Data is not ApplicationSubmitted) return null;
-        return CaseFile.Build([.. events.Select(CaseEvent.From)], await chain.VerifyAsync(id, cancellation), clock.GetUtcNow());
+        if (events.Count == 0 || events[0].Data is not ApplicationSubmitted submitted) return null;
+        var calendars = definitions.Catalog.Calendars;
+        var office = calendars.Ids.Any() ? calendars.ForCentre(submitted.Centre, submitted.At).Zone : RecordedZone(events);
+        return CaseFile.Build([.. events.Select(CaseEvent.From)], await chain.VerifyAsync(id, cancellation), clock.GetUtcNow(), office);
+    }
+
+    /// <summary>
+    /// Without the calendars (a tool reading a store that keeps no catalogue), the office's offset as its own calendar
+    /// wrote it into the first deadline it set.
+    /// </summary>
+    private static TimeZoneInfo RecordedZone(IReadOnlyList<JasperFx.Events.IEvent> events) =>
+        events.Select(e => e.Data).OfType<StepOpened>().FirstOrDefault() is { } opened
+            ? TimeZoneInfo.CreateCustomTimeZone("office", opened.DueAt.Offset, "office", "office")
+            : TimeZoneInfo.Utc;
+}
+
+/// <summary>
+/// Restates every instant of a recorded event in one time zone, with its offset. The instants stay the same; only the
+/// way they are written changes, so that a case file never mixes UTC and local times.
+/// </summary>
+internal sealed class InZone(TimeZoneInfo zone) : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        TimeZoneInfo.ConvertTime(reader.GetDateTimeOffset(), zone);
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(TimeZoneInfo.ConvertTime(value, zone));
+
+    /// <summary>The event with each of its instants in the zone (a round trip through JSON, as the store keeps it).</summary>
+    public static object Restate(object data, TimeZoneInfo zone)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Converters = { new JsonStringEnumConverter(), new InZone(zone) },
+        };
+        return JsonSerializer.Deserialize(JsonSerializer.Serialize(data, data.GetType(), options), data.GetType(), options) ?? data;
     }
 }
 
@@ -60,8 +100,13 @@ public sealed record CaseFile(
     string Verification,
     DateTimeOffset GeneratedAt)
 {
-    public static CaseFile Build(IReadOnlyList<CaseEvent> events, StreamVerification verification, DateTimeOffset generatedAt)
+    /// <param name="office">The time zone of the office that received the application: every instant is stated in it.</param>
+    public static CaseFile Build(IReadOnlyList<CaseEvent> recorded, StreamVerification verification, DateTimeOffset generatedAt,
+        TimeZoneInfo office)
     {
+        DateTimeOffset Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, office);
+        var events = recorded.Select(e => e with { RecordedAt = Local(e.RecordedAt), Data = InZone.Restate(e.Data, office) }).ToList();
+        generatedAt = Local(generatedAt);
         var submitted = events.Select(e => e.Data).OfType<ApplicationSubmitted>().Single();
         var decisions = new List<CaseDecision>();
         var deadlines = new List<CaseDeadline>();
@@ -93,7 +138,7 @@ public sealed record CaseFile(
         }
         foreach (var (step, o) in openDue) deadlines.Add(new(step, o.Agency, o.Due, o.Breached ? "missed" : "open", null));
         if (legalDue is { } due)
-            deadlines.Insert(0, new(DeadlineScopes.Case, null, due, finished is { } f ? (f <= due ? "met" : "missed") : missed ? "missed" : "open", finished));
+            deadlines.Insert(0, new(DeadlineScopes.Case, null, due, finished is { } f ? (Lateness.IsLate(f, due) ? "missed" : "met") : missed ? "missed" : "open", finished));
         var timeliness = CaseTimeliness.Of(events.Select(e => e.Data));
 
         return new CaseFile(submitted.ApplicationId, submitted.TrackingNumber, submitted.WorkflowId, submitted.WorkflowVersion, submitted.DefinitionHash,
@@ -106,7 +151,7 @@ public sealed record CaseFile(
         void Decide(string step, string agency, string outcome, string reason, string? comment, Actor by, DateTimeOffset at)
         {
             openDue.Remove(step, out var o);
-            var late = o.Due != default && at > o.Due;
+            var late = o.Due != default && Lateness.IsLate(at, o.Due);
             decisions.Add(new(step, agency, outcome, reason, comment, $"{by.Name} ({by.UserId})", by.Role, at, o.Due == default ? null : o.Due, late));
             if (o.Due != default) deadlines.Add(new(step, agency, o.Due, late ? "missed" : "met", at));
         }

@@ -46,6 +46,7 @@ public sealed class OversightQueries(NpgsqlDataSource database)
               order by o.version desc limit 1) due on true
             where e.type in ('step_approved', 'step_rejected', 'step_returned') and {Where}
               and (@user::text is null or e.user_name = @user) and (@agency::text is null or e.data->>'agency' = @agency)
+              -- Lateness.IsLate: a deadline's end is inclusive.
               and (not @late or (e.data->>'at')::timestamptz > due.due_at)
             order by e.timestamp, e.stream_id, e.version
             """,
