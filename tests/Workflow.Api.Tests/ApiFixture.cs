@@ -25,8 +25,20 @@ public sealed class ApiFixture : IAsyncLifetime
 
     private PrivatePostgres? _cluster;
 
+    private WebApplicationFactory<Program>? _clocked;
+    private readonly Dictionary<string, WebApplicationFactory<Program>> _shared = [];
+
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The time of <see cref="Clocked"/>; set back to the machine's time before each test.</summary>
+    public ManualClock Clock { get; } = new(TimeProvider.System.GetUtcNow());
+
+    /// <summary>
+    /// A second host on the same database whose time the test moves by hand (<see cref="Clock"/>), started on first use
+    /// and shared by every test of the collection. Its sweeper and dispatcher run only when a test calls their single pass.
+    /// </summary>
+    public WebApplicationFactory<Program> Clocked => _clocked ??= Host(ConnectionString, clock: Clock);
 
     public async Task InitializeAsync()
     {
@@ -58,6 +70,20 @@ public sealed class ApiFixture : IAsyncLifetime
             if (clock is not null) b.ConfigureServices(services => services.AddSingleton(clock));
         });
 
+    /// <summary>
+    /// One host per set of settings, started on first use and shared by the tests that need that configuration (each host
+    /// costs a start-up and a schema check), disposed with the collection.
+    /// </summary>
+    public WebApplicationFactory<Program> Shared(Dictionary<string, string?> settings)
+    {
+        var key = string.Join(";", settings.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
+        lock (_shared)
+        {
+            if (!_shared.TryGetValue(key, out var host)) _shared[key] = host = Host(ConnectionString, settings: settings);
+            return host;
+        }
+    }
+
     /// <summary>A private copy of workflows/ (with its calendars) that a test may edit.</summary>
     public static string CopyOfWorkflows()
     {
@@ -81,6 +107,7 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task ResetAsync()
     {
+        Clock.Now = TimeProvider.System.GetUtcNow();
         var store = Factory.Services.GetRequiredService<IDocumentStore>();
         await store.Advanced.Clean.DeleteAllEventDataAsync();
         await store.Advanced.Clean.DeleteAllDocumentsAsync();
@@ -122,6 +149,8 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_clocked is not null) await _clocked.DisposeAsync();
+        foreach (var host in _shared.Values) await host.DisposeAsync();
         await Factory.DisposeAsync();
         if (_cluster is not null) await _cluster.DisposeAsync();
     }
