@@ -30,7 +30,7 @@ public class when_the_workflow_tool_runs_outside_the_source_tree(ApiFixture api)
     public async Task the_case_tools_and_the_calendar_tools_read_what_the_store_holds()
     {
         // A server started on this store keeps its catalogue there (agencies, calendars, every definition version).
-        var server = Api.Factory;
+        await using var server = ApiFixture.Host(Api.ConnectionString);
         var clerk = ApiFixture.Client(server, "clerk", "odsc");
         var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         (await Post(clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
