@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -6,6 +7,7 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Workflow.Store.Definitions;
 using Workflow.Store.Identity;
 using Workflow.Store.Postgres;
@@ -51,7 +53,11 @@ public sealed class ApiFixture : IAsyncLifetime
         ConnectionString = configured;
         Factory = Host(ConnectionString);
         _ = Factory.Server;
+        SchemaApplied[ConnectionString] = true;
     }
+
+    /// <summary>Databases whose schema a host of this run has applied: later hosts on them skip Marten's schema check.</summary>
+    private static readonly ConcurrentDictionary<string, bool> SchemaApplied = new();
 
     /// <summary>
     /// A host on the given database. The deadline sweeper is off unless <paramref name="sweeper"/> is set, so that only the
@@ -68,7 +74,20 @@ public sealed class ApiFixture : IAsyncLifetime
             b.UseSetting("Workflow:Audit:SealInterval", "00:00:00");
             foreach (var (key, value) in settings ?? []) b.UseSetting(key, value);
             if (clock is not null) b.ConfigureServices(services => services.AddSingleton(clock));
+            if (SchemaApplied.ContainsKey(connectionString)) b.ConfigureServices(SkipSchemaCheck);
         });
+
+    /// <summary>
+    /// The collection's first host applied the schema to this database; another host would compare every table and
+    /// function again at start-up (Marten's activator). The server itself always does; only test hosts on a database
+    /// already done in this run skip it. Auto-create stays on: a document type first used later still gets its table.
+    /// </summary>
+    private static void SkipSchemaCheck(IServiceCollection services)
+    {
+        foreach (var activator in services.Where(d => d.ServiceType == typeof(IHostedService)
+                     && d.ImplementationType?.Name == "MartenActivator").ToList())
+            services.Remove(activator);
+    }
 
     /// <summary>
     /// One host per set of settings, started on first use and shared by the tests that need that configuration (each host
