@@ -56,7 +56,8 @@ public class when_two_writers_append_to_one_stream_from_the_same_version(ApiFixt
         after.Count.ShouldBe(before.Count + 1);
         after[^1].Data.ShouldBeOfType<StepClaimed>().By.UserId.ShouldBe("officer-7");
         await using var query = Store.QuerySession();
-        (await query.Query<Workflow.Store.Applications.InboxItem>().Where(i => i.ApplicationId == id && i.StepId == "register").SingleAsync())
+        (await query.Query<Workflow.Store.Applications.InboxItem>()
+                .Where(i => i.ApplicationId == id && i.StepId == "register").SingleAsync())
             .HolderId.ShouldBe("officer-7", "the refused session's projections were not written either");
     }
 

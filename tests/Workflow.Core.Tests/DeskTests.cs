@@ -179,6 +179,9 @@ public class when_a_supervisor_reassigns_a_step
     private static readonly object[] Claimed =
         [.. Desk.AtReview().History, new StepClaimed("review", "a", null, Desk.Anna, Scenario.Monday)];
 
+    private static OfficerRecused Recused(Actor officer) =>
+        new(Desk.As(officer), "a", "my brother's company", officer, Scenario.Monday);
+
     private static readonly ReassignStep ToBob = new("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head);
 
     private static readonly StepReassigned ReassignedToBob =
@@ -201,8 +204,7 @@ public class when_a_supervisor_reassigns_a_step
 
     [Fact]
     public void a_supervisor_who_recused_himself_cannot_reassign_it() =>
-        Given(Desk.Definition, [.. Claimed, new OfficerRecused(Desk.As(Desk.Head), "a", "my brother's company", Desk.Head, Scenario.Monday)])
-            .When(ToBob).ThenFails<RuleViolation>("recused");
+        Given(Desk.Definition, [.. Claimed, Recused(Desk.Head)]).When(ToBob).ThenFails<RuleViolation>("recused");
 
     [Fact]
     public void reassigning_to_the_holder_changes_nothing() =>
@@ -219,8 +221,7 @@ public class when_a_supervisor_reassigns_a_step
 
     [Fact]
     public void an_officer_who_recused_himself_cannot_receive_it() =>
-        Given(Desk.Definition, [.. Claimed, new OfficerRecused(Desk.As(Desk.Bob), "a", "my brother's company", Desk.Bob, Scenario.Monday)])
-            .When(ToBob).ThenFails<RuleViolation>("recused");
+        Given(Desk.Definition, [.. Claimed, Recused(Desk.Bob)]).When(ToBob).ThenFails<RuleViolation>("recused");
 }
 
 public class when_an_officer_delegates_his_steps
