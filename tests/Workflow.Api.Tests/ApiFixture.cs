@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -6,6 +7,7 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Workflow.Store.Definitions;
 using Workflow.Store.Identity;
 using Workflow.Store.Postgres;
@@ -25,8 +27,20 @@ public sealed class ApiFixture : IAsyncLifetime
 
     private PrivatePostgres? _cluster;
 
+    private WebApplicationFactory<Program>? _clocked;
+    private readonly Dictionary<string, WebApplicationFactory<Program>> _shared = [];
+
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The time of <see cref="Clocked"/>; set back to the machine's time before each test.</summary>
+    public ManualClock Clock { get; } = new(TimeProvider.System.GetUtcNow());
+
+    /// <summary>
+    /// A second host on the same database whose time the test moves by hand (<see cref="Clock"/>), started on first use
+    /// and shared by every test of the collection. Its sweeper and dispatcher run only when a test calls their single pass.
+    /// </summary>
+    public WebApplicationFactory<Program> Clocked => _clocked ??= Host(ConnectionString, clock: Clock);
 
     public async Task InitializeAsync()
     {
@@ -39,7 +53,11 @@ public sealed class ApiFixture : IAsyncLifetime
         ConnectionString = configured;
         Factory = Host(ConnectionString);
         _ = Factory.Server;
+        SchemaApplied[ConnectionString] = true;
     }
+
+    /// <summary>Databases whose schema a host of this run has applied: later hosts on them skip Marten's schema check.</summary>
+    private static readonly ConcurrentDictionary<string, bool> SchemaApplied = new();
 
     /// <summary>
     /// A host on the given database. The deadline sweeper is off unless <paramref name="sweeper"/> is set, so that only the
@@ -56,7 +74,34 @@ public sealed class ApiFixture : IAsyncLifetime
             b.UseSetting("Workflow:Audit:SealInterval", "00:00:00");
             foreach (var (key, value) in settings ?? []) b.UseSetting(key, value);
             if (clock is not null) b.ConfigureServices(services => services.AddSingleton(clock));
+            if (SchemaApplied.ContainsKey(connectionString)) b.ConfigureServices(SkipSchemaCheck);
         });
+
+    /// <summary>
+    /// The collection's first host applied the schema to this database; another host would compare every table and
+    /// function again at start-up (Marten's activator). The server itself always does; only test hosts on a database
+    /// already done in this run skip it. Auto-create stays on: a document type first used later still gets its table.
+    /// </summary>
+    private static void SkipSchemaCheck(IServiceCollection services)
+    {
+        foreach (var activator in services.Where(d => d.ServiceType == typeof(IHostedService)
+                     && d.ImplementationType?.Name == "MartenActivator").ToList())
+            services.Remove(activator);
+    }
+
+    /// <summary>
+    /// One host per set of settings, started on first use and shared by the tests that need that configuration (each host
+    /// costs a start-up and a schema check), disposed with the collection.
+    /// </summary>
+    public WebApplicationFactory<Program> Shared(Dictionary<string, string?> settings)
+    {
+        var key = string.Join(";", settings.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
+        lock (_shared)
+        {
+            if (!_shared.TryGetValue(key, out var host)) _shared[key] = host = Host(ConnectionString, settings: settings);
+            return host;
+        }
+    }
 
     /// <summary>A private copy of workflows/ (with its calendars) that a test may edit.</summary>
     public static string CopyOfWorkflows()
@@ -81,6 +126,7 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task ResetAsync()
     {
+        Clock.Now = TimeProvider.System.GetUtcNow();
         var store = Factory.Services.GetRequiredService<IDocumentStore>();
         await store.Advanced.Clean.DeleteAllEventDataAsync();
         await store.Advanced.Clean.DeleteAllDocumentsAsync();
@@ -122,6 +168,8 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_clocked is not null) await _clocked.DisposeAsync();
+        foreach (var host in _shared.Values) await host.DisposeAsync();
         await Factory.DisposeAsync();
         if (_cluster is not null) await _cluster.DisposeAsync();
     }

@@ -338,8 +338,8 @@ public class when_an_agency_reads_its_inbox(ApiFixture api) : ApiTest(api)
         Centres(await Page(Api.Auditor, "/api/agencies/odsc/inbox?centre=LPB")).ShouldBe(["LPB"]);
         (await ClerkOf("VTE").GetAsync("/api/agencies/odsc/inbox?centre=LPB")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
-        var later = new ManualClock(DateTimeOffset.UtcNow.AddDays(60));
-        await using var host = ApiFixture.Host(Api.ConnectionString, clock: later);
+        Api.Clock.Now = DateTimeOffset.UtcNow.AddDays(60);
+        var host = Api.Clocked;
         (await Page(Client(host, "VTE"), "/api/agencies/odsc/overdue")).GetProperty("total").GetInt32().ShouldBe(2);
         (await Page(Client(host, "LPB"), "/api/agencies/odsc/overdue")).GetProperty("total").GetInt32().ShouldBe(1);
         (await Page(ApiFixture.Client(host, Roles.Auditor, null), "/api/agencies/odsc/overdue")).GetProperty("total").GetInt32()

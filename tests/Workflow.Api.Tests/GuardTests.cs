@@ -56,6 +56,11 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
         (await Api.CountsAsync()).ShouldBe((0L, 0L));
     }
 
+    /// <summary>
+    /// What the caller sees: one decision, the other refused with 409 or 412, never a 500. Sent one after the other the
+    /// outcome is the same (the decider refuses a decided step), so the lock itself is proved at the store, in
+    /// <see cref="when_two_writers_append_to_one_stream_from_the_same_version"/>.
+    /// </summary>
     [Fact]
     public async Task two_simultaneous_decisions_on_one_step_let_exactly_one_through()
     {

@@ -18,12 +18,13 @@ public sealed record OutboxEntry(string Id, Guid ApplicationId, string TrackingN
 /// The outbox and its dispatcher, against a real SMTP server and a real HTTP listener as the SMS gateway. The dispatcher's
 /// background loop is off: each test calls its single pass and moves a clock it holds.
 /// </summary>
-public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsyncLifetime
+public class when_the_applicant_is_notified(ApiFixture api, Messengers messengers) : ApiTest(api), IAsyncLifetime,
+    IClassFixture<Messengers>
 {
     private static readonly TimeSpan LaoOffset = TimeSpan.FromHours(7);
-    private readonly ManualClock _clock = new(new DateTimeOffset(2024, 6, 3, 9, 0, 0, LaoOffset));
-    private TestSmtpServer _smtp = null!;
-    private readonly TestSmsGateway _sms = new();
+    private readonly ManualClock _clock = messengers.Clock;
+    private readonly TestSmtpServer _smtp = messengers.Smtp;
+    private readonly TestSmsGateway _sms = messengers.Sms;
     private WebApplicationFactory<Program> _host = null!;
 
     async Task IAsyncLifetime.InitializeAsync()
@@ -34,28 +35,15 @@ public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsy
                          $"delete from {schema}.{Store.Notifications.Outbox.Table}; " +
                          $"delete from {schema}.{Store.Notifications.Outbox.Recipients}"))
             await clean.ExecuteNonQueryAsync();
-        _smtp = await TestSmtpServer.StartAsync();
-        _host = Host();
+        messengers.Reset(new DateTimeOffset(2024, 6, 3, 9, 0, 0, LaoOffset));
+        _host = messengers.Host(Api.ConnectionString);
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _smtp.DisposeAsync();
-        await _sms.DisposeAsync();
-    }
+    Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
 
-    private WebApplicationFactory<Program> Host(Dictionary<string, string?>? extra = null)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Workflow:Notifications:Enabled"] = "false",
-            ["Workflow:Notifications:RetryDelay"] = "00:00:30",
-            ["Workflow:Notifications:MaxAttempts"] = "4",
-        };
-        foreach (var (key, value) in _smtp.Settings().Concat(_sms.Settings()).Concat(extra ?? [])) settings[key] = value;
-        return ApiFixture.Host(Api.ConnectionString, settings: settings, clock: _clock);
-    }
+    /// <summary>A second dispatcher as another node runs it, with its own options, on the same outbox and senders.</summary>
+    private NotificationDispatcher DispatcherWith(int batchSize) => ActivatorUtilities.CreateInstance<NotificationDispatcher>(
+        _host.Services, _host.Services.GetRequiredService<NotificationOptions>() with { BatchSize = batchSize });
 
     private NotificationDispatcher Dispatcher => _host.Services.GetRequiredService<NotificationDispatcher>();
     private HttpClient Clerk => ApiFixture.Client(_host, "clerk", "odsc", "clerk-vte");
@@ -213,10 +201,8 @@ public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsy
     public async Task two_dispatchers_at_once_deliver_every_message_exactly_once()
     {
         for (var i = 0; i < 12; i++) await Submitted(Applicant(i % 2 == 0 ? "lo" : "en"));
-        await using var other = Host(new() { ["Workflow:Notifications:BatchSize"] = "2" });
-        await using var one = Host(new() { ["Workflow:Notifications:BatchSize"] = "2" });
-        var first = one.Services.GetRequiredService<NotificationDispatcher>();
-        var second = other.Services.GetRequiredService<NotificationDispatcher>();
+        var first = DispatcherWith(batchSize: 2);
+        var second = DispatcherWith(batchSize: 2);
 
         var claimed = await Task.WhenAll(Task.Run(() => Drain(first)), Task.Run(() => Drain(second)));
 
@@ -256,5 +242,49 @@ public class when_the_applicant_is_notified(ApiFixture api) : ApiTest(api), IAsy
 
         (await Messages()).Count.ShouldBe(before);
         before.ShouldBe(2);
+    }
+}
+
+/// <summary>
+/// A real SMTP server and SMS gateway, a clock the tests move, and one host that sends through them, shared by the tests
+/// of a class; <see cref="Reset"/> forgets what was received before each test.
+/// </summary>
+public sealed class Messengers : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _host;
+
+    public ManualClock Clock { get; } = new(TimeProvider.System.GetUtcNow());
+    public TestSmtpServer Smtp { get; private set; } = null!;
+    public TestSmsGateway Sms { get; } = new();
+
+    public async Task InitializeAsync() => Smtp = await TestSmtpServer.StartAsync();
+
+    public void Reset(DateTimeOffset now)
+    {
+        Clock.Now = now;
+        Smtp.Failing = false;
+        Sms.Failing = false;
+        Smtp.Received.Clear();
+        Sms.Received.Clear();
+    }
+
+    public WebApplicationFactory<Program> Host(string connectionString)
+    {
+        if (_host is not null) return _host;
+        var settings = new Dictionary<string, string?>
+        {
+            ["Workflow:Notifications:Enabled"] = "false",
+            ["Workflow:Notifications:RetryDelay"] = "00:00:30",
+            ["Workflow:Notifications:MaxAttempts"] = "4",
+        };
+        foreach (var (key, value) in Smtp.Settings().Concat(Sms.Settings())) settings[key] = value;
+        return _host = ApiFixture.Host(connectionString, settings: settings, clock: Clock);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null) await _host.DisposeAsync();
+        await Smtp.DisposeAsync();
+        await Sms.DisposeAsync();
     }
 }

@@ -35,7 +35,7 @@ public class when_a_third_party_tool_reads_the_openapi_document(ApiFixture api) 
         return file;
     }
 
-    [Fact]
+    [Fact, Trait("Category", "Npm")]
     public async Task redocly_recommended_rules_find_no_error_and_no_warning()
     {
         var file = await Document();

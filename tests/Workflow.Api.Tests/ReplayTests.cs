@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Workflow.Api.Tests;
 
@@ -59,8 +61,10 @@ public class when_a_finished_case_is_replayed(ApiFixture api) : ApiTest(api)
     public async Task as_of_a_moment_gives_the_state_then()
     {
         var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("import-licence")));
-        var before = DateTimeOffset.UtcNow;
-        await Task.Delay(50);
+        DateTimeOffset before;
+        // The instant the submission was stored (the database's time, which asOf reads): the decision comes after it.
+        await using (var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().QuerySession())
+            before = (await session.Events.FetchStreamAsync(created.Id)).Max(e => e.Timestamp);
         await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
 
         var then = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}?asOf={Uri.EscapeDataString(before.ToString("O"))}");

@@ -1,85 +1,129 @@
 using Workflow.Core.Applications;
 using Workflow.Core.Calendars;
 using static Workflow.Core.Tests.Procedures;
+using static Workflow.Core.Tests.Spec;
 
 namespace Workflow.Core.Tests;
 
 public class when_a_steps_deadline_approaches_and_passes
 {
-    private readonly Scenario _case;
+    private const string Moic = "moic-enterprise-registration";
+    private static readonly ReachDeadline Reach = new("register", DeadlineScopes.System);
+    private static readonly DateTimeOffset Due = Lao(2024, 6, 17, 16);
 
-    public when_a_steps_deadline_approaches_and_passes()
+    /// <summary>Monday 3 June 2024: registration opens, due after 10 working days on Monday 17 June at closing time.</summary>
+    private static Scenario Opened()
     {
-        // Monday 3 June 2024: registration opens, due after 10 working days on Monday 17 June at closing time.
-        _case = new Scenario(Get("enterprise-registration")).At(Lao(2024, 6, 3, 9))
+        var story = new Scenario(Get("enterprise-registration")).At(Lao(2024, 6, 3, 9))
             .Submit(when_an_enterprise_application_is_submitted.Company(), when_an_enterprise_application_is_submitted.CompanyDocuments);
-        _case.Approve("intake");
+        story.Approve("intake");
+        return story;
     }
+
+    private static readonly DeadlineWarningReached Warned =
+        new("register", Moic, Due, ["officer"], Lao(2024, 6, 13, 10, 15), new DeadlineTimer("breach", 0, Due));
+
+    private static readonly DeadlineBreached Breached =
+        new("register", Moic, Due, ["agency-head"], Due, new DeadlineTimer("escalation", 1, Lao(2024, 6, 19, 16)));
+
+    private static readonly StepEscalated FirstEscalation = new("register", Moic, 1, 2, ["odsc-head", "district-governor"],
+        Lao(2024, 6, 19, 16), new DeadlineTimer("escalation", 2, Lao(2024, 6, 24, 16)));
+
+    private static readonly StepEscalated SecondEscalation =
+        new("register", Moic, 2, 5, ["provincial-home-affairs", "national-dashboard"], Lao(2024, 6, 24, 16), null);
 
     [Fact]
     public void the_step_records_its_due_time_and_the_calendar_version_used()
     {
-        var opened = _case.History.OfType<StepOpened>().Last();
-        opened.DueAt.ShouldBe(Lao(2024, 6, 17, 16));
+        var opened = Opened().History.OfType<StepOpened>().Last();
+        opened.DueAt.ShouldBe(Due);
         opened.CalendarVersion.ShouldBe("odsc-vientiane-capital@1+vientiane-capital@1+lao-national@1");
         opened.Next.ShouldBe(new DeadlineTimer("warning", 0, Lao(2024, 6, 13, 10, 15)));
     }
 
     [Fact]
-    public void it_warns_once_at_75_percent_breaches_once_at_due_and_escalates_once_per_level()
-    {
-        _case.At(Lao(2024, 6, 13, 10, 14)).Reach("register").ShouldBeEmpty();
-        _case.At(Lao(2024, 6, 13, 10, 15)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<DeadlineWarningReached>()
-            .Notified.ShouldBe(["officer"]);
-        _case.Reach("register").ShouldBeEmpty();
+    public void nothing_fires_a_minute_before_the_warning() =>
+        Given(Opened()).At(Lao(2024, 6, 13, 10, 14)).When(Reach).ThenNothing();
 
-        _case.At(Lao(2024, 6, 17, 16)).Reach("register").ShouldBeEmpty();
-        var breach = _case.At(Lao(2024, 6, 17, 16).AddSeconds(1)).Reach("register")
-            .ShouldHaveSingleItem().ShouldBeOfType<DeadlineBreached>();
-        breach.Agency.ShouldBe("moic-enterprise-registration");
-        breach.Notified.ShouldBe(["agency-head"]);
-        breach.Next.ShouldBe(new DeadlineTimer("escalation", 1, Lao(2024, 6, 19, 16)));
-        _case.Reach("register").ShouldBeEmpty();
+    [Fact]
+    public void the_officer_is_warned_at_75_percent_of_the_time() =>
+        Given(Opened()).At(Lao(2024, 6, 13, 10, 15)).When(Reach).Then(Warned);
 
-        var first = _case.At(Lao(2024, 6, 19, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<StepEscalated>();
-        first.Level.ShouldBe(1);
-        first.Notified.ShouldBe(["odsc-head", "district-governor"]);
-        _case.At(Lao(2024, 6, 21, 12)).Reach("register").ShouldBeEmpty();
-        var second = _case.At(Lao(2024, 6, 24, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<StepEscalated>();
-        second.Level.ShouldBe(2);
-        second.Notified.ShouldBe(["provincial-home-affairs", "national-dashboard"]);
-        second.Next.ShouldBeNull();
-        _case.At(Lao(2024, 8, 1, 9)).Reach("register").ShouldBeEmpty();
-    }
+    [Fact]
+    public void the_warning_is_given_once() =>
+        Given(Opened().Given(Warned)).At(Lao(2024, 6, 13, 10, 15)).When(Reach).ThenNothing();
+
+    [Fact]
+    public void the_due_instant_itself_is_still_on_time() =>
+        Given(Opened().Given(Warned)).At(Due).When(Reach).ThenNothing();
+
+    [Fact]
+    public void a_second_after_it_the_agency_head_is_told_of_the_breach() =>
+        Given(Opened().Given(Warned)).At(Due.AddSeconds(1)).When(Reach).Then(Breached);
+
+    [Fact]
+    public void the_breach_is_recorded_once() =>
+        Given(Opened().Given(Warned, Breached)).At(Due.AddSeconds(1)).When(Reach).ThenNothing();
+
+    [Fact]
+    public void two_working_days_late_it_escalates_to_the_centre_and_the_district() =>
+        Given(Opened().Given(Warned, Breached)).At(Lao(2024, 6, 19, 16)).When(Reach).Then(FirstEscalation);
+
+    [Fact]
+    public void between_levels_nothing_fires() =>
+        Given(Opened().Given(Warned, Breached, FirstEscalation)).At(Lao(2024, 6, 21, 12)).When(Reach).ThenNothing();
+
+    [Fact]
+    public void five_working_days_late_it_escalates_to_the_province_and_the_national_dashboard_last() =>
+        Given(Opened().Given(Warned, Breached, FirstEscalation)).At(Lao(2024, 6, 24, 16)).When(Reach).Then(SecondEscalation);
+
+    [Fact]
+    public void after_the_last_level_nothing_more_fires() =>
+        Given(Opened().Given(Warned, Breached, FirstEscalation, SecondEscalation)).At(Lao(2024, 8, 1, 9)).When(Reach).ThenNothing();
 
     [Fact]
     public void after_a_stop_everything_that_came_due_fires_once_in_order()
     {
-        var events = _case.At(Lao(2024, 6, 25, 10)).Reach("register");
+        var story = Opened();
+        var events = story.At(Lao(2024, 6, 25, 10)).Reach("register");
 
         Scenario.Types(events).ShouldBe(["DeadlineWarningReached", "DeadlineBreached", "StepEscalated", "StepEscalated"]);
-        _case.Reach("register").ShouldBeEmpty();
+        story.Reach("register").ShouldBeEmpty();
     }
 
     [Fact]
     public void a_step_decided_before_its_deadline_never_fires()
     {
-        _case.At(Lao(2024, 6, 12, 9)).Approve("register");
+        var story = Opened();
+        story.At(Lao(2024, 6, 12, 9)).Approve("register");
 
-        _case.At(Lao(2024, 7, 30, 9)).Reach("register").ShouldBeEmpty();
+        Given(story).At(Lao(2024, 7, 30, 9)).When(Reach).ThenNothing();
     }
 
     [Fact]
-    public void an_escalation_can_be_acknowledged_once()
+    public void an_escalation_is_acknowledged_by_a_supervisor_of_the_agency()
     {
-        _case.At(Lao(2024, 6, 19, 16)).Reach("register");
-        var supervisor = Scenario.Supervisor("moic-enterprise-registration");
+        var supervisor = Scenario.Supervisor(Moic);
 
-        _case.When(new AcknowledgeEscalation("register", 1, "extra staff assigned", supervisor)).ShouldHaveSingleItem()
-            .ShouldBeOfType<EscalationAcknowledged>().By.ShouldBe(supervisor);
-        _case.When(new AcknowledgeEscalation("register", 1, null, supervisor)).ShouldBeEmpty();
-        _case.ThenFails<RuleViolation>(new AcknowledgeEscalation("register", 2, null, supervisor)).Code.ShouldBe("not-escalated");
+        Given(Opened().Given(Warned, Breached, FirstEscalation)).At(Lao(2024, 6, 20, 9))
+            .When(new AcknowledgeEscalation("register", 1, "extra staff assigned", supervisor))
+            .Then(new EscalationAcknowledged("register", 1, "extra staff assigned", supervisor, Lao(2024, 6, 20, 9)));
     }
+
+    [Fact]
+    public void an_acknowledged_escalation_is_not_acknowledged_again()
+    {
+        var supervisor = Scenario.Supervisor(Moic);
+        var acknowledged = new EscalationAcknowledged("register", 1, "extra staff assigned", supervisor, Lao(2024, 6, 20, 9));
+
+        Given(Opened().Given(Warned, Breached, FirstEscalation, acknowledged))
+            .When(new AcknowledgeEscalation("register", 1, null, supervisor)).ThenNothing();
+    }
+
+    [Fact]
+    public void a_level_not_reached_cannot_be_acknowledged() =>
+        Given(Opened().Given(Warned, Breached, FirstEscalation))
+            .When(new AcknowledgeEscalation("register", 2, null, Scenario.Supervisor(Moic))).ThenFails<RuleViolation>("not-escalated");
 }
 
 public class when_the_case_clock_runs

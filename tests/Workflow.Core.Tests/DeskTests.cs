@@ -2,6 +2,8 @@ using Workflow.Core.Access;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 
+using static Workflow.Core.Tests.Spec;
+
 namespace Workflow.Core.Tests;
 
 /// <summary>A case at agency A: a review, then a signature that needs four eyes.</summary>
@@ -62,137 +64,164 @@ public static class Desk
 
 public class when_an_officer_claims_a_step
 {
-    private readonly Scenario _case = Desk.AtReview();
+    private static readonly DateTimeOffset Now = Scenario.Monday;
+
+    /// <summary>Submitted and declared complete: the review is open at agency A, unclaimed.</summary>
+    private static readonly object[] AtReview = [.. Desk.AtReview().History];
+
+    private static StepClaimed ClaimedBy(Actor officer, string? reason = null) => new("review", "a", reason, officer, Now);
+
+    private static StepApproved ApprovedBy(Actor officer) => new("review", "a", "in order", null, ["sign"], officer, Now);
 
     [Fact]
-    public void the_claim_is_recorded_with_its_holder_reason_and_time()
-    {
-        var events = _case.When(new ClaimStep("review", "I am working on this", Desk.Anna));
-
-        events.ShouldHaveSingleItem().ShouldBe(new StepClaimed("review", "a", "I am working on this", Desk.Anna, _case.Now));
-        _case.Step("review").Holder.ShouldBe(Desk.As(Desk.Anna));
-    }
+    public void the_claim_is_recorded_with_its_holder_reason_and_time() =>
+        Given(Desk.Definition, AtReview)
+            .When(new ClaimStep("review", "I am working on this", Desk.Anna))
+            .Then(ClaimedBy(Desk.Anna, "I am working on this"))
+            .Step("review").Holder.ShouldBe(Desk.As(Desk.Anna));
 
     [Fact]
-    public void claiming_it_again_changes_nothing()
-    {
-        _case.When(new ClaimStep("review", null, Desk.Anna));
-
-        _case.When(new ClaimStep("review", null, Desk.Anna)).ShouldBeEmpty();
-    }
+    public void claiming_it_again_changes_nothing() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)]).When(new ClaimStep("review", null, Desk.Anna)).ThenNothing();
 
     [Fact]
     public void a_colleague_cannot_claim_it_too() =>
-        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now))
-            .ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Bob)).Code.ShouldBe("step-claimed");
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)]).When(new ClaimStep("review", null, Desk.Bob))
+            .ThenFails<RuleViolation>("step-claimed");
 
     [Fact]
-    public void only_the_holder_decides_it()
-    {
-        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
+    public void a_colleague_may_not_decide_it() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)]).When(Desk.Decide("review", Desk.Bob))
+            .ThenFails<RuleViolation>("step-claimed");
 
-        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Bob)).Code.ShouldBe("step-claimed");
-        _case.When(Desk.Decide("review", Desk.Anna)).OfType<StepApproved>().ShouldHaveSingleItem().By.ShouldBe(Desk.Anna);
-    }
+    [Fact]
+    public void the_holder_decides_it() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)]).When(Desk.Decide("review", Desk.Anna))
+            .Then(ApprovedBy(Desk.Anna), Opened("sign"));
 
     [Fact]
     public void a_supervisor_decides_it_over_the_holder()
     {
-        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
-
-        _case.When(Desk.Decide("review", Desk.Head, StepOutcome.Reject)).OfType<StepRejected>().ShouldHaveSingleItem()
-            .By.ShouldBe(Desk.Head);
+        var rejected = Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)])
+            .When(Desk.Decide("review", Desk.Head, StepOutcome.Reject)).Then(RejectionOf(Desk.Head));
+        rejected.State!.Status.ShouldBe(ApplicationStatus.Rejected);
     }
 
     [Fact]
     public void an_unclaimed_step_is_decided_by_any_officer_of_the_agency() =>
-        _case.When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem();
+        Given(Desk.Definition, AtReview).When(Desk.Decide("review", Desk.Bob)).Then(ApprovedBy(Desk.Bob), Opened("sign"));
 
     [Fact]
-    public void the_holder_releases_it_with_a_reason_and_then_a_colleague_may_claim_it()
-    {
-        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
-
-        _case.ThenFails<RuleViolation>(new ReleaseStep("review", " ", Desk.Anna)).Code.ShouldBe("reason-required");
-        _case.When(new ReleaseStep("review", "on leave tomorrow", Desk.Anna)).ShouldBe(
-            [new StepReleased("review", "a", Desk.As(Desk.Anna), "on leave tomorrow", Desk.Anna, _case.Now)]);
-        _case.Step("review").Holder.ShouldBeNull();
-        _case.When(new ClaimStep("review", null, Desk.Bob)).ShouldHaveSingleItem().ShouldBeOfType<StepClaimed>();
-    }
+    public void the_holder_releases_it_with_a_reason() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)])
+            .When(new ReleaseStep("review", "on leave tomorrow", Desk.Anna))
+            .Then(new StepReleased("review", "a", Desk.As(Desk.Anna), "on leave tomorrow", Desk.Anna, Now))
+            .Step("review").Holder.ShouldBeNull();
 
     [Fact]
-    public void a_colleague_cannot_release_it_but_a_supervisor_can()
-    {
-        _case.Given(new StepClaimed("review", "a", null, Desk.Anna, _case.Now));
-
-        _case.ThenFails<RuleViolation>(new ReleaseStep("review", "mine now", Desk.Bob)).Code.ShouldBe("not-holder");
-        _case.When(new ReleaseStep("review", "Anna is ill", Desk.Head)).ShouldHaveSingleItem()
-            .ShouldBeOfType<StepReleased>().Holder.ShouldBe(Desk.As(Desk.Anna));
-    }
+    public void a_release_without_a_reason_is_refused() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)]).When(new ReleaseStep("review", " ", Desk.Anna))
+            .ThenFails<RuleViolation>("reason-required");
 
     [Fact]
-    public void a_step_that_is_not_open_cannot_be_claimed()
+    public void once_released_a_colleague_may_claim_it() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna),
+                new StepReleased("review", "a", Desk.As(Desk.Anna), "on leave tomorrow", Desk.Anna, Now)])
+            .When(new ClaimStep("review", null, Desk.Bob))
+            .Then(ClaimedBy(Desk.Bob));
+
+    [Fact]
+    public void a_colleague_cannot_release_it() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)]).When(new ReleaseStep("review", "mine now", Desk.Bob))
+            .ThenFails<RuleViolation>("not-holder");
+
+    [Fact]
+    public void a_supervisor_releases_it_for_the_holder() =>
+        Given(Desk.Definition, [.. AtReview, ClaimedBy(Desk.Anna)]).When(new ReleaseStep("review", "Anna is ill", Desk.Head))
+            .Then(new StepReleased("review", "a", Desk.As(Desk.Anna), "Anna is ill", Desk.Head, Now));
+
+    [Fact]
+    public void a_step_that_is_not_open_cannot_be_claimed() =>
+        Given(Desk.Definition, AtReview).When(new ClaimStep("sign", null, Desk.Anna)).ThenFails<RuleViolation>("step-not-open");
+
+    [Fact]
+    public void a_step_returned_to_the_citizen_cannot_be_claimed()
     {
-        _case.ThenFails<RuleViolation>(new ClaimStep("sign", null, Desk.Anna)).Code.ShouldBe("step-not-open");
-        _case.When(Desk.Decide("review", Desk.Anna, StepOutcome.Return));
-        _case.ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Anna)).Code.ShouldBe("step-not-open");
+        var returned = Desk.AtReview();
+        returned.When(Desk.Decide("review", Desk.Anna, StepOutcome.Return));
+
+        Given(returned).When(new ClaimStep("review", null, Desk.Anna)).ThenFails<RuleViolation>("step-not-open");
     }
 
     [Fact]
     public void a_step_reopened_after_a_correction_is_unclaimed()
     {
-        _case.When(new ClaimStep("review", null, Desk.Anna));
-        _case.When(Desk.Decide("review", Desk.Anna, StepOutcome.Return));
-        _case.Correct();
+        var story = Desk.AtReview();
+        story.When(new ClaimStep("review", null, Desk.Anna));
+        story.When(Desk.Decide("review", Desk.Anna, StepOutcome.Return));
+        story.Correct();
 
-        _case.Step("review").ShouldSatisfyAllConditions(s => s.Status.ShouldBe(StepStatus.Open), s => s.Holder.ShouldBeNull());
+        story.Step("review").ShouldSatisfyAllConditions(s => s.Status.ShouldBe(StepStatus.Open), s => s.Holder.ShouldBeNull());
     }
+
+    /// <summary>The signature opens at once: two working days of the Vientiane calendars (Tuesday is That
+    /// Luang), due Thursday at 16:00, warned that morning.</summary>
+    private static StepOpened Opened(string step) => new(step, "sign", "a", null, Now, Procedures.Lao(2026, 11, 26, 16), 2,
+        "odsc-vientiane-capital@1+vientiane-capital@1+lao-national@1", false,
+        new DeadlineTimer("warning", 0, Procedures.Lao(2026, 11, 26, 10, 15)));
+
+    private static object[] RejectionOf(Actor by) =>
+        [new StepRejected("review", "a", "in order", null, [], by, Now), new ApplicationRejected("review", "in order", Now)];
 }
 
 public class when_a_supervisor_reassigns_a_step
 {
-    private readonly Scenario _case = Desk.AtReview().Given(new StepClaimed("review", "a", null, Desk.Anna, Scenario.Monday));
+    private static readonly object[] Claimed =
+        [.. Desk.AtReview().History, new StepClaimed("review", "a", null, Desk.Anna, Scenario.Monday)];
+
+    private static OfficerRecused Recused(Actor officer) =>
+        new(Desk.As(officer), "a", "my brother's company", officer, Scenario.Monday);
+
+    private static readonly ReassignStep ToBob = new("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head);
+
+    private static readonly StepReassigned ReassignedToBob =
+        new("review", "a", Desk.As(Desk.Anna), Desk.As(Desk.Bob), "Anna is on leave", Desk.Head, Scenario.Monday);
 
     [Fact]
-    public void the_named_officer_holds_it_and_the_previous_holder_can_no_longer_decide_it()
-    {
-        var events = _case.When(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head));
-
-        events.ShouldBe([new StepReassigned("review", "a", Desk.As(Desk.Anna), Desk.As(Desk.Bob), "Anna is on leave", Desk.Head,
-            _case.Now)]);
-        _case.ThenFails<RuleViolation>(Desk.Decide("review", Desk.Anna)).Code.ShouldBe("step-claimed");
-        _case.When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem();
-    }
+    public void the_named_officer_holds_it() =>
+        Given(Desk.Definition, Claimed).When(ToBob).Then(ReassignedToBob).Step("review").Holder.ShouldBe(Desk.As(Desk.Bob));
 
     [Fact]
-    public void a_supervisor_who_recused_himself_cannot_reassign_it()
-    {
-        _case.Given(new OfficerRecused(Desk.As(Desk.Head), "a", "my brother's company", Desk.Head, Scenario.Monday));
+    public void the_previous_holder_can_no_longer_decide_it() =>
+        Given(Desk.Definition, [.. Claimed, ReassignedToBob]).When(Desk.Decide("review", Desk.Anna))
+            .ThenFails<RuleViolation>("step-claimed");
 
-        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head))
-            .Code.ShouldBe("recused");
-    }
+    [Fact]
+    public void the_new_holder_decides_it() =>
+        Given(Desk.Definition, [.. Claimed, ReassignedToBob]).When(Desk.Decide("review", Desk.Bob, StepOutcome.Reject))
+            .Then(new StepRejected("review", "a", "in order", null, [], Desk.Bob, Scenario.Monday),
+                new ApplicationRejected("review", "in order", Scenario.Monday));
+
+    [Fact]
+    public void a_supervisor_who_recused_himself_cannot_reassign_it() =>
+        Given(Desk.Definition, [.. Claimed, Recused(Desk.Head)]).When(ToBob).ThenFails<RuleViolation>("recused");
 
     [Fact]
     public void reassigning_to_the_holder_changes_nothing() =>
-        _case.When(new ReassignStep("review", Desk.As(Desk.Anna), "stays with Anna", Desk.Head)).ShouldBeEmpty();
+        Given(Desk.Definition, Claimed).When(new ReassignStep("review", Desk.As(Desk.Anna), "stays with Anna", Desk.Head)).ThenNothing();
 
     [Fact]
-    public void it_needs_a_reason_and_an_officer()
-    {
-        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "", Desk.Head)).Code.ShouldBe("reason-required");
-        _case.ThenFails<RuleViolation>(new ReassignStep("review", new Officer(" ", "nobody"), "why", Desk.Head)).Code
-            .ShouldBe("officer-required");
-    }
+    public void it_needs_a_reason() =>
+        Given(Desk.Definition, Claimed).When(ToBob with { Reason = "" }).ThenFails<RuleViolation>("reason-required");
 
     [Fact]
-    public void an_officer_who_recused_himself_cannot_receive_it()
-    {
-        _case.Given(new OfficerRecused(Desk.As(Desk.Bob), "a", "my brother's company", Desk.Bob, Scenario.Monday));
+    public void it_needs_an_officer() =>
+        Given(Desk.Definition, Claimed).When(ToBob with { To = new Officer(" ", "nobody"), Reason = "why" })
+            .ThenFails<RuleViolation>("officer-required");
 
-        _case.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Anna is on leave", Desk.Head))
-            .Code.ShouldBe("recused");
-    }
+    [Fact]
+    public void an_officer_who_recused_himself_cannot_receive_it() =>
+        Given(Desk.Definition, [.. Claimed, Recused(Desk.Bob)]).When(ToBob).ThenFails<RuleViolation>("recused");
 }
 
 public class when_an_officer_delegates_his_steps

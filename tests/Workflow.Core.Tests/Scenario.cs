@@ -96,6 +96,58 @@ public sealed class Scenario(WorkflowDefinition definition)
     public static IEnumerable<string> Types(IEnumerable<object> events) => events.Select(e => e.GetType().Name);
 }
 
+/// <summary>
+/// Specs over the pure decider that read as one situation: <c>Given(definition, history…).When(command).Then(events…)</c>,
+/// or <c>.ThenNothing()</c>, or <c>.ThenFails&lt;RuleViolation&gt;("code")</c>. Events are compared by type and by every
+/// field as stored (their JSON), so a list or a nested record compares by content, and a missing or extra event fails.
+/// </summary>
+public static class Spec
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public static Arranged Given(WorkflowDefinition definition, params object[] history) =>
+        new(new Scenario(definition).Given(history));
+
+    /// <summary>Continues a story told with <see cref="Scenario"/>: its history is what is given.</summary>
+    public static Arranged Given(Scenario story) => new(story);
+
+    public static IReadOnlyList<string> Comparable(IEnumerable<object> events) =>
+        [.. events.Select(e => $"{e.GetType().Name} {JsonSerializer.Serialize(e, e.GetType(), Json)}")];
+
+    public sealed class Arranged(Scenario scenario)
+    {
+        /// <summary>The decision is taken at this time (the scenario's Monday 09:00 in Vientiane unless said).</summary>
+        public Arranged At(DateTimeOffset now)
+        {
+            scenario.At(now);
+            return this;
+        }
+
+        public Acted When(ApplicationCommand command) => new(scenario, command);
+    }
+
+    public sealed class Acted(Scenario scenario, ApplicationCommand command)
+    {
+        /// <summary>Exactly these events, in this order; returns the scenario with them added, for what follows.</summary>
+        public Scenario Then(params object[] expected)
+        {
+            Comparable(scenario.When(command)).ShouldBe(Comparable(expected));
+            return scenario;
+        }
+
+        /// <summary>The command changes nothing: no event (a repeated command is idempotent).</summary>
+        public Scenario ThenNothing() => Then();
+
+        /// <summary>Refused with this exception (and, for a rule, this code), and nothing is recorded.</summary>
+        public T ThenFails<T>(string? code = null) where T : Exception
+        {
+            var error = scenario.ThenFails<T>(command);
+            if (code is not null) error.ShouldBeOfType<RuleViolation>().Code.ShouldBe(code);
+            return error;
+        }
+    }
+}
+
 public static class Procedures
 {
     private static readonly Lazy<WorkflowCatalog> Shipped = new(() => WorkflowCatalog.Load(Path.Combine(RepositoryRoot(), "workflows")));

@@ -22,7 +22,7 @@ public class when_a_procedure_is_exported_as_bpmn
 
     private static string Folder() => Npm.Folder("Bpmn", "bpmn-moddle", "bpmnlint");
 
-    [Fact]
+    [Fact, Trait("Category", "Npm")]
     public void every_procedure_is_read_by_a_standard_bpmn_library_without_warnings_with_one_task_per_step()
     {
         var exports = Exports();
@@ -38,7 +38,7 @@ public class when_a_procedure_is_exported_as_bpmn
         }
     }
 
-    [Fact]
+    [Fact, Trait("Category", "Npm")]
     public void bpmnlint_recommended_finds_no_error_and_warns_only_of_the_inclusive_gateways_that_optional_branches_need()
     {
         var results = Npm.Check(Folder(), "lint.mjs", "bpmn", Exports().ToDictionary(e => e.Key, e => e.Value.Xml));

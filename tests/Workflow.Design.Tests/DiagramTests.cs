@@ -70,7 +70,7 @@ public class when_a_procedure_is_drawn
         Snapshot.Match(mermaid, SnapshotNameExtension.Create(id));
     }
 
-    [Fact]
+    [Fact, Trait("Category", "Npm")]
     public void mermaid_parses_every_shipped_procedure_and_one_whose_step_ids_are_all_keywords()
     {
         Keywords.StepIds.ShouldAllBe(id => Keywords.Definition.FindStep(id) != null);
@@ -88,7 +88,7 @@ public class when_a_procedure_is_drawn
         }
     }
 
-    [Fact]
+    [Fact, Trait("Category", "Npm")]
     public void the_mermaid_parser_in_the_test_does_refuse_a_keyword_used_as_a_node_id()
     {
         var results = Npm.Check(Npm.Folder("Mermaid", "mermaid", "jsdom"), "parse.mjs", "mmd",
