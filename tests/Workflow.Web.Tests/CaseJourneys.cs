@@ -45,9 +45,9 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await SignInAsync(officer, Registrar);
         await ChooseLanguageAsync(officer, "en");
         await officer.GotoAsync("/desk");
-        var claim = officer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"Work on .* of {receipt.TrackingNumber}") });
+        var claim = officer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"I will work on it: .*, {receipt.TrackingNumber}") });
         await claim.ClickAsync();
-        await Expect(officer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"Let go of .* of {receipt.TrackingNumber}") }))
+        await Expect(officer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"Let it go: .*, {receipt.TrackingNumber}") }))
             .ToBeVisibleAsync();
         await ScreenshotAsync(officer, "return-inbox");
         await AccessibleAsync(officer);
@@ -97,7 +97,7 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await DecideAsync(second, receipt, "Approve", "registered", "stale-second");
 
         await first.GetByLabel("Return for correction").CheckAsync();
-        await first.GetByLabel("Reason").FillAsync("the name is missing");
+        await first.GetByRole(AriaRole.Textbox, new() { NameRegex = new Regex("^Reason") }).FillAsync("the name is missing");
         await first.GetByRole(AriaRole.Button, new() { Name = "Record the decision" }).ClickAsync();
         await Expect(first.GetByRole(AriaRole.Alert)).ToContainTextAsync("Someone decided this step meanwhile");
         await Expect(first.Locator(".timeline")).Not.ToContainTextAsync("Returned for correction");
@@ -227,9 +227,9 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
 
     private async Task DecideAsync(IPage page, Receipt receipt, string outcome, string reason, string screenshot, string? comment = null)
     {
-        if (!page.Url.EndsWith(receipt.CaseAddress)) await page.GotoAsync(receipt.CaseAddress);
+        await page.GotoAsync(receipt.CaseAddress);
         await page.GetByLabel(outcome, new() { Exact = true }).CheckAsync();
-        await page.GetByLabel("Reason", new() { Exact = true }).FillAsync(reason);
+        await page.GetByRole(AriaRole.Textbox, new() { NameRegex = new Regex("^Reason") }).FillAsync(reason);
         if (comment is not null) await page.GetByLabel("Note for the citizen (optional)").FillAsync(comment);
         await page.GetByRole(AriaRole.Button, new() { Name = "Record the decision" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Recorded.");

@@ -91,6 +91,7 @@ public sealed class WorkspaceFixture : IAsyncLifetime
     public async Task<IPage> WindowAsync(string language = "en")
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = Address, Locale = language == "lo" ? "lo-LA" : "en-GB" });
+        context.SetDefaultTimeout(10_000);
         return await context.NewPageAsync();
     }
 
