@@ -45,7 +45,8 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await SignInAsync(officer, Registrar);
         await ChooseLanguageAsync(officer, "en");
         await officer.GotoAsync("/desk");
-        var claim = officer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"I will work on it: .*, {receipt.TrackingNumber}") });
+        var claim = officer.GetByRole(AriaRole.Button,
+            new() { NameRegex = new Regex($"I will work on it: .*, {receipt.TrackingNumber}") });
         await claim.ClickAsync();
         await Expect(officer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"Let it go: .*, {receipt.TrackingNumber}") }))
             .ToBeVisibleAsync();
@@ -54,6 +55,10 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await officer.GetByRole(AriaRole.Link, new() { Name = $"Open application {receipt.TrackingNumber}" }).ClickAsync();
         await DecideAsync(officer, receipt, "Return for correction", "the enterprise name is not in Lao script", "return-case",
             comment: "add the name in Lao");
+        // The map: the completeness check done, registration open (with the citizen), the later steps not reached.
+        await Expect(officer.Locator("svg.map g.step.done")).ToHaveCountAsync(1);
+        await Expect(officer.Locator("svg.map g.step.open")).ToContainTextAsync("with the citizen");
+        await Expect(officer.Locator("svg.map g.step.not-reached")).ToHaveCountAsync(3);
         await AccessibleAsync(officer);
 
         var citizen = await Workspace.WindowAsync("lo");

@@ -37,6 +37,9 @@ public static class Reader
     private static TimeZoneInfo Zone()
     {
         try { return TimeZoneInfo.FindSystemTimeZoneById("Asia/Vientiane"); }
-        catch (TimeZoneNotFoundException) { return TimeZoneInfo.CreateCustomTimeZone("Vientiane", TimeSpan.FromHours(7), "Vientiane", "Vientiane"); }
+        catch (TimeZoneNotFoundException)
+        {
+            return TimeZoneInfo.CreateCustomTimeZone("Vientiane", TimeSpan.FromHours(7), "Vientiane", "Vientiane");
+        }
     }
 }

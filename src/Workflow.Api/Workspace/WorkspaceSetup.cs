@@ -104,7 +104,10 @@ public static class WorkspaceSetup
     {
         if (language is null || !Languages.All.Contains(language)) return Results.BadRequest();
         http.Response.Cookies.Append(LanguageCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language)),
-            new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+            new CookieOptions
+            {
+                Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true,
+            });
         return Results.LocalRedirect(Local(returnUrl));
     }
 
