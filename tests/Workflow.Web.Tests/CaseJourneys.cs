@@ -29,6 +29,9 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         text.ShouldContain("Owner's identity card");
         text.ShouldContain("Expected decision by");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Print the receipt" })).ToBeVisibleAsync();
+        // The page's looks come from the host itself, no network beyond it.
+        (await page.APIRequest.GetAsync("/_content/MudBlazor/MudBlazor.min.css")).Status.ShouldBe(200);
+        (await page.APIRequest.GetAsync("/workspace.css")).Status.ShouldBe(200);
         await AccessibleAsync(page);
     }
 

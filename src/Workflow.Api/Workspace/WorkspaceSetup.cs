@@ -83,6 +83,9 @@ public static class WorkspaceSetup
     /// <summary>After authentication: the chosen language for the pages (not the API), and antiforgery on every form.</summary>
     public static WebApplication UseWorkspace(this WebApplication app)
     {
+        // Static files as middleware, not endpoints: outside Development MapStaticAssets claims paths under /api too, so
+        // a wrong method there would get 405 instead of the API's 404.
+        app.UseStaticFiles();
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), pages => pages.UseRequestLocalization());
         app.UseAntiforgery();
         return app;
@@ -90,7 +93,6 @@ public static class WorkspaceSetup
 
     public static WebApplication MapWorkspace(this WebApplication app)
     {
-        app.MapStaticAssets();
         app.MapRazorComponents<App>();
         app.MapPost("/workspace/language", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/account/sign-out", SignOut).ExcludeFromDescription();
