@@ -105,7 +105,7 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await DecideAsync(second, receipt, "Approve", "registered", "stale-second");
 
         await first.GetByLabel("Return for correction").CheckAsync();
-        await first.GetByRole(AriaRole.Textbox, new() { NameRegex = new Regex("^Reason") }).FillAsync("the name is missing");
+        await first.GetByRole(AriaRole.Textbox, new() { Name = "Reason (required)", Exact = true }).FillAsync("the name is missing");
         await first.GetByRole(AriaRole.Button, new() { Name = "Record the decision" }).ClickAsync();
         await Expect(first.GetByRole(AriaRole.Alert)).ToContainTextAsync("Someone decided this step meanwhile");
         await Expect(first.Locator(".timeline")).Not.ToContainTextAsync("Returned for correction");
@@ -199,6 +199,31 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await Expect(other.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Not for your role");
     }
 
+    [Fact]
+    public async Task an_officer_with_a_conflict_of_interest_steps_out_and_can_no_longer_decide()
+    {
+        var clerk = await Workspace.WindowAsync();
+        await SignInAsync(clerk, Clerk);
+        await ChooseLanguageAsync(clerk, "en");
+        var receipt = await ReceiveAsync(clerk, "en", "recuse-counter");
+        await DecideAsync(clerk, receipt, "Approve", "complete", "recuse-intake");
+
+        var officer = await Workspace.WindowAsync();
+        await SignInAsync(officer, Registrar);
+        await ChooseLanguageAsync(officer, "en");
+        await officer.GotoAsync(receipt.CaseAddress);
+        await officer.GetByLabel("Why you step out of this case").FillAsync("the applicant is my cousin");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Step out of this case" }).ClickAsync();
+        await Expect(officer.Locator(".timeline")).ToContainTextAsync("Officer stepped out (conflict of interest)");
+        await ScreenshotAsync(officer, "recuse-case");
+
+        await officer.GetByLabel("Approve", new() { Exact = true }).CheckAsync();
+        await officer.GetByRole(AriaRole.Textbox, new() { Name = "Reason (required)", Exact = true }).FillAsync("registered");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Record the decision" }).ClickAsync();
+        await Expect(officer.GetByRole(AriaRole.Alert)).ToContainTextAsync("You stepped out of this case.");
+        await Expect(officer.Locator(".timeline")).Not.ToContainTextAsync("Step approved · Enterprise Registration Office");
+    }
+
     private async Task<Receipt> ReceiveAsync(IPage page, string language, string screenshot)
     {
         string L(string en, string lo) => language == "lo" ? lo : en;
@@ -237,7 +262,7 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
     {
         await page.GotoAsync(receipt.CaseAddress);
         await page.GetByLabel(outcome, new() { Exact = true }).CheckAsync();
-        await page.GetByRole(AriaRole.Textbox, new() { NameRegex = new Regex("^Reason") }).FillAsync(reason);
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Reason (required)", Exact = true }).FillAsync(reason);
         if (comment is not null) await page.GetByLabel("Note for the citizen (optional)").FillAsync(comment);
         await page.GetByRole(AriaRole.Button, new() { Name = "Record the decision" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Recorded.");
