@@ -10,6 +10,7 @@ using Workflow.Api.Notifications;
 using Workflow.Api.Oversight;
 using Workflow.Api.Tracking;
 using Workflow.Api.Workflows;
+using Workflow.Api.Workspace;
 using Workflow.Core.Definitions;
 using Workflow.Store;
 
@@ -50,6 +51,7 @@ try
     builder.Services.AddHostedService<SealService>();
     builder.AddTracking();
     NotificationService.AddNotifications(builder);
+    builder.AddWorkspace();
 
     var app = builder.Build();
     configuring = false;
@@ -61,6 +63,7 @@ try
     app.UseAuthentication();
     app.UseAuthorization();
     app.UseRateLimiter();
+    app.UseWorkspace();
 
     app.MapHealth();
     app.MapApiDocuments();
@@ -74,6 +77,7 @@ try
     api.MapTracking();
     api.MapNotifications();
     api.MapDevelopmentClock(app.Environment);
+    app.MapWorkspace();
 
     await app.RunAsync();
     return ExitCodes.Stopped;

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using MudBlazor.Services;
+using Workflow.Core.Definitions;
+using Workflow.Store.Identity;
+using Workflow.Store.Notifications;
+
+namespace Workflow.Api.Workspace;
+
+/// <summary>
+/// The people's workspace: Razor components served by the API host. Pages sign in with a cookie (OpenID Connect when
+/// <c>Auth:Authority</c> and <c>Auth:ClientId</c> are set; the development sign-in page otherwise, in Development only);
+/// the API under <c>/api</c> keeps bearer tokens and never accepts the cookie, so a page's cookie cannot call the API.
+/// </summary>
+public static class WorkspaceSetup
+{
+    public const string CookieScheme = "workspace";
+    public const string OidcScheme = "workspace-oidc";
+    private const string Selector = "api-or-workspace";
+
+    /// <summary>The cookie that remembers the language a person chose (lo or en).</summary>
+    public const string LanguageCookie = ".workflow.language";
+
+    public static WebApplicationBuilder AddWorkspace(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddSingleton<People>();
+        builder.Services.Configure<RequestLocalizationOptions>(o =>
+        {
+            var cultures = new[] { new CultureInfo(Languages.Lao), new CultureInfo(Languages.English) };
+            o.DefaultRequestCulture = new RequestCulture(Languages.Lao);
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
+            o.RequestCultureProviders = [new CookieRequestCultureProvider { CookieName = LanguageCookie }];
+        });
+
+        var authority = builder.Configuration["Auth:Authority"];
+        var clientId = builder.Configuration["Auth:ClientId"];
+        var oidc = !string.IsNullOrWhiteSpace(authority) && !string.IsNullOrWhiteSpace(clientId);
+        // The API's scheme stays the default for /api; every other path (the pages, sign-in) reads the cookie.
+        builder.Services.Configure<AuthenticationOptions>(o => o.DefaultScheme = Selector);
+        var authentication = builder.Services.AddAuthentication()
+            .AddPolicyScheme(Selector, Selector, o => o.ForwardDefaultSelector = http =>
+                http.Request.Path.StartsWithSegments("/api") ? JwtBearerDefaults.AuthenticationScheme : CookieScheme)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.LoginPath = "/account/sign-in";
+                o.AccessDeniedPath = "/account/denied";
+                o.Cookie.Name = ".workflow.workspace";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.ExpireTimeSpan = TimeSpan.FromHours(10);
+                if (oidc) o.ForwardChallenge = OidcScheme;
+            });
+        if (oidc)
+            authentication.AddOpenIdConnect(OidcScheme, o =>
+            {
+                o.Authority = authority;
+                o.ClientId = clientId;
+                o.ClientSecret = builder.Configuration["Auth:ClientSecret"];
+                o.ResponseType = "code";
+                o.SignInScheme = CookieScheme;
+                o.MapInboundClaims = false;
+                o.GetClaimsFromUserInfoEndpoint = true;
+                o.RequireHttpsMetadata = !builder.Environment.IsDevelopment();
+                // The same claims as the API's tokens: sub, name, role, agency, centre.
+                o.TokenValidationParameters.NameClaimType = Tokens.NameClaim;
+                o.TokenValidationParameters.RoleClaimType = Tokens.RoleClaim;
+                foreach (var claim in new[] { Tokens.RoleClaim, Tokens.AgencyClaim, Tokens.CentreClaim })
+                    o.ClaimActions.MapUniqueJsonKey(claim, claim);
+            });
+        return builder;
+    }
+
+    /// <summary>After authentication: the chosen language for the pages (not the API), and antiforgery on every form.</summary>
+    public static WebApplication UseWorkspace(this WebApplication app)
+    {
+        // Static files as middleware, not endpoints: outside Development MapStaticAssets claims paths under /api too, so
+        // a wrong method there would get 405 instead of the API's 404.
+        app.UseStaticFiles();
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), pages => pages.UseRequestLocalization());
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapWorkspace(this WebApplication app)
+    {
+        app.MapRazorComponents<App>();
+        app.MapPost("/workspace/language", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/account/sign-out", SignOut).ExcludeFromDescription();
+        if (app.Environment.IsDevelopment())
+            app.MapPost("/account/sign-in", SignInAs).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>Remembers the language for a year; form posts only, so antiforgery guards it.</summary>
+    private static IResult ChooseLanguage(HttpContext http, [FromForm] string? language, [FromForm] string? returnUrl)
+    {
+        if (language is null || !Languages.All.Contains(language)) return Results.BadRequest();
+        http.Response.Cookies.Append(LanguageCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language)),
+            new CookieOptions
+            {
+                Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true,
+            });
+        return Results.LocalRedirect(Local(returnUrl));
+    }
+
+    private static async Task<IResult> SignInAs(HttpContext http, People people, ILogger<People> log, [FromForm] string? person,
+        [FromForm] string? returnUrl)
+    {
+        if (people.Find(person) is not { } who) return Results.BadRequest();
+        var identity = new ClaimsIdentity(who.Claims(), CookieScheme, Tokens.NameClaim, Tokens.RoleClaim);
+        await http.SignInAsync(CookieScheme, new ClaimsPrincipal(identity));
+        log.LogInformation("{Actor} signed in to the workspace as {Role} of {Agency}", who.UserId, who.Role, who.Agency);
+        return Results.LocalRedirect(returnUrl is null ? who.Home : Local(returnUrl));
+    }
+
+    private static async Task<IResult> SignOut(HttpContext http, ILogger<People> log)
+    {
+        log.LogInformation("{Actor} signed out of the workspace", http.User.FindFirst(Tokens.UserClaim)?.Value);
+        await http.SignOutAsync(CookieScheme);
+        return Results.LocalRedirect("/");
+    }
+
+    private static string Local(string? url) => url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//") ? url : "/";
+}
+
+/// <summary>Someone who may sign in to the development workspace, with the claims a real sign-in would give.</summary>
+public sealed record Person(string UserId, string Name, string Role, string? Agency, string? Centre)
+{
+    public IEnumerable<Claim> Claims()
+    {
+        yield return new Claim(Tokens.UserClaim, UserId);
+        yield return new Claim(Tokens.NameClaim, Name);
+        yield return new Claim(Tokens.RoleClaim, Role);
+        if (Agency is not null) yield return new Claim(Tokens.AgencyClaim, Agency);
+        if (Centre is not null) yield return new Claim(Tokens.CentreClaim, Centre);
+    }
+
+    public string Home => Role switch
+    {
+        Roles.Clerk => "/counter",
+        Roles.Officer or Roles.Supervisor => "/desk",
+        _ => "/",
+    };
+}
+
+/// <summary>
+/// The seeded people of the development sign-in: a clerk of the Vientiane centre, two officers and a supervisor of every
+/// agency (two, so that four-eyes steps can be tried), an auditor and a designer.
+/// </summary>
+public sealed class People(WorkflowCatalog catalog)
+{
+    public IReadOnlyList<Person> All { get; } = Seed(catalog);
+
+    public Person? Find(string? userId) => All.FirstOrDefault(p => p.UserId == userId);
+
+    private static List<Person> Seed(WorkflowCatalog catalog)
+    {
+        var people = new List<Person> { new("clerk-vte", "Khamla Vongsa", Roles.Clerk, "odsc", "VTE") };
+        foreach (var agency in catalog.Agencies.Where(a => a.Code != "odsc"))
+        {
+            people.Add(new($"{agency.Code}-officer-1", $"{agency.Name}: officer 1", Roles.Officer, agency.Code, "VTE"));
+            people.Add(new($"{agency.Code}-officer-2", $"{agency.Name}: officer 2", Roles.Officer, agency.Code, "VTE"));
+            people.Add(new($"{agency.Code}-supervisor", $"{agency.Name}: supervisor", Roles.Supervisor, agency.Code, "VTE"));
+        }
+        people.Add(new("odsc-supervisor-vte", "Head of the Vientiane centre", Roles.Supervisor, "odsc", "VTE"));
+        people.Add(new("auditor-1", "Inspector Bounmy", Roles.Auditor, null, null));
+        people.Add(new("designer-1", "Designer Phout", Roles.Designer, null, null));
+        return people;
+    }
+}
