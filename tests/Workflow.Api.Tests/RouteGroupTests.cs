@@ -42,7 +42,7 @@ public class when_the_api_is_mapped_one_group_per_resource(ApiFixture api) : Api
         Tags("/api/applications/{id}/steps/{stepId}/decision", "post").ShouldBe(["Applications"]);
     }
 
-    /// <summary>The HTTP API and its host; the web workspace's pages (Workspace/) are not scanned here.</summary>
+    /// <summary>The HTTP API, its host and the workspace's pages; only the development sign-in's seeded people name roles.</summary>
     [Fact]
     public void no_endpoint_or_host_code_compares_a_role_by_hand()
     {
@@ -50,9 +50,9 @@ public class when_the_api_is_mapped_one_group_per_resource(ApiFixture api) : Api
         var byHand = new Regex(@"\.Role\s*(==|!=|is\b)|Roles\.(Clerk|Officer|Supervisor|Auditor|Designer|Admin)\b|IsInRole\(");
         var found = Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".cs") || f.EndsWith(".razor"))
-            .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar)[0] is not ("obj" or "bin" or "Workspace"))
+            .Where(f => Path.GetRelativePath(folder, f).Split(Path.DirectorySeparatorChar)[0] is not ("obj" or "bin"))
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
-            .Where(l => byHand.IsMatch(l.Text))
+            .Where(l => byHand.IsMatch(l.Text) && !l.Text.Contains("people.Add(") && !l.Text.Contains("new List<Person>"))
             .Select(l => $"{Path.GetRelativePath(folder, l.File)}:{l.Line}: {l.Text.Trim()}")
             .ToList();
 

@@ -145,12 +145,8 @@ public sealed record Person(string UserId, string Name, string Role, string? Age
         if (Centre is not null) yield return new Claim(Tokens.CentreClaim, Centre);
     }
 
-    public string Home => Role switch
-    {
-        Roles.Clerk => "/counter",
-        Roles.Officer or Roles.Supervisor => "/desk",
-        _ => "/",
-    };
+    public string Home =>
+        AccessPolicy.Allows(Role, Permission.Counter) ? "/counter" : AccessPolicy.Allows(Role, Permission.DecideSteps) ? "/desk" : "/";
 }
 
 /// <summary>
