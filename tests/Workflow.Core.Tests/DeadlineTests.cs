@@ -22,7 +22,7 @@ public class when_a_steps_deadline_approaches_and_passes
         var opened = _case.History.OfType<StepOpened>().Last();
         opened.DueAt.ShouldBe(Lao(2024, 6, 17, 16));
         opened.CalendarVersion.ShouldBe("odsc-vientiane-capital@1+vientiane-capital@1+lao-national@1");
-        opened.Next.ShouldBe(new DeadlineTimer("warning", 0, Lao(2024, 6, 13, 10, 15)));
+        opened.NextTimer.ShouldBe(new DeadlineTimer("warning", 0, Lao(2024, 6, 13, 10, 15)));
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public class when_a_steps_deadline_approaches_and_passes
             .ShouldHaveSingleItem().ShouldBeOfType<DeadlineBreached>();
         breach.Agency.ShouldBe("moic-enterprise-registration");
         breach.Notified.ShouldBe(["agency-head"]);
-        breach.Next.ShouldBe(new DeadlineTimer("escalation", 1, Lao(2024, 6, 19, 16)));
+        breach.NextTimer.ShouldBe(new DeadlineTimer("escalation", 1, Lao(2024, 6, 19, 16)));
         _case.Reach("register").ShouldBeEmpty();
 
         var first = _case.At(Lao(2024, 6, 19, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<StepEscalated>();
@@ -48,7 +48,7 @@ public class when_a_steps_deadline_approaches_and_passes
         var second = _case.At(Lao(2024, 6, 24, 16)).Reach("register").ShouldHaveSingleItem().ShouldBeOfType<StepEscalated>();
         second.Level.ShouldBe(2);
         second.Notified.ShouldBe(["provincial-home-affairs", "national-dashboard"]);
-        second.Next.ShouldBeNull();
+        second.NextTimer.ShouldBeNull();
         _case.At(Lao(2024, 8, 1, 9)).Reach("register").ShouldBeEmpty();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Workflow.Core.Applications;
 
@@ -47,14 +48,14 @@ public sealed record StepOpened(
     int WorkingDays,
     string CalendarVersion,
     bool Reopened,
-    DeadlineTimer? Next);
+    [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 /// <summary>A step whose condition did not hold: not waited for, and its branch goes on as if it had been approved.</summary>
-public sealed record StepSkipped(string StepId, string Agency, string Condition, IReadOnlyList<string> Next, DateTimeOffset At);
+public sealed record StepSkipped(string StepId, string Agency, string Condition, [property: JsonPropertyName("next")] IReadOnlyList<string> NextSteps, DateTimeOffset At);
 
-public sealed record StepApproved(string StepId, string Agency, string Reason, string? Comment, IReadOnlyList<string> Next, Actor By, DateTimeOffset At);
+public sealed record StepApproved(string StepId, string Agency, string Reason, string? Comment, [property: JsonPropertyName("next")] IReadOnlyList<string> NextSteps, Actor By, DateTimeOffset At);
 
-public sealed record StepRejected(string StepId, string Agency, string Reason, string? Comment, IReadOnlyList<string> Next, Actor By, DateTimeOffset At);
+public sealed record StepRejected(string StepId, string Agency, string Reason, string? Comment, [property: JsonPropertyName("next")] IReadOnlyList<string> NextSteps, Actor By, DateTimeOffset At);
 
 /// <param name="BeyondCap">A return past the procedure's cap, allowed to a supervisor citing a listed requirement.</param>
 public sealed record StepReturned(string StepId, string Agency, string Reason, string? ReasonCode, string? Comment, bool BeyondCap, Actor By, DateTimeOffset At);
@@ -92,12 +93,12 @@ public sealed record CaseClockStopped(DateTimeOffset At, int? RemainingWorkingDa
 /// <summary>The citizen resubmitted: the legal clock runs again with the remaining time (pause) or a fresh deadline (restart).</summary>
 public sealed record CaseClockResumed(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string Policy, string CalendarVersion);
 
-public sealed record DeadlineWarningReached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+public sealed record DeadlineWarningReached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 /// <summary>A step passed its due time: the lateness belongs to the agency holding it (DOMAIN rule 4).</summary>
-public sealed record DeadlineBreached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+public sealed record DeadlineBreached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
-public sealed record StepEscalated(string StepId, string Agency, int Level, int OverdueWorkingDays, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+public sealed record StepEscalated(string StepId, string Agency, int Level, int OverdueWorkingDays, IReadOnlyList<string> Notified, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 public sealed record EscalationAcknowledged(string StepId, int Level, string? Comment, Actor By, DateTimeOffset At);
 
@@ -112,7 +113,7 @@ public sealed record ApplicationLapsed(DateTimeOffset CorrectionDueAt, DateTimeO
 
 /// <summary>A calendar change (a holiday announced later) moved a deadline that was already set; never a silent change.</summary>
 public sealed record DeadlineRecalculated(string Scope, DateTimeOffset PreviousDueAt, DateTimeOffset DueAt, string CalendarVersion, string Reason,
-    DateTimeOffset At, DeadlineTimer? Next);
+    DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 public sealed record CorrectionSubmitted(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents, string? Comment, Actor By, DateTimeOffset At);
 
@@ -123,7 +124,7 @@ public sealed record ApplicationRejected(string StepId, string Reason, DateTimeO
 public sealed record ApplicationWithdrawn(string Reason, Actor By, DateTimeOffset At);
 
 /// <summary>An open step carried over to a step of another version of the procedure, keeping its due time and timers.</summary>
-public sealed record MovedStep(string From, string To, string Agency, string Title, DateTimeOffset DueAt, DeadlineTimer? Next, bool AwaitingCorrection);
+public sealed record MovedStep(string From, string To, string Agency, string Title, DateTimeOffset DueAt, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer, bool AwaitingCorrection);
 
 /// <summary>
 /// A designer moved a running application to another version of its procedure: who, why, and how its open steps map.

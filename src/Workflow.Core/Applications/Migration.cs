@@ -39,7 +39,7 @@ public static class Migration
                 problems.Add($"'{step.StepId}' would move onto '{target}', which this application already finished ({done.Status.ToString().ToLowerInvariant()})");
                 continue;
             }
-            moved.Add(new MovedStep(step.StepId, target, next.Agency, next.Title, step.DueAt, step.Next, step.Status == StepStatus.Returned));
+            moved.Add(new MovedStep(step.StepId, target, next.Agency, next.Title, step.DueAt, step.NextTimer, step.Status == StepStatus.Returned));
             changes.Add(target == step.StepId && next.Agency == step.Agency
                 ? $"'{step.StepId}' stays open at {step.Agency}, due {step.DueAt:yyyy-MM-dd HH:mm}"
                 : $"'{step.StepId}' at {step.Agency} becomes '{target}' at {next.Agency}, due {step.DueAt:yyyy-MM-dd HH:mm}");

@@ -23,7 +23,7 @@ public sealed record AgencyCount(string Agency, int Count);
 /// </summary>
 public sealed class OversightQueries(NpgsqlDataSource database)
 {
-    private static readonly string S = WorkflowStore.Schema;
+    private static readonly string Schema = WorkflowStore.Schema;
 
     private const string Where = """
         (@from::timestamptz is null or e.timestamp >= @from) and (@to::timestamptz is null or e.timestamp < @to)
@@ -36,10 +36,10 @@ public sealed class OversightQueries(NpgsqlDataSource database)
             select e.stream_id, a.data->>'trackingNumber', e.headers->>'procedure', e.version, e.data->>'stepId', e.data->>'agency',
                    replace(e.type, 'step_', ''), e.data->>'reason', e.user_name, e.headers->>'actor-role', (e.data->>'at')::timestamptz, due.due_at,
                    count(*) over ()
-            from {S}.mt_events e
-            left join {S}.mt_doc_applicationdetails a on a.id = e.stream_id
+            from {Schema}.mt_events e
+            left join {Schema}.mt_doc_applicationdetails a on a.id = e.stream_id
             left join lateral (
-              select (o.data->>'dueAt')::timestamptz as due_at from {S}.mt_events o
+              select (o.data->>'dueAt')::timestamptz as due_at from {Schema}.mt_events o
               where o.stream_id = e.stream_id and o.version < e.version
                 and ((o.type = 'step_opened' and o.data->>'stepId' = e.data->>'stepId')
                   or (o.type = 'deadline_recalculated' and o.data->>'scope' = e.data->>'stepId'))
@@ -58,7 +58,7 @@ public sealed class OversightQueries(NpgsqlDataSource database)
         PageAsync(filter, $"""
             select e.stream_id, a.data->>'trackingNumber', e.headers->>'procedure', e.data->>'stepId', e.data->>'agency',
                    (e.data->>'dueAt')::timestamptz, (e.data->>'at')::timestamptz, count(*) over ()
-            from {S}.mt_events e left join {S}.mt_doc_applicationdetails a on a.id = e.stream_id
+            from {Schema}.mt_events e left join {Schema}.mt_doc_applicationdetails a on a.id = e.stream_id
             where e.type = 'deadline_breached' and {Where} and (@agency::text is null or e.data->>'agency' = @agency)
             order by e.timestamp, e.stream_id
             """,
@@ -69,7 +69,7 @@ public sealed class OversightQueries(NpgsqlDataSource database)
     public async Task<IReadOnlyList<AgencyCount>> BreachesByAgencyAsync(OversightFilter filter, CancellationToken cancellation)
     {
         await using var command = Command(filter, $"""
-            select e.data->>'agency', count(*) from {S}.mt_events e
+            select e.data->>'agency', count(*) from {Schema}.mt_events e
             where e.type = 'deadline_breached' and {Where} group by 1 order by 2 desc, 1
             """);
         var counts = new List<AgencyCount>();
@@ -81,7 +81,7 @@ public sealed class OversightQueries(NpgsqlDataSource database)
     public Task<Paged<ReturnedApplication>> ReturnedAsync(OversightFilter filter, int minimum, CancellationToken cancellation) =>
         PageAsync(filter, $"""
             select e.stream_id, max(a.data->>'trackingNumber'), max(e.headers->>'procedure'), count(*)::int, max(e.timestamp), count(*) over ()
-            from {S}.mt_events e left join {S}.mt_doc_applicationdetails a on a.id = e.stream_id
+            from {Schema}.mt_events e left join {Schema}.mt_doc_applicationdetails a on a.id = e.stream_id
             where e.type = 'step_returned' and {Where}
             group by e.stream_id having count(*) >= @minimum
             order by max(e.timestamp), e.stream_id
