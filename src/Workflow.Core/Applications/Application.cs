@@ -39,7 +39,7 @@ public sealed record StepState(
     public bool IsLive => Status is StepStatus.Open or StepStatus.Returned;
 }
 
-/// <summary>The legal deadline of the whole case (DOMAIN rules 1, 3 and 6).</summary>
+/// <summary>The legal deadline of the whole case (rules 1, 3 and 6 of Core/README.md).</summary>
 public sealed record CaseClock(
     DateTimeOffset StartedAt,
     int WorkingDays,

@@ -253,7 +253,7 @@ public static partial class Decider
                         Emit(new ApplicationLapsed(due, due));
                     break;
                 default:
-                    ReachStep(c.Scope);
+                    FireStepTimer(c.Scope);
                     break;
             }
         }
@@ -261,7 +261,7 @@ public static partial class Decider
         /// <summary>
         /// Fires, in order and once each, everything of a step's chain that has come due: after a stop, all that was missed.
         /// </summary>
-        private void ReachStep(string stepId)
+        private void FireStepTimer(string stepId)
         {
             if (State.Steps.GetValueOrDefault(stepId) is not { Status: StepStatus.Open } step) return;
             var chain = definition.Escalation;

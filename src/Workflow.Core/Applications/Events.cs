@@ -63,7 +63,7 @@ public sealed record StepReturned(string StepId, string Agency, string Reason, s
 /// <summary>A branch no longer needed because the step it led to went ahead without it (an any-of or n-of-m join).</summary>
 public sealed record StepCancelled(string StepId, string Agency, string Reason, DateTimeOffset At);
 
-/// <summary>The completeness check passed: the legal clock starts here (DOMAIN rule 1).</summary>
+/// <summary>The completeness check passed: the legal clock starts here (rule 1 of Core/README.md).</summary>
 public sealed record ApplicationDeclaredComplete(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string CalendarVersion, Actor By);
 
 /// <summary>
@@ -80,7 +80,7 @@ public sealed record ApplicationDeclaredCompleteV1(DateTimeOffset At, DateTimeOf
 }
 
 /// <summary>
-/// The file went back to the citizen: the legal clock stops (DOMAIN rule 3) and the citizen's correction window opens.
+/// The file went back to the citizen: the legal clock stops (rule 3 of Core/README.md) and the citizen's correction window opens.
 /// <paramref name="RemainingWorkingDays"/> is null when the legal clock had not started (a return at the completeness check).
 /// </summary>
 /// <param name="AfterDeadline">
@@ -95,17 +95,17 @@ public sealed record CaseClockResumed(DateTimeOffset At, DateTimeOffset DueAt, i
 
 public sealed record DeadlineWarningReached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
-/// <summary>A step passed its due time: the lateness belongs to the agency holding it (DOMAIN rule 4).</summary>
+/// <summary>A step passed its due time: the lateness belongs to the agency holding it (rule 4 of Core/README.md).</summary>
 public sealed record DeadlineBreached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 public sealed record StepEscalated(string StepId, string Agency, int Level, int OverdueWorkingDays, IReadOnlyList<string> Notified, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 public sealed record EscalationAcknowledged(string StepId, int Level, string? Comment, Actor By, DateTimeOffset At);
 
-/// <summary>The legal deadline passed undecided: the citizen gets an apology and a new expected date; the case stays late (rule 6).</summary>
+/// <summary>The legal deadline passed undecided: the citizen gets an apology and a new expected date; the case stays late (rule 6 of Core/README.md).</summary>
 public sealed record CaseDeadlineMissed(DateTimeOffset DueAt, DateTimeOffset NewExpectedAt, IReadOnlyList<string> Notified, DateTimeOffset At);
 
-/// <summary>The authority missed the legal deadline of a procedure that grants deemed approval (rule 7).</summary>
+/// <summary>The authority missed the legal deadline of a procedure that grants deemed approval (rule 7 of Core/README.md).</summary>
 public sealed record ApplicationDeemedApproved(DateTimeOffset DueAt, DateTimeOffset At);
 
 /// <summary>The citizen did not correct the file within the correction window.</summary>

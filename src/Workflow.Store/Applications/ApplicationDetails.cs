@@ -32,7 +32,7 @@ public sealed record EscalationView(string StepId, string Agency, int Level, IRe
 /// <summary>
 /// The legal clock as people read it. <c>State</c> is not-started (before the completeness check), running, stopped
 /// (the file is with the citizen) or finished. <c>Missed</c> and <c>Timeliness</c> follow <see cref="CaseTimeliness"/>:
-/// on time means by the legal deadline, extended only by time the citizen held the file (DOMAIN rule 6); an apology's
+/// on time means by the legal deadline, extended only by time the citizen held the file (rule 6 of Core/README.md); an apology's
 /// new date does not make a late case on time; a lapsed or withdrawn case has no timeliness.
 /// </summary>
 public sealed record ClockView(string State, DateTimeOffset? DueAt, DateTimeOffset? CorrectionDueAt, bool Missed, DateTimeOffset? NewExpectedAt,
