@@ -87,13 +87,18 @@ public sealed partial record Application(
             e.Data.ToImmutableDictionary(), e.Documents.ToImmutableHashSet(),
             ImmutableDictionary<string, StepState>.Empty, ImmutableDictionary<string, ImmutableHashSet<string>>.Empty, 0, null, null),
         (null, _) => null,
-        (_, StepOpened e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Open, e.OpenedAt, e.DueAt, e.WorkingDays, e.NextTimer)),
-        (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, e.At, e.At, 0, null)).Arrive(e.StepId, e.NextSteps),
-        (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved, NextTimer = null }).Arrive(e.StepId, e.NextSteps),
-        (_, StepRejected e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Rejected, NextTimer = null }).Arrive(e.StepId, e.NextSteps),
+        (_, StepOpened e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Open, e.OpenedAt, e.DueAt, e.WorkingDays,
+            e.NextTimer)),
+        (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, e.At, e.At, 0, null))
+            .Arrive(e.StepId, e.NextSteps),
+        (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved, NextTimer = null })
+            .Arrive(e.StepId, e.NextSteps),
+        (_, StepRejected e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Rejected, NextTimer = null })
+            .Arrive(e.StepId, e.NextSteps),
         // A return at the completeness check is the centre finding the file incomplete before the legal clock starts: it
         // does not count toward the procedure's cap on returns.
-        (_, StepReturned e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Returned, ReturnedAt = e.At, NextTimer = null }) with
+        (_, StepReturned e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Returned, ReturnedAt = e.At,
+            NextTimer = null }) with
         {
             Status = ApplicationStatus.AwaitingCorrection,
             Returns = state.Complete ? state.Returns + 1 : state.Returns,
@@ -111,7 +116,8 @@ public sealed partial record Application(
         },
         (_, CaseClockResumed e) => state with
         {
-            Clock = state.Clock! with { StartedAt = e.At, WorkingDays = e.WorkingDays, DueAt = e.DueAt, Running = true, RemainingAtStop = null },
+            Clock = state.Clock! with { StartedAt = e.At, WorkingDays = e.WorkingDays, DueAt = e.DueAt, Running = true,
+                RemainingAtStop = null },
         },
         (_, CorrectionSubmitted e) => state with
         {
@@ -170,7 +176,8 @@ public sealed partial record Application(
     private Application Finish(ApplicationStatus status) => this with
     {
         Status = status,
-        Steps = Steps.SetItems(LiveSteps.Select(s => KeyValuePair.Create(s.StepId, s with { Status = StepStatus.Cancelled, NextTimer = null }))),
+        Steps = Steps.SetItems(LiveSteps.Select(s => KeyValuePair.Create(s.StepId, s with { Status = StepStatus.Cancelled,
+            NextTimer = null }))),
         Clock = Clock is null ? null : Clock with { Running = false },
     };
 }

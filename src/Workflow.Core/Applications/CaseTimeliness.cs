@@ -41,7 +41,10 @@ public sealed record CaseTimeliness(DateTimeOffset? DueAt, bool Running, bool Mi
         ApplicationDeclaredComplete e => this with { DueAt = e.DueAt, Running = true },
         DeadlineRecalculated { Scope: DeadlineScopes.Case } e => this with { DueAt = e.DueAt },
         CaseDeadlineMissed => this with { Missed = true, Apologised = true },
-        CaseClockStopped e => this with { Running = false, Missed = Missed || (Running && (e.AfterDeadline ?? Lateness.IsLate(e.At, DueAt))) },
+        CaseClockStopped e => this with
+        {
+            Running = false, Missed = Missed || (Running && (e.AfterDeadline ?? Lateness.IsLate(e.At, DueAt))),
+        },
         CaseClockResumed e => this with { DueAt = e.DueAt, Running = true },
         ApplicationDeemedApproved => Finish(missed: true),
         ApplicationApproved e => Finish(Running && Lateness.IsLate(e.At, DueAt)),

@@ -25,7 +25,8 @@ public sealed record JoinRule(JoinMode Mode, int Count = 0)
 /// Who is told when a step's deadline approaches or passes (rule 5 of Core/README.md). Levels are working days overdue;
 /// level 0 is the breach at the due time itself.
 /// </summary>
-public sealed record EscalationChain(int WarningPercent, ImmutableArray<string> WarningNotify, ImmutableSortedDictionary<int, ImmutableArray<string>> Overdue,
+public sealed record EscalationChain(int WarningPercent, ImmutableArray<string> WarningNotify,
+    ImmutableSortedDictionary<int, ImmutableArray<string>> Overdue,
     ImmutableArray<string> CaseOverdueNotify)
 {
     public static readonly EscalationChain Default = new(75, ["officer"],

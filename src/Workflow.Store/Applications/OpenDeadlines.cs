@@ -99,7 +99,8 @@ public sealed class OpenDeadlines : IProjection
 
     private void UpdateDue(IDocumentOperations operations, Guid id, string scope, DateTimeOffset due, DeadlineTimer? next) =>
         operations.QueueSqlCommand(
-            $"update {_table} set kind = ?, level = ?, due_at = ?, fire_at = ?, claimed_until = null where application_id = ? and scope = ?",
+            $"update {_table} set kind = ?, level = ?, due_at = ?, fire_at = ?, claimed_until = null " +
+            "where application_id = ? and scope = ?",
             next?.Kind ?? "overdue", next?.Level ?? 0, due.ToUniversalTime(), Utc(next), id, scope);
 
     // Npgsql writes timestamptz from UTC values only.
