@@ -9,8 +9,10 @@ public static class DiagramCommand
     public static Command Create()
     {
         var id = new Argument<string>("id") { Description = "procedure id" };
-        var format = new Option<string>("--format") { Description = "mermaid or bpmn (BPMN 2.0 XML with lanes and layout)",
-            DefaultValueFactory = _ => "mermaid" };
+        var format = new Option<string>("--format")
+        {
+            Description = "mermaid or bpmn (BPMN 2.0 XML with lanes and layout)", DefaultValueFactory = _ => "mermaid",
+        };
         format.AcceptOnlyFromAmong("mermaid", "bpmn");
         var workflows = Connection.Workflows();
         var command = new Command("diagram", "Draw a procedure: a Mermaid flowchart or BPMN 2.0 XML, with one lane per agency")

@@ -111,8 +111,8 @@ public sealed record StepEscalated(string StepId, string Agency, int Level, int 
 public sealed record EscalationAcknowledged(string StepId, int Level, string? Comment, Actor By, DateTimeOffset At);
 
 /// <summary>
-/// The legal deadline passed undecided: the citizen gets an apology and a new expected date; the case stays late (rule
-/// 6 of Core/README.md).
+/// The legal deadline passed undecided: the citizen gets an apology and a new expected date; the case stays late
+/// (rule 6 of Core/README.md).
 /// </summary>
 public sealed record CaseDeadlineMissed(DateTimeOffset DueAt, DateTimeOffset NewExpectedAt, IReadOnlyList<string> Notified,
     DateTimeOffset At);
@@ -125,8 +125,7 @@ public sealed record ApplicationLapsed(DateTimeOffset CorrectionDueAt, DateTimeO
 
 /// <summary>A calendar change (a holiday announced later) moved a deadline that was already set; never a silent change.</summary>
 public sealed record DeadlineRecalculated(string Scope, DateTimeOffset PreviousDueAt, DateTimeOffset DueAt, string CalendarVersion,
-    string Reason,
-    DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
+    string Reason, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 public sealed record CorrectionSubmitted(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents,
     string? Comment, Actor By, DateTimeOffset At);

@@ -164,8 +164,7 @@ internal sealed class CalendarParser(string file, List<DefinitionProblem> proble
     private static readonly Dictionary<string, DayOfWeek> Days = new()
     {
         ["monday"] = DayOfWeek.Monday, ["tuesday"] = DayOfWeek.Tuesday, ["wednesday"] = DayOfWeek.Wednesday,
-            ["thursday"] = DayOfWeek.Thursday,
-        ["friday"] = DayOfWeek.Friday, ["saturday"] = DayOfWeek.Saturday, ["sunday"] = DayOfWeek.Sunday,
+        ["thursday"] = DayOfWeek.Thursday, ["friday"] = DayOfWeek.Friday, ["saturday"] = DayOfWeek.Saturday, ["sunday"] = DayOfWeek.Sunday,
     };
 
     public static CalendarFile? Parse(string file, string text, List<DefinitionProblem> problems) =>
@@ -206,8 +205,8 @@ internal sealed class CalendarParser(string file, List<DefinitionProblem> proble
         if (keys.TryGetValue("working_days", out var wd))
         {
             var names = List(wd.Value);
-            foreach (var unknown in names.Where(n => !Days.ContainsKey(n))) Problem(wd.Value, $"'{unknown}' is not a day of the week",
-                "monday … sunday");
+            foreach (var unknown in names.Where(n => !Days.ContainsKey(n)))
+                Problem(wd.Value, $"'{unknown}' is not a day of the week", "monday … sunday");
             workingDays = names.Where(Days.ContainsKey).Select(n => Days[n]).ToImmutableHashSet();
         }
         TimeOnly? opens = null, closes = null;
