@@ -9,19 +9,27 @@ public static class DiagramCommand
     public static Command Create()
     {
         var id = new Argument<string>("id") { Description = "procedure id" };
-        var format = new Option<string>("--format") { Description = "mermaid or bpmn (BPMN 2.0 XML with lanes and layout)", DefaultValueFactory = _ => "mermaid" };
+        var format = new Option<string>("--format")
+        {
+            Description = "mermaid or bpmn (BPMN 2.0 XML with lanes and layout)", DefaultValueFactory = _ => "mermaid",
+        };
         format.AcceptOnlyFromAmong("mermaid", "bpmn");
         var workflows = Connection.Workflows();
-        var command = new Command("diagram", "Draw a procedure: a Mermaid flowchart or BPMN 2.0 XML, with one lane per agency") { id, format, workflows };
+        var command = new Command("diagram", "Draw a procedure: a Mermaid flowchart or BPMN 2.0 XML, with one lane per agency")
+        {
+            id, format, workflows,
+        };
         command.SetAction(parse =>
         {
             var catalog = WorkflowCatalog.Load(parse.GetValue(workflows)!.FullName);
             if (catalog.Find(parse.GetValue(id)!) is not { } definition)
             {
-                Console.Error.WriteLine($"'{parse.GetValue(id)}' is not a procedure; known: {string.Join(", ", catalog.Latest.Select(d => d.Id))}");
+                var known = string.Join(", ", catalog.Latest.Select(d => d.Id));
+                Console.Error.WriteLine($"'{parse.GetValue(id)}' is not a procedure; known: {known}");
                 return 2;
             }
-            Console.Write(parse.GetValue(format) == "bpmn" ? Bpmn.Export(definition, catalog) + Environment.NewLine : Diagram.Mermaid(definition, catalog));
+            Console.Write(parse.GetValue(format) == "bpmn" ? Bpmn.Export(definition, catalog) + Environment.NewLine
+                : Diagram.Mermaid(definition, catalog));
             return 0;
         });
         return command;

@@ -6,7 +6,8 @@ public static class DueCommand
 {
     public static Command Create()
     {
-        var calendar = new Option<string>("--calendar") { Description = "calendar id, e.g. lao-national or odsc-vientiane-capital", Required = true };
+        var calendar = new Option<string>("--calendar") { Description = "calendar id, e.g. lao-national or odsc-vientiane-capital",
+            Required = true };
         var from = new Option<string>("--from")
         {
             Description = "start date (2024-04-10), time on the calendar's clock (2024-04-10T10:00) or instant (2024-04-10T10:00+07:00)",
@@ -33,7 +34,8 @@ public static class DueCommand
                 return 2;
             }
             var due = resolved.AddWorkingDays(start, parse.GetValue(days));
-            Console.WriteLine($"{due:yyyy-MM-dd HH:mm zzz}  ({parse.GetValue(days)} working days after {start:yyyy-MM-dd HH:mm zzz} on {resolved.Version})");
+            Console.WriteLine($"{due:yyyy-MM-dd HH:mm zzz}  ({parse.GetValue(days)} working days after " +
+                              $"{start:yyyy-MM-dd HH:mm zzz} on {resolved.Version})");
             return 0;
         });
         return command;

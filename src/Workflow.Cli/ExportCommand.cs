@@ -16,7 +16,8 @@ public static class ExportCommand
         var key = AuditOptions.ChainKey();
         var reader = AuditOptions.Operator();
         var connection = Connection.Option();
-        var command = new Command("export", "Write an application's case file (timeline, decisions, deadlines, procedure version, verification)")
+        var command = new Command("export",
+            "Write an application's case file (timeline, decisions, deadlines, procedure version, verification)")
             { application, format, output, key, reader, connection };
         command.SetAction(async (parse, cancellation) =>
         {

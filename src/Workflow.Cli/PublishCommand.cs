@@ -9,9 +9,18 @@ public static class PublishCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "the definition file of the new version" };
-        var server = new Option<string>("--server") { Description = "the API's address", DefaultValueFactory = _ => "http://localhost:5080" };
-        var token = new Option<string?>("--token") { Description = "a designer's bearer token; default: the WORKFLOW_TOKEN environment variable" };
-        var command = new Command("publish", "Publish a new version of a procedure to a running server (designers)") { file, server, token };
+        var server = new Option<string>("--server")
+        {
+            Description = "the API's address", DefaultValueFactory = _ => "http://localhost:5080",
+        };
+        var token = new Option<string?>("--token")
+        {
+            Description = "a designer's bearer token; default: the WORKFLOW_TOKEN environment variable",
+        };
+        var command = new Command("publish", "Publish a new version of a procedure to a running server (designers)")
+        {
+            file, server, token,
+        };
         command.SetAction(async (parse, cancellation) =>
         {
             var path = parse.GetValue(file)!;

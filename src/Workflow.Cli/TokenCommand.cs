@@ -15,7 +15,10 @@ public static class TokenCommand
         var name = new Option<string?>("--name") { Description = "display name recorded on events" };
         var centre = new Option<string?>("--centre") { Description = "centre code used in tracking numbers, e.g. VTE" };
         var hours = new Option<int>("--hours") { Description = "lifetime in hours", DefaultValueFactory = _ => 12 };
-        var key = new Option<string?>("--signing-key") { Description = "signing key; defaults to the development key, which only a Development server accepts" };
+        var key = new Option<string?>("--signing-key")
+        {
+            Description = "signing key; defaults to the development key, which only a Development server accepts",
+        };
 
         var command = new Command("token", "Print a bearer token for the API") { user, role, agency, name, centre, hours, key };
         command.SetAction(parse =>

@@ -11,7 +11,10 @@ public static class VerifyCommand
 {
     public static Command Create()
     {
-        var application = new Option<Guid?>("--application") { Description = "verify one application; default: the whole store and its seals" };
+        var application = new Option<Guid?>("--application")
+        {
+            Description = "verify one application; default: the whole store and its seals",
+        };
         var projections = new Option<bool>("--projections")
         {
             Description = "also fold the verified events again and name every read-model document that differs from them",

@@ -89,7 +89,7 @@ public static class Simulation
 
     /// <summary>
     /// The closing line of a simulation: the working days the legal clock ran against the legal deadline. The clock stops
-    /// while the citizen holds a returned file and restarts or resumes on resubmission (DOMAIN rule 3), so it is read
+    /// while the citizen holds a returned file and restarts or resumes on resubmission (rule 3 of Core/README.md), so it is read
     /// from the legal deadline the decider last set, never as the days between completeness and finish, which count the
     /// citizen's time too.
     /// </summary>

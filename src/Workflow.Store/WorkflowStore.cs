@@ -38,7 +38,8 @@ public static class WorkflowStore
         foreach (var (type, alias) in ApplicationEvents.Aliases.Concat(DeskEvents.Aliases))
             options.Events.MapEventType(type, alias);
         // Event schema evolution (README): a changed shape gets a new name and its old shape an upcaster, applied on read.
-        options.Events.Upcast<ApplicationDeclaredCompleteV1, ApplicationDeclaredComplete>(ApplicationDeclaredCompleteV1.StoredAs, old => old.Upcast());
+        options.Events.Upcast<ApplicationDeclaredCompleteV1, ApplicationDeclaredComplete>(ApplicationDeclaredCompleteV1.StoredAs,
+            old => old.Upcast());
         options.Events.MapEventType<Audit.ChainsSealed>("chains_sealed");
         options.Events.MapEventType<Audit.CaseFileOpened>("case_file_opened");
 

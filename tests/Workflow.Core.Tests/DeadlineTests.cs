@@ -38,7 +38,7 @@ public class when_a_steps_deadline_approaches_and_passes
         var opened = Opened().History.OfType<StepOpened>().Last();
         opened.DueAt.ShouldBe(Due);
         opened.CalendarVersion.ShouldBe("odsc-vientiane-capital@1+vientiane-capital@1+lao-national@1");
-        opened.Next.ShouldBe(new DeadlineTimer("warning", 0, Lao(2024, 6, 13, 10, 15)));
+        opened.NextTimer.ShouldBe(new DeadlineTimer("warning", 0, Lao(2024, 6, 13, 10, 15)));
     }
 
     [Fact]

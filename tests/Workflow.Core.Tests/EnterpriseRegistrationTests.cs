@@ -103,7 +103,7 @@ public class when_the_completeness_check_passes
 
         approved.By.Agency.ShouldBe("odsc");
         approved.Reason.ShouldBe("meets the requirements");
-        approved.Next.ShouldBe(["register"]);
+        approved.NextSteps.ShouldBe(["register"]);
     }
 }
 

@@ -26,7 +26,7 @@ public sealed record StepState(
     DateTimeOffset OpenedAt,
     DateTimeOffset DueAt,
     int WorkingDays,
-    DeadlineTimer? Next,
+    DeadlineTimer? NextTimer,
     bool Warned = false,
     bool Breached = false,
     int EscalationLevel = 0,
@@ -39,7 +39,7 @@ public sealed record StepState(
     public bool IsLive => Status is StepStatus.Open or StepStatus.Returned;
 }
 
-/// <summary>The legal deadline of the whole case (DOMAIN rules 1, 3 and 6).</summary>
+/// <summary>The legal deadline of the whole case (rules 1, 3 and 6 of Core/README.md).</summary>
 public sealed record CaseClock(
     DateTimeOffset StartedAt,
     int WorkingDays,
@@ -87,18 +87,23 @@ public sealed partial record Application(
             e.Data.ToImmutableDictionary(), e.Documents.ToImmutableHashSet(),
             ImmutableDictionary<string, StepState>.Empty, ImmutableDictionary<string, ImmutableHashSet<string>>.Empty, 0, null, null),
         (null, _) => null,
-        (_, StepOpened e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Open, e.OpenedAt, e.DueAt, e.WorkingDays, e.Next)),
-        (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, e.At, e.At, 0, null)).Arrive(e.StepId, e.Next),
-        (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved, Next = null }).Arrive(e.StepId, e.Next),
-        (_, StepRejected e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Rejected, Next = null }).Arrive(e.StepId, e.Next),
+        (_, StepOpened e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Open, e.OpenedAt, e.DueAt, e.WorkingDays,
+            e.NextTimer)),
+        (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, e.At, e.At, 0, null))
+            .Arrive(e.StepId, e.NextSteps),
+        (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved, NextTimer = null })
+            .Arrive(e.StepId, e.NextSteps),
+        (_, StepRejected e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Rejected, NextTimer = null })
+            .Arrive(e.StepId, e.NextSteps),
         // A return at the completeness check is the centre finding the file incomplete before the legal clock starts: it
         // does not count toward the procedure's cap on returns.
-        (_, StepReturned e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Returned, ReturnedAt = e.At, Next = null }) with
+        (_, StepReturned e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Returned, ReturnedAt = e.At,
+            NextTimer = null }) with
         {
             Status = ApplicationStatus.AwaitingCorrection,
             Returns = state.Complete ? state.Returns + 1 : state.Returns,
         },
-        (_, StepCancelled e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Cancelled, Next = null }),
+        (_, StepCancelled e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Cancelled, NextTimer = null }),
         (_, ApplicationDeclaredComplete e) => state with
         {
             Status = ApplicationStatus.InProgress,
@@ -111,7 +116,8 @@ public sealed partial record Application(
         },
         (_, CaseClockResumed e) => state with
         {
-            Clock = state.Clock! with { StartedAt = e.At, WorkingDays = e.WorkingDays, DueAt = e.DueAt, Running = true, RemainingAtStop = null },
+            Clock = state.Clock! with { StartedAt = e.At, WorkingDays = e.WorkingDays, DueAt = e.DueAt, Running = true,
+                RemainingAtStop = null },
         },
         (_, CorrectionSubmitted e) => state with
         {
@@ -120,16 +126,16 @@ public sealed partial record Application(
             Status = state.Complete ? ApplicationStatus.InProgress : ApplicationStatus.Submitted,
             CorrectionDueAt = null,
         },
-        (_, DeadlineWarningReached e) => state.WithStep(state.Steps[e.StepId] with { Warned = true, Next = e.Next }),
-        (_, DeadlineBreached e) => state.WithStep(state.Steps[e.StepId] with { Warned = true, Breached = true, Next = e.Next }),
-        (_, StepEscalated e) => state.WithStep(state.Steps[e.StepId] with { EscalationLevel = e.Level, Next = e.Next }),
+        (_, DeadlineWarningReached e) => state.WithStep(state.Steps[e.StepId] with { Warned = true, NextTimer = e.NextTimer }),
+        (_, DeadlineBreached e) => state.WithStep(state.Steps[e.StepId] with { Warned = true, Breached = true, NextTimer = e.NextTimer }),
+        (_, StepEscalated e) => state.WithStep(state.Steps[e.StepId] with { EscalationLevel = e.Level, NextTimer = e.NextTimer }),
         (_, EscalationAcknowledged e) => state.WithStep(state.Steps[e.StepId] with
         {
             Acknowledged = (state.Steps[e.StepId].Acknowledged ?? []).Add(e.Level),
         }),
         (_, CaseDeadlineMissed) => state with { Clock = state.Clock! with { Missed = true } },
         (_, DeadlineRecalculated { Scope: DeadlineScopes.Case } e) => state with { Clock = state.Clock! with { DueAt = e.DueAt } },
-        (_, DeadlineRecalculated e) => state.WithStep(state.Steps[e.Scope] with { DueAt = e.DueAt, Next = e.Next }),
+        (_, DeadlineRecalculated e) => state.WithStep(state.Steps[e.Scope] with { DueAt = e.DueAt, NextTimer = e.NextTimer }),
         (_, ApplicationMigrated e) => state.Migrate(e),
         (_, ApplicationApproved) => state.Finish(ApplicationStatus.Approved),
         (_, ApplicationDeemedApproved) => state.Finish(ApplicationStatus.Approved),
@@ -170,7 +176,8 @@ public sealed partial record Application(
     private Application Finish(ApplicationStatus status) => this with
     {
         Status = status,
-        Steps = Steps.SetItems(LiveSteps.Select(s => KeyValuePair.Create(s.StepId, s with { Status = StepStatus.Cancelled, Next = null }))),
+        Steps = Steps.SetItems(LiveSteps.Select(s => KeyValuePair.Create(s.StepId, s with { Status = StepStatus.Cancelled,
+            NextTimer = null }))),
         Clock = Clock is null ? null : Clock with { Running = false },
     };
 }

@@ -35,7 +35,8 @@ public static class ApplicationData
             var merged = earlier is null ? data : earlier.Concat(data.Where(kv => !earlier.ContainsKey(kv.Key))).ToDictionary();
             foreach (var required in definition.Documents.Where(r => !documents.Contains(r.Name)))
                 if (required.When is null || Condition.Holds(required.When, definition, merged))
-                    errors.Add(new("documents", $"'{required.Name}' is required" + (required.When is null ? "" : $" because {required.When}")));
+                    errors.Add(new("documents",
+                        $"'{required.Name}' is required" + (required.When is null ? "" : $" because {required.When}")));
         }
         return errors;
     }
@@ -52,7 +53,8 @@ public static class ApplicationData
             FieldType.Choice when value.ValueKind != JsonValueKind.String || !field.Of.Contains(value.GetString()!) =>
                 $"must be one of {string.Join(", ", field.Of)}",
             FieldType.Date when value.ValueKind != JsonValueKind.String ||
-                                !DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) =>
+                                !DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture,
+                                    DateTimeStyles.None, out _) =>
                 "must be a date written yyyy-mm-dd",
             _ => null,
         };

@@ -14,7 +14,7 @@ public static class Lateness
 }
 
 /// <summary>
-/// The one rule for whether a case was decided on time (DOMAIN rule 6), folded from its events so that the application
+/// The one rule for whether a case was decided on time (rule 6 of Core/README.md), folded from its events so that the application
 /// details, the case file and the statistics all give the same answer:
 /// <list type="bullet">
 /// <item>on time means decided (approved or rejected) by the legal deadline, whose end is inclusive, extended only by
@@ -41,7 +41,10 @@ public sealed record CaseTimeliness(DateTimeOffset? DueAt, bool Running, bool Mi
         ApplicationDeclaredComplete e => this with { DueAt = e.DueAt, Running = true },
         DeadlineRecalculated { Scope: DeadlineScopes.Case } e => this with { DueAt = e.DueAt },
         CaseDeadlineMissed => this with { Missed = true, Apologised = true },
-        CaseClockStopped e => this with { Running = false, Missed = Missed || (Running && (e.AfterDeadline ?? Lateness.IsLate(e.At, DueAt))) },
+        CaseClockStopped e => this with
+        {
+            Running = false, Missed = Missed || (Running && (e.AfterDeadline ?? Lateness.IsLate(e.At, DueAt))),
+        },
         CaseClockResumed e => this with { DueAt = e.DueAt, Running = true },
         ApplicationDeemedApproved => Finish(missed: true),
         ApplicationApproved e => Finish(Running && Lateness.IsLate(e.At, DueAt)),

@@ -19,9 +19,11 @@ public sealed record SubmitApplication(
     string? AccessCode = null) : ApplicationCommand(By);
 
 /// <param name="ReasonCode">For a return past the cap: the listed document or data field the return is about.</param>
-public sealed record DecideStep(string StepId, StepOutcome Outcome, string Reason, string? Comment, Actor By, string? ReasonCode = null) : ApplicationCommand(By);
+public sealed record DecideStep(string StepId, StepOutcome Outcome, string Reason, string? Comment, Actor By,
+    string? ReasonCode = null) : ApplicationCommand(By);
 
-public sealed record SubmitCorrection(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents, string? Comment, Actor By) : ApplicationCommand(By);
+public sealed record SubmitCorrection(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents, string? Comment,
+    Actor By) : ApplicationCommand(By);
 
 public sealed record WithdrawApplication(string Reason, Actor By) : ApplicationCommand(By);
 

@@ -6,7 +6,7 @@ namespace Workflow.Core.Applications;
 // the command shell before the decider runs; who among that agency's officers may act on it now is the case's own state.
 public static partial class Decider
 {
-    private sealed partial class Run
+    private sealed partial class Decision
     {
         public void Desk(DeskCommand command)
         {

@@ -18,49 +18,49 @@ public static partial class Decider
     public static IReadOnlyList<object> Decide(ApplicationCommand command, Application? state, WorkflowDefinition definition,
         WorkingCalendar calendar, DateTimeOffset now)
     {
-        var run = new Run(definition, calendar, now, state);
+        var decision = new Decision(definition, calendar, now, state);
         switch (command)
         {
             case SubmitApplication submit:
-                run.Submit(submit);
+                decision.Submit(submit);
                 break;
             case DecideStep decide:
-                run.Decide(decide);
+                decision.Decide(decide);
                 break;
             case SubmitCorrection correction:
-                run.Correct(correction);
+                decision.Correct(correction);
                 break;
             case WithdrawApplication withdraw:
-                run.Withdraw(withdraw);
+                decision.Withdraw(withdraw);
                 break;
             case ReachDeadline deadline:
-                run.Reach(deadline);
+                decision.FireDue(deadline);
                 break;
             case AcknowledgeEscalation acknowledge:
-                run.Acknowledge(acknowledge);
+                decision.Acknowledge(acknowledge);
                 break;
             case RecalculateDeadlines recalculate:
-                run.Recalculate(recalculate);
+                decision.Recalculate(recalculate);
                 break;
             case MigrateApplication migrate:
-                run.Migrate(migrate);
+                decision.Migrate(migrate);
                 break;
             case DeskCommand desk:
-                run.Desk(desk);
+                decision.Desk(desk);
                 break;
             case Citizens.RateService rate:
                 return Citizens.Feedback.Decide(rate, state, now);
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "unknown command");
         }
-        return run.Events;
+        return decision.Events;
     }
 
     /// <summary>
     /// One decision in progress. Events are applied to a working copy of the state as they are emitted, so the routing
     /// that follows (skips, joins, the end) sees exactly what a replay of those events will see.
     /// </summary>
-    private sealed partial class Run(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset now, Application? state)
+    private sealed partial class Decision(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset now, Application? state)
     {
         private Application? _state = state;
 
@@ -233,7 +233,7 @@ public static partial class Decider
         /// fires at its instant. Each event is recorded at, and computed from, the instant it came due, however late the
         /// sweeper gets to it.
         /// </summary>
-        public void Reach(ReachDeadline c)
+        public void FireDue(ReachDeadline c)
         {
             if (_state is null || State.IsFinished) return;
             if (c.ScheduledFor is { } scheduled && scheduled >= now) return;
@@ -253,7 +253,7 @@ public static partial class Decider
                         Emit(new ApplicationLapsed(due, due));
                     break;
                 default:
-                    ReachStep(c.Scope);
+                    FireStepTimer(c.Scope);
                     break;
             }
         }
@@ -261,11 +261,11 @@ public static partial class Decider
         /// <summary>
         /// Fires, in order and once each, everything of a step's chain that has come due: after a stop, all that was missed.
         /// </summary>
-        private void ReachStep(string stepId)
+        private void FireStepTimer(string stepId)
         {
             if (State.Steps.GetValueOrDefault(stepId) is not { Status: StepStatus.Open } step) return;
             var chain = definition.Escalation;
-            if (!step.Warned && !step.Breached && step.Next is { Kind: DeadlineScopes.Warning } warning && warning.At <= now)
+            if (!step.Warned && !step.Breached && step.NextTimer is { Kind: DeadlineScopes.Warning } warning && warning.At <= now)
                 Emit(new DeadlineWarningReached(step.StepId, step.Agency, step.DueAt, chain.WarningNotify, warning.At,
                     new DeadlineTimer(DeadlineScopes.Breach, 0, step.DueAt)));
             step = State.Steps[stepId];

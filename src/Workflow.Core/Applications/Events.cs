@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Workflow.Core.Applications;
 
@@ -47,23 +48,28 @@ public sealed record StepOpened(
     int WorkingDays,
     string CalendarVersion,
     bool Reopened,
-    DeadlineTimer? Next);
+    [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 /// <summary>A step whose condition did not hold: not waited for, and its branch goes on as if it had been approved.</summary>
-public sealed record StepSkipped(string StepId, string Agency, string Condition, IReadOnlyList<string> Next, DateTimeOffset At);
+public sealed record StepSkipped(string StepId, string Agency, string Condition,
+    [property: JsonPropertyName("next")] IReadOnlyList<string> NextSteps, DateTimeOffset At);
 
-public sealed record StepApproved(string StepId, string Agency, string Reason, string? Comment, IReadOnlyList<string> Next, Actor By, DateTimeOffset At);
+public sealed record StepApproved(string StepId, string Agency, string Reason, string? Comment,
+    [property: JsonPropertyName("next")] IReadOnlyList<string> NextSteps, Actor By, DateTimeOffset At);
 
-public sealed record StepRejected(string StepId, string Agency, string Reason, string? Comment, IReadOnlyList<string> Next, Actor By, DateTimeOffset At);
+public sealed record StepRejected(string StepId, string Agency, string Reason, string? Comment,
+    [property: JsonPropertyName("next")] IReadOnlyList<string> NextSteps, Actor By, DateTimeOffset At);
 
 /// <param name="BeyondCap">A return past the procedure's cap, allowed to a supervisor citing a listed requirement.</param>
-public sealed record StepReturned(string StepId, string Agency, string Reason, string? ReasonCode, string? Comment, bool BeyondCap, Actor By, DateTimeOffset At);
+public sealed record StepReturned(string StepId, string Agency, string Reason, string? ReasonCode, string? Comment, bool BeyondCap,
+    Actor By, DateTimeOffset At);
 
 /// <summary>A branch no longer needed because the step it led to went ahead without it (an any-of or n-of-m join).</summary>
 public sealed record StepCancelled(string StepId, string Agency, string Reason, DateTimeOffset At);
 
-/// <summary>The completeness check passed: the legal clock starts here (DOMAIN rule 1).</summary>
-public sealed record ApplicationDeclaredComplete(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string CalendarVersion, Actor By);
+/// <summary>The completeness check passed: the legal clock starts here (rule 1 of Core/README.md).</summary>
+public sealed record ApplicationDeclaredComplete(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string CalendarVersion,
+    Actor By);
 
 /// <summary>
 /// The first shape of <see cref="ApplicationDeclaredComplete"/>, stored as "application_declared_complete" before
@@ -79,7 +85,7 @@ public sealed record ApplicationDeclaredCompleteV1(DateTimeOffset At, DateTimeOf
 }
 
 /// <summary>
-/// The file went back to the citizen: the legal clock stops (DOMAIN rule 3) and the citizen's correction window opens.
+/// The file went back to the citizen: the legal clock stops (rule 3 of Core/README.md) and the citizen's correction window opens.
 /// <paramref name="RemainingWorkingDays"/> is null when the legal clock had not started (a return at the completeness check).
 /// </summary>
 /// <param name="AfterDeadline">
@@ -92,29 +98,37 @@ public sealed record CaseClockStopped(DateTimeOffset At, int? RemainingWorkingDa
 /// <summary>The citizen resubmitted: the legal clock runs again with the remaining time (pause) or a fresh deadline (restart).</summary>
 public sealed record CaseClockResumed(DateTimeOffset At, DateTimeOffset DueAt, int WorkingDays, string Policy, string CalendarVersion);
 
-public sealed record DeadlineWarningReached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+public sealed record DeadlineWarningReached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified,
+    DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
-/// <summary>A step passed its due time: the lateness belongs to the agency holding it (DOMAIN rule 4).</summary>
-public sealed record DeadlineBreached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+/// <summary>A step passed its due time: the lateness belongs to the agency holding it (rule 4 of Core/README.md).</summary>
+public sealed record DeadlineBreached(string StepId, string Agency, DateTimeOffset DueAt, IReadOnlyList<string> Notified,
+    DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
-public sealed record StepEscalated(string StepId, string Agency, int Level, int OverdueWorkingDays, IReadOnlyList<string> Notified, DateTimeOffset At, DeadlineTimer? Next);
+public sealed record StepEscalated(string StepId, string Agency, int Level, int OverdueWorkingDays, IReadOnlyList<string> Notified,
+    DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
 public sealed record EscalationAcknowledged(string StepId, int Level, string? Comment, Actor By, DateTimeOffset At);
 
-/// <summary>The legal deadline passed undecided: the citizen gets an apology and a new expected date; the case stays late (rule 6).</summary>
-public sealed record CaseDeadlineMissed(DateTimeOffset DueAt, DateTimeOffset NewExpectedAt, IReadOnlyList<string> Notified, DateTimeOffset At);
+/// <summary>
+/// The legal deadline passed undecided: the citizen gets an apology and a new expected date; the case stays late
+/// (rule 6 of Core/README.md).
+/// </summary>
+public sealed record CaseDeadlineMissed(DateTimeOffset DueAt, DateTimeOffset NewExpectedAt, IReadOnlyList<string> Notified,
+    DateTimeOffset At);
 
-/// <summary>The authority missed the legal deadline of a procedure that grants deemed approval (rule 7).</summary>
+/// <summary>The authority missed the legal deadline of a procedure that grants deemed approval (rule 7 of Core/README.md).</summary>
 public sealed record ApplicationDeemedApproved(DateTimeOffset DueAt, DateTimeOffset At);
 
 /// <summary>The citizen did not correct the file within the correction window.</summary>
 public sealed record ApplicationLapsed(DateTimeOffset CorrectionDueAt, DateTimeOffset At);
 
 /// <summary>A calendar change (a holiday announced later) moved a deadline that was already set; never a silent change.</summary>
-public sealed record DeadlineRecalculated(string Scope, DateTimeOffset PreviousDueAt, DateTimeOffset DueAt, string CalendarVersion, string Reason,
-    DateTimeOffset At, DeadlineTimer? Next);
+public sealed record DeadlineRecalculated(string Scope, DateTimeOffset PreviousDueAt, DateTimeOffset DueAt, string CalendarVersion,
+    string Reason, DateTimeOffset At, [property: JsonPropertyName("next")] DeadlineTimer? NextTimer);
 
-public sealed record CorrectionSubmitted(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents, string? Comment, Actor By, DateTimeOffset At);
+public sealed record CorrectionSubmitted(IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyList<string> Documents,
+    string? Comment, Actor By, DateTimeOffset At);
 
 public sealed record ApplicationApproved(DateTimeOffset At);
 
@@ -123,13 +137,15 @@ public sealed record ApplicationRejected(string StepId, string Reason, DateTimeO
 public sealed record ApplicationWithdrawn(string Reason, Actor By, DateTimeOffset At);
 
 /// <summary>An open step carried over to a step of another version of the procedure, keeping its due time and timers.</summary>
-public sealed record MovedStep(string From, string To, string Agency, string Title, DateTimeOffset DueAt, DeadlineTimer? Next, bool AwaitingCorrection);
+public sealed record MovedStep(string From, string To, string Agency, string Title, DateTimeOffset DueAt,
+    [property: JsonPropertyName("next")] DeadlineTimer? NextTimer, bool AwaitingCorrection);
 
 /// <summary>
 /// A designer moved a running application to another version of its procedure: who, why, and how its open steps map.
 /// Finished steps stay as they were decided; nothing is re-run.
 /// </summary>
-public sealed record ApplicationMigrated(int FromVersion, string FromHash, int ToVersion, string ToHash, IReadOnlyDictionary<string, string> Mapping,
+public sealed record ApplicationMigrated(int FromVersion, string FromHash, int ToVersion, string ToHash,
+    IReadOnlyDictionary<string, string> Mapping,
     IReadOnlyList<MovedStep> Moved, string Reason, Actor By, DateTimeOffset At);
 
 public static class ApplicationEvents

@@ -15,14 +15,16 @@ public sealed record MigrationPlan(IReadOnlyList<MovedStep> Moved, IReadOnlyList
 /// </summary>
 public static class Migration
 {
-    public static MigrationPlan Plan(Application state, WorkflowDefinition from, WorkflowDefinition to, IReadOnlyDictionary<string, string> mapping)
+    public static MigrationPlan Plan(Application state, WorkflowDefinition from, WorkflowDefinition to,
+        IReadOnlyDictionary<string, string> mapping)
     {
         var problems = new List<string>();
         var changes = new List<string>();
         var moved = new List<MovedStep>();
         if (state.IsFinished) problems.Add($"the application is {state.Status.ToString().ToLowerInvariant()}; nothing runs to migrate");
         if (from.Id != to.Id) problems.Add($"{to.Id} is another procedure than {from.Id}");
-        if (to.Version == state.WorkflowVersion && to.Hash == state.DefinitionHash) problems.Add($"the application already follows version {to.Version}");
+        if (to.Version == state.WorkflowVersion && to.Hash == state.DefinitionHash)
+            problems.Add($"the application already follows version {to.Version}");
         foreach (var unknown in mapping.Keys.Where(k => from.FindStep(k) is null))
             problems.Add($"'{unknown}' is not a step of version {from.Version}");
 
@@ -36,10 +38,12 @@ public static class Migration
             }
             if (target != step.StepId && state.Steps.TryGetValue(target, out var done) && !done.IsLive)
             {
-                problems.Add($"'{step.StepId}' would move onto '{target}', which this application already finished ({done.Status.ToString().ToLowerInvariant()})");
+                problems.Add($"'{step.StepId}' would move onto '{target}', which this application already finished " +
+                             $"({done.Status.ToString().ToLowerInvariant()})");
                 continue;
             }
-            moved.Add(new MovedStep(step.StepId, target, next.Agency, next.Title, step.DueAt, step.Next, step.Status == StepStatus.Returned));
+            moved.Add(new MovedStep(step.StepId, target, next.Agency, next.Title, step.DueAt, step.NextTimer,
+                step.Status == StepStatus.Returned));
             changes.Add(target == step.StepId && next.Agency == step.Agency
                 ? $"'{step.StepId}' stays open at {step.Agency}, due {step.DueAt:yyyy-MM-dd HH:mm}"
                 : $"'{step.StepId}' at {step.Agency} becomes '{target}' at {next.Agency}, due {step.DueAt:yyyy-MM-dd HH:mm}");

@@ -96,7 +96,8 @@ public sealed partial class CalendarCatalog
             string.Join("+", chain.Select(c => c.Tag)),
             zoneId,
             Zone(zoneId),
-            chain.Select(c => c.WorkingDays).FirstOrDefault(w => w is not null) ?? [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday],
+            chain.Select(c => c.WorkingDays).FirstOrDefault(w => w is not null) ?? [DayOfWeek.Monday, DayOfWeek.Tuesday,
+                DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday],
             chain.Select(c => c.Opens).FirstOrDefault(o => o is not null) ?? new TimeOnly(8, 0),
             chain.Select(c => c.Closes).FirstOrDefault(o => o is not null) ?? new TimeOnly(16, 0),
             chain.SelectMany(c => c.Holidays).GroupBy(h => h.Date).ToImmutableDictionary(g => g.Key, g => g.ToImmutableArray()));
@@ -143,11 +144,13 @@ public sealed partial class CalendarCatalog
         var parsed = files.Select(f => CalendarParser.Parse(f.Name, f.Text, problems)).OfType<CalendarFile>().ToList();
         foreach (var duplicate in parsed.GroupBy(f => f.Tag).Where(g => g.Count() > 1))
             foreach (var f in duplicate.Skip(1))
-                problems.Add(new(f.At("version"), $"calendar {f.Tag} is also defined in {duplicate.First().Source.File}", "raise the version of the newer file"));
+                problems.Add(new(f.At("version"), $"calendar {f.Tag} is also defined in {duplicate.First().Source.File}",
+                    "raise the version of the newer file"));
         var ids = parsed.Select(f => f.Id).ToHashSet();
         foreach (var f in parsed.Where(f => f.Extends is not null && !ids.Contains(f.Extends)))
             problems.Add(new(f.At("extends"), $"calendar {f.Id} extends unknown calendar '{f.Extends}'"));
-        foreach (var centre in parsed.SelectMany(f => f.Centres.Select(c => (c, f))).GroupBy(x => x.c).Where(g => g.Select(x => x.f.Id).Distinct().Count() > 1))
+        foreach (var centre in parsed.SelectMany(f => f.Centres.Select(c => (c, f))).GroupBy(x => x.c)
+                     .Where(g => g.Select(x => x.f.Id).Distinct().Count() > 1))
             problems.Add(new(centre.Last().f.At("centres"), $"centre {centre.Key} is named by more than one calendar"));
         return new CalendarCatalog(parsed);
     }
@@ -155,12 +158,13 @@ public sealed partial class CalendarCatalog
 
 internal sealed class CalendarParser(string file, List<DefinitionProblem> problems) : YamlReader(file, problems)
 {
-    private static readonly string[] TopKeys = ["id", "version", "effective", "title", "scope", "extends", "timezone", "working_days", "hours", "centres", "holidays"];
+    private static readonly string[] TopKeys = ["id", "version", "effective", "title", "scope", "extends", "timezone", "working_days",
+        "hours", "centres", "holidays"];
     private static readonly string[] HolidayKeys = ["date", "from", "to", "name", "notice", "for", "provisional", "in_lieu_of"];
     private static readonly Dictionary<string, DayOfWeek> Days = new()
     {
-        ["monday"] = DayOfWeek.Monday, ["tuesday"] = DayOfWeek.Tuesday, ["wednesday"] = DayOfWeek.Wednesday, ["thursday"] = DayOfWeek.Thursday,
-        ["friday"] = DayOfWeek.Friday, ["saturday"] = DayOfWeek.Saturday, ["sunday"] = DayOfWeek.Sunday,
+        ["monday"] = DayOfWeek.Monday, ["tuesday"] = DayOfWeek.Tuesday, ["wednesday"] = DayOfWeek.Wednesday,
+        ["thursday"] = DayOfWeek.Thursday, ["friday"] = DayOfWeek.Friday, ["saturday"] = DayOfWeek.Saturday, ["sunday"] = DayOfWeek.Sunday,
     };
 
     public static CalendarFile? Parse(string file, string text, List<DefinitionProblem> problems) =>
@@ -185,19 +189,24 @@ internal sealed class CalendarParser(string file, List<DefinitionProblem> proble
                 _ => Invalid<CalendarScope>(sc.Value, "scope must be national, province or office"),
             };
         if (scope != CalendarScope.National && !keys.ContainsKey("extends"))
-            Problem(keys.TryGetValue("scope", out var sp) ? sp.Value : root, $"a {scope.ToString().ToLowerInvariant()} calendar must extend another calendar", "extends: lao-national");
+            Problem(keys.TryGetValue("scope", out var sp) ? sp.Value : root,
+                $"a {scope.ToString().ToLowerInvariant()} calendar must extend another calendar", "extends: lao-national");
         string? zone = null;
         if (keys.TryGetValue("timezone", out var tz))
         {
             zone = Scalar(tz.Value);
             try { CalendarCatalog.Zone(zone ?? ""); }
-            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { Problem(tz.Value, $"unknown time zone '{zone}'", "e.g. Asia/Vientiane"); }
+            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+            {
+                Problem(tz.Value, $"unknown time zone '{zone}'", "e.g. Asia/Vientiane");
+            }
         }
         ImmutableHashSet<DayOfWeek>? workingDays = null;
         if (keys.TryGetValue("working_days", out var wd))
         {
             var names = List(wd.Value);
-            foreach (var unknown in names.Where(n => !Days.ContainsKey(n))) Problem(wd.Value, $"'{unknown}' is not a day of the week", "monday … sunday");
+            foreach (var unknown in names.Where(n => !Days.ContainsKey(n)))
+                Problem(wd.Value, $"'{unknown}' is not a day of the week", "monday … sunday");
             workingDays = names.Where(Days.ContainsKey).Select(n => Days[n]).ToImmutableHashSet();
         }
         TimeOnly? opens = null, closes = null;

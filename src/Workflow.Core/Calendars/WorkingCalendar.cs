@@ -142,7 +142,10 @@ public sealed record WorkingCalendar(
         return total;
     }
 
-    /// <summary>The instant when <paramref name="amount"/> of office time has passed after <paramref name="start"/>: same-day services and fractions of a deadline.</summary>
+    /// <summary>
+    /// The instant when <paramref name="amount"/> of office time has passed after <paramref name="start"/>: same-day
+    /// services and fractions of a deadline.
+    /// </summary>
     public DateTimeOffset AddWorkingTime(DateTimeOffset start, TimeSpan amount)
     {
         var local = Local(start);

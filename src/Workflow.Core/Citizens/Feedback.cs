@@ -6,7 +6,7 @@ namespace Workflow.Core.Citizens;
 /// <summary>The citizen rates the service of an ended case: 1 (poor) to 5 (very good), with an optional comment.</summary>
 public sealed record RateService(int Rating, string? Comment, Actor By) : ApplicationCommand(By);
 
-/// <summary>The citizen's one rating of the case, recorded with the citizen as actor (DOMAIN: satisfaction, one rating per case).</summary>
+/// <summary>The citizen's one rating of the case, recorded with the citizen as actor (rule 8 of Core/README.md).</summary>
 public sealed record ServiceRated(int Rating, string? Comment, Actor By, DateTimeOffset At);
 
 public static class Feedback

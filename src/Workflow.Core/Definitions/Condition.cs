@@ -62,7 +62,8 @@ public static class Condition
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.Number => value.GetDecimal(),
-        JsonValueKind.String when type == FieldType.Number && decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var n) => n,
+        JsonValueKind.String when type == FieldType.Number && decimal.TryParse(value.GetString(), NumberStyles.Number,
+            CultureInfo.InvariantCulture, out var n) => n,
         JsonValueKind.String => value.GetString(),
         _ => value.GetRawText(),
     };

@@ -13,7 +13,8 @@ namespace Workflow.Core.Definitions;
 public sealed partial class DefinitionParser(string file, List<DefinitionProblem> problems) : YamlReader(file, problems)
 {
     private static readonly string[] TopKeys =
-        ["id", "version", "effective", "title", "legal_basis", "deadline", "on_return", "max_returns", "correction_deadline", "deemed_approval", "escalation", "data", "documents", "steps"];
+        ["id", "version", "effective", "title", "legal_basis", "deadline", "on_return", "max_returns", "correction_deadline",
+            "deemed_approval", "escalation", "data", "documents", "steps"];
     private static readonly string[] StepKeys =
         ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return", "four_eyes"];
     private static readonly string[] FieldKeys = ["type", "required", "of", "title"];
@@ -104,7 +105,11 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     /// <summary>escalation: { warning: 75%, overdue: { 0: [agency-head], 2: [odsc-head] }, case_overdue: [citizen] }</summary>
     private EscalationChain Escalation(YamlNode node)
     {
-        if (node is not YamlMap map) { Problem(node, "escalation must be a mapping with warning, overdue and case_overdue"); return EscalationChain.Default; }
+        if (node is not YamlMap map)
+        {
+            Problem(node, "escalation must be a mapping with warning, overdue and case_overdue");
+            return EscalationChain.Default;
+        }
         var keys = Keys(map, ["warning", "warning_notify", "overdue", "case_overdue"], "escalation");
         var chain = EscalationChain.Default;
         if (keys.TryGetValue("warning", out var w))
@@ -145,7 +150,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             if (body is not YamlMap m) { Problem(body, $"agency '{code}' must be a name or a mapping with name and ministry"); continue; }
             var fields = Keys(m, AgencyKeys, $"agency '{code}'");
             var name = RequiredScalar(m, fields, "name");
-            agencies.Add(new Agency(code, name ?? code, fields.TryGetValue("ministry", out var min) ? Scalar(min.Value) : null, Span(codeNode)));
+            agencies.Add(new Agency(code, name ?? code, fields.TryGetValue("ministry", out var min) ? Scalar(min.Value) : null,
+                Span(codeNode)));
         }
         return agencies.ToImmutable();
     }
@@ -158,8 +164,13 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
         {
             var name = Scalar(nameNode)!;
             if (!IdentifierPattern().IsMatch(name))
-                Problem(nameNode, $"field name '{name}' must be lower-case letters, digits and underscores", "conditions refer to fields by this name");
-            if (body is not YamlMap m) { Problem(body, $"field '{name}' must be a mapping such as {{ type: text, required: true }}"); continue; }
+                Problem(nameNode, $"field name '{name}' must be lower-case letters, digits and underscores",
+                    "conditions refer to fields by this name");
+            if (body is not YamlMap m)
+            {
+                Problem(body, $"field '{name}' must be a mapping such as {{ type: text, required: true }}");
+                continue;
+            }
             var keys = Keys(m, FieldKeys, $"field '{name}'");
             FieldType? type = null;
             if (!keys.TryGetValue("type", out var t)) Missing(m, "type", $"field '{name}'");
@@ -170,7 +181,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
                 "yes-no" => FieldType.YesNo,
                 "choice" => FieldType.Choice,
                 "date" => FieldType.Date,
-                var other => Invalid<FieldType?>(t.Value, $"field '{name}' has unknown type '{other}'", "use text, number, yes-no, choice or date"),
+                var other => Invalid<FieldType?>(t.Value, $"field '{name}' has unknown type '{other}'",
+                    "use text, number, yes-no, choice or date"),
             };
             var required = keys.TryGetValue("required", out var req) && Bool(req.Value);
             ImmutableArray<string> of = keys.TryGetValue("of", out var ofNode) ? List(ofNode.Value) : [];
@@ -179,7 +191,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             if (type is not null and not FieldType.Choice && !of.IsEmpty)
                 Problem(keys["of"].Key, $"field '{name}' is not a choice, so it cannot list values", "use type: choice");
             if (type is { } ft)
-                fields.Add(new DataField(name, ft, required, of, keys.TryGetValue("title", out var ti) ? Scalar(ti.Value) : null, Span(nameNode)));
+                fields.Add(new DataField(name, ft, required, of, keys.TryGetValue("title", out var ti) ? Scalar(ti.Value) : null,
+                    Span(nameNode)));
         }
         return fields.ToImmutable();
     }
@@ -198,7 +211,11 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
                 case YamlMap { Entries.Count: 1 } m:
                     var (nameNode, body) = Entries(m).Single();
                     var name = Scalar(nameNode)!;
-                    if (body is not YamlMap cond) { Problem(body, $"document '{name}' must be written as {{ {name}: {{ when: \"…\" }} }}"); break; }
+                    if (body is not YamlMap cond)
+                    {
+                        Problem(body, $"document '{name}' must be written as {{ {name}: {{ when: \"…\" }} }}");
+                        break;
+                    }
                     var keys = Keys(cond, ["when"], $"document '{name}'");
                     docs.Add(new RequiredDocument(name, keys.TryGetValue("when", out var w) ? Scalar(w.Value) : null, Span(nameNode)));
                     break;
@@ -239,7 +256,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
                     "all" => JoinRule.All,
                     "any" => new JoinRule(JoinMode.Any),
                     var n when int.TryParse(n, out var count) && count >= 1 => new JoinRule(JoinMode.Count, count),
-                    _ => Invalid<JoinRule>(af.Value, "after must be 'all', 'any' or a number of branches", "after: all waits for every branch that applies") ?? JoinRule.All,
+                    _ => Invalid<JoinRule>(af.Value, "after must be 'all', 'any' or a number of branches",
+                        "after: all waits for every branch that applies") ?? JoinRule.All,
                 };
             var canReturn = false;
             if (keys.TryGetValue("return", out var ret))

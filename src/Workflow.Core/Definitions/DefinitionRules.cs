@@ -18,7 +18,8 @@ public sealed class DefinitionRules : AbstractValidator<WorkflowDefinition>
         RuleForEach(d => d.Steps)
             .Must((d, s) => s.Approve.All(t => IsTarget(d, t)))
             .WithMessage((d, s) => $"step '{s.Id}' approves into unknown step {Quote(s.Approve.Where(t => !IsTarget(d, t)))}")
-            .WithState((d, s) => Hint(s.At("approve"), $"targets are step ids, '{WorkflowDefinition.Approved}' or '{WorkflowDefinition.Rejected}'"));
+            .WithState((d, s) => Hint(s.At("approve"),
+                $"targets are step ids, '{WorkflowDefinition.Approved}' or '{WorkflowDefinition.Rejected}'"));
 
         RuleForEach(d => d.Steps)
             .Must(s => !s.Approve.IsEmpty)

@@ -49,7 +49,8 @@ public sealed class WorkflowCatalog
         var calendarFolder = Path.Combine(directory, CalendarFolder);
         var calendars = YamlFiles(calendarFolder, $"{CalendarFolder}/").ToList();
         if (calendars.Count == 0)
-            throw new DefinitionException([new(new SourceSpan($"{CalendarFolder}/", 0, 0), "no working-day calendar found", "add calendars/<id>.yaml with scope: national")]);
+            throw new DefinitionException([new(new SourceSpan($"{CalendarFolder}/", 0, 0), "no working-day calendar found",
+                "add calendars/<id>.yaml with scope: national")]);
         return Parse(YamlFiles(directory, ""), calendars);
     }
 
@@ -62,7 +63,8 @@ public sealed class WorkflowCatalog
                 .Select(f => (prefix + Path.GetFileName(f), File.ReadAllText(f)));
 
     /// <summary>Builds a catalogue from file names and texts; <see cref="Load"/> reads them from disk.</summary>
-    public static WorkflowCatalog Parse(IEnumerable<(string Name, string Text)> files, IEnumerable<(string Name, string Text)>? calendarFiles = null)
+    public static WorkflowCatalog Parse(IEnumerable<(string Name, string Text)> files,
+        IEnumerable<(string Name, string Text)>? calendarFiles = null)
     {
         var problems = new List<DefinitionProblem>();
         var calendars = CalendarCatalog.Parse(calendarFiles ?? [], problems);
@@ -80,14 +82,17 @@ public sealed class WorkflowCatalog
                 definitions.Add(definition);
         }
         if (!foundAgencies)
-            problems.Add(new(new SourceSpan(AgencyFile, 0, 0), "the agency catalogue is missing", "every step's agency must be listed in agencies.yaml"));
+            problems.Add(new(new SourceSpan(AgencyFile, 0, 0), "the agency catalogue is missing",
+                "every step's agency must be listed in agencies.yaml"));
 
         var rules = new DefinitionRules(agencies.Select(a => a.Code).ToHashSet());
         foreach (var definition in definitions)
             problems.AddRange(rules.Check(definition));
         foreach (var duplicate in definitions.GroupBy(d => (d.Id, d.Version)).Where(g => g.Count() > 1))
             foreach (var d in duplicate.Skip(1))
-                problems.Add(new(d.At("id"), $"procedure '{d.Id}' version {d.Version} is also defined in {duplicate.First().Source.File}", "raise the version of the newer file"));
+                problems.Add(new(d.At("id"),
+                    $"procedure '{d.Id}' version {d.Version} is also defined in {duplicate.First().Source.File}",
+                    "raise the version of the newer file"));
 
         if (problems.Count > 0) throw new DefinitionException(problems);
         return new WorkflowCatalog(agencies, definitions, calendars);
@@ -110,7 +115,10 @@ public sealed class WorkflowCatalog
         return new WorkflowCatalog(codes, parsed, calendars);
     }
 
-    /// <summary>Checks a definition text against this catalogue's agencies, as for a file of the folder; throws with every problem.</summary>
+    /// <summary>
+    /// Checks a definition text against this catalogue's agencies, as for a file of the folder; throws with every
+    /// problem.
+    /// </summary>
     public WorkflowDefinition Check(string name, string text)
     {
         var problems = new List<DefinitionProblem>();

@@ -22,10 +22,11 @@ public sealed record JoinRule(JoinMode Mode, int Count = 0)
 }
 
 /// <summary>
-/// Who is told when a step's deadline approaches or passes (DOMAIN rule 5). Levels are working days overdue;
+/// Who is told when a step's deadline approaches or passes (rule 5 of Core/README.md). Levels are working days overdue;
 /// level 0 is the breach at the due time itself.
 /// </summary>
-public sealed record EscalationChain(int WarningPercent, ImmutableArray<string> WarningNotify, ImmutableSortedDictionary<int, ImmutableArray<string>> Overdue,
+public sealed record EscalationChain(int WarningPercent, ImmutableArray<string> WarningNotify,
+    ImmutableSortedDictionary<int, ImmutableArray<string>> Overdue,
     ImmutableArray<string> CaseOverdueNotify)
 {
     public static readonly EscalationChain Default = new(75, ["officer"],

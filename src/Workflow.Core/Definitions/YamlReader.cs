@@ -72,7 +72,8 @@ public abstract partial class YamlReader(string file, List<DefinitionProblem> pr
 
     protected static string? Scalar(YamlNode node) => node is YamlScalar s ? s.Value : null;
 
-    protected string? RequiredScalar(YamlMap owner, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys, string key, string what = "the definition")
+    protected string? RequiredScalar(YamlMap owner, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys, string key,
+        string what = "the definition")
     {
         if (!keys.TryGetValue(key, out var pair)) { Missing(owner, key, what); return null; }
         var value = Scalar(pair.Value);

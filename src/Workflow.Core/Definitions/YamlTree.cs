@@ -58,7 +58,8 @@ public static class YamlTree
                     entries.Add((Node(parser, depth + 1, maxDepth), Node(parser, depth + 1, maxDepth)));
                 return new YamlMap(entries, line, column);
             case AnchorAlias alias:
-                throw new YamlException(start, parser.Current.End, $"aliases (*{alias.Value}) are not supported in definitions; write the value out");
+                throw new YamlException(start, parser.Current.End,
+                    $"aliases (*{alias.Value}) are not supported in definitions; write the value out");
             default:
                 throw new YamlException(start, parser.Current.End, $"unexpected {parser.Current.GetType().Name}");
         }

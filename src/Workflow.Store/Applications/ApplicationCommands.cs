@@ -85,7 +85,7 @@ public sealed class ApplicationCommands(
                 ?? throw new InvalidOperationException($"stream {request.Id} collided but is not there", e);
         }
         var state = events.Aggregate((Application?)null, Application.Evolve)!;
-        Logged(state, probe, events);
+        LogDecision(state, probe, events);
         return new CommandResult(request.Id, number, state.Status, events.Count, events, accessCode);
     }
 
@@ -140,7 +140,7 @@ public sealed class ApplicationCommands(
         await session.SaveChangesAsync(cancellation);
 
         var after = events.Aggregate((Application?)state, Application.Evolve)!;
-        Logged(after, command, events);
+        LogDecision(after, command, events);
         return new CommandResult(id, after.TrackingNumber, after.Status, (stream.StartingVersion ?? 0) + events.Count, events);
     }
 
@@ -185,7 +185,7 @@ public sealed class ApplicationCommands(
         _ => null,
     };
 
-    private void Logged(Application state, ApplicationCommand command, IReadOnlyList<object> events) =>
+    private void LogDecision(Application state, ApplicationCommand command, IReadOnlyList<object> events) =>
         log.LogInformation(
             "{Command} on {TrackingNumber} ({ApplicationId}) step {StepId} by {Actor} ({Role}, {Agency}): {Events}; now {Status}",
             command.GetType().Name, state.TrackingNumber, state.Id, StepOf(command), command.By.UserId, command.By.Role,

@@ -8,7 +8,8 @@ namespace Workflow.Store.Applications;
 /// <param name="RemainingWorkingDays">Filled when read, from the office calendar: negative when overdue.</param>
 /// <param name="Holder">The officer working on the step (claimed or reassigned); null when nobody holds it.</param>
 /// <param name="PendingApproval">A four-eyes step's first approval, waiting for another officer's confirmation.</param>
-public sealed record OpenStepView(string StepId, string Title, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt, int WorkingDays,
+public sealed record OpenStepView(string StepId, string Title, string Agency, DateTimeOffset OpenedAt, DateTimeOffset DueAt,
+    int WorkingDays,
     bool AwaitingCorrection, bool Breached = false, int EscalationLevel = 0, int? RemainingWorkingDays = null,
     Officer? Holder = null, PendingApprovalView? PendingApproval = null);
 
@@ -21,7 +22,8 @@ public sealed record DelegationView(Officer Delegator, Officer To, IReadOnlyList
     string Reason, DateTimeOffset GrantedAt, DateTimeOffset? RevokedAt = null, Actor? RevokedBy = null);
 
 /// <param name="Late">Decided after its due time: the lateness belongs to <paramref name="Agency"/>.</param>
-public sealed record CompletedStepView(string StepId, string Agency, string Outcome, DateTimeOffset At, Actor? By, string? Reason, string? Comment,
+public sealed record CompletedStepView(string StepId, string Agency, string Outcome, DateTimeOffset At, Actor? By, string? Reason,
+    string? Comment,
     DateTimeOffset? DueAt = null, bool Late = false);
 
 public sealed record BreachView(string StepId, string Agency, DateTimeOffset DueAt, DateTimeOffset At);
@@ -32,10 +34,11 @@ public sealed record EscalationView(string StepId, string Agency, int Level, IRe
 /// <summary>
 /// The legal clock as people read it. <c>State</c> is not-started (before the completeness check), running, stopped
 /// (the file is with the citizen) or finished. <c>Missed</c> and <c>Timeliness</c> follow <see cref="CaseTimeliness"/>:
-/// on time means by the legal deadline, extended only by time the citizen held the file (DOMAIN rule 6); an apology's
+/// on time means by the legal deadline, extended only by time the citizen held the file (rule 6 of Core/README.md); an apology's
 /// new date does not make a late case on time; a lapsed or withdrawn case has no timeliness.
 /// </summary>
-public sealed record ClockView(string State, DateTimeOffset? DueAt, DateTimeOffset? CorrectionDueAt, bool Missed, DateTimeOffset? NewExpectedAt,
+public sealed record ClockView(string State, DateTimeOffset? DueAt, DateTimeOffset? CorrectionDueAt, bool Missed,
+    DateTimeOffset? NewExpectedAt,
     bool DeemedApproval, string? Timeliness, string? CalendarVersion, int? RemainingWorkingDays = null);
 
 /// <summary>What people read about one application: its status, open and completed steps, and the version for ETags.</summary>
@@ -85,7 +88,10 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         return next is null ? null : next with { Version = (snapshot?.Version ?? 0) + 1, Clock = Timed(snapshot, next.Clock, e.Data) };
     }
 
-    /// <summary>Whether the legal deadline was missed, and the verdict when the case ends: the one rule of <see cref="CaseTimeliness"/>.</summary>
+    /// <summary>
+    /// Whether the legal deadline was missed, and the verdict when the case ends: the one rule of <see
+    /// cref="CaseTimeliness"/>.
+    /// </summary>
     private static ClockView Timed(ApplicationDetails? before, ClockView clock, object @event)
     {
         var was = before?.Clock ?? clock;
@@ -114,7 +120,8 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         (null, _) => null,
         (_, StepOpened e) => d with
         {
-            OpenSteps = [.. d.OpenSteps.Where(s => s.StepId != e.StepId), new OpenStepView(e.StepId, e.Title, e.Agency, e.OpenedAt, e.DueAt, e.WorkingDays, false)],
+            OpenSteps = [.. d.OpenSteps.Where(s => s.StepId != e.StepId), new OpenStepView(e.StepId, e.Title, e.Agency, e.OpenedAt,
+                e.DueAt, e.WorkingDays, false)],
             Agencies = d.Agencies.Contains(e.Agency) ? d.Agencies : [.. d.Agencies, e.Agency],
         },
         (_, StepApproved e) => Close(d, e.StepId, e.Agency, "approved", e.At, e.By, e.Reason, e.Comment),
@@ -161,7 +168,8 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
         },
         (_, EscalationAcknowledged e) => d with
         {
-            Escalations = [.. d.Escalations.Select(x => x.StepId == e.StepId && x.Level == e.Level ? x with { AcknowledgedBy = e.By, AcknowledgedAt = e.At } : x)],
+            Escalations = [.. d.Escalations.Select(x => x.StepId == e.StepId && x.Level == e.Level
+                ? x with { AcknowledgedBy = e.By, AcknowledgedAt = e.At } : x)],
         },
         (_, CaseDeadlineMissed e) => d with { Clock = d.Clock with { NewExpectedAt = e.NewExpectedAt } },
         (_, DeadlineRecalculated { Scope: DeadlineScopes.Case } e) => d with
@@ -182,7 +190,8 @@ public sealed class ApplicationDetailsProjection : SingleStreamProjection<Applic
                 : s)],
             Agencies = [.. d.Agencies.Union(e.Moved.Select(m => m.Agency))],
         },
-        (_, ApplicationDeemedApproved e) => Finish(d with { Clock = d.Clock with { DeemedApproval = true } }, ApplicationStatus.Approved, e.At),
+        (_, ApplicationDeemedApproved e) => Finish(d with { Clock = d.Clock with { DeemedApproval = true } },
+            ApplicationStatus.Approved, e.At),
         (_, ApplicationLapsed e) => Finish(d, ApplicationStatus.Lapsed, e.At),
         (_, ApplicationApproved e) => Finish(d, ApplicationStatus.Approved, e.At),
         (_, ApplicationRejected e) => Finish(d, ApplicationStatus.Rejected, e.At),

@@ -44,12 +44,12 @@ public sealed class OpenDeadlines : IProjection
             var id = e.StreamId;
             switch (e.Data)
             {
-                case StepOpened x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.Next); break;
-                case DeadlineWarningReached x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.Next); break;
-                case DeadlineBreached x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.Next); break;
-                case StepEscalated x: Update(operations, id, x.StepId, x.Next); break;
-                case DeadlineRecalculated { Scope: DeadlineScopes.Case } x: Set(operations, id, x.Scope, null, x.DueAt, x.Next); break;
-                case DeadlineRecalculated x: UpdateDue(operations, id, x.Scope, x.DueAt, x.Next); break;
+                case StepOpened x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
+                case DeadlineWarningReached x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
+                case DeadlineBreached x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
+                case StepEscalated x: Update(operations, id, x.StepId, x.NextTimer); break;
+                case DeadlineRecalculated { Scope: DeadlineScopes.Case } x: Set(operations, id, x.Scope, null, x.DueAt, x.NextTimer); break;
+                case DeadlineRecalculated x: UpdateDue(operations, id, x.Scope, x.DueAt, x.NextTimer); break;
                 case StepApproved x: Delete(operations, id, x.StepId); break;
                 case StepRejected x: Delete(operations, id, x.StepId); break;
                 case StepReturned x: Delete(operations, id, x.StepId); break;
@@ -70,7 +70,7 @@ public sealed class OpenDeadlines : IProjection
                     foreach (var moved in x.Moved)
                     {
                         Delete(operations, id, moved.From);
-                        if (!moved.AwaitingCorrection) Set(operations, id, moved.To, moved.Agency, moved.DueAt, moved.Next);
+                        if (!moved.AwaitingCorrection) Set(operations, id, moved.To, moved.Agency, moved.DueAt, moved.NextTimer);
                     }
                     break;
                 case CaseDeadlineMissed: Update(operations, id, DeadlineScopes.Case, null); break;
@@ -99,7 +99,8 @@ public sealed class OpenDeadlines : IProjection
 
     private void UpdateDue(IDocumentOperations operations, Guid id, string scope, DateTimeOffset due, DeadlineTimer? next) =>
         operations.QueueSqlCommand(
-            $"update {_table} set kind = ?, level = ?, due_at = ?, fire_at = ?, claimed_until = null where application_id = ? and scope = ?",
+            $"update {_table} set kind = ?, level = ?, due_at = ?, fire_at = ?, claimed_until = null " +
+            "where application_id = ? and scope = ?",
             next?.Kind ?? "overdue", next?.Level ?? 0, due.ToUniversalTime(), Utc(next), id, scope);
 
     // Npgsql writes timestamptz from UTC values only.

@@ -25,10 +25,12 @@ public sealed partial class TrackingNumbers(NpgsqlDataSource database, string sc
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            await using (var create = database.CreateCommand($"CREATE SCHEMA IF NOT EXISTS {schema}; CREATE SEQUENCE IF NOT EXISTS {sequence}"))
+            await using (var create = database.CreateCommand(
+                             $"CREATE SCHEMA IF NOT EXISTS {schema}; CREATE SEQUENCE IF NOT EXISTS {sequence}"))
             {
                 try { await create.ExecuteNonQueryAsync(cancellation); }
-                catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable) { }
+                catch (PostgresException race)
+                    when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable) { }
             }
             next = await NextValue(sequence, cancellation);
         }

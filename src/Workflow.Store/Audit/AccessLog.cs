@@ -37,6 +37,7 @@ public sealed class AccessLog(IDocumentStore store, TimeProvider clock)
     public async Task<IReadOnlyList<CaseFileOpened>> ForAsync(Guid applicationId, CancellationToken cancellation = default)
     {
         await using var session = store.QuerySession();
-        return [.. (await session.Events.FetchStreamAsync(StreamOf(applicationId), token: cancellation)).Select(e => e.Data).OfType<CaseFileOpened>()];
+        return [.. (await session.Events.FetchStreamAsync(StreamOf(applicationId), token: cancellation))
+            .Select(e => e.Data).OfType<CaseFileOpened>()];
     }
 }

@@ -147,7 +147,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
                 var movedFrom = links.FirstOrDefault(c => c.Key != version && c.Value.Content.AsSpan().SequenceEqual(e.Content)).Key;
                 return movedFrom != 0
                     ? new(streamId, version, Tampering.Reordered, $"the event at version {version} was recorded at version {movedFrom}")
-                    : new(streamId, version, Tampering.Altered, $"the event at version {version} differs from what was recorded (data or metadata)");
+                    : new(streamId, version, Tampering.Altered,
+                        $"the event at version {version} differs from what was recorded (data or metadata)");
             }
             if (!expected.AsSpan().SequenceEqual(link.Link))
                 return new(streamId, version, Tampering.Forged,
@@ -164,7 +165,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     /// not part of any chain; each must look exactly as Marten writes it and stand for a sequence number that no linked
     /// event holds, so a real event turned into a "tombstone" is still caught.
     /// </summary>
-    public async Task<(int Streams, long Events)> VerifyAllAsync(Func<StreamVerification, Task> broken, CancellationToken cancellation = default)
+    public async Task<(int Streams, long Events)> VerifyAllAsync(Func<StreamVerification, Task> broken,
+        CancellationToken cancellation = default)
     {
         await using var command = database.CreateCommand(
             $"""

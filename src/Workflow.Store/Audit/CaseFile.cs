@@ -119,13 +119,19 @@ public sealed record CaseFile(
             switch (e.Data)
             {
                 case StepOpened x: openDue[x.StepId] = (x.DueAt, x.Agency, false); break;
-                case DeadlineBreached x when openDue.TryGetValue(x.StepId, out var o): openDue[x.StepId] = o with { Breached = true }; break;
-                case DeadlineRecalculated x when openDue.TryGetValue(x.Scope, out var o): openDue[x.Scope] = o with { Due = x.DueAt }; break;
+                case DeadlineBreached x when openDue.TryGetValue(x.StepId, out var o):
+                    openDue[x.StepId] = o with { Breached = true };
+                    break;
+                case DeadlineRecalculated x when openDue.TryGetValue(x.Scope, out var o):
+                    openDue[x.Scope] = o with { Due = x.DueAt };
+                    break;
                 case DeadlineRecalculated { Scope: DeadlineScopes.Case } x: legalDue = x.DueAt; break;
                 case StepApproved x: Decide(x.StepId, x.Agency, "approved", x.Reason, x.Comment, x.By, x.At); break;
                 case StepRejected x: Decide(x.StepId, x.Agency, "rejected", x.Reason, x.Comment, x.By, x.At); break;
                 case StepReturned x: Decide(x.StepId, x.Agency, "returned", x.Reason, x.Comment, x.By, x.At); break;
-                case StepCancelled x when openDue.Remove(x.StepId, out var o): deadlines.Add(new(x.StepId, o.Agency, o.Due, "open", x.At)); break;
+                case StepCancelled x when openDue.Remove(x.StepId, out var o):
+                    deadlines.Add(new(x.StepId, o.Agency, o.Due, "open", x.At));
+                    break;
                 case ApplicationDeclaredComplete x: legalDue = x.DueAt; status = "in-progress"; break;
                 case CaseClockResumed x: legalDue = x.DueAt; break;
                 case CaseDeadlineMissed: missed = true; break;
@@ -138,10 +144,12 @@ public sealed record CaseFile(
         }
         foreach (var (step, o) in openDue) deadlines.Add(new(step, o.Agency, o.Due, o.Breached ? "missed" : "open", null));
         if (legalDue is { } due)
-            deadlines.Insert(0, new(DeadlineScopes.Case, null, due, finished is { } f ? (Lateness.IsLate(f, due) ? "missed" : "met") : missed ? "missed" : "open", finished));
+            deadlines.Insert(0, new(DeadlineScopes.Case, null, due,
+                finished is { } f ? (Lateness.IsLate(f, due) ? "missed" : "met") : missed ? "missed" : "open", finished));
         var timeliness = CaseTimeliness.Of(events.Select(e => e.Data));
 
-        return new CaseFile(submitted.ApplicationId, submitted.TrackingNumber, submitted.WorkflowId, submitted.WorkflowVersion, submitted.DefinitionHash,
+        return new CaseFile(submitted.ApplicationId, submitted.TrackingNumber, submitted.WorkflowId, submitted.WorkflowVersion,
+            submitted.DefinitionHash,
             submitted.Applicant.Name, submitted.Centre, status, submitted.At, legalDue, finished, timeliness, decisions, deadlines, events,
             verification.Intact,
             verification.FirstBreak is { } b ? $"BROKEN at version {b.Version}: {b.Kind.ToString().ToLowerInvariant()} - {b.Detail}"
@@ -152,7 +160,8 @@ public sealed record CaseFile(
         {
             openDue.Remove(step, out var o);
             var late = o.Due != default && Lateness.IsLate(at, o.Due);
-            decisions.Add(new(step, agency, outcome, reason, comment, $"{by.Name} ({by.UserId})", by.Role, at, o.Due == default ? null : o.Due, late));
+            decisions.Add(new(step, agency, outcome, reason, comment, $"{by.Name} ({by.UserId})", by.Role, at,
+                o.Due == default ? null : o.Due, late));
             if (o.Due != default) deadlines.Add(new(step, agency, o.Due, late ? "missed" : "met", at));
         }
     }
@@ -174,12 +183,7 @@ public static class CaseFileHtml
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Case file {E(file.TrackingNumber)}</title>
             <style>
-            body {"{"} font-family: "Noto Sans", Arial, sans-serif; margin: 2em; color: #111; {"}"}
-            h1 {"{"} font-size: 1.5em; margin-bottom: 0.2em; {"}"} h2 {"{"} font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #999; {"}"}
-            table {"{"} border-collapse: collapse; width: 100%; font-size: 0.9em; {"}"} th, td {"{"} border: 1px solid #bbb; padding: 4px 6px; text-align: left; vertical-align: top; {"}"}
-            th {"{"} background: #eee; {"}"} .missed, .broken {"{"} color: #a00; font-weight: bold; {"}"} .met, .intact {"{"} color: #060; {"}"}
-            dl {"{"} display: grid; grid-template-columns: max-content auto; gap: 2px 12px; {"}"} dt {"{"} font-weight: bold; {"}"}
-            @media print {"{"} body {"{"} margin: 0; {"}"} h2 {"{"} break-after: avoid; {"}"} tr {"{"} break-inside: avoid; {"}"} {"}"}
+            {CaseFileStyle}
             </style></head><body>
             <h1>Case file {E(file.TrackingNumber)}</h1>
             <p>{E(file.Procedure)}, version {E(file.ProcedureVersion)}; generated {E(file.GeneratedAt)} from the recorded events.</p>
@@ -200,30 +204,52 @@ public static class CaseFileHtml
 
             """);
         foreach (var d in file.Decisions)
-            html.Append($"<tr><td>{E(d.StepId)}</td><td>{E(d.Agency)}</td><td>{E(d.Outcome)}</td><td>{E(d.Reason)}{(d.Comment is null ? "" : $"<br><small>{E(d.Comment)}</small>")}</td>" +
-                        $"<td>{E(d.By)}, {E(d.Role)}</td><td>{E(d.At)}</td><td class=\"{(d.Late ? "missed" : "met")}\">{E(d.DueAt)}{(d.Late ? " (late)" : "")}</td></tr>\n");
-        html.Append("</table>\n<h2>Deadlines</h2>\n<table><tr><th>Deadline</th><th>Held by</th><th>Due</th><th>Outcome</th><th>Closed</th></tr>\n");
+            html.Append($"<tr><td>{E(d.StepId)}</td><td>{E(d.Agency)}</td><td>{E(d.Outcome)}</td>" +
+                        $"<td>{E(d.Reason)}{(d.Comment is null ? "" : $"<br><small>{E(d.Comment)}</small>")}</td>" +
+                        $"<td>{E(d.By)}, {E(d.Role)}</td><td>{E(d.At)}</td>" +
+                        $"<td class=\"{(d.Late ? "missed" : "met")}\">{E(d.DueAt)}{(d.Late ? " (late)" : "")}</td></tr>\n");
+        html.Append("</table>\n<h2>Deadlines</h2>\n" +
+                    "<table><tr><th>Deadline</th><th>Held by</th><th>Due</th><th>Outcome</th><th>Closed</th></tr>\n");
         foreach (var d in file.Deadlines)
-            html.Append($"<tr><td>{E(d.Scope == DeadlineScopes.Case ? "legal deadline of the case" : d.Scope)}</td><td>{E(d.Agency)}</td><td>{E(d.DueAt)}</td>" +
+            html.Append($"<tr><td>{E(d.Scope == DeadlineScopes.Case ? "legal deadline of the case" : d.Scope)}</td>" +
+                        $"<td>{E(d.Agency)}</td><td>{E(d.DueAt)}</td>" +
                         $"<td class=\"{d.Outcome}\">{E(d.Outcome)}</td><td>{E(d.ClosedAt)}</td></tr>\n");
-        html.Append("</table>\n<h2>Timeline</h2>\n<table><tr><th>#</th><th>Recorded</th><th>Event</th><th>Actor</th><th>Channel</th></tr>\n");
+        html.Append("</table>\n<h2>Timeline</h2>\n" +
+                    "<table><tr><th>#</th><th>Recorded</th><th>Event</th><th>Actor</th><th>Channel</th></tr>\n");
         foreach (var e in file.Timeline)
             html.Append($"<tr><td>{e.Version}</td><td>{E(e.RecordedAt)}</td><td>{E(Describe(e.Data))}</td>" +
-                        $"<td>{E(e.ActorName)}{(e.ActorRole is null ? "" : $", {E(e.ActorRole)}")}{(e.ActorAgency is null ? "" : $", {E(e.ActorAgency)}")}</td><td>{E(e.Channel)}</td></tr>\n");
+                        $"<td>{E(e.ActorName)}{(e.ActorRole is null ? "" : $", {E(e.ActorRole)}")}" +
+                        $"{(e.ActorAgency is null ? "" : $", {E(e.ActorAgency)}")}</td><td>{E(e.Channel)}</td></tr>\n");
         html.Append("</table>\n</body></html>\n");
         return html.ToString();
     }
 
+    // The style sheet of the HTML case file, one rule group a line as it is printed.
+    private const string CaseFileStyle =
+        "body { font-family: \"Noto Sans\", Arial, sans-serif; margin: 2em; color: #111; }\n" +
+        "h1 { font-size: 1.5em; margin-bottom: 0.2em; } " +
+        "h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #999; }\n" +
+        "table { border-collapse: collapse; width: 100%; font-size: 0.9em; } " +
+        "th, td { border: 1px solid #bbb; padding: 4px 6px; text-align: left; vertical-align: top; }\n" +
+        "th { background: #eee; } .missed, .broken { color: #a00; font-weight: bold; } " +
+        ".met, .intact { color: #060; }\n" +
+        "dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; } " +
+        "dt { font-weight: bold; }\n" +
+        "@media print { body { margin: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } " +
+        "}";
+
     private static string Describe(object data) => data switch
     {
         ApplicationSubmitted x => $"Application received at {x.Centre} under {x.WorkflowId} v{x.WorkflowVersion}",
-        StepOpened x => $"Step {x.StepId} opened for {x.Agency}, due {x.DueAt:yyyy-MM-dd HH:mm} ({Days(x.WorkingDays)}{(x.Reopened ? ", reopened" : "")})",
+        StepOpened x => $"Step {x.StepId} opened for {x.Agency}, due {x.DueAt:yyyy-MM-dd HH:mm} " +
+                        $"({Days(x.WorkingDays)}{(x.Reopened ? ", reopened" : "")})",
         StepApproved x => $"Step {x.StepId} approved: {x.Reason}",
         StepRejected x => $"Step {x.StepId} rejected: {x.Reason}",
         StepReturned x => $"Step {x.StepId} returned for correction: {x.Reason}",
         StepSkipped x => $"Step {x.StepId} skipped: condition not met ({x.Condition})",
         StepCancelled x => $"Step {x.StepId} cancelled: {x.Reason}",
-        ApplicationDeclaredComplete x => $"Declared complete; legal deadline {x.DueAt:yyyy-MM-dd HH:mm} ({Days(x.WorkingDays)}, {x.CalendarVersion})",
+        ApplicationDeclaredComplete x
+            => $"Declared complete; legal deadline {x.DueAt:yyyy-MM-dd HH:mm} ({Days(x.WorkingDays)}, {x.CalendarVersion})",
         CaseClockStopped x => $"Legal clock stopped; correction due by {x.CorrectionDueAt:yyyy-MM-dd HH:mm}",
         CaseClockResumed x => $"Legal clock resumed ({x.Policy}); due {x.DueAt:yyyy-MM-dd HH:mm}",
         CorrectionSubmitted x => $"Correction submitted{(x.Comment is null ? "" : $": {x.Comment}")}",

@@ -5,13 +5,16 @@ namespace Workflow.Store.Audit;
 /// <summary>What an auditor filters by: a period of recording time, a procedure, and the page.</summary>
 public sealed record OversightFilter(DateTimeOffset? From, DateTimeOffset? To, string? WorkflowId, int Page = 1, int PageSize = 50);
 
-public sealed record DecisionRecord(Guid ApplicationId, string? TrackingNumber, string? Procedure, long Version, string StepId, string Agency,
+public sealed record DecisionRecord(Guid ApplicationId, string? TrackingNumber, string? Procedure, long Version, string StepId,
+    string Agency,
     string Outcome, string Reason, string? UserId, string? Role, DateTimeOffset At, DateTimeOffset? DueAt);
 
-public sealed record BreachRecord(Guid ApplicationId, string? TrackingNumber, string? Procedure, string StepId, string Agency, DateTimeOffset DueAt,
+public sealed record BreachRecord(Guid ApplicationId, string? TrackingNumber, string? Procedure, string StepId, string Agency,
+    DateTimeOffset DueAt,
     DateTimeOffset At);
 
-public sealed record ReturnedApplication(Guid ApplicationId, string? TrackingNumber, string? Procedure, int Returns, DateTimeOffset LastReturnAt);
+public sealed record ReturnedApplication(Guid ApplicationId, string? TrackingNumber, string? Procedure, int Returns,
+    DateTimeOffset LastReturnAt);
 
 public sealed record Paged<T>(int Page, int PageSize, int Total, IReadOnlyList<T> Items);
 
@@ -23,23 +26,28 @@ public sealed record AgencyCount(string Agency, int Count);
 /// </summary>
 public sealed class OversightQueries(NpgsqlDataSource database)
 {
-    private static readonly string S = WorkflowStore.Schema;
+    private static readonly string Schema = WorkflowStore.Schema;
 
     private const string Where = """
         (@from::timestamptz is null or e.timestamp >= @from) and (@to::timestamptz is null or e.timestamp < @to)
         and (@workflow::text is null or e.headers->>'procedure' like @workflow || '@%')
         """;
 
-    /// <summary>Decisions (approve, reject, return) by one user, or by anyone when <paramref name="userId"/> is null; optionally only late ones.</summary>
-    public Task<Paged<DecisionRecord>> DecisionsAsync(OversightFilter filter, string? userId, string? agency, bool lateOnly, CancellationToken cancellation) =>
+    /// <summary>
+    /// Decisions (approve, reject, return) by one user, or by anyone when <paramref name="userId"/> is null; optionally
+    /// only late ones.
+    /// </summary>
+    public Task<Paged<DecisionRecord>> DecisionsAsync(OversightFilter filter, string? userId, string? agency, bool lateOnly,
+        CancellationToken cancellation) =>
         PageAsync(filter, $"""
             select e.stream_id, a.data->>'trackingNumber', e.headers->>'procedure', e.version, e.data->>'stepId', e.data->>'agency',
-                   replace(e.type, 'step_', ''), e.data->>'reason', e.user_name, e.headers->>'actor-role', (e.data->>'at')::timestamptz, due.due_at,
+                   replace(e.type, 'step_', ''), e.data->>'reason', e.user_name, e.headers->>'actor-role',
+                   (e.data->>'at')::timestamptz, due.due_at,
                    count(*) over ()
-            from {S}.mt_events e
-            left join {S}.mt_doc_applicationdetails a on a.id = e.stream_id
+            from {Schema}.mt_events e
+            left join {Schema}.mt_doc_applicationdetails a on a.id = e.stream_id
             left join lateral (
-              select (o.data->>'dueAt')::timestamptz as due_at from {S}.mt_events o
+              select (o.data->>'dueAt')::timestamptz as due_at from {Schema}.mt_events o
               where o.stream_id = e.stream_id and o.version < e.version
                 and ((o.type = 'step_opened' and o.data->>'stepId' = e.data->>'stepId')
                   or (o.type = 'deadline_recalculated' and o.data->>'scope' = e.data->>'stepId'))
@@ -50,7 +58,8 @@ public sealed class OversightQueries(NpgsqlDataSource database)
               and (not @late or (e.data->>'at')::timestamptz > due.due_at)
             order by e.timestamp, e.stream_id, e.version
             """,
-            r => new DecisionRecord(r.GetGuid(0), Text(r, 1), Text(r, 2), r.GetInt64(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7),
+            r => new DecisionRecord(r.GetGuid(0), Text(r, 1), Text(r, 2), r.GetInt64(3), r.GetString(4), r.GetString(5), r.GetString(6),
+                r.GetString(7),
                 Text(r, 8), Text(r, 9), r.GetFieldValue<DateTimeOffset>(10), r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11)),
             cancellation, ("user", userId), ("agency", agency), ("late", lateOnly));
 
@@ -58,7 +67,7 @@ public sealed class OversightQueries(NpgsqlDataSource database)
         PageAsync(filter, $"""
             select e.stream_id, a.data->>'trackingNumber', e.headers->>'procedure', e.data->>'stepId', e.data->>'agency',
                    (e.data->>'dueAt')::timestamptz, (e.data->>'at')::timestamptz, count(*) over ()
-            from {S}.mt_events e left join {S}.mt_doc_applicationdetails a on a.id = e.stream_id
+            from {Schema}.mt_events e left join {Schema}.mt_doc_applicationdetails a on a.id = e.stream_id
             where e.type = 'deadline_breached' and {Where} and (@agency::text is null or e.data->>'agency' = @agency)
             order by e.timestamp, e.stream_id
             """,
@@ -69,7 +78,7 @@ public sealed class OversightQueries(NpgsqlDataSource database)
     public async Task<IReadOnlyList<AgencyCount>> BreachesByAgencyAsync(OversightFilter filter, CancellationToken cancellation)
     {
         await using var command = Command(filter, $"""
-            select e.data->>'agency', count(*) from {S}.mt_events e
+            select e.data->>'agency', count(*) from {Schema}.mt_events e
             where e.type = 'deadline_breached' and {Where} group by 1 order by 2 desc, 1
             """);
         var counts = new List<AgencyCount>();
@@ -80,8 +89,9 @@ public sealed class OversightQueries(NpgsqlDataSource database)
 
     public Task<Paged<ReturnedApplication>> ReturnedAsync(OversightFilter filter, int minimum, CancellationToken cancellation) =>
         PageAsync(filter, $"""
-            select e.stream_id, max(a.data->>'trackingNumber'), max(e.headers->>'procedure'), count(*)::int, max(e.timestamp), count(*) over ()
-            from {S}.mt_events e left join {S}.mt_doc_applicationdetails a on a.id = e.stream_id
+            select e.stream_id, max(a.data->>'trackingNumber'), max(e.headers->>'procedure'), count(*)::int, max(e.timestamp),
+                   count(*) over ()
+            from {Schema}.mt_events e left join {Schema}.mt_doc_applicationdetails a on a.id = e.stream_id
             where e.type = 'step_returned' and {Where}
             group by e.stream_id having count(*) >= @minimum
             order by max(e.timestamp), e.stream_id
@@ -99,7 +109,8 @@ public sealed class OversightQueries(NpgsqlDataSource database)
         return command;
     }
 
-    private async Task<Paged<T>> PageAsync<T>(OversightFilter filter, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellation,
+    private async Task<Paged<T>> PageAsync<T>(OversightFilter filter, string sql, Func<NpgsqlDataReader, T> read,
+        CancellationToken cancellation,
         params (string Name, object? Value)[] parameters)
     {
         await using var command = Command(filter, sql + " offset @skip limit @take", parameters);

@@ -31,7 +31,8 @@ public sealed record StoredDefinition
     public static string IdOf(string workflowId, int version, string hash) => $"{workflowId}@{version}/{hash}";
 }
 
-public sealed record VersionView(int Version, string Hash, DateOnly? EffectiveFrom, DateTimeOffset PublishedAt, string? PublishedBy, string Origin,
+public sealed record VersionView(int Version, string Hash, DateOnly? EffectiveFrom, DateTimeOffset PublishedAt, string? PublishedBy,
+    string Origin,
     DateTimeOffset? RetiredAt, bool InForce);
 
 /// <summary>A publication that breaks a versioning rule (an older version number, a version reused with other rules).</summary>
@@ -70,10 +71,12 @@ public sealed class PinnedDefinitions(
         var known = (await session.LoadManyAsync<StoredDefinition>(cancellation, ids)).Select(s => s.Id).ToHashSet();
         foreach (var d in catalog.All.Where(d => !known.Contains(StoredDefinition.IdOf(d.Id, d.Version, d.Hash))))
         {
-            var earlier = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == d.Id && s.Version == d.Version).CountAsync(cancellation);
+            var earlier = await session.Query<StoredDefinition>()
+                .Where(s => s.WorkflowId == d.Id && s.Version == d.Version).CountAsync(cancellation);
             if (earlier > 0)
                 log.LogWarning("Definition {WorkflowId} version {WorkflowVersion} changed without a new version number; " +
-                               "running applications keep the text they started with, new ones get {DefinitionHash}", d.Id, d.Version, d.Hash);
+                               "running applications keep the text they started with, new ones get {DefinitionHash}",
+                               d.Id, d.Version, d.Hash);
             session.Store(Stored(d, "file", null, now.GetUtcNow()));
         }
         await session.SaveChangesAsync(cancellation);
@@ -81,7 +84,8 @@ public sealed class PinnedDefinitions(
     }
 
     /// <summary>Publishes a new version from its text: checked like a file of the folder, and numbered above every earlier one.</summary>
-    public async Task<StoredDefinition> PublishAsync(string fileName, string text, string publishedBy, CancellationToken cancellation = default)
+    public async Task<StoredDefinition> PublishAsync(string fileName, string text, string publishedBy,
+        CancellationToken cancellation = default)
     {
         var definition = catalog.Check(fileName, text);
         // Publications of one procedure take turns, on every node: the check for a higher number and the insert
@@ -101,7 +105,8 @@ public sealed class PinnedDefinitions(
         var id = StoredDefinition.IdOf(definition.Id, definition.Version, definition.Hash);
         if (existing.FirstOrDefault(s => s.Id == id) is { } same) return same;
         if (existing.Count > 0 && definition.Version <= existing.Max(s => s.Version))
-            throw new VersionConflict($"{definition.Id} already has version {existing.Max(s => s.Version)}; publish version {existing.Max(s => s.Version) + 1} or later");
+            throw new VersionConflict($"{definition.Id} already has version {existing.Max(s => s.Version)}; " +
+                                      $"publish version {existing.Max(s => s.Version) + 1} or later");
         var stored = Stored(definition, "api", publishedBy, clock.GetUtcNow());
         session.Store(stored);
         await session.SaveChangesAsync(cancellation);
@@ -116,9 +121,11 @@ public sealed class PinnedDefinitions(
     public async Task<bool> RetireAsync(string workflowId, int version, string retiredBy, CancellationToken cancellation = default)
     {
         await using var session = store.LightweightSession();
-        var versions = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == workflowId && s.Version == version).ToListAsync(cancellation);
+        var versions = await session.Query<StoredDefinition>()
+            .Where(s => s.WorkflowId == workflowId && s.Version == version).ToListAsync(cancellation);
         if (versions.Count == 0) return false;
-        foreach (var v in versions.Where(v => v.RetiredAt is null)) session.Store(v with { RetiredAt = clock.GetUtcNow(), RetiredBy = retiredBy });
+        foreach (var v in versions.Where(v => v.RetiredAt is null))
+            session.Store(v with { RetiredAt = clock.GetUtcNow(), RetiredBy = retiredBy });
         await session.SaveChangesAsync(cancellation);
         _published = (long.MinValue, []);
         return true;
@@ -134,7 +141,8 @@ public sealed class PinnedDefinitions(
     /// <summary>A given version (its latest text, if it was ever republished under the same number).</summary>
     public async Task<WorkflowDefinition?> VersionAsync(string workflowId, int version, CancellationToken cancellation = default)
     {
-        var chosen = (await PublishedAsync(cancellation)).Where(s => s.WorkflowId == workflowId && s.Version == version).MaxBy(s => s.FirstLoadedAt);
+        var chosen = (await PublishedAsync(cancellation)).Where(s => s.WorkflowId == workflowId && s.Version == version)
+            .MaxBy(s => s.FirstLoadedAt);
         return chosen is null ? null : await PinnedAsync(chosen.WorkflowId, chosen.Version, chosen.Hash, cancellation);
     }
 
@@ -143,7 +151,8 @@ public sealed class PinnedDefinitions(
         var published = await PublishedAsync(cancellation);
         var inForce = InForce(published, workflowId, day);
         return [.. published.Where(s => s.WorkflowId == workflowId).OrderBy(s => s.Version).ThenBy(s => s.FirstLoadedAt)
-            .Select(s => new VersionView(s.Version, s.Hash, s.EffectiveFrom, s.FirstLoadedAt, s.PublishedBy, s.Origin, s.RetiredAt, s.Id == inForce?.Id))];
+            .Select(s => new VersionView(s.Version, s.Hash, s.EffectiveFrom, s.FirstLoadedAt, s.PublishedBy, s.Origin, s.RetiredAt,
+                s.Id == inForce?.Id))];
     }
 
     public async Task<IReadOnlyList<string>> WorkflowIdsAsync(CancellationToken cancellation = default) =>
@@ -167,13 +176,15 @@ public sealed class PinnedDefinitions(
     private async Task<IReadOnlyList<StoredDefinition>> PublishedAsync(CancellationToken cancellation)
     {
         var snapshot = _published;
-        if (snapshot.LoadedAt != long.MinValue && Environment.TickCount64 - snapshot.LoadedAt < Freshness.TotalMilliseconds) return snapshot.Versions;
+        if (snapshot.LoadedAt != long.MinValue && Environment.TickCount64 - snapshot.LoadedAt < Freshness.TotalMilliseconds)
+            return snapshot.Versions;
         await using var session = store.QuerySession();
         var versions = await session.Query<StoredDefinition>()
             .Select(s => new StoredDefinition
             {
-                Id = s.Id, WorkflowId = s.WorkflowId, Version = s.Version, Hash = s.Hash, FileName = s.FileName, FirstLoadedAt = s.FirstLoadedAt,
-                EffectiveFrom = s.EffectiveFrom, Origin = s.Origin, PublishedBy = s.PublishedBy, RetiredAt = s.RetiredAt, RetiredBy = s.RetiredBy,
+                Id = s.Id, WorkflowId = s.WorkflowId, Version = s.Version, Hash = s.Hash, FileName = s.FileName,
+                FirstLoadedAt = s.FirstLoadedAt, EffectiveFrom = s.EffectiveFrom, Origin = s.Origin, PublishedBy = s.PublishedBy,
+                RetiredAt = s.RetiredAt, RetiredBy = s.RetiredBy,
             })
             .ToListAsync(cancellation);
         _published = (Environment.TickCount64, versions);

@@ -55,7 +55,7 @@ public sealed class CitizenTrackingProjection : SingleStreamProjection<CitizenTr
         (null, _) => null,
         (_, StepOpened x) => t with { Steps = [.. Without(t, x.StepId), new TrackedStep(x.StepId, x.Title, x.Agency, x.DueAt)] },
         (_, StepApproved x) => t with { Steps = Without(t, x.StepId) },
-        (_, StepRejected x) => t with { Steps = Without(t, x.StepId), RefusalReason = x.Next.Count == 0 ? x.Reason : t.RefusalReason },
+        (_, StepRejected x) => t with { Steps = Without(t, x.StepId), RefusalReason = x.NextSteps.Count == 0 ? x.Reason : t.RefusalReason },
         (_, StepCancelled x) => t with { Steps = Without(t, x.StepId) },
         (_, StepReturned x) => t with
         {

@@ -36,7 +36,7 @@ public class DecideBenchmarks
         _submitted = Fold(null, Decider.Decide(_submit, null, _definition, _calendar, Monday));
         _completed = Decider.Decide(Samples.CompletenessCheckPassed, _submitted, _definition, _calendar, Monday);
         _registering = Fold(_submitted, _completed);
-        var warningAt = _completed.OfType<StepOpened>().Single(s => s.StepId == "register").Next!.At;
+        var warningAt = _completed.OfType<StepOpened>().Single(s => s.StepId == "register").NextTimer!.At;
         _warning = new ReachDeadline("register", DeadlineScopes.System, warningAt);
         // The sweeper claims a timer once its instant has passed, and the decider fires nothing before then.
         _afterWarning = warningAt.AddSeconds(1);
