@@ -28,8 +28,8 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
             foreach (var e in Decider.Decide(command, state, definition, catalog.Calendars.ForCentre("VTE", at), at))
             {
                 state = Application.Evolve(state, e);
-                recorded.Add(new CaseEvent(recorded.Count + 1, at, ApplicationEvents.Aliases[e.GetType()], command.By.UserId, command.By.Name,
-                    command.By.Role, command.By.Agency, command.By.Role == "system" ? "system" : "counter", e));
+                recorded.Add(new CaseEvent(recorded.Count + 1, at, ApplicationEvents.Aliases[e.GetType()], command.By.UserId,
+                    command.By.Name, command.By.Role, command.By.Agency, command.By.Role == "system" ? "system" : "counter", e));
             }
         }
         Run(new SubmitApplication(id, "VTE-2024-000042", "VTE", "counter", new Applicant("Somchai Phommavong"),
@@ -42,17 +42,22 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
                 ["has_employees"] = JsonSerializer.SerializeToElement(false),
                 ["province"] = JsonSerializer.SerializeToElement("Vientiane Capital"),
             }, ["application-form", "owner-id"], clerk), new DateTimeOffset(2024, 6, 3, 9, 0, 0, Lao));
-        Run(new DecideStep("intake", StepOutcome.Approve, "all documents present", null, clerk), new DateTimeOffset(2024, 6, 3, 10, 0, 0, Lao));
+        Run(new DecideStep("intake", StepOutcome.Approve, "all documents present", null, clerk),
+            new DateTimeOffset(2024, 6, 3, 10, 0, 0, Lao));
         Run(new DecideStep("register", StepOutcome.Return, "the name is not written in Lao script", "add the Lao name", officer),
             new DateTimeOffset(2024, 6, 5, 11, 0, 0, Lao));
-        Run(new SubmitCorrection(new Dictionary<string, JsonElement> { ["enterprise_name"] = JsonSerializer.SerializeToElement("ບໍລິສັດ ແມ່ຂອງ") },
-            [], "Lao name added", clerk), new DateTimeOffset(2024, 6, 7, 9, 0, 0, Lao));
+        Run(new SubmitCorrection(
+                new Dictionary<string, JsonElement> { ["enterprise_name"] = JsonSerializer.SerializeToElement("ບໍລິສັດ ແມ່ຂອງ") },
+                [], "Lao name added", clerk),
+            new DateTimeOffset(2024, 6, 7, 9, 0, 0, Lao));
         Run(new ReachDeadline("register", DeadlineScopes.System), new DateTimeOffset(2024, 6, 19, 12, 0, 0, Lao));
-        Run(new DecideStep("register", StepOutcome.Approve, "registered; certificate 01-2024-0042", null, officer), new DateTimeOffset(2024, 6, 24, 10, 0, 0, Lao));
+        Run(new DecideStep("register", StepOutcome.Approve, "registered; certificate 01-2024-0042", null, officer),
+            new DateTimeOffset(2024, 6, 24, 10, 0, 0, Lao));
         Run(new DecideStep("seal", StepOutcome.Approve, "seal registered", null, seal), new DateTimeOffset(2024, 6, 26, 14, 0, 0, Lao));
-        Run(new DecideStep("handover", StepOutcome.Approve, "handed to the applicant", null, clerk), new DateTimeOffset(2024, 6, 27, 9, 30, 0, Lao));
-        return CaseFile.Build(recorded, new StreamVerification(id, recorded.Count, true, null), new DateTimeOffset(2024, 7, 1, 9, 0, 0, Lao),
-            catalog.Calendars.ForCentre("VTE", recorded[0].RecordedAt).Zone);
+        Run(new DecideStep("handover", StepOutcome.Approve, "handed to the applicant", null, clerk),
+            new DateTimeOffset(2024, 6, 27, 9, 30, 0, Lao));
+        return CaseFile.Build(recorded, new StreamVerification(id, recorded.Count, true, null),
+            new DateTimeOffset(2024, 7, 1, 9, 0, 0, Lao), catalog.Calendars.ForCentre("VTE", recorded[0].RecordedAt).Zone);
     }
 
     [Fact]

@@ -21,7 +21,10 @@ public class when_the_workflow_tool_runs_outside_the_source_tree(ApiFixture api)
     private async Task<(int Code, ServerProcess Process)> Run(Dictionary<string, string>? environment, params string[] arguments)
     {
         // The audit tools need the chain key; the development key, as on a development store.
-        environment = new Dictionary<string, string>(environment ?? []) { [Store.Audit.ChainKey.Variable] = Store.Audit.ChainKey.DevelopmentKey };
+        environment = new Dictionary<string, string>(environment ?? [])
+        {
+            [Store.Audit.ChainKey.Variable] = Store.Audit.ChainKey.DevelopmentKey,
+        };
         var process = ServerProcess.Cli(_folder, arguments, environment);
         return (await process.ExitAsync(), process);
     }

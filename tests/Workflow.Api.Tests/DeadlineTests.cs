@@ -134,7 +134,8 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
         late.GetProperty("breaches")[0].GetProperty("agency").GetString().ShouldBe("moic-enterprise-registration");
 
         var supervisor = ApiFixture.Client(host, "supervisor", "moic-enterprise-registration");
-        (await Post(supervisor, $"/api/applications/{id}/steps/register/escalations/1/acknowledgement", new { comment = "second officer assigned" }))
+        (await Post(supervisor, $"/api/applications/{id}/steps/register/escalations/1/acknowledgement",
+                new { comment = "second officer assigned" }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         var acknowledged = await auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
         acknowledged.GetProperty("escalations")[0].GetProperty("acknowledgedBy").GetProperty("role").GetString().ShouldBe("supervisor");
@@ -153,7 +154,8 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
             new { outcome = "approve", reason = "registered" });
 
         var details = await ApiFixture.Client(host, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
-        var register = details.GetProperty("completedSteps").EnumerateArray().Single(s => s.GetProperty("stepId").GetString() == "register");
+        var register = details.GetProperty("completedSteps").EnumerateArray()
+            .Single(s => s.GetProperty("stepId").GetString() == "register");
         register.GetProperty("late").GetBoolean().ShouldBeTrue();
         register.GetProperty("agency").GetString().ShouldBe("moic-enterprise-registration");
     }
@@ -166,10 +168,13 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
 
         var due = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/calendars/lao-national/due?from=2024-04-10&workingDays=5");
         due.GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 4, 23, 16, 0, 0, Lao));
-        due.GetProperty("holidaysSkipped").EnumerateArray().Select(h => h.GetProperty("name").GetString()).ShouldContain("Lao New Year (Pi Mai)");
+        due.GetProperty("holidaysSkipped").EnumerateArray().Select(h => h.GetProperty("name").GetString())
+            .ShouldContain("Lao New Year (Pi Mai)");
 
-        (await Api.Auditor.GetAsync("/api/calendars/lao-national/due?from=someday&workingDays=5")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await Api.Auditor.GetAsync("/api/calendars/atlantis/due?from=2024-04-10&workingDays=5")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Api.Auditor.GetAsync("/api/calendars/lao-national/due?from=someday&workingDays=5"))
+            .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Api.Auditor.GetAsync("/api/calendars/atlantis/due?from=2024-04-10&workingDays=5"))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -197,13 +202,15 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
 
         var history = await ApiFixture.Client(after, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}/history");
         var step = history.GetProperty("events").EnumerateArray()
-            .Single(e => e.GetProperty("type").GetString() == "deadline_recalculated" && e.GetProperty("data").GetProperty("scope").GetString() == "register")
+            .Single(e => e.GetProperty("type").GetString() == "deadline_recalculated"
+                && e.GetProperty("data").GetProperty("scope").GetString() == "register")
             .GetProperty("data");
         step.GetProperty("previousDueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 17, 16, 0, 0, Lao));
         step.GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 18, 16, 0, 0, Lao));
         step.GetProperty("reason").GetString()!.ShouldContain("lao-national@2");
         var details = await ApiFixture.Client(after, "auditor", null).GetFromJsonAsync<JsonElement>($"/api/applications/{id}");
-        details.GetProperty("openSteps")[0].GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 18, 16, 0, 0, Lao));
+        details.GetProperty("openSteps")[0].GetProperty("dueAt").GetDateTimeOffset()
+            .ShouldBe(new DateTimeOffset(2024, 6, 18, 16, 0, 0, Lao));
     }
 
     private async Task<int> SweepUntilNothingClaimed(WebApplicationFactory<Program> host)

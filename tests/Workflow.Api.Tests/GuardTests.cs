@@ -26,7 +26,8 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
         (await Read<Problem>(response)).Detail.ShouldBe("You may not read or change this application.");
         (await Api.CountsAsync()).ShouldBe(before);
         (await Api.For("mops-seal-office").GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await Api.For("mops-seal-office").GetAsync("/api/agencies/moic-enterprise-registration/inbox")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.For("mops-seal-office").GetAsync("/api/agencies/moic-enterprise-registration/inbox"))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -48,7 +49,8 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
     public async Task no_token_gets_401()
     {
         (await Api.Anonymous.GetAsync("/api/workflows")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        (await Api.Anonymous.PostAsJsonAsync("/api/applications", Samples.Submission("import-licence"))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await Api.Anonymous.PostAsJsonAsync("/api/applications", Samples.Submission("import-licence")))
+            .StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var forged = Api.Factory.CreateClient();
         forged.DefaultRequestHeaders.Authorization = new("Bearer",
             Store.Identity.Tokens.Mint("x", "admin", null, signingKey: "another-key-that-is-long-enough-to-sign-with-0123456789"));
@@ -75,9 +77,11 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
                 Post(officer, url, new { outcome = "reject", reason = "name taken" }));
 
             responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(1);
-            responses.Single(r => r.StatusCode != HttpStatusCode.OK).StatusCode.ShouldBeOneOf(HttpStatusCode.Conflict, HttpStatusCode.PreconditionFailed);
+            responses.Single(r => r.StatusCode != HttpStatusCode.OK).StatusCode
+                .ShouldBeOneOf(HttpStatusCode.Conflict, HttpStatusCode.PreconditionFailed);
             var history = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{created.Id}/history"));
-            history.Events.Count(e => e.Type is "step_approved" or "step_rejected" && e.Data.GetProperty("stepId").GetString() == "register")
+            history.Events
+                .Count(e => e.Type is "step_approved" or "step_rejected" && e.Data.GetProperty("stepId").GetString() == "register")
                 .ShouldBe(1);
         }
     }
@@ -111,7 +115,8 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
     [Fact]
     public async Task malformed_json_gets_400_and_nothing_is_written()
     {
-        var response = await Api.Clerk.PostAsync("/api/applications", new StringContent("{\"workflowId\": \"import-licence\",", Encoding.UTF8, "application/json"));
+        var response = await Api.Clerk.PostAsync(
+            "/api/applications", new StringContent("{\"workflowId\": \"import-licence\",", Encoding.UTF8, "application/json"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -122,7 +127,8 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
     [Fact]
     public async Task an_unknown_procedure_gets_400_naming_workflow_id()
     {
-        var response = await Post(Api.Clerk, "/api/applications", new { workflowId = "fishing-licence", applicant = new { name = "A" }, data = new { } });
+        var response = await Post(
+            Api.Clerk, "/api/applications", new { workflowId = "fishing-licence", applicant = new { name = "A" }, data = new { } });
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Read<Problem>(response)).Errors!.ShouldContainKey("workflowId");
@@ -136,7 +142,10 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
         {
             workflowId = "construction-permit",
             applicant = new { name = "Bounmy" },
-            data = new { owner_name = "Bounmy", parcel_number = "P-1", building_use = "castle", floor_area = "large", height = 9, site_area = 300 },
+            data = new
+            {
+                owner_name = "Bounmy", parcel_number = "P-1", building_use = "castle", floor_area = "large", height = 9, site_area = 300,
+            },
             documents = new[] { "application-form", "land-title", "building-plans" },
         });
 
@@ -154,7 +163,8 @@ public class when_a_request_is_not_allowed_or_not_valid(ApiFixture api) : ApiTes
         var officer = Api.For("moic-enterprise-registration");
         var before = await Api.CountsAsync();
 
-        var unknown = await Post(officer, $"/api/applications/{created.Id}/steps/register/decision", new { outcome = "maybe", reason = "x" });
+        var unknown = await Post(
+            officer, $"/api/applications/{created.Id}/steps/register/decision", new { outcome = "maybe", reason = "x" });
         var noReason = await Post(officer, $"/api/applications/{created.Id}/steps/register/decision", new { outcome = "approve" });
 
         unknown.StatusCode.ShouldBe(HttpStatusCode.BadRequest);

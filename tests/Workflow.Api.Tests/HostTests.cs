@@ -82,7 +82,8 @@ public class when_the_server_starts(ApiFixture api) : ApiTest(api)
 
         var old = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{running.Id}/history"));
         var @new = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{fresh.Id}/history"));
-        int RegisterDays(History h) => h.Events.Single(e => e.Type == "step_opened" && e.Data.GetProperty("stepId").GetString() == "register")
+        int RegisterDays(History h) => h.Events
+            .Single(e => e.Type == "step_opened" && e.Data.GetProperty("stepId").GetString() == "register")
             .Data.GetProperty("workingDays").GetInt32();
         RegisterDays(old).ShouldBe(10);
         RegisterDays(@new).ShouldBe(9);

@@ -15,8 +15,8 @@ public sealed record Actor(string? UserId, string? Name, string? Agency, string?
 public sealed record Details(Guid Id, string TrackingNumber, string WorkflowId, int WorkflowVersion, string DefinitionHash, string Status,
     List<OpenStep> OpenSteps, List<CompletedStep> CompletedSteps, long Version, DateTimeOffset? DueAt);
 
-public sealed record HistoryEvent(long Version, string Type, DateTimeOffset Time, Actor Actor, string? Channel, string? Procedure, string? Calendar,
-    string? CorrelationId, JsonElement Data);
+public sealed record HistoryEvent(long Version, string Type, DateTimeOffset Time, Actor Actor, string? Channel, string? Procedure,
+    string? Calendar, string? CorrelationId, JsonElement Data);
 
 public sealed record History(Guid Id, string TrackingNumber, List<HistoryEvent> Events);
 

@@ -28,7 +28,8 @@ public class when_auditors_query_the_record(ApiFixture api) : ApiTest(api)
         await Post(officer, $"/api/applications/{late.Id}/steps/register/decision", new { outcome = "return", reason = "name not in Lao" });
         await Post(clerk, $"/api/applications/{late.Id}/resubmission", new { comment = "fixed" });
         (await Post(supervisor, $"/api/applications/{late.Id}/steps/register/decision",
-            new { outcome = "return", reason = "owner id expired", reasonCode = "document:owner-id" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+            new { outcome = "return", reason = "owner id expired", reasonCode = "document:owner-id" }))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
         await Post(clerk, $"/api/applications/{late.Id}/resubmission", new { documents = new[] { "owner-id" } });
         var other = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("import-licence")));
         await Post(clerk, $"/api/applications/{other.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
@@ -40,14 +41,16 @@ public class when_auditors_query_the_record(ApiFixture api) : ApiTest(api)
         await Post(officer, $"/api/applications/{late.Id}/steps/register/decision", new { outcome = "approve", reason = "registered" });
 
         var byOfficer = await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/decisions?user=officer-7");
-        byOfficer.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("outcome").GetString()).ShouldBe(["returned", "approved"]);
+        byOfficer.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("outcome").GetString())
+            .ShouldBe(["returned", "approved"]);
         byOfficer.GetProperty("items")[0].GetProperty("trackingNumber").GetString().ShouldBe(late.TrackingNumber);
 
         var lateOnes = await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/late-decisions?agency=moic-enterprise-registration");
         lateOnes.GetProperty("items").EnumerateArray().ShouldHaveSingleItem().GetProperty("reason").GetString().ShouldBe("registered");
 
         var breaches = await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/breaches?workflowId=enterprise-registration");
-        breaches.GetProperty("byAgency").EnumerateArray().ShouldContain(a => a.GetProperty("agency").GetString() == "moic-enterprise-registration");
+        breaches.GetProperty("byAgency").EnumerateArray()
+            .ShouldContain(a => a.GetProperty("agency").GetString() == "moic-enterprise-registration");
         breaches.GetProperty("breaches").GetProperty("items").EnumerateArray()
             .ShouldContain(b => b.GetProperty("stepId").GetString() == "register" && b.GetProperty("applicationId").GetGuid() == late.Id);
 
@@ -58,8 +61,10 @@ public class when_auditors_query_the_record(ApiFixture api) : ApiTest(api)
 
         (await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/decisions?workflowId=import-licence"))
             .GetProperty("items").EnumerateArray().ShouldAllBe(d => d.GetProperty("procedure").GetString() == "import-licence@1");
-        (await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/decisions?to=2001-01-01T00:00:00Z")).GetProperty("total").GetInt32().ShouldBe(0);
-        (await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/decisions?pageSize=1&page=2")).GetProperty("items").GetArrayLength().ShouldBe(1);
+        (await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/decisions?to=2001-01-01T00:00:00Z"))
+            .GetProperty("total").GetInt32().ShouldBe(0);
+        (await auditor.GetFromJsonAsync<JsonElement>("/api/oversight/decisions?pageSize=1&page=2"))
+            .GetProperty("items").GetArrayLength().ShouldBe(1);
         (await clerk.GetAsync("/api/oversight/decisions")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 }

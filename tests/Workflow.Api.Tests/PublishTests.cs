@@ -6,7 +6,8 @@ namespace Workflow.Api.Tests;
 
 public class when_a_designer_publishes_a_new_version(ApiFixture api) : ApiTest(api)
 {
-    private static readonly string Version1 = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
+    private static readonly string Version1 =
+        File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
 
     private static string Version(int number, int registerDays = 8, string? effective = null) =>
         Version1.Replace("version: 1", $"version: {number}" + (effective is null ? "" : $"\neffective: {effective}"))
@@ -40,10 +41,12 @@ public class when_a_designer_publishes_a_new_version(ApiFixture api) : ApiTest(a
         (await RegisterDays(after.Id)).ShouldBe(8);
 
         var versions = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows/enterprise-registration/versions");
-        versions.EnumerateArray().Select(v => (v.GetProperty("version").GetInt32(), v.GetProperty("origin").GetString(), v.GetProperty("inForce").GetBoolean()))
+        versions.EnumerateArray()
+            .Select(v => (v.GetProperty("version").GetInt32(), v.GetProperty("origin").GetString(), v.GetProperty("inForce").GetBoolean()))
             .ShouldBe([(1, "file", false), (2, "api", true)]);
         versions[1].GetProperty("publishedBy").GetString().ShouldBe("designer-1");
-        (await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows/enterprise-registration")).GetProperty("version").GetInt32().ShouldBe(2);
+        (await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows/enterprise-registration"))
+            .GetProperty("version").GetInt32().ShouldBe(2);
     }
 
     [Fact]
@@ -55,7 +58,8 @@ public class when_a_designer_publishes_a_new_version(ApiFixture api) : ApiTest(a
         var now = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         (await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{now.Id}", ApiFixture.Json))!.WorkflowVersion.ShouldBe(2);
 
-        (await Post(Designer, "/api/workflows/enterprise-registration/versions/2/retirement", new { })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await Post(Designer, "/api/workflows/enterprise-registration/versions/2/retirement", new { }))
+            .StatusCode.ShouldBe(HttpStatusCode.NoContent);
         var later = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         (await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{later.Id}", ApiFixture.Json))!.WorkflowVersion.ShouldBe(1);
         (await Post(Api.Clerk, $"/api/applications/{now.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
@@ -73,7 +77,8 @@ public class when_a_designer_publishes_a_new_version(ApiFixture api) : ApiTest(a
         var older = await Publish(Version1.Replace("deadline: 10 working days", "deadline: 9 working days"));
         older.StatusCode.ShouldBe(HttpStatusCode.Conflict);
 
-        (await Post(Api.For("moic-enterprise-registration"), "/api/workflows", new { source = Version(2) })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Post(Api.For("moic-enterprise-registration"), "/api/workflows", new { source = Version(2) }))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         var versions = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows/enterprise-registration/versions");
         versions.GetArrayLength().ShouldBe(1);
     }
@@ -81,10 +86,12 @@ public class when_a_designer_publishes_a_new_version(ApiFixture api) : ApiTest(a
 
 public class when_running_applications_are_migrated_to_a_new_version(ApiFixture api) : ApiTest(api)
 {
-    private static readonly string Version1 = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
+    private static readonly string Version1 =
+        File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
 
     /// <summary>Version 2 renames the registration step and gives it 8 working days.</summary>
-    private static readonly string Version2 = Version1.Replace("version: 1", "version: 2").Replace("approve: register", "approve: registration")
+    private static readonly string Version2 = Version1.Replace("version: 1", "version: 2")
+        .Replace("approve: register", "approve: registration")
         .Replace("  register:\n", "  registration:\n").Replace("deadline: 10 working days", "deadline: 8 working days");
 
     private HttpClient Designer => Api.Client("designer", null, "designer-1");
@@ -98,8 +105,10 @@ public class when_running_applications_are_migrated_to_a_new_version(ApiFixture 
     {
         var waiting = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         var registering = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
-        await Post(Api.Clerk, $"/api/applications/{registering.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
-        (await Post(Designer, "/api/workflows", new { fileName = "enterprise-registration.yaml", source = Version2 })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await Post(Api.Clerk, $"/api/applications/{registering.Id}/steps/intake/decision",
+            new { outcome = "approve", reason = "complete" });
+        (await Post(Designer, "/api/workflows", new { fileName = "enterprise-registration.yaml", source = Version2 }))
+            .StatusCode.ShouldBe(HttpStatusCode.Created);
         var before = await Api.CountsAsync();
 
         var unmapped = await Read<JsonElement>(await Migrate(new { }, apply: false));
@@ -121,7 +130,8 @@ public class when_running_applications_are_migrated_to_a_new_version(ApiFixture 
         details!.WorkflowVersion.ShouldBe(2);
         details.OpenSteps.ShouldHaveSingleItem().StepId.ShouldBe("registration");
         details.CompletedSteps.Count(s => s.StepId == "intake").ShouldBe(1);
-        var inbox = await Read<Inbox>(await Api.For("moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox"));
+        var inbox = await Read<Inbox>(
+            await Api.For("moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox"));
         inbox.Items.ShouldHaveSingleItem().StepId.ShouldBe("registration");
         var history = await Read<History>(await Api.Auditor.GetAsync($"/api/applications/{registering.Id}/history"));
         var migrated = history.Events.Single(e => e.Type == "application_migrated");

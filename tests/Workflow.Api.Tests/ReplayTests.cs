@@ -43,7 +43,8 @@ public class when_a_finished_case_is_replayed(ApiFixture api) : ApiTest(api)
         {
             foreach (var step in state.GetProperty("openSteps").EnumerateArray())
                 await Post(Api.For(step.GetProperty("agency").GetString()!),
-                    $"/api/applications/{created.Id}/steps/{step.GetProperty("stepId").GetString()}/decision", new { outcome = "approve", reason = "in order" });
+                    $"/api/applications/{created.Id}/steps/{step.GetProperty("stepId").GetString()}/decision",
+                    new { outcome = "approve", reason = "in order" });
             state = await Capture();
         }
         seen.Count.ShouldBeGreaterThan(5);
@@ -67,13 +68,15 @@ public class when_a_finished_case_is_replayed(ApiFixture api) : ApiTest(api)
             before = (await session.Events.FetchStreamAsync(created.Id)).Max(e => e.Timestamp);
         await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
 
-        var then = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}?asOf={Uri.EscapeDataString(before.ToString("O"))}");
+        var then = await Api.Auditor.GetFromJsonAsync<JsonElement>(
+            $"/api/applications/{created.Id}?asOf={Uri.EscapeDataString(before.ToString("O"))}");
         var now = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}");
 
         then.GetProperty("status").GetString().ShouldBe("submitted");
         then.GetProperty("openSteps")[0].GetProperty("stepId").GetString().ShouldBe("intake");
         now.GetProperty("status").GetString().ShouldBe("in-progress");
-        (await Api.Auditor.GetAsync($"/api/applications/{created.Id}?asOf=2001-01-01T00:00:00Z")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await Api.Auditor.GetAsync($"/api/applications/{created.Id}?asOf=2001-01-01T00:00:00Z"))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await Api.Auditor.GetAsync($"/api/applications/{created.Id}?atVersion=0")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

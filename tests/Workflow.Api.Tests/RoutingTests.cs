@@ -16,7 +16,8 @@ public class when_an_application_is_driven_over_http(ApiFixture api) : ApiTest(a
 
     private async Task<Details> Get(Guid id) => await Read<Details>(await Api.Auditor.GetAsync($"/api/applications/{id}"));
 
-    private Task<HttpResponseMessage> Decide(Guid id, string step, string agency, string outcome, string reason = "meets the requirements") =>
+    private Task<HttpResponseMessage> Decide(
+        Guid id, string step, string agency, string outcome, string reason = "meets the requirements") =>
         Post(Api.For(agency), $"/api/applications/{id}/steps/{step}/decision", new { outcome, reason });
 
     [Theory]
@@ -74,7 +75,8 @@ public class when_an_application_is_driven_over_http(ApiFixture api) : ApiTest(a
         var again = await Decide(created.Id, "register", "moic-enterprise-registration", "approve");
         again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await Read<Problem>(again)).Code.ShouldBe("application-finished");
-        (await Read<Inbox>(await Api.For("moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox"))).Total.ShouldBe(0);
+        (await Read<Inbox>(await Api.For("moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox")))
+            .Total.ShouldBe(0);
     }
 
     [Fact]
@@ -84,12 +86,14 @@ public class when_an_application_is_driven_over_http(ApiFixture api) : ApiTest(a
         await Decide(created.Id, "intake", "odsc", "approve");
         await Decide(created.Id, "register", "moic-enterprise-registration", "approve");
 
-        (await Decide(created.Id, "seal", "mops-seal-office", "return", "the seal design is missing")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Decide(created.Id, "seal", "mops-seal-office", "return", "the seal design is missing"))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
         (await Decide(created.Id, "social-security", "molsw-social-security", "approve")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var waiting = await Get(created.Id);
         waiting.Status.ShouldBe("awaiting-correction");
-        waiting.OpenSteps.ShouldHaveSingleItem().ShouldSatisfyAllConditions(s => s.StepId.ShouldBe("seal"), s => s.AwaitingCorrection.ShouldBeTrue());
+        waiting.OpenSteps.ShouldHaveSingleItem()
+            .ShouldSatisfyAllConditions(s => s.StepId.ShouldBe("seal"), s => s.AwaitingCorrection.ShouldBeTrue());
         (await Read<Inbox>(await Api.For("mops-seal-office").GetAsync("/api/agencies/mops-seal-office/inbox"))).Total.ShouldBe(0);
 
         var resubmitted = await Post(Api.Clerk, $"/api/applications/{created.Id}/resubmission",
@@ -98,7 +102,8 @@ public class when_an_application_is_driven_over_http(ApiFixture api) : ApiTest(a
 
         var reopened = await Get(created.Id);
         reopened.Status.ShouldBe("in-progress");
-        reopened.OpenSteps.ShouldHaveSingleItem().ShouldSatisfyAllConditions(s => s.StepId.ShouldBe("seal"), s => s.AwaitingCorrection.ShouldBeFalse());
+        reopened.OpenSteps.ShouldHaveSingleItem()
+            .ShouldSatisfyAllConditions(s => s.StepId.ShouldBe("seal"), s => s.AwaitingCorrection.ShouldBeFalse());
         await Decide(created.Id, "seal", "mops-seal-office", "approve");
         var joined = await Get(created.Id);
         joined.OpenSteps.Select(s => s.StepId).ShouldBe(["handover"]);
@@ -130,9 +135,12 @@ public class when_an_application_is_driven_over_http(ApiFixture api) : ApiTest(a
         page1.Items.Single().ApplicationId.ShouldBe(second.Id);
         page2.Items.Single().StepId.ShouldBe("intake");
         page1.Items[0].DueAt.ShouldBeLessThanOrEqualTo(page2.Items[0].DueAt);
-        var moic = await Read<Inbox>(await Api.For("moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox"));
+        var moic = await Read<Inbox>(
+            await Api.For("moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox"));
         moic.Items.ShouldHaveSingleItem().ShouldSatisfyAllConditions(
-            i => i.StepId.ShouldBe("register"), i => i.TrackingNumber.ShouldBe(first.TrackingNumber), i => i.WorkflowId.ShouldBe("enterprise-registration"));
+            i => i.StepId.ShouldBe("register"),
+            i => i.TrackingNumber.ShouldBe(first.TrackingNumber),
+            i => i.WorkflowId.ShouldBe("enterprise-registration"));
     }
 
     [Fact]

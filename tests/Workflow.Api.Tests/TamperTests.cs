@@ -21,7 +21,8 @@ public class when_stored_events_are_tampered_with(ApiFixture api) : ApiTest(api)
         while (details!.Status != "approved")
         {
             foreach (var step in details.OpenSteps)
-                await Post(Api.For(step.Agency), $"/api/applications/{created.Id}/steps/{step.StepId}/decision", new { outcome = "approve", reason = "in order" });
+                await Post(Api.For(step.Agency), $"/api/applications/{created.Id}/steps/{step.StepId}/decision",
+                    new { outcome = "approve", reason = "in order" });
             details = await Api.Auditor.GetFromJsonAsync<Details>($"/api/applications/{created.Id}", ApiFixture.Json);
         }
         return created;
@@ -62,7 +63,9 @@ public class when_stored_events_are_tampered_with(ApiFixture api) : ApiTest(api)
     public async Task changed_data_is_named_as_altered()
     {
         var created = await Approved();
-        await Sql($"update {Events} set data = jsonb_set(data, '{{reason}}', '\"forged approval\"') where stream_id = @id and version = 3", created.Id);
+        await Sql(
+            $"update {Events} set data = jsonb_set(data, '{{reason}}', '\"forged approval\"') where stream_id = @id and version = 3",
+            created.Id);
 
         ShouldBreakAt(await Verification(created.Id), 3, "altered");
         var all = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/oversight/verification");
@@ -171,7 +174,8 @@ public class when_an_auditor_opens_a_case_file(ApiFixture api) : ApiTest(api)
         log[0].GetProperty("by").GetProperty("userId").GetString().ShouldBe("auditor-1");
         var history = await Read<History>(await Api.Clerk.GetAsync($"/api/applications/{created.Id}/history"));
         history.Events.Count.ShouldBe(2, "reading leaves the case's own stream untouched");
-        (await Api.For("moh-food-drug").GetAsync($"/api/applications/{created.Id}/access-log")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.For("moh-food-drug").GetAsync($"/api/applications/{created.Id}/access-log"))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await Api.CountsAsync()).Documents.ShouldBe(before.Documents);
     }
 }

@@ -69,7 +69,8 @@ public static class OversightBenchmark
             output.WriteLine($"| {r.Case} | {r.Events:N0} | {r.RawP50Ms:N2} | {r.RawP99Ms:N2} | {r.ReplayP50Ms:N2} | {r.ReplayP99Ms:N2} " +
                              $"| {r.Ratio:N2} |");
 
-        output.WriteLine($"Copying a two-event case into {options.Streams:N0} streams (each linked as the application links its appends) ...");
+        output.WriteLine(
+            $"Copying a two-event case into {options.Streams:N0} streams (each linked as the application links its appends) ...");
         await CopyCase(bench, options.Streams, cancellation);
 
         var chain = bench.Services.GetRequiredService<AuditChain>();

@@ -27,7 +27,8 @@ public class when_the_access_policy_is_asked
         foreach (var actor in new[] { Scenario.Supervisor(Moic), new Actor("admin-1", "Admin", null, Roles.Admin), Clerk("VTE") })
         {
             Should.Throw<AccessDenied>(() => AccessPolicy.EnsureMayAct(actor, new ReachDeadline("register", actor), Registration, AtVte));
-            Should.Throw<AccessDenied>(() => AccessPolicy.EnsureMayAct(actor, new RecalculateDeadlines("holiday", actor), Registration, AtVte));
+            Should.Throw<AccessDenied>(
+                () => AccessPolicy.EnsureMayAct(actor, new RecalculateDeadlines("holiday", actor), Registration, AtVte));
         }
         AccessPolicy.EnsureMayAct(DeadlineScopes.System, new ReachDeadline("register", DeadlineScopes.System), Registration, AtVte);
         AccessPolicy.EnsureMayAct(DeadlineScopes.System, new RecalculateDeadlines("holiday", DeadlineScopes.System), Registration, AtVte);
@@ -84,7 +85,8 @@ public class when_the_access_policy_is_asked
         AccessPolicy.MayReturnBeyondCap(new Actor("admin-1", "Admin", Moic, Roles.Admin)).ShouldBeFalse();
 
         var s = new Scenario(Registration);
-        s.When(new SubmitApplication(Scenario.Id, "VTE-2026-000001", "VTE", "counter", new Applicant("Somchai"), Data(), Documents(), Scenario.Clerk));
+        s.When(new SubmitApplication(
+            Scenario.Id, "VTE-2026-000001", "VTE", "counter", new Applicant("Somchai"), Data(), Documents(), Scenario.Clerk));
         s.When(Decide("intake", Scenario.Clerk));
         s.When(new DecideStep("register", StepOutcome.Return, "name not in Lao script", null, Scenario.Officer(Moic)));
         s.When(new SubmitCorrection(new Dictionary<string, JsonElement>(), [], "Lao name added", Scenario.Clerk));

@@ -18,7 +18,8 @@ public partial class when_the_kept_broken_definitions_are_checked
         expectation.Success.ShouldBeTrue($"{file} must start with '# expect: LINE: text'");
         var (line, message) = (int.Parse(expectation.Groups[1].Value), expectation.Groups[2].Value.Trim());
 
-        var error = Should.Throw<DefinitionException>(() => WorkflowCatalog.Parse([("agencies.yaml", Procedures.TestAgencies), (file, text)]));
+        var error = Should.Throw<DefinitionException>(
+            () => WorkflowCatalog.Parse([("agencies.yaml", Procedures.TestAgencies), (file, text)]));
 
         error.Problems.Any(p => p.At.File == file && p.At.Line == line && p.Message.Contains(message))
             .ShouldBeTrue($"expected {file}:{line} '{message}'; got:\n{string.Join("\n", error.Problems)}");

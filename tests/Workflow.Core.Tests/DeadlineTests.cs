@@ -244,11 +244,14 @@ public class when_the_case_clock_runs
         var officer = Scenario.Officer("moic-enterprise-registration");
         var supervisor = Scenario.Supervisor("moic-enterprise-registration");
 
-        s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, officer, "document:owner-id")).Code.ShouldBe("return-cap");
+        s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, officer, "document:owner-id"))
+            .Code.ShouldBe("return-cap");
         s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, supervisor)).Code.ShouldBe("return-cap");
-        s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, supervisor, "document:tax-clearance")).Code.ShouldBe("return-cap");
+        s.ThenFails<RuleViolation>(new DecideStep("register", StepOutcome.Return, "again", null, supervisor, "document:tax-clearance"))
+            .Code.ShouldBe("return-cap");
 
-        var returned = s.When(new DecideStep("register", StepOutcome.Return, "the owner id has expired", null, supervisor, "document:owner-id"))
+        var returned = s
+            .When(new DecideStep("register", StepOutcome.Return, "the owner id has expired", null, supervisor, "document:owner-id"))
             .OfType<StepReturned>().Single();
         returned.BeyondCap.ShouldBeTrue();
         returned.ReasonCode.ShouldBe("document:owner-id");
@@ -266,10 +269,12 @@ public class when_a_holiday_is_announced_after_deadlines_were_set
         var national = File.ReadAllText(Path.Combine(RepositoryRoot(), "workflows", "calendars", "lao-national.yaml"));
         var announced = national.Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-05")
             + "  - { date: 2024-06-12, name: Day of national mourning, notice: PMO notice of 4 June 2024 }\n";
-        var calendars = CalendarCatalog.Parse([("calendars/lao-national.yaml", national), ("calendars/lao-national-2.yaml", announced)], []);
+        var calendars = CalendarCatalog.Parse(
+            [("calendars/lao-national.yaml", national), ("calendars/lao-national-2.yaml", announced)], []);
         var updated = calendars.Resolve("lao-national", new DateOnly(2024, 6, 6))!;
 
-        var events = s.At(Lao(2024, 6, 6, 9)).With(updated).When(new RecalculateDeadlines("PMO notice of 4 June 2024", DeadlineScopes.System));
+        var events = s.At(Lao(2024, 6, 6, 9)).With(updated)
+            .When(new RecalculateDeadlines("PMO notice of 4 June 2024", DeadlineScopes.System));
 
         var step = events.OfType<DeadlineRecalculated>().Single(e => e.Scope == "register");
         step.PreviousDueAt.ShouldBe(Lao(2024, 6, 17, 16));

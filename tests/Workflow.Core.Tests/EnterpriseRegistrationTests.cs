@@ -26,7 +26,8 @@ public class when_an_enterprise_application_is_submitted
         var opened = _case.History.OfType<StepOpened>().Single();
         opened.StepId.ShouldBe("intake");
         opened.Agency.ShouldBe("odsc");
-        opened.DueAt.ShouldBe(new DateTimeOffset(2026, 11, 25, 16, 0, 0, TimeSpan.FromHours(7)), "24 November 2026 is That Luang in Vientiane Capital");
+        opened.DueAt.ShouldBe(new DateTimeOffset(2026, 11, 25, 16, 0, 0, TimeSpan.FromHours(7)),
+            "24 November 2026 is That Luang in Vientiane Capital");
         _case.State!.Status.ShouldBe(ApplicationStatus.Submitted);
         _case.History.OfType<ApplicationSubmitted>().Single().DefinitionHash.ShouldBe(_case.Definition.Hash);
     }
@@ -87,7 +88,8 @@ public class when_the_completeness_check_passes
         Scenario.Types(events).ShouldBe(["StepApproved", "ApplicationDeclaredComplete", "StepOpened"]);
         var complete = events.OfType<ApplicationDeclaredComplete>().Single();
         complete.WorkingDays.ShouldBe(17);
-        complete.DueAt.ShouldBe(new DateTimeOffset(2026, 12, 18, 16, 0, 0, TimeSpan.FromHours(7)), "That Luang and National Day are not counted");
+        complete.DueAt.ShouldBe(new DateTimeOffset(2026, 12, 18, 16, 0, 0, TimeSpan.FromHours(7)),
+            "That Luang and National Day are not counted");
         complete.CalendarVersion.ShouldBe("odsc-vientiane-capital@1+vientiane-capital@1+lao-national@1");
         events.OfType<StepOpened>().Single().ShouldSatisfyAllConditions(
             o => o.StepId.ShouldBe("register"),
@@ -112,7 +114,9 @@ public class when_registration_is_approved
     private static Scenario Registered(bool employees)
     {
         var s = new Scenario(Procedures.Get("enterprise-registration"))
-            .Submit(when_an_enterprise_application_is_submitted.Company(employees), when_an_enterprise_application_is_submitted.CompanyDocuments);
+            .Submit(
+                when_an_enterprise_application_is_submitted.Company(employees),
+                when_an_enterprise_application_is_submitted.CompanyDocuments);
         s.Approve("intake");
         return s;
     }
@@ -283,7 +287,8 @@ public class when_a_decision_breaks_a_rule
 
     [Fact]
     public void a_correction_with_nothing_returned_is_refused() =>
-        _case.ThenFails<RuleViolation>(new SubmitCorrection(new Dictionary<string, System.Text.Json.JsonElement>(), [], null, Scenario.Clerk))
+        _case.ThenFails<RuleViolation>(
+                new SubmitCorrection(new Dictionary<string, System.Text.Json.JsonElement>(), [], null, Scenario.Clerk))
             .Code.ShouldBe("nothing-to-correct");
 }
 

@@ -98,7 +98,8 @@ public class when_branches_meet_at_a_join
 
 public class when_conditions_route_a_construction_permit
 {
-    private static Dictionary<string, object> Building(double floorArea, double height, double site = 800, bool protectedArea = false) => new()
+    private static Dictionary<string, object> Building(
+        double floorArea, double height, double site = 800, bool protectedArea = false) => new()
     {
         ["owner_name"] = "Bounmy",
         ["parcel_number"] = "VTE-01-2231",
@@ -122,7 +123,8 @@ public class when_conditions_route_a_construction_permit
     [Fact]
     public void only_the_reviews_that_apply_are_opened()
     {
-        var s = new Scenario(Procedures.Get("construction-permit")).Submit(Building(300, 8), ["application-form", "land-title", "building-plans"]);
+        var s = new Scenario(Procedures.Get("construction-permit"))
+            .Submit(Building(300, 8), ["application-form", "land-title", "building-plans"]);
 
         s.Approve("intake");
 

@@ -77,7 +77,8 @@ public sealed class Scenario(WorkflowDefinition definition)
     }
 
     public IReadOnlyList<object> Approve(string step, string? agency = null) =>
-        When(new DecideStep(step, StepOutcome.Approve, "meets the requirements", null, Officer(agency ?? definition.FindStep(step)!.Agency)));
+        When(new DecideStep(
+            step, StepOutcome.Approve, "meets the requirements", null, Officer(agency ?? definition.FindStep(step)!.Agency)));
 
     public IReadOnlyList<object> Return(string step) =>
         When(new DecideStep(step, StepOutcome.Return, "the plan is unsigned", "sign page 2", Officer(definition.FindStep(step)!.Agency)));

@@ -29,7 +29,8 @@ public class when_editors_check_definitions_against_the_json_schema
     [Fact]
     public void every_shipped_procedure_validates_and_names_the_schema()
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(Procedures.RepositoryRoot(), "workflows"), "*.yaml").Where(f => !f.EndsWith("agencies.yaml")))
+        foreach (var file in Directory.GetFiles(Path.Combine(Procedures.RepositoryRoot(), "workflows"), "*.yaml")
+                     .Where(f => !f.EndsWith("agencies.yaml")))
         {
             var text = File.ReadAllText(file);
             text.ShouldStartWith("# yaml-language-server: $schema=./workflow.schema.json");
