@@ -224,6 +224,29 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await Expect(officer.Locator(".timeline")).Not.ToContainTextAsync("Step approved · Enterprise Registration Office");
     }
 
+    [Fact]
+    public async Task an_inspector_who_opens_a_case_in_the_browser_is_recorded_in_its_access_log()
+    {
+        var clerk = await Workspace.WindowAsync();
+        await SignInAsync(clerk, Clerk);
+        await ChooseLanguageAsync(clerk, "en");
+        var receipt = await ReceiveAsync(clerk, "en", "inspector-counter");
+        var id = Guid.Parse(receipt.CaseAddress["/cases/".Length..]);
+        var log = Workspace.Factory.Services.GetRequiredService<Workflow.Store.Audit.AccessLog>();
+        (await log.ForAsync(id)).ShouldBeEmpty("a clerk's own work is not an inspection");
+
+        var inspector = await Workspace.WindowAsync();
+        await SignInAsync(inspector, "auditor-1");
+        await ChooseLanguageAsync(inspector, "en");
+        await inspector.GotoAsync(receipt.CaseAddress);
+        await Expect(inspector.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(receipt.TrackingNumber);
+        await ScreenshotAsync(inspector, "inspector-case");
+
+        var opened = (await log.ForAsync(id)).ShouldHaveSingleItem();
+        opened.What.ShouldBe("case-page");
+        opened.By.UserId.ShouldBe("auditor-1");
+    }
+
     private async Task<Receipt> ReceiveAsync(IPage page, string language, string screenshot)
     {
         string L(string en, string lo) => language == "lo" ? lo : en;
