@@ -8,11 +8,7 @@ namespace Workflow.Core.Tests;
 /// <summary>Cases at the exact instants where the legal clock used to go wrong; every instant is fixed, nothing waits.</summary>
 public static class Cases
 {
-    public static readonly Dictionary<string, object> Parcel = new()
-    {
-        ["parcel_number"] = "XAY-88-12", ["title_number"] = "T-1", ["transfer_kind"] = "gift", ["declared_value"] = 1000,
-        ["village"] = "Ban Phonxay", ["seller_name"] = "Khamla", ["buyer_name"] = "Noy",
-    };
+    public static readonly Dictionary<string, object> Parcel = Procedures.Parcel;
 
     public static readonly string[] ParcelDocuments = ["application-form", "land-title", "seller-id", "buyer-id"];
 

@@ -6,15 +6,7 @@ public class when_an_enterprise_application_is_submitted
 {
     private readonly Scenario _case = new(Procedures.Get("enterprise-registration"));
 
-    public static Dictionary<string, object> Company(bool employees = true) => new()
-    {
-        ["enterprise_name"] = "Mekong Rice Trading",
-        ["enterprise_type"] = "company",
-        ["registered_capital"] = 500_000_000,
-        ["business_sector"] = "wholesale",
-        ["has_employees"] = employees,
-        ["province"] = "Vientiane Capital",
-    };
+    public static Dictionary<string, object> Company(bool employees = true) => Procedures.Company(employees);
 
     public static readonly string[] CompanyDocuments = ["application-form", "owner-id", "articles-of-association"];
 

@@ -91,8 +91,7 @@ public sealed class Scenario(WorkflowDefinition definition)
 
     public IEnumerable<string> OpenSteps => State!.Steps.Values.Where(s => s.Status == StepStatus.Open).Select(s => s.StepId).Order();
 
-    public static Dictionary<string, JsonElement> Data(Dictionary<string, object> values) =>
-        values.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value));
+    public static Dictionary<string, JsonElement> Data(Dictionary<string, object> values) => Procedures.Data(values);
 
     public static IEnumerable<string> Types(IEnumerable<object> events) => events.Select(e => e.GetType().Name);
 }
@@ -147,34 +146,4 @@ public static class Spec
             return error;
         }
     }
-}
-
-public static class Procedures
-{
-    private static readonly Lazy<WorkflowCatalog> Shipped = new(() => WorkflowCatalog.Load(Path.Combine(RepositoryRoot(), "workflows")));
-
-    public static WorkflowCatalog Catalog => Shipped.Value;
-
-    public static WorkflowDefinition Get(string id) => Catalog.Find(id)!;
-
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Workflow.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Workflow.sln not found above the test folder");
-    }
-
-    public const string TestAgencies = """
-        agencies:
-          odsc: One-Door Service Centre
-          a: Agency A
-          b: Agency B
-          c: Agency C
-        """;
-
-    /// <summary>A definition written inline for one shape of flow, checked by the same loader as the shipped ones.</summary>
-    public static WorkflowDefinition Parse(string yaml) =>
-        WorkflowCatalog.Parse([("agencies.yaml", TestAgencies), ("test.yaml", yaml)]).Latest.Single();
-
-    public static DateTimeOffset Lao(int y, int m, int d, int hour, int minute = 0) => new(y, m, d, hour, minute, 0, TimeSpan.FromHours(7));
 }

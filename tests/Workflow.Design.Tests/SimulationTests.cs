@@ -1,7 +1,7 @@
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Design;
-using static Workflow.Design.Tests.Procedures;
+using static Workflow.Core.Tests.Procedures;
 
 namespace Workflow.Design.Tests;
 

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using Workflow.Core.Definitions;
 
-namespace Workflow.Design.Tests;
+namespace Workflow.Core.Tests;
 
-/// <summary>The shipped procedures and calendars, inline definitions checked by the same loader, and sample data.</summary>
+/// <summary>
+/// The shipped procedures and calendars, inline definitions checked by the same loader, and sample data; shared by the
+/// Core and Design tests (the Design tests compile this file too).
+/// </summary>
 public static class Procedures
 {
     private static readonly Lazy<WorkflowCatalog> Shipped = new(() => WorkflowCatalog.Load(Path.Combine(RepositoryRoot(), "workflows")));
