@@ -243,11 +243,12 @@ public static class DiagramSvg
         rect.Add(new XAttribute("rx", "8"));
         if (look.Dash is not null) rect.Add(new XAttribute("stroke-dasharray", look.Dash));
         g.Add(rect);
-        var room = (int)Math.Max(1, (b.H - 10 - (note is null ? 0 : Layout.NoteHeight)) / Layout.TaskLineHeight);
-        var lines = Fit(Layout.Wrap(title, Layout.TaskLineChars), room);
+        // The text stays clear of the timer on the lower edge.
+        var room = (int)Math.Max(1, (b.H - 22 - (note is null ? 0 : Layout.NoteHeight)) / Layout.TaskLineHeight);
+        var lines = Fit(Layout.Wrap(title, (int)((b.W - 10) / Layout.TaskCharWidth)), room);
         var notes = note is null ? [] : Fit(Layout.Wrap(note, (int)((b.W - 10) / 6)), 2);
         var height = lines.Count * Layout.TaskLineHeight + notes.Count * 14;
-        var y = b.MidY - height / 2 + 11;
+        var y = b.Y + (b.H - 18) / 2 - height / 2 + 11;
         foreach (var line in lines)
         {
             g.Add(Text(b.MidX, y, line, "middle"));

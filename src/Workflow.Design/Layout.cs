@@ -113,7 +113,8 @@ public static class Layout
     public const double NoteHeight = 30;
 
     private const double PoolStrip = 30, LaneStrip = 30, Header = 20, Channel = 36, TrackGap = 8, MinChannel = 16;
-    private const double GatewaySize = 44, EventSize = 36, NameWidth = 80, TimerWidth = 76, MaxChannel = 40;
+    private const double CorrectionWidth = 110, CorrectionHeight = 60, GatewaySize = 44, EventSize = 36;
+    private const double NameWidth = 80, TimerWidth = 76, MaxChannel = 40;
 
     /// <summary>The characters of a task's title on one line.</summary>
     public static int TaskLineChars => (int)((TaskWidth - 10) / TaskCharWidth);
@@ -366,7 +367,8 @@ public static class Layout
 
         private static (double W, double H) Size(LayoutNode n) => n.Kind switch
         {
-            NodeKind.Step or NodeKind.Correction => (TaskWidth, TaskHeight(n.Name ?? "")),
+            NodeKind.Step => (TaskWidth, TaskHeight(n.Name ?? "")),
+            NodeKind.Correction => (CorrectionWidth, CorrectionHeight),
             _ when n.IsGateway => (GatewaySize, GatewaySize),
             _ => (EventSize, EventSize),
         };
@@ -399,8 +401,12 @@ public static class Layout
                 var end = graph.Nodes.Single(n => n.Id == graph.Edges.Single(e => e.Source == timer.Id).Target);
                 var timerBox = new Box(w - 46, h - 18, EventSize, EventSize);
                 var (tw, th) = LabelSize(timer.Name!, TimerWidth);
-                var endBox = new Box(w - 46, h + Math.Max(36, th + 8), EventSize, EventSize);
                 var (ew, eh) = LabelSize(end.Name!, NameWidth);
+                // The citizen's lane holds a correction for every step that may return: there the end event stands
+                // right of the timer, so the lane stays low.
+                var endBox = node.Kind == NodeKind.Correction
+                    ? new Box(w + 12, h - 18, EventSize, EventSize)
+                    : new Box(w - 46, h + Math.Max(36, th + 8), EventSize, EventSize);
                 attached.Add((timer, timerBox, new Box(timerBox.X - 4 - tw, h + 4, tw, th)));
                 attached.Add((end, endBox, new Box(endBox.MidX - ew / 2, endBox.Bottom + 4, ew, eh)));
             }
@@ -555,7 +561,8 @@ public static class Layout
             {
                 var (s, t) = (nodes[edge.Source].Box, nodes[edge.Target].Box);
                 List<Point> points;
-                if (edge.Kind == EdgeKind.Timer) points = [new(s.MidX, s.Bottom), new(t.MidX, t.Y)];
+                if (edge.Kind == EdgeKind.Timer)
+                    points = t.X > s.Right ? [new(s.Right, s.MidY), new(t.X, t.MidY)] : [new(s.MidX, s.Bottom), new(t.MidX, t.Y)];
                 else if (edge.Kind == EdgeKind.Resubmit)
                 {
                     var list = runs[edge.Id];
