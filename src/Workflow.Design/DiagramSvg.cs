@@ -50,6 +50,9 @@ public sealed record DiagramOptions
     /// <summary>Prefix of the ids inside the drawing, so that two drawings on one page do not share them.</summary>
     public string Id { get; init; } = "diagram";
 
+    /// <summary>The drawing's class, for a page's style sheet and tests (each step is a <c>g class="step …"</c>).</summary>
+    public string Class { get; init; } = "diagram";
+
     public DiagramWords Words { get; init; } = DiagramWords.English;
     public Func<string, string?>? LaneName { get; init; }
     public Func<string, string?>? StepTitle { get; init; }
@@ -79,6 +82,12 @@ public static class DiagramSvg
         [StepState.Skipped] = new("#ffffff", Muted, 1.5, "1 3"),
     };
 
+    private static readonly Dictionary<StepState, string> Classes = new()
+    {
+        [StepState.Done] = "done", [StepState.Open] = "open", [StepState.NotReached] = "not-reached",
+        [StepState.Returned] = "open returned", [StepState.Skipped] = "skipped",
+    };
+
     public static string Render(ProcedureLayout layout, DiagramOptions options)
     {
         var id = options.Id;
@@ -87,7 +96,7 @@ public static class DiagramSvg
             new XAttribute("width", N(layout.Width)), new XAttribute("height", N(layout.Height)),
             new XAttribute("viewBox", $"0 0 {N(layout.Width)} {N(layout.Height)}"), new XAttribute("role", "img"),
             new XAttribute("aria-labelledby", options.Description is null ? $"{id}-title" : $"{id}-title {id}-desc"),
-            new XAttribute("class", "diagram"), new XAttribute("style", "max-width:100%;height:auto"),
+            new XAttribute("class", options.Class), new XAttribute("style", "max-width:100%;height:auto"),
             new XAttribute("font-family", Fonts), new XAttribute("font-size", "12"), new XAttribute("fill", Ink),
             new XElement(S + "title", new XAttribute("id", $"{id}-title"), options.Title));
         if (options.Description is not null)
@@ -125,13 +134,13 @@ public static class DiagramSvg
             var text = EdgeText(edge, words);
             // Arrows from several branches into one join say the same: one label is enough.
             if (text is not null && said.Add((edge.Target, text)))
-                svg.Add(Label(edge.Label!, text, edge.Kind == EdgeKind.Return ? Back : Ink));
+                svg.Add(Label(edge.Label!, text, edge.Kind == EdgeKind.Return ? Back : Ink, upwards: true));
         }
 
         foreach (var node in layout.Nodes)
         {
             svg.Add(Shape(node, layout, options, onPath.Contains(node.Id)));
-            if (node.Label is { } label && NodeText(node, words) is { } text) svg.Add(Label(label, text, Ink));
+            if (node.Label is { } label && NodeText(node, words) is { } text) svg.Add(Label(label, text, Ink, upwards: false));
         }
         return svg.ToString(SaveOptions.DisableFormatting);
     }
@@ -185,13 +194,13 @@ public static class DiagramSvg
                 var title = options.StepTitle?.Invoke(node.Step!) ?? node.Name ?? node.Step!;
                 var mark = options.Steps?.GetValueOrDefault(node.Step!);
                 var look = mark is null ? new Look(highlighted ? "#e3eefa" : "#ffffff", stroke, width, null) : Looks[mark.State];
-                return Task(b, look, title, mark?.Note);
+                return Task(b, look, title, mark?.Note, mark is null ? "step" : $"step {Classes[mark.State]}");
             }
             case NodeKind.Correction:
             {
                 var returned = options.Steps?.GetValueOrDefault(node.Step!)?.State == StepState.Returned;
                 var look = returned ? Looks[StepState.Open] : new Look("#ffffff", Back, 1.5, "4 3");
-                return Task(b, look, options.Words.Correct, null);
+                return Task(b, look, options.Words.Correct, null, "correction");
             }
             case NodeKind.Merge or NodeKind.Join or NodeKind.Decision or NodeKind.Split:
             {
@@ -236,17 +245,17 @@ public static class DiagramSvg
     }
 
     /// <summary>A task: its title wrapped inside it and, under it, the note of its state; the whole text as a tooltip.</summary>
-    private static XElement Task(Box b, Look look, string title, string? note)
+    private static XElement Task(Box b, Look look, string title, string? note, string classes)
     {
-        var g = new XElement(S + "g", new XElement(S + "title", note is null ? title : $"{title}: {note}"));
+        var g = new XElement(S + "g", new XAttribute("class", classes), new XElement(S + "title", note is null ? title : $"{title}: {note}"));
         var rect = Rect(b, look.Fill, look.Stroke, look.Width);
         rect.Add(new XAttribute("rx", "8"));
         if (look.Dash is not null) rect.Add(new XAttribute("stroke-dasharray", look.Dash));
         g.Add(rect);
-        // The text stays clear of the timer on the lower edge.
-        var room = (int)Math.Max(1, (b.H - 22 - (note is null ? 0 : Layout.NoteHeight)) / Layout.TaskLineHeight);
-        var lines = Fit(Layout.Wrap(title, (int)((b.W - 10) / Layout.TaskCharWidth)), room);
+        // The text stays clear of the timer on the lower edge; a title too long for the box ends in "…".
         var notes = note is null ? [] : Fit(Layout.Wrap(note, (int)((b.W - 10) / 6)), 2);
+        var room = (int)Math.Max(1, (b.H - 20 - notes.Count * 14) / Layout.TaskLineHeight);
+        var lines = Fit(Layout.Wrap(title, (int)((b.W - 10) / Layout.TaskCharWidth)), room);
         var height = lines.Count * Layout.TaskLineHeight + notes.Count * 14;
         var y = b.Y + (b.H - 18) / 2 - height / 2 + 11;
         foreach (var line in lines)
@@ -264,16 +273,19 @@ public static class DiagramSvg
         return g;
     }
 
-    private static XElement Label(Box box, string text, string colour)
+    /// <summary>
+    /// A label in its box. A text longer in translation than the English the box was made for grows away from what it
+    /// names: an arrow's label upwards from the line and leftwards from the shape it points at, a shape's downwards.
+    /// </summary>
+    private static XElement Label(Box box, string text, string colour, bool upwards)
     {
         var perLine = (int)((Math.Max(box.W, Layout.LabelWidth) - 6) / Layout.LabelCharWidth);
         var lines = Layout.Wrap(text, perLine);
         var g = new XElement(S + "g", new XAttribute("font-size", "11"), new XAttribute("fill", colour));
-        // The last line sits on the box's lower edge: a label longer in translation grows away from its line.
-        var y = box.Bottom - 4 - (lines.Count - 1) * Layout.LabelLineHeight;
+        var y = upwards ? box.Bottom - 4 - (lines.Count - 1) * Layout.LabelLineHeight : box.Y + 11;
         foreach (var line in lines)
         {
-            g.Add(Text(box.MidX, y, line, "middle"));
+            g.Add(upwards ? Text(box.Right, y, line, "end") : Text(box.MidX, y, line, "middle"));
             y += Layout.LabelLineHeight;
         }
         return g;

@@ -110,7 +110,7 @@ public static class Layout
     public const double LabelWidth = 100, LabelCharWidth = 6.2, LabelLineHeight = 14;
 
     /// <summary>Room for two lines under a step's title: its state on a map (due date, holder).</summary>
-    public const double NoteHeight = 30;
+    public const double NoteHeight = 28;
 
     private const double PoolStrip = 30, LaneStrip = 30, Header = 20, Channel = 36, TrackGap = 8, MinChannel = 16;
     private const double CorrectionWidth = 110, CorrectionHeight = 60, GatewaySize = 44, EventSize = 36;
@@ -148,7 +148,7 @@ public static class Layout
     }
 
     /// <summary>The height a task needs so that its name, wrapped to its width, stays inside with room for a note.</summary>
-    public static double TaskHeight(string name) => Math.Max(80, WrappedLines(name, TaskLineChars) * TaskLineHeight + 16 + NoteHeight);
+    public static double TaskHeight(string name) => Math.Max(80, WrappedLines(name, TaskLineChars) * TaskLineHeight + 22 + NoteHeight);
 
     /// <summary>The box of an outside label: one line as wide as its text, longer texts wrapped to a width.</summary>
     public static (double W, double H) LabelSize(string text, double maxWidth = LabelWidth)
