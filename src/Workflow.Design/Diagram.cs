@@ -58,7 +58,10 @@ public static partial class Diagram
         return text.ToString();
     }
 
-    /// <summary>A procedure drawn as SVG in English, from the same layout as the BPMN export, agencies named as the catalogue names them.</summary>
+    /// <summary>
+    /// A procedure drawn as SVG in English, from the same layout as the BPMN export, agencies named as the catalogue
+    /// names them.
+    /// </summary>
     public static string Svg(WorkflowDefinition definition, WorkflowCatalog catalog) =>
         DiagramSvg.Render(Layout.Of(definition), new DiagramOptions
         {

@@ -205,7 +205,8 @@ public static class DiagramSvg
             case NodeKind.Merge or NodeKind.Join or NodeKind.Decision or NodeKind.Split:
             {
                 var g = new XElement(S + "g", new XElement(S + "path",
-                    new XAttribute("d", $"M{N(b.MidX)},{N(b.Y)} L{N(b.Right)},{N(b.MidY)} L{N(b.MidX)},{N(b.Bottom)} L{N(b.X)},{N(b.MidY)} z"),
+                    new XAttribute("d",
+                        $"M{N(b.MidX)},{N(b.Y)} L{N(b.Right)},{N(b.MidY)} L{N(b.MidX)},{N(b.Bottom)} L{N(b.X)},{N(b.MidY)} z"),
                     new XAttribute("fill", highlighted ? "#e3eefa" : "#ffffff"), new XAttribute("stroke", stroke),
                     new XAttribute("stroke-width", N(width))));
                 var r = b.W / 5;
@@ -218,13 +219,15 @@ public static class DiagramSvg
                 };
                 g.Add(mark is null
                     ? Circle(b.MidX, b.MidY, r, "none", Line, 2)
-                    : new XElement(S + "path", new XAttribute("d", mark), new XAttribute("stroke", Line), new XAttribute("stroke-width", "2.5")));
+                    : new XElement(S + "path", new XAttribute("d", mark), new XAttribute("stroke", Line),
+                        new XAttribute("stroke-width", "2.5")));
                 return g;
             }
             case NodeKind.DeadlineTimer or NodeKind.LapseTimer:
             {
                 var r = b.W / 2;
-                return new XElement(S + "g", Circle(b.MidX, b.MidY, r, "#ffffff", Line, 1.2), Circle(b.MidX, b.MidY, r - 3, "#ffffff", Line, 1.2),
+                return new XElement(S + "g", Circle(b.MidX, b.MidY, r, "#ffffff", Line, 1.2),
+                    Circle(b.MidX, b.MidY, r - 3, "#ffffff", Line, 1.2),
                     new XElement(S + "path", new XAttribute("d",
                             $"M{N(b.MidX)},{N(b.MidY - r + 8)} V{N(b.MidY)} H{N(b.MidX + r - 10)}"),
                         new XAttribute("fill", "none"), new XAttribute("stroke", Line), new XAttribute("stroke-width", "1.5")));
@@ -247,7 +250,8 @@ public static class DiagramSvg
     /// <summary>A task: its title wrapped inside it and, under it, the note of its state; the whole text as a tooltip.</summary>
     private static XElement Task(Box b, Look look, string title, string? note, string classes)
     {
-        var g = new XElement(S + "g", new XAttribute("class", classes), new XElement(S + "title", note is null ? title : $"{title}: {note}"));
+        var g = new XElement(S + "g", new XAttribute("class", classes),
+            new XElement(S + "title", note is null ? title : $"{title}: {note}"));
         var rect = Rect(b, look.Fill, look.Stroke, look.Width);
         rect.Add(new XAttribute("rx", "8"));
         if (look.Dash is not null) rect.Add(new XAttribute("stroke-dasharray", look.Dash));

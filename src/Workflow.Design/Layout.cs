@@ -235,7 +235,8 @@ public static class Layout
                 if (predecessors.Count > 1)
                 {
                     var optional = predecessors.Any(p => p.When is not null) || step.When is not null || step.After.Mode != JoinMode.All;
-                    g.Add($"Join_{step.Id}", NodeKind.Join, null, step.Agency, step.Id, optional ? GatewayType.Inclusive : GatewayType.Parallel);
+                    g.Add($"Join_{step.Id}", NodeKind.Join, null, step.Agency, step.Id,
+                        optional ? GatewayType.Inclusive : GatewayType.Parallel);
                     g.Connect($"Join_{step.Id}", into);
                     into = $"Join_{step.Id}";
                 }
@@ -251,7 +252,8 @@ public static class Layout
                     g.Add(id, approved ? NodeKind.Approved : NodeKind.Rejected, approved ? "Approved" : "Rejected", agency, from);
                 return id;
             }
-            string Into(string target, string from, string agency) => WorkflowDefinition.IsEnd(target) ? End(target, from, agency) : entry[target];
+            string Into(string target, string from, string agency) =>
+                WorkflowDefinition.IsEnd(target) ? End(target, from, agency) : entry[target];
 
             g.Connect("Start", entry[definition.Start.Id]);
             foreach (var step in definition.Steps)
@@ -287,8 +289,11 @@ public static class Layout
                     var target = step.Approve[0];
                     var when = When(target);
                     var name = when is not null ? (approveName is null ? $"when {when}" : $"approve, when {when}") : approveName;
-                    var condition = when is not null ? (approveCondition is null ? when : $"{approveCondition} and ({when})") : approveCondition;
-                    g.Connect(from, Into(target, step.Id, step.Agency), name: name, condition: condition, outcome: approveOutcome, when: when);
+                    var condition = when is not null
+                        ? (approveCondition is null ? when : $"{approveCondition} and ({when})")
+                        : approveCondition;
+                    g.Connect(from, Into(target, step.Id, step.Agency), name: name, condition: condition, outcome: approveOutcome,
+                        when: when);
                 }
                 else
                 {

@@ -57,8 +57,8 @@ public static class Shapes
     {
         var random = new Random(seed);
         var levels = Enumerable.Range(0, random.Next(1, 8))
-            .Select((_, level) => Enumerable.Range(0, level == 0 ? 1 : random.Next(1, 5)).Select(i => level == 0 ? "intake" : $"l{level}s{i}")
-                .ToList()).ToList();
+            .Select((_, level) => Enumerable.Range(0, level == 0 ? 1 : random.Next(1, 5))
+                .Select(i => level == 0 ? "intake" : $"l{level}s{i}").ToList()).ToList();
         var agencies = Agencies.Take(random.Next(1, 10)).Prepend("odsc").ToList();
         var words = new[] { "check", "the", "documents", "of", "the", "applicant", "and", "register", "a", "decision" };
         var text = new StringBuilder();
@@ -137,7 +137,8 @@ public class when_a_procedure_is_laid_out
             {
                 (Math.Abs(a.X - z.X) < 0.01 || Math.Abs(a.Y - z.Y) < 0.01).ShouldBeTrue($"{name}: {edge.Id} {a} to {z} is not straight");
                 // A line has no thickness; it may touch a shape's edge but not cross its inside.
-                var segment = new Box(Math.Min(a.X, z.X) - 0.01, Math.Min(a.Y, z.Y) - 0.01, Math.Abs(z.X - a.X) + 0.02, Math.Abs(z.Y - a.Y) + 0.02);
+                var segment = new Box(Math.Min(a.X, z.X) - 0.01, Math.Min(a.Y, z.Y) - 0.01, Math.Abs(z.X - a.X) + 0.02,
+                    Math.Abs(z.Y - a.Y) + 0.02);
                 foreach (var node in layout.Nodes.Where(n => !own.Contains(n.Id) && !own.Contains(n.AttachedTo)))
                 {
                     var inside = new Box(node.Box.X + 1, node.Box.Y + 1, node.Box.W - 2, node.Box.H - 2);

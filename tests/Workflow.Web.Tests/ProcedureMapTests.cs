@@ -43,12 +43,14 @@ public sealed class when_an_officer_reads_the_procedure_map(WorkspaceFixture wor
         var map = page.Locator("svg.map");
         await Expect(map).ToBeVisibleAsync();
         var frame = page.Locator(".map-frame");
-        var (scroll, client) = (await frame.EvaluateAsync<int>("f => f.scrollWidth"), await frame.EvaluateAsync<int>("f => f.clientWidth"));
+        var scroll = await frame.EvaluateAsync<int>("f => f.scrollWidth");
+        var client = await frame.EvaluateAsync<int>("f => f.clientWidth");
         scroll.ShouldBeLessThanOrEqualTo(client, "the map scrolls sideways");
         (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(1280);
         // Drawn at its own size, not shrunk: the words stay as large as the page's.
         var box = (await map.BoundingBoxAsync())!;
-        ((double)box.Width).ShouldBe(double.Parse((await map.GetAttributeAsync("width"))!, System.Globalization.CultureInfo.InvariantCulture), 1);
+        var width = double.Parse((await map.GetAttributeAsync("width"))!, System.Globalization.CultureInfo.InvariantCulture);
+        ((double)box.Width).ShouldBe(width, 1);
         var text = await map.TextContentAsync() ?? "";
         text.ShouldContain(citizenLane);
         text.ShouldContain(word);

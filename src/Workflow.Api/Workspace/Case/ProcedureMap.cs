@@ -33,8 +33,9 @@ public static class ProcedureMap
             marks[step.Id] = open is not null
                 ? open.AwaitingCorrection
                     ? new StepMark(StepState.Returned, text("Map.WithCitizen"))
-                    : new StepMark(StepState.Open, string.Format(CultureInfo.InvariantCulture, text("Map.Due"), CitizenWords.Date(language, open.DueAt))
-                                                   + (open.Holder is { } holder ? $", {holder.Name}" : ""))
+                    : new StepMark(StepState.Open,
+                        string.Format(CultureInfo.InvariantCulture, text("Map.Due"), CitizenWords.Date(language, open.DueAt))
+                        + (open.Holder is { } holder ? $", {holder.Name}" : ""))
                 : done is null ? new StepMark(StepState.NotReached, text("Map.NotReached"))
                 : done.Outcome == "skipped" ? new StepMark(StepState.Skipped, text("Outcome.skipped"))
                 : new StepMark(StepState.Done, text($"Outcome.{done.Outcome}"));
