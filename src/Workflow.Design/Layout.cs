@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Workflow.Core.Definitions;
 
 namespace Workflow.Design;
@@ -159,22 +160,31 @@ public static class Layout
         return (Math.Ceiling(width), lines.Count * LabelLineHeight + 2);
     }
 
-    public static ProcedureLayout Of(WorkflowDefinition definition, double maxWidth = MaxWidth)
+    private static readonly ConditionalWeakTable<WorkflowDefinition, ProcedureLayout> Made = new();
+
+    /// <summary>
+    /// The layout of a procedure, never wider than <paramref name="maxWidth"/> unless one column alone is. A definition
+    /// never changes, so its layout at the page's width is made once and kept as long as the definition is.
+    /// </summary>
+    public static ProcedureLayout Of(WorkflowDefinition definition, double maxWidth = MaxWidth) =>
+        maxWidth == MaxWidth ? Made.GetValue(definition, d => Make(d, MaxWidth)) : Make(definition, maxWidth);
+
+    private static ProcedureLayout Make(WorkflowDefinition definition, double maxWidth)
     {
-        var graph = Graph.Build(definition);
-        var placed = new Placement(graph);
-        ProcedureLayout? widest = null;
-        for (var columns = placed.Layers; columns >= 1; columns--)
+        var placed = new Placement(Graph.Build(definition));
+        for (var columns = placed.Layers; ; columns--)
         {
+            // The columns alone, with the narrowest channels, must fit before the arrows are routed.
+            if (columns > 1 && placed.Narrowest(columns) > maxWidth) continue;
             var layout = placed.Arrange(columns);
-            widest ??= layout;
             if (layout.Width > maxWidth && columns > 1) continue;
             // As many rows of columns as needed, each as full as the others: 14 columns in three rows of 5, 5 and 4.
             var tiers = (placed.Layers + columns - 1) / columns;
             var even = (placed.Layers + tiers - 1) / tiers;
-            return even < columns ? placed.Arrange(even) : layout;
+            if (even == columns) return layout;
+            var balanced = placed.Arrange(even);
+            return balanced.Width <= maxWidth ? balanced : layout;
         }
-        return widest!;
     }
 
     /// <summary>The shapes and arrows of a procedure, before they have places.</summary>
@@ -326,12 +336,19 @@ public static class Layout
     private sealed record Block(LayoutNode Node, Box Shape, Box? Name, Dictionary<string, Box> EdgeLabels,
         List<(LayoutNode Node, Box Shape, Box? Name)> Attached)
     {
-        public IEnumerable<Box> All => [Shape, .. Name is null ? Array.Empty<Box>() : [Name], .. EdgeLabels.Values,
-            .. Attached.SelectMany(a => a.Name is null ? new[] { a.Shape } : [a.Shape, a.Name])];
-        public double Left => -All.Min(b => b.X);
-        public double Width => All.Max(b => b.Right) + Left;
-        public double Above => Shape.H / 2 - All.Min(b => b.Y);
-        public double Below => All.Max(b => b.Bottom) - Shape.H / 2;
+        private readonly Box extent = Extent([Shape, .. Name is null ? Array.Empty<Box>() : [Name], .. EdgeLabels.Values,
+            .. Attached.SelectMany(a => a.Name is null ? new[] { a.Shape } : [a.Shape, a.Name])]);
+
+        public double Left => -extent.X;
+        public double Width => extent.W;
+        public double Above => Shape.H / 2 - extent.Y;
+        public double Below => extent.Bottom - Shape.H / 2;
+
+        private static Box Extent(List<Box> all)
+        {
+            var (x, y) = (all.Min(b => b.X), all.Min(b => b.Y));
+            return new Box(x, y, all.Max(b => b.Right) - x, all.Max(b => b.Bottom) - y);
+        }
     }
 
     private sealed class Placement
@@ -417,6 +434,11 @@ public static class Layout
             }
             return new Block(node, shape, name, labels, attached);
         }
+
+        /// <summary>The width of the columns alone, with the narrowest channels: no arrangement into them is narrower.</summary>
+        public double Narrowest(int columns) =>
+            PoolStrip + LaneStrip + (columns + 1) * MinChannel + grid.GroupBy(n => layer[n.Id] % columns)
+                .Sum(column => column.Max(n => blocks[n.Id].Width));
 
         private sealed record Cell(int Column, int Row);
 
