@@ -114,7 +114,7 @@ public static class Layout
     public const double NoteHeight = 28;
 
     private const double PoolStrip = 30, LaneStrip = 30, Header = 20, Channel = 36, TrackGap = 8, MinChannel = 16;
-    private const double CorrectionWidth = 110, CorrectionHeight = 60, GatewaySize = 44, EventSize = 36;
+    private const double CorrectionWidth = 110, CorrectionHeight = 66, GatewaySize = 44, EventSize = 36;
     private const double NameWidth = 80, TimerWidth = 76, MaxChannel = 40;
 
     /// <summary>The characters of a task's title on one line.</summary>
