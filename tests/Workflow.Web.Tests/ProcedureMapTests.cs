@@ -26,10 +26,10 @@ public sealed class when_an_officer_reads_the_procedure_map(WorkspaceFixture wor
     }
 
     [Theory]
-    [InlineData("en", "Citizen", "Completeness check")]
-    [InlineData("lo", "ປະຊາຊົນ", "ອະນຸມັດ")]
+    [InlineData("en", "Citizen", "Completeness check", "not reached")]
+    [InlineData("lo", "ປະຊາຊົນ", "ອະນຸມັດ", "ຍັງບໍ່ຮອດ")]
     public async Task the_map_fits_the_page_without_scrolling_sideways_and_speaks_the_readers_language(string language,
-        string citizenLane, string word)
+        string citizenLane, string word, string notReached)
     {
         var id = await TransferAsync();
         var page = await Workspace.WindowAsync(language);
@@ -55,6 +55,8 @@ public sealed class when_an_officer_reads_the_procedure_map(WorkspaceFixture wor
         text.ShouldContain(citizenLane);
         text.ShouldContain(word);
         await Expect(map.Locator("g.step.open")).ToHaveCountAsync(1);
+        // A screen reader hears where the case stands at each step.
+        (await map.Locator("desc").TextContentAsync() ?? "").ShouldContain(notReached);
         await Expect(map.Locator("g.step.not-reached")).ToHaveCountAsync(5);
         await ScreenshotAsync(page, $"procedure-map-{language}");
         await AccessibleAsync(page);

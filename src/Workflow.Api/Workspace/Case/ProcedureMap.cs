@@ -40,13 +40,16 @@ public static class ProcedureMap
                 : done.Outcome == "skipped" ? new StepMark(StepState.Skipped, text("Outcome.skipped"))
                 : new StepMark(StepState.Done, text($"Outcome.{done.Outcome}"));
         }
+        string Title(string step) => words.Step(language, definition.Id, step, definition.FindStep(step)?.Title);
         return DiagramSvg.Render(Design.Layout.Of(definition), new DiagramOptions
         {
             Title = text("Map.Title"),
+            // What a screen reader says for the picture: each step and where the case stands at it.
+            Description = string.Join("; ", definition.Steps.Select(s => $"{Title(s.Id)}: {marks[s.Id].Note}")),
             Id = "procedure-map",
             Class = "map",
             LaneName = agency => words.Agency(language, agency),
-            StepTitle = step => words.Step(language, definition.Id, step, definition.FindStep(step)?.Title),
+            StepTitle = Title,
             Steps = marks,
             Words = new DiagramWords
             {
