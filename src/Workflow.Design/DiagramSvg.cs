@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Xml;
 using System.Xml.Linq;
 
 namespace Workflow.Design;
@@ -98,9 +99,9 @@ public static class DiagramSvg
             new XAttribute("aria-labelledby", options.Description is null ? $"{id}-title" : $"{id}-title {id}-desc"),
             new XAttribute("class", options.Class), new XAttribute("style", "max-width:100%;height:auto"),
             new XAttribute("font-family", Fonts), new XAttribute("font-size", "12"), new XAttribute("fill", Ink),
-            new XElement(S + "title", new XAttribute("id", $"{id}-title"), options.Title));
+            new XElement(S + "title", new XAttribute("id", $"{id}-title"), Clean(options.Title)));
         if (options.Description is not null)
-            svg.Add(new XElement(S + "desc", new XAttribute("id", $"{id}-desc"), options.Description));
+            svg.Add(new XElement(S + "desc", new XAttribute("id", $"{id}-desc"), Clean(options.Description)));
         svg.Add(new XElement(S + "defs", Marker($"{id}-arrow", Line), Marker($"{id}-back", Back), Marker($"{id}-path", Path)));
 
         svg.Add(Rect(layout.Participant, "#ffffff", Muted, 1));
@@ -111,7 +112,7 @@ public static class DiagramSvg
             var name = lane.Agency is null ? words.Citizen : options.LaneName?.Invoke(lane.Agency) ?? lane.Agency;
             var fits = (int)((lane.Box.W - 50) / 7.5);
             svg.Add(new XElement(S + "text", new XAttribute("x", N(lane.Box.X + 36)), new XAttribute("y", N(lane.Box.Y + 15)),
-                new XAttribute("font-weight", "700"), new XAttribute("font-size", "13"), Short(name, fits)));
+                new XAttribute("font-weight", "700"), new XAttribute("font-size", "13"), Clean(Short(name, fits))));
         }
 
         var onPath = OnPath(layout, options.Highlight);
@@ -251,7 +252,7 @@ public static class DiagramSvg
     private static XElement Task(Box b, Look look, string title, string? note, string classes)
     {
         var g = new XElement(S + "g", new XAttribute("class", classes),
-            new XElement(S + "title", note is null ? title : $"{title}: {note}"));
+            new XElement(S + "title", Clean(note is null ? title : $"{title}: {note}")));
         var rect = Rect(b, look.Fill, look.Stroke, look.Width);
         rect.Add(new XAttribute("rx", "8"));
         if (look.Dash is not null) rect.Add(new XAttribute("stroke-dasharray", look.Dash));
@@ -322,7 +323,15 @@ public static class DiagramSvg
             new XAttribute("fill", fill), new XAttribute("stroke", stroke), new XAttribute("stroke-width", N(width)));
 
     private static XElement Text(double x, double y, string text, string anchor) =>
-        new(S + "text", new XAttribute("x", N(x)), new XAttribute("y", N(y)), new XAttribute("text-anchor", anchor), text);
+        new(S + "text", new XAttribute("x", N(x)), new XAttribute("y", N(y)), new XAttribute("text-anchor", anchor), Clean(text));
+
+    /// <summary>
+    /// Text without the control characters XML cannot hold: a title may come from any definition file, and a drawing
+    /// must never fail to render because of one.
+    /// </summary>
+    private static string Clean(string text) =>
+        text.All(c => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c))
+            ? text : new string([.. text.Where(c => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c))]);
 
     private static string Format(string text, object? value) => string.Format(CultureInfo.InvariantCulture, text, value);
 

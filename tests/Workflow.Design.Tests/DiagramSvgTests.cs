@@ -113,6 +113,23 @@ public class when_a_procedure_is_drawn_as_svg
     }
 
     [Fact]
+    public void words_with_characters_xml_cannot_hold_or_markup_are_written_as_plain_text()
+    {
+        var svg = Draw(Keywords.Definition, new DiagramOptions
+        {
+            Title = "A map\u0001 <b>bold</b>",
+            StepTitle = step => step == "end" ? "Check\u0007 the <script>alert(1)</script> file 😀" : null,
+        });
+
+        svg.Element(S + "title")!.Value.ShouldBe("A map <b>bold</b>");
+        var steps = svg.Descendants(S + "g").Select(g => g.Element(S + "title")?.Value).OfType<string>().ToList();
+        steps.ShouldContain("Check the <script>alert(1)</script> file 😀");
+        svg.Descendants(S + "script").ShouldBeEmpty();
+        // Keywords' own titles, with quotes, angle brackets and '#', come through as written.
+        steps.ShouldContain(Keywords.Definition.FindStep("flowchart")!.Title);
+    }
+
+    [Fact]
     public void the_drawing_of_a_procedure_stays_as_reviewed()
     {
         Snapshot.Match(Diagram.Svg(Procedures.Get("enterprise-registration"), Procedures.Catalog));
