@@ -18,10 +18,12 @@ public static class WhatIfCommand
 
     public static Command Create()
     {
-        var draft = new Option<FileInfo>("--draft") { Description = "the draft definition (YAML) to replay the history through", Required = true };
+        var draft = new Option<FileInfo>("--draft")
+            { Description = "the draft definition (YAML) to replay the history through", Required = true };
         var from = new Option<DateOnly>("--from") { Description = "first day of the period, e.g. 2024-01-01", Required = true };
         var to = new Option<DateOnly>("--to") { Description = "last day of the period, included", Required = true };
-        var workflow = new Option<string?>("--workflow") { Description = "the procedure whose history is replayed; default: the draft's id" };
+        var workflow = new Option<string?>("--workflow")
+            { Description = "the procedure whose history is replayed; default: the draft's id" };
         var format = new Option<string>("--format") { Description = "table, json or csv", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
         var connection = Connection.Option();
@@ -58,7 +60,7 @@ public static class WhatIfCommand
         return command;
     }
 
-    /// <summary>The side-by-side rows of the comparison: (scope, measure, actual, draft), the whole period first, then each agency.</summary>
+    /// <summary>The side-by-side rows: (scope, measure, actual, draft), the whole period first, then each agency.</summary>
     public static IEnumerable<(string Scope, string Measure, string Actual, string Draft)> Rows(WhatIfResult r)
     {
         static string N(double? value) => value?.ToString("0.##", CultureInfo.InvariantCulture) ?? "";

@@ -120,7 +120,9 @@ public sealed record CaseFigures(string Status, string? Verdict, DateTimeOffset?
             {
                 case ApplicationSubmitted s: centre = s.Centre; break;
                 case StepOpened o: open[o.StepId] = (o.OpenedAt, o.DueAt); break;
-                case DeadlineRecalculated r when open.TryGetValue(r.Scope, out var step): open[r.Scope] = step with { Due = r.DueAt }; break;
+                case DeadlineRecalculated r when open.TryGetValue(r.Scope, out var step):
+                    open[r.Scope] = step with { Due = r.DueAt };
+                    break;
                 case StepApproved a: Decided(a.StepId, a.Agency, a.At); break;
                 case StepRejected r: Decided(r.StepId, r.Agency, r.At); break;
                 case StepReturned r:

@@ -127,8 +127,8 @@ public static class HistoryReplay
             {
                 var at = Shift(correction.At, Offset(correction.ReturnedAt, _lastReturn));
                 if (at < _lastReturn) at = _lastReturn;
-                acts.Add((at, 1, () => Do(new SubmitCorrection(_corrections.Dequeue().Data, correction.Documents, "as recorded", Clerk), at,
-                    "the citizen's correction")));
+                acts.Add((at, 1, () => Do(new SubmitCorrection(_corrections.Dequeue().Data, correction.Documents, "as recorded", Clerk),
+                    at, "the citizen's correction")));
             }
             if (acts.Count == 0)
                 throw new Unmappable(State.Status == ApplicationStatus.AwaitingCorrection
@@ -151,7 +151,7 @@ public static class HistoryReplay
             if (outcome == StepOutcome.Return) _lastReturn = at;
         }
 
-        /// <summary>What the sweeper would have recorded before <paramref name="at"/>: the legal deadline missed, the window closed.</summary>
+        /// <summary>What the sweeper would have recorded before <paramref name="at"/>: a missed legal deadline, a closed window.</summary>
         private void FireDue(DateTimeOffset at)
         {
             if (State.Clock is { Running: true, Missed: false } clock && Lateness.IsLate(at, clock.DueAt))

@@ -24,7 +24,8 @@ public sealed record PeriodFigures(int Cases, int WithTimeliness, int OnTime, do
         var onTime = timed.Count(c => c.OnTime);
         var days = timed.Where(c => c.WorkingDays is not null).Select(c => (double)c.WorkingDays!.Value).ToList();
         var agencies = cases.SelectMany(c => c.Steps).GroupBy(s => s.Agency)
-            .Select(g => new AgencyFigures(g.Key, g.Count(), g.Count(s => s.Late), Percentiles.Median(g.Select(s => (double)s.WorkingDays)),
+            .Select(g => new AgencyFigures(g.Key, g.Count(), g.Count(s => s.Late),
+                Percentiles.Median(g.Select(s => (double)s.WorkingDays)),
                 g.Sum(s => s.WorkingDays)))
             .OrderByDescending(a => a.Late).ThenByDescending(a => a.TotalWorkingDays).ThenBy(a => a.Agency, StringComparer.Ordinal)
             .ToImmutableArray();
@@ -82,7 +83,7 @@ public sealed record WhatIfResult(
     }
 }
 
-/// <summary>Order statistics of working days: the median (the mean of the middle two of an even count) and nearest-rank percentiles.</summary>
+/// <summary>Order statistics of working days: the median (mean of the middle two of an even count), nearest-rank percentiles.</summary>
 public static class Percentiles
 {
     public static double? Median(IEnumerable<double> values)

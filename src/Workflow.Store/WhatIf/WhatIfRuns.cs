@@ -28,9 +28,10 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
     public int MaxDays { get; } = configuration?.GetValue("Workflow:WhatIf:MaxDays", 366) ?? 366;
     public int MaxCases { get; } = configuration?.GetValue("Workflow:WhatIf:MaxCases", 200_000) ?? 200_000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json =
+        new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    /// <summary>The events a replay reads: the case's submission, decisions, corrections and clock; never reminders or desk work.</summary>
+    /// <summary>The events a replay reads: the submission, decisions, corrections and the clock; never reminders or desk work.</summary>
     private static readonly Dictionary<string, Type> Read = new Type[]
         {
             typeof(ApplicationSubmitted), typeof(StepOpened), typeof(StepApproved), typeof(StepRejected), typeof(StepReturned),
@@ -42,7 +43,7 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
         .Append(KeyValuePair.Create(ApplicationDeclaredCompleteV1.StoredAs, typeof(ApplicationDeclaredCompleteV1)))
         .ToDictionary();
 
-    /// <summary>Checks a draft's text like a file of the workflows folder; throws <see cref="DefinitionException"/> with every problem.</summary>
+    /// <summary>Checks a draft's text like a file of workflows/; throws <see cref="DefinitionException"/> with every problem.</summary>
     public WorkflowDefinition Check(string fileName, string text) => definitions.Catalog.Check(fileName, text);
 
     /// <summary>
@@ -122,7 +123,8 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
             {
                 if (events.Count > 0) yield return (current, events);
                 if (++count > MaxCases)
-                    throw new WhatIfTooLarge($"the period holds more than {MaxCases:N0} decided cases of {workflowId}; choose a shorter one");
+                    throw new WhatIfTooLarge(
+                        $"the period holds more than {MaxCases:N0} decided cases of {workflowId}; choose a shorter one");
                 (current, events) = (stream, []);
             }
             var e = JsonSerializer.Deserialize(reader.GetString(2), Read[reader.GetString(1)], Json)!;
