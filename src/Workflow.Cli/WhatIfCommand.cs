@@ -26,15 +26,19 @@ public static class WhatIfCommand
             { Description = "the procedure whose history is replayed; default: the draft's id" };
         var format = new Option<string>("--format") { Description = "table, json or csv", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
+        var key = AuditOptions.ChainKey();
         var connection = Connection.Option();
         var command = new Command("what-if",
                 "Replay the cases of a period through a draft: on time, median and 90th percentile working days and the bottleneck " +
                 "agency, side by side with what happened; cases the draft cannot map are listed")
-            { draft, from, to, workflow, format, connection };
+            { draft, from, to, workflow, format, key, connection };
         command.SetAction(async (parse, cancellation) =>
         {
             var file = parse.GetValue(draft)!;
             if (!file.Exists) throw new FileNotFoundException(null, file.FullName);
+            // The store is opened as the other tools open it, with its chain key; the what-if only reads.
+            using var keyScope = AuditOptions.UseKey(parse, key);
+            if (keyScope is null) return 2;
             await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
             var runs = provider.GetRequiredService<WhatIfRuns>();

@@ -87,6 +87,12 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
         await Decide(e, new DateTimeOffset(2024, 7, 1, 10, 0, 0, TimeSpan.FromHours(7)), "register", "reject");
     }
 
+    /// <summary>Legal deadline 10 working days instead of 17; registration 5 instead of 10, the seal 3 instead of 5.</summary>
+    private static readonly string Shorter = Shipped.Replace("deadline: 17 working days", "deadline: 10 working days")
+        .Replace("deadline: 10 working days\n    approve: [seal", "deadline: 5 working days\n    approve: [seal")
+        .Replace("deadline: 5 working days\n    approve: handover\n    return: citizen\n\n  social",
+            "deadline: 3 working days\n    approve: handover\n    return: citizen\n\n  social");
+
     private async Task<JsonElement> WhatIf(string draft)
     {
         var response = await Post(As("designer", null), "/api/what-if", new { source = draft, from = "2024-06-01", to = "2024-06-30" });
@@ -123,12 +129,8 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
     public async Task a_shorter_deadline_makes_the_slow_registration_late()
     {
         await SeedHistory();
-        var draft = Shipped.Replace("deadline: 17 working days", "deadline: 10 working days")
-            .Replace("deadline: 10 working days\n    approve: [seal", "deadline: 5 working days\n    approve: [seal")
-            .Replace("deadline: 5 working days\n    approve: handover\n    return: citizen\n\n  social",
-                "deadline: 3 working days\n    approve: handover\n    return: citizen\n\n  social");
 
-        var result = await WhatIf(draft);
+        var result = await WhatIf(Shorter);
 
         // A: 10 wd from Mon 3 June fall on Mon 17 June 16:00; the handover on Tue 18 June is late, with the apology. B, C (a
         // fresh 10 wd from the correction: Thu 27 June) and D stay on time. The agencies keep their working days.
@@ -139,6 +141,33 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
         result.GetProperty("draft").GetProperty("bottleneck").GetString().ShouldBe(Moic);
         result.GetProperty("actual").GetProperty("onTimeRate").GetDouble().ShouldBe(1);
         result.GetProperty("draft").GetProperty("onTimeRate").GetDouble().ShouldBe(0.75);
+    }
+
+    [Fact]
+    public async Task the_workflow_tool_prints_the_same_comparison_from_the_store()
+    {
+        await SeedHistory();
+        // A server started on the store keeps its catalogue there (agencies and calendars) for the tool to read.
+        await using var server = ApiFixture.Host(Api.ConnectionString);
+        _ = server.Server;
+        var folder = Directory.CreateTempSubdirectory("what-if-").FullName;
+        var draft = Path.Combine(folder, "shorter.yaml");
+        await File.WriteAllTextAsync(draft, Shorter);
+        string[] period = ["what-if", "--draft", draft, "--from", "2024-06-01", "--to", "2024-06-30", "--connection", Api.ConnectionString,
+            "--chain-key", Store.Audit.ChainKey.DevelopmentKey];
+
+        var csv = ServerProcess.Cli(folder, [.. period, "--format", "csv"]);
+        var table = ServerProcess.Cli(folder, period);
+
+        (await csv.ExitAsync()).ShouldBe(0, csv.AllOutput);
+        csv.Output.ShouldContain("all,on time,4,3");
+        csv.Output.ShouldContain("all,on-time rate,100.0%,75.0%");
+        csv.Output.ShouldContain("all,median working days,8,8");
+        csv.Output.ShouldContain($"{Moic},late decisions,0,1");
+        (await table.ExitAsync()).ShouldBe(0, table.AllOutput);
+        table.AllOutput.ShouldContain("| bottleneck agency");
+        table.AllOutput.ShouldContain("1 case(s) change timeliness in the draft; 0 cannot be mapped.");
+        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]
