@@ -38,7 +38,7 @@ public sealed record PeriodFigures(int Cases, int WithTimeliness, int OnTime, do
 
 public sealed record UnmappableCase(Guid ApplicationId, string TrackingNumber, string Reason);
 
-/// <summary>A case whose timeliness the draft changes: on time that was late, or late that was on time.</summary>
+/// <summary>A case the draft changes: on time that was late, late that was on time, or another outcome (a lapse).</summary>
 public sealed record ChangedCase(Guid ApplicationId, string TrackingNumber, string? Actual, int? ActualWorkingDays, string? Draft,
     int? DraftWorkingDays);
 
@@ -73,7 +73,8 @@ public sealed record WhatIfResult(
         var replayed = replays.Where(r => r.Draft is not null).ToList();
         var unmappable = replays.Where(r => r.Unmappable is not null).Select(r => new UnmappableCase(r.ApplicationId, r.TrackingNumber,
             r.Unmappable!)).ToImmutableArray();
-        var changed = replayed.Where(r => r.Actual.OnTime != r.Draft!.OnTime || r.Actual.Verdict != r.Draft.Verdict)
+        // "Late" and "late with apology" differ only by whether the sweeper got to the case before its decision: not a change.
+        var changed = replayed.Where(r => r.Actual.OnTime != r.Draft!.OnTime || r.Actual.Status != r.Draft.Status)
             .Select(r => new ChangedCase(r.ApplicationId, r.TrackingNumber, r.Actual.Verdict, r.Actual.WorkingDays, r.Draft!.Verdict,
                 r.Draft.WorkingDays))
             .ToImmutableArray();
