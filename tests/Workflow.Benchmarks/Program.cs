@@ -66,7 +66,8 @@ oversight.SetAction((parse, cancellation) =>
 });
 
 var cases = Number("--cases", "enterprise registrations recorded through 2024 (default 100,000)");
-var whatIf = new Command("what-if", "What-if from history over a year of cases against the raw read of the same events, and checking a draft")
+var whatIf = new Command("what-if",
+        "What-if from history over a year of cases against the raw read of the same events, and checking a draft")
     { quick, workflows, connection, cases, rounds };
 whatIf.SetAction((parse, cancellation) =>
 {

@@ -25,7 +25,8 @@ public static class WhatIfBenchmark
         public static Options Quick => new(300, 1, 20);
     }
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json =
+        new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private static readonly DateOnly From = new(2024, 1, 1), To = new(2024, 12, 31);
 
@@ -86,7 +87,8 @@ public static class WhatIfBenchmark
         output.WriteLine($"| {options.Rounds} rounds | {cases:N0} | {readEvents:N0} | {readMs:N0} | {replayMs:N0} " +
                          $"| {Statistics.Ratio(replayMs, readMs):N2} |");
         output.WriteLine($"On time: {result.Actual.OnTime:N0} actually, {result.Draft.OnTime:N0} with the draft (legal deadline " +
-                         $"{result.DraftDeadlineDays} working days); bottleneck {result.Actual.Bottleneck} -> {result.Draft.Bottleneck}; " +
+                         $"{result.DraftDeadlineDays} working days); bottleneck {result.Actual.Bottleneck} -> " +
+                         $"{result.Draft.Bottleneck}; " +
                          $"{result.Unmappable.Length} unmappable.");
         output.WriteLine(reproduces
             ? "The unchanged version reproduces the actual figures."
@@ -128,13 +130,14 @@ public static class WhatIfBenchmark
     /// Cases received through 2024, each decided by the real decider at varied instants (agencies sometimes late), with a
     /// return in about one in ten and a rejection in about one in twenty, copied into the event table with one statement.
     /// </summary>
-    private static async Task<long> HistoryAsync(BenchStore bench, WorkflowDefinition definition, int cases, CancellationToken cancellation)
+    private static async Task<long> HistoryAsync(BenchStore bench, WorkflowDefinition definition, int cases,
+        CancellationToken cancellation)
     {
         var calendars = bench.Catalog.Calendars;
         var schema = WorkflowStore.Schema;
         await using var connection = await bench.Database.OpenConnectionAsync(cancellation);
-        await using (var create = new Npgsql.NpgsqlCommand(
-                         "create temporary table bench_history (stream_id uuid, version bigint, type text, data jsonb, dotnet text)", connection))
+        await using (var create = new Npgsql.NpgsqlCommand("create temporary table bench_history " +
+                         "(stream_id uuid, version bigint, type text, data jsonb, dotnet text)", connection))
             await create.ExecuteNonQueryAsync(cancellation);
         var random = new Random(13);
         long written = 0;

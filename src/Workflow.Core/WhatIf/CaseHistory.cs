@@ -109,7 +109,7 @@ public sealed record CaseFigures(string Status, string? Verdict, DateTimeOffset?
         void Decided(string stepId, string agency, DateTimeOffset at)
         {
             if (!open.Remove(stepId, out var step)) return;
-            var calendar = calendars.ForCentre(centre, at);
+            var calendar = CentreCalendars.For(calendars, centre, at);
             steps.Add(new StepFigures(stepId, agency, Math.Max(0, calendar.WorkingDaysBetween(step.Opened, at)),
                 Lateness.IsLate(at, step.Due)));
         }
@@ -142,7 +142,7 @@ public sealed record CaseFigures(string Status, string? Verdict, DateTimeOffset?
             }
         }
         int? days = complete is { } from && decided is { } to && timeliness.Verdict is not null
-            ? Math.Max(0, calendars.ForCentre(centre, to).WorkingDaysBetween(from, to))
+            ? Math.Max(0, CentreCalendars.For(calendars, centre, to).WorkingDaysBetween(from, to))
             : null;
         return new CaseFigures(status, timeliness.Verdict, complete, decided, days, returns, steps.ToImmutable());
     }

@@ -166,7 +166,7 @@ public static class HistoryReplay
             IReadOnlyList<object> events;
             try
             {
-                events = Decider.Decide(command, _state, draft, calendars.ForCentre(history.Centre, at), at);
+                events = Decider.Decide(command, _state, draft, CentreCalendars.For(calendars, history.Centre, at), at);
             }
             catch (RuleViolation rule)
             {
@@ -185,13 +185,13 @@ public static class HistoryReplay
 
         /// <summary>Working days from one instant to another on the centre's calendar; negative when the second is earlier.</summary>
         private int Offset(DateTimeOffset recorded, DateTimeOffset replayed) =>
-            recorded == replayed ? 0 : calendars.ForCentre(history.Centre, replayed).WorkingDaysBetween(recorded, replayed);
+            recorded == replayed ? 0 : CentreCalendars.For(calendars, history.Centre, replayed).WorkingDaysBetween(recorded, replayed);
 
         /// <summary>An instant moved by whole working days, keeping its time of day.</summary>
         private DateTimeOffset Shift(DateTimeOffset instant, int days)
         {
             if (days == 0) return instant;
-            var calendar = calendars.ForCentre(history.Centre, instant);
+            var calendar = CentreCalendars.For(calendars, history.Centre, instant);
             var local = calendar.Local(instant);
             var day = DateOnly.FromDateTime(local);
             for (var i = 0; i < Math.Abs(days); i++) day = days > 0 ? calendar.NextWorkingDay(day) : calendar.PreviousWorkingDay(day);

@@ -60,12 +60,13 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
         var calendars = definitions.Catalog.Calendars;
         var watch = Stopwatch.StartNew();
         var replays = new ConcurrentBag<CaseReplay>();
-        var cases = Channel.CreateBounded<(Guid Id, List<object> Events)>(new BoundedChannelOptions(2_000) { SingleWriter = true });
+        var cases = Channel.CreateBounded<(Guid Id, List<(string Type, string Data)> Rows)>(
+            new BoundedChannelOptions(2_000) { SingleWriter = true });
         var reading = Task.Run(async () =>
         {
             try
             {
-                await foreach (var c in CasesAsync(id, from, to, cancellation)) await cases.Writer.WriteAsync(c, cancellation);
+                await foreach (var c in RowsAsync(id, from, to, cancellation)) await cases.Writer.WriteAsync(c, cancellation);
                 cases.Writer.Complete();
             }
             catch (Exception e)
@@ -73,10 +74,12 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
                 cases.Writer.Complete(e);
             }
         }, cancellation);
-        // The replay is pure and each case independent: they run on every core while the next cases are read.
+        // Each case is independent and its replay pure: cases are read on one connection while every core deserialises and
+        // replays the ones already read.
         await Parallel.ForEachAsync(cases.Reader.ReadAllAsync(cancellation), cancellation, (c, _) =>
         {
-            if (CaseHistory.From(c.Id, c.Events, calendars) is { } history) replays.Add(HistoryReplay.Replay(history, draft, calendars));
+            if (CaseHistory.From(c.Id, Events(c.Rows), calendars) is { } history)
+                replays.Add(HistoryReplay.Replay(history, draft, calendars));
             return ValueTask.CompletedTask;
         });
         await reading;
@@ -90,6 +93,21 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
 
     /// <summary>The events of every case of the procedure decided in the period, one case at a time in stream order.</summary>
     public async IAsyncEnumerable<(Guid Id, List<object> Events)> CasesAsync(string workflowId, DateOnly from, DateOnly to,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        await foreach (var (id, rows) in RowsAsync(workflowId, from, to, cancellation)) yield return (id, Events(rows));
+    }
+
+    private static List<object> Events(List<(string Type, string Data)> rows) =>
+        [.. rows.Select(r => JsonSerializer.Deserialize(r.Data, Read[r.Type], Json) switch
+        {
+            ApplicationDeclaredCompleteV1 v1 => v1.Upcast(),
+            var e => e!,
+        })];
+
+    /// <summary>The stored type and JSON of the events a replay reads, one case at a time in stream order.</summary>
+    private async IAsyncEnumerable<(Guid Id, List<(string Type, string Data)> Rows)> RowsAsync(string workflowId, DateOnly from,
+        DateOnly to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
     {
         var zone = definitions.Catalog.Calendars.ForCentre("", new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)).Zone;
@@ -114,22 +132,21 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
         command.Parameters.AddWithValue("types", Read.Keys.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var current = Guid.Empty;
-        var events = new List<object>();
+        var rows = new List<(string, string)>();
         var count = 0;
         while (await reader.ReadAsync(cancellation))
         {
             var stream = reader.GetGuid(0);
             if (stream != current)
             {
-                if (events.Count > 0) yield return (current, events);
+                if (rows.Count > 0) yield return (current, rows);
                 if (++count > MaxCases)
                     throw new WhatIfTooLarge(
                         $"the period holds more than {MaxCases:N0} decided cases of {workflowId}; choose a shorter one");
-                (current, events) = (stream, []);
+                (current, rows) = (stream, []);
             }
-            var e = JsonSerializer.Deserialize(reader.GetString(2), Read[reader.GetString(1)], Json)!;
-            events.Add(e is ApplicationDeclaredCompleteV1 v1 ? v1.Upcast() : e);
+            rows.Add((reader.GetString(1), reader.GetString(2)));
         }
-        if (events.Count > 0) yield return (current, events);
+        if (rows.Count > 0) yield return (current, rows);
     }
 }
