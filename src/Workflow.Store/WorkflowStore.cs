@@ -73,24 +73,27 @@ public static class WorkflowStore
         return builder.Build();
     }
 
-    private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key)
+    private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key, bool statistics)
     {
         var options = new StoreOptions();
         Configure(options, database);
+        if (statistics) Statistics.StatisticsReader.AddProjection(options);
         // Every session of the store stamps the keyed audit link on the events it appends (see Audit.ChainLinks).
         options.Listeners.Add(new Audit.ChainLinks(key));
         return options;
     }
 
-    /// <param name="statistics">How this process runs the async daemon of the statistics: hot/cold on a server (one node
-    /// runs it, another takes over when it stops), disabled in a tool that only reads.</param>
+    /// <param name="statistics">How this process runs the async daemon of the statistics projection: hot/cold on a server
+    /// (one node runs it, another takes over when it stops), disabled on a node that leaves it to others; null in a tool
+    /// that only reads the figures, which then does not register the projection at all.</param>
     public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog,
-        DaemonMode statistics = DaemonMode.Disabled)
+        DaemonMode? statistics = null)
     {
         services.AddSingleton(DataSource(connectionString));
-        var marten = services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>()))
+        var marten = services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>(),
+                statistics is not null))
             .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
-        if (statistics != DaemonMode.Disabled) marten.AddAsyncDaemon(statistics);
+        if (statistics is { } mode and not DaemonMode.Disabled) marten.AddAsyncDaemon(mode);
         services.AddSingleton<Statistics.StatisticsReader>();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();

@@ -31,6 +31,7 @@ public sealed record EscalationFact(string StepId, string Agency, int Level, Dat
 /// definition): instants, outcomes, step visits, escalations, the rating. Never personal data: no applicant, no
 /// tracking number, no comment.
 /// </summary>
+/// <param name="ReceivedAt">In UTC, as are <paramref name="EndedAt"/>: the store keeps both in columns of their own.</param>
 /// <param name="Tracked">The citizen was given an access code and can follow the case online.</param>
 /// <param name="MissedAt">The legal deadline instant the case first missed while its clock ran: late from then on.</param>
 public sealed record CaseFacts(
@@ -75,7 +76,7 @@ public sealed record CaseFacts(
     {
         if (facts is null)
             return @event is ApplicationSubmitted s
-                ? new CaseFacts(s.ApplicationId, s.WorkflowId, s.Centre, s.Channel, s.AccessCode is not null, s.At,
+                ? new CaseFacts(s.ApplicationId, s.WorkflowId, s.Centre, s.Channel, s.AccessCode is not null, s.At.ToUniversalTime(),
                     CaseTimeliness.NotStarted)
                 : null;
         var next = facts with { Timeliness = facts.Timeliness.Evolve(@event) };
@@ -118,7 +119,7 @@ public sealed record CaseFacts(
     /// <summary>An ended case holds no open step: whatever was still open closes with it, as in the write state.</summary>
     private CaseFacts End(DateTimeOffset at, string outcome) => this with
     {
-        EndedAt = at,
+        EndedAt = at.ToUniversalTime(),
         Outcome = outcome,
         Steps = [.. Steps.Select(v => v.ClosedAt is null ? v with { ClosedAt = at, Outcome = Outcomes.Cancelled } : v)],
     };

@@ -26,11 +26,15 @@ public sealed record StatisticsReport(string Period, DateOnly From, DateOnly To,
 /// </summary>
 public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource database)
 {
+    /// <summary>Registered where the daemon may run: a process that only reads need not know how the facts are made.</summary>
+    public static void AddProjection(StoreOptions options) => options.Projections.Add(new CaseFactsProjection(), ProjectionLifecycle.Async);
+
     public static void Configure(StoreOptions options)
     {
-        options.Projections.Add(new CaseFactsProjection(), ProjectionLifecycle.Async);
         // Columns of their own for what every query filters on: the centre, the procedure and the life of the case.
-        options.Schema.For<CaseFacts>().Duplicate(c => c.Centre).Duplicate(c => c.WorkflowId)
+        // Numbered revisions, as Marten keeps an aggregate it projects, so that a process without the projection (the CLI)
+        // sees the same table.
+        options.Schema.For<CaseFacts>().UseNumericRevisions(true).Duplicate(c => c.Centre).Duplicate(c => c.WorkflowId)
             .Duplicate(c => c.ReceivedAt, pgType: "timestamptz").Duplicate(c => c.EndedAt, pgType: "timestamptz", notNull: false);
     }
 
@@ -52,7 +56,7 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
     public async Task<IReadOnlyList<CaseFacts>> FactsAsync(StatisticsQuery query, CancellationToken cancellation)
     {
         var periods = query.Periods;
-        DateTimeOffset start = periods[0].Start, end = periods[^1].End;
+        DateTimeOffset start = periods[0].Start.ToUniversalTime(), end = periods[^1].End.ToUniversalTime();
         await using var session = store.QuerySession();
         var facts = session.Query<CaseFacts>().Where(c => c.ReceivedAt < end && (c.EndedAt == null || c.EndedAt >= start));
         if (query.Centre is { } centre) facts = facts.Where(c => c.Centre == centre);
