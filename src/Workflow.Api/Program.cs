@@ -53,6 +53,7 @@ try
     builder.AddTracking();
     NotificationService.AddNotifications(builder);
     builder.AddWorkspace();
+    builder.AddStatistics();
 
     var app = builder.Build();
     configuring = false;
@@ -80,6 +81,7 @@ try
     api.MapStatistics();
     api.MapDevelopmentClock(app.Environment);
     app.MapWorkspace();
+    app.MapTransparency();
 
     await app.RunAsync();
     return ExitCodes.Stopped;

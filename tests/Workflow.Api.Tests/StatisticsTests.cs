@@ -164,6 +164,53 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
         check.Code.ShouldBe(0, check.Process.AllOutput);
     }
 
+    [Fact]
+    public async Task no_public_answer_holds_personal_data_of_the_cases_it_counts()
+    {
+        var people = new[]
+        {
+            (Name: "Vilayphone Sengdara", Id: "LA-7730-1144", Phone: "+856 20 9988 1201", Email: "vilayphone@example.la"),
+            (Name: "Bounthavy Keomany", Id: "LA-5521-0093", Phone: "+856 20 7711 3402", Email: "bounthavy@example.la"),
+        };
+        var tracking = new List<string>();
+        foreach (var person in people)
+        {
+            var body = JsonSerializer.SerializeToNode(Samples.Submission("land-title-transfer"), ApiFixture.Json)!.AsObject();
+            body["applicant"] = new JsonObject
+            {
+                ["name"] = person.Name, ["idNumber"] = person.Id, ["phone"] = person.Phone, ["email"] = person.Email,
+            };
+            var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", body));
+            tracking.Add(created.TrackingNumber);
+        }
+        await CatchUpAsync(Store);
+        await Api.Factory.Services.GetRequiredService<Workspace.Transparency.PublicFigures>().RefreshAsync(CancellationToken.None);
+
+        var anonymous = Api.Anonymous;
+        var csv = await anonymous.GetStringAsync("/transparency/figures.csv");
+        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Sum(line => int.Parse(line.Split(',')[7])).ShouldBe(2);
+        var json = await anonymous.GetStringAsync("/transparency/figures.json");
+        JsonNode.Parse(json)!["licence"]!.GetValue<string>().ShouldBe("CC BY 4.0");
+        var pages = new List<string>();
+        foreach (var language in new[] { "en", "lo" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/transparency");
+            request.Headers.Add("Cookie", $".workflow.language=c={language}|uic={language}");
+            var page = await anonymous.SendAsync(request);
+            page.StatusCode.ShouldBe(HttpStatusCode.OK);
+            pages.Add(await page.Content.ReadAsStringAsync());
+        }
+        pages[0].ShouldContain("Decided on time");
+        pages[1].ShouldContain("ຕັດສິນທັນເວລາ");
+        foreach (var text in pages.Append(csv).Append(json))
+        {
+            foreach (var person in people)
+                foreach (var secret in new[] { person.Name, person.Id, person.Phone, person.Email, person.Name.Split(' ')[1] })
+                    text.ShouldNotContain(secret, Case.Insensitive);
+            foreach (var number in tracking) text.ShouldNotContain(number);
+        }
+    }
+
     [Theory]
     [InlineData("to=2024-01-31", "from")]
     [InlineData("from=2024-02-30&to=2024-03-01", "from")]

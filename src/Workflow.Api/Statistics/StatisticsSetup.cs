@@ -4,6 +4,19 @@ namespace Workflow.Api.Statistics;
 
 public static class StatisticsSetup
 {
+    /// <summary>The public figures kept in memory for the transparency page and its open-data downloads.</summary>
+    public static WebApplicationBuilder AddStatistics(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<Workspace.Transparency.PublicFigures>();
+        return builder;
+    }
+
+    public static WebApplication MapTransparency(this WebApplication app)
+    {
+        Workspace.Transparency.PublicFigures.Map(app);
+        return app;
+    }
+
     public const string DaemonSetting = "Workflow:Statistics:Daemon";
 
     /// <summary>
