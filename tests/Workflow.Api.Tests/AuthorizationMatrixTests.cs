@@ -92,6 +92,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ["export the latest seal"] =                 "403 403 403 403 403 403 403 403 403 403 200 200 403",
         ["read procedures"] =                        "200 200 200 200 200 200 200 200 200 200 200 200 200",
         ["read calendars"] =                         "200 200 200 200 200 200 200 200 200 200 200 200 200",
+        ["read the statistics"] =                    "403 403 403 403 403 200 200 200 200 403 200 200 403",
     };
 
     public static IEnumerable<object[]> Actions => Expected.Keys.Select(k => new object[] { k });
@@ -149,6 +150,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         "export the latest seal" => new(false, Sealed, _ => Send(HttpMethod.Get, "/api/oversight/seals/latest")),
         "read procedures" => Reading(_ => "/api/workflows/enterprise-registration"),
         "read calendars" => Reading(_ => "/api/calendars"),
+        "read the statistics" => Reading(_ => "/api/statistics?from=2024-01-01&to=2024-12-31"),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such action"),
     };
 
