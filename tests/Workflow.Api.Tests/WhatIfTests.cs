@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Workflow.Api.Tests;
 
@@ -116,13 +117,25 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
 
         var result = await WhatIf(Shipped);
 
-        // Working days [11, 5, 12, 4]: median (5 + 11) / 2 = 8, 90th percentile the 4th of 4 = 12; all on time.
-        Figures(result.GetProperty("actual")).ShouldBe((4, 4, 8, 12));
+        // Working days [11, 5, 12, 4]: median (5 + 11) / 2 = 8, 90th percentile (continuous) 11 + 0.7 x (12 - 11) = 11.7.
+        Figures(result.GetProperty("actual")).ShouldBe((4, 4, 8, 11.7));
         result.GetProperty("draft").GetRawText().ShouldBe(result.GetProperty("actual").GetRawText());
         result.GetProperty("unmappable").GetArrayLength().ShouldBe(0);
         result.GetProperty("changed").GetArrayLength().ShouldBe(0);
         // Registration: A 7, B 3, C 3 (the return) + 3, D 4 = 20 working days in 5 decisions, none late.
         Agencies(result.GetProperty("actual"))[Moic].ShouldBe((5, 0, 20));
+
+        // The published statistics of the same period and procedure give the same figures.
+        await when_the_statistics_are_read.CatchUpAsync(Api.Factory.Services.GetRequiredService<Marten.IDocumentStore>());
+        var statistics = await Api.Auditor.GetFromJsonAsync<JsonElement>(
+            "/api/statistics?from=2024-06-01&to=2024-06-30&period=custom&workflowId=enterprise-registration&by=procedure");
+        var row = statistics.GetProperty("rows").EnumerateArray().Single();
+        var actual = result.GetProperty("actual");
+        (row.GetProperty("completed").GetInt32(), row.GetProperty("onTime").GetInt32(), row.GetProperty("medianDays").GetDouble(),
+                row.GetProperty("p90Days").GetDouble(), row.GetProperty("onTimeRate").GetDouble())
+            .ShouldBe((actual.GetProperty("cases").GetInt32(), actual.GetProperty("onTime").GetInt32(),
+                actual.GetProperty("medianWorkingDays").GetDouble(), actual.GetProperty("p90WorkingDays").GetDouble(),
+                actual.GetProperty("onTimeRate").GetDouble()));
     }
 
     [Fact]
@@ -134,7 +147,7 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
 
         // A: 10 wd from Mon 3 June fall on Mon 17 June 16:00; the handover on Tue 18 June is late, with the apology. B, C (a
         // fresh 10 wd from the correction: Thu 27 June) and D stay on time. The agencies keep their working days.
-        Figures(result.GetProperty("draft")).ShouldBe((4, 3, 8, 12));
+        Figures(result.GetProperty("draft")).ShouldBe((4, 3, 8, 11.7));
         result.GetProperty("changed").EnumerateArray().Select(c => c.GetProperty("draft").GetString()).ShouldBe(["late-with-apology"]);
         // Registration took 7 wd in A against 5 allowed: the registration office becomes the bottleneck.
         Agencies(result.GetProperty("draft"))[Moic].ShouldBe((5, 1, 20));
@@ -190,8 +203,8 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
 
         // The tax step takes 4 wd after registration and the handover waits for it, then keeps its own working days:
         // A approved Wed 19 June [12]; B handover opens Thu 13 June 16:00 and is decided then [7]; C approved Tue 25 June [14];
-        // D rejected at registration as before [4]. Median (7 + 12) / 2 = 9.5, 90th percentile 14; all on time.
-        Figures(result.GetProperty("draft")).ShouldBe((4, 4, 9.5, 14));
+        // D rejected at registration as before [4]. Median (7 + 12) / 2 = 9.5, 90th percentile 12 + 0.7 x 2 = 13.4; all on time.
+        Figures(result.GetProperty("draft")).ShouldBe((4, 4, 9.5, 13.4));
         Agencies(result.GetProperty("draft"))["mof-tax"].ShouldBe((3, 0, 12));
     }
 
@@ -206,8 +219,8 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
         var result = await WhatIf(draft);
 
         // The handover opens when registration approves and keeps its working days: A Thu 13 June [8], B Fri 7 June [3],
-        // C Wed 19 June [10], D [4]. Median (4 + 8) / 2 = 6, 90th percentile 10.
-        Figures(result.GetProperty("draft")).ShouldBe((4, 4, 6, 10));
+        // C Wed 19 June [10], D [4]. Median (4 + 8) / 2 = 6, 90th percentile 8 + 0.7 x 2 = 9.4.
+        Figures(result.GetProperty("draft")).ShouldBe((4, 4, 6, 9.4));
         Agencies(result.GetProperty("draft")).ShouldNotContainKey(Seal);
     }
 
@@ -224,10 +237,11 @@ public class when_a_designer_replays_a_period_through_a_draft(ApiFixture api) : 
         unmappable.Count.ShouldBe(1);
         unmappable[0].GetProperty("reason").GetString()!.ShouldContain("'register'");
         unmappable[0].GetProperty("reason").GetString()!.ShouldContain("reject");
-        // The actual side still counts all four; the draft the three it could replay [11, 5, 12], beside what happened to them.
-        Figures(result.GetProperty("actual")).ShouldBe((4, 4, 8, 12));
-        Figures(result.GetProperty("draft")).ShouldBe((3, 3, 11, 12));
-        Figures(result.GetProperty("actualOfReplayed")).ShouldBe((3, 3, 11, 12));
+        // The actual side still counts all four; the draft the three it could replay [11, 5, 12] (90th percentile 11 + 0.8),
+        // beside what happened to them.
+        Figures(result.GetProperty("actual")).ShouldBe((4, 4, 8, 11.7));
+        Figures(result.GetProperty("draft")).ShouldBe((3, 3, 11, 11.8));
+        Figures(result.GetProperty("actualOfReplayed")).ShouldBe((3, 3, 11, 11.8));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Workflow.Core.Applications;
+using Workflow.Core.Statistics;
 
 namespace Workflow.Core.WhatIf;
 
@@ -85,13 +86,14 @@ public sealed record CaseHistory(
 public sealed record StepFigures(string StepId, string Agency, int WorkingDays, bool Late);
 
 /// <summary>
-/// The figures of one case, read from its events by the same rules for what happened and for what the replay gives:
-/// the timeliness verdict (<see cref="CaseTimeliness"/>, rule 6 of Core/README.md), the working days from the completeness
-/// check to the decision, and each agency decision with its working days and lateness.
+/// The figures of one case, read from its events by the statistics' own fold (<see cref="CaseFacts"/>) and counted as the
+/// statistics count them, so that what happened and what the replay gives are measured by the same rules: the timeliness
+/// verdict (<see cref="CaseTimeliness"/>, rule 6 of Core/README.md); the working days from the completeness check to the
+/// decision on the centre's calendar in force at the completeness check; each agency decision (approve, reject, return)
+/// with its working days on the calendar in force when the step opened, and whether it came after the step's due time.
 /// </summary>
-/// <param name="Status">approved, rejected, withdrawn, lapsed or running.</param>
+/// <param name="Status">approved, deemed-approved, rejected, withdrawn, lapsed, or running.</param>
 /// <param name="Verdict">on-time, late or late-with-apology; null for a case without timeliness.</param>
-/// <param name="WorkingDays">Working days from the completeness check to the decision, on the centre's calendar.</param>
 public sealed record CaseFigures(string Status, string? Verdict, DateTimeOffset? CompleteAt, DateTimeOffset? DecidedAt, int? WorkingDays,
     int Returns, ImmutableArray<StepFigures> Steps)
 {
@@ -99,51 +101,15 @@ public sealed record CaseFigures(string Status, string? Verdict, DateTimeOffset?
 
     public static CaseFigures Of(IEnumerable<object> events, Calendars.CalendarCatalog calendars)
     {
-        var timeliness = CaseTimeliness.NotStarted;
-        var centre = "";
-        var status = "running";
-        DateTimeOffset? complete = null, decided = null;
-        var open = new Dictionary<string, (DateTimeOffset Opened, DateTimeOffset Due)>();
-        var steps = ImmutableArray.CreateBuilder<StepFigures>();
-        var returns = 0;
-        void Decided(string stepId, string agency, DateTimeOffset at)
-        {
-            if (!open.Remove(stepId, out var step)) return;
-            var calendar = CentreCalendars.For(calendars, centre, at);
-            steps.Add(new StepFigures(stepId, agency, Math.Max(0, calendar.WorkingDaysBetween(step.Opened, at)),
-                Lateness.IsLate(at, step.Due)));
-        }
-        foreach (var e in events)
-        {
-            timeliness = timeliness.Evolve(e);
-            switch (e)
-            {
-                case ApplicationSubmitted s: centre = s.Centre; break;
-                case StepOpened o: open[o.StepId] = (o.OpenedAt, o.DueAt); break;
-                case DeadlineRecalculated r when open.TryGetValue(r.Scope, out var step):
-                    open[r.Scope] = step with { Due = r.DueAt };
-                    break;
-                case StepApproved a: Decided(a.StepId, a.Agency, a.At); break;
-                case StepRejected r: Decided(r.StepId, r.Agency, r.At); break;
-                case StepReturned r:
-                    Decided(r.StepId, r.Agency, r.At);
-                    returns++;
-                    break;
-                case ApplicationDeclaredComplete c: complete ??= c.At; break;
-                case ApplicationMigrated m:
-                    foreach (var moved in m.Moved.Where(x => x.From != x.To))
-                        if (open.Remove(moved.From, out var was)) open[moved.To] = was with { Due = moved.DueAt };
-                    break;
-                case ApplicationApproved a: (status, decided) = ("approved", a.At); break;
-                case ApplicationDeemedApproved a: (status, decided) = ("approved", a.At); break;
-                case ApplicationRejected r: (status, decided) = ("rejected", r.At); break;
-                case ApplicationWithdrawn w: (status, decided) = ("withdrawn", null); break;
-                case ApplicationLapsed l: (status, decided) = ("lapsed", null); break;
-            }
-        }
-        int? days = complete is { } from && decided is { } to && timeliness.Verdict is not null
-            ? Math.Max(0, CentreCalendars.For(calendars, centre, to).WorkingDaysBetween(from, to))
+        var facts = CaseFacts.Fold(events) ?? throw new ArgumentException("the events hold no submission", nameof(events));
+        int? days = facts is { CompleteAt: { } from, DecidedAt: { } to }
+            ? CentreCalendars.For(calendars, facts.Centre, from).WorkingDaysBetween(from, to)
             : null;
-        return new CaseFigures(status, timeliness.Verdict, complete, decided, days, returns, steps.ToImmutable());
+        return new CaseFigures(facts.Outcome ?? "running", facts.Verdict, facts.CompleteAt, facts.DecidedAt, days, facts.Returns,
+        [
+            .. facts.Steps.Where(v => Outcomes.IsDecision(v.Outcome)).Select(v => new StepFigures(v.StepId, v.Agency,
+                CentreCalendars.For(calendars, facts.Centre, v.OpenedAt).WorkingDaysBetween(v.OpenedAt, v.ClosedAt!.Value),
+                Lateness.IsLate(v.ClosedAt!.Value, v.DueAt))),
+        ]);
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Workflow.Core.Applications;
 using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
 
 namespace Workflow.Core.WhatIf;
 
@@ -9,10 +10,11 @@ namespace Workflow.Core.WhatIf;
 public sealed record AgencyFigures(string Agency, int Decisions, int Late, double? MedianWorkingDays, int TotalWorkingDays);
 
 /// <summary>
-/// The figures of a set of cases, as the statistics define them: a case is on time by its legal deadline extended only by
-/// the citizen's time (<see cref="CaseTimeliness"/>); the on-time rate is over the cases that have a timeliness; median
-/// and 90th percentile of the working days from the completeness check to the decision. The bottleneck is the agency with
-/// the most late decisions, and among equals the one whose steps took the most working days in all.
+/// The figures of a set of cases, as the statistics define them (<see cref="Indicators"/>): a case is on time by its legal
+/// deadline extended only by the citizen's time (<see cref="CaseTimeliness"/>); the on-time rate is over the cases that
+/// have a timeliness; the median and 90th percentile (continuous, as PostgreSQL's <c>percentile_cont</c>) of the working
+/// days from the completeness check to the decision. The bottleneck is the agency with the most late decisions, and among
+/// equals the one whose steps took the most working days in all.
 /// </summary>
 public sealed record PeriodFigures(int Cases, int WithTimeliness, int OnTime, double? OnTimeRate, double? MedianWorkingDays,
     double? P90WorkingDays, int Approved, int Rejected, int Lapsed, int Returns, ImmutableArray<AgencyFigures> Agencies,
@@ -22,16 +24,17 @@ public sealed record PeriodFigures(int Cases, int WithTimeliness, int OnTime, do
     {
         var timed = cases.Where(c => c.Verdict is not null).ToList();
         var onTime = timed.Count(c => c.OnTime);
-        var days = timed.Where(c => c.WorkingDays is not null).Select(c => (double)c.WorkingDays!.Value).ToList();
+        var days = cases.Where(c => c.WorkingDays is not null).Select(c => (double)c.WorkingDays!.Value).ToList();
         var agencies = cases.SelectMany(c => c.Steps).GroupBy(s => s.Agency)
             .Select(g => new AgencyFigures(g.Key, g.Count(), g.Count(s => s.Late),
-                Percentiles.Median(g.Select(s => (double)s.WorkingDays)),
+                Indicators.Percentile([.. g.Select(s => (double)s.WorkingDays)], 0.5),
                 g.Sum(s => s.WorkingDays)))
             .OrderByDescending(a => a.Late).ThenByDescending(a => a.TotalWorkingDays).ThenBy(a => a.Agency, StringComparer.Ordinal)
             .ToImmutableArray();
-        return new PeriodFigures(cases.Count, timed.Count, onTime, timed.Count == 0 ? null : Math.Round((double)onTime / timed.Count, 4),
-            Percentiles.Median(days), Percentiles.Of(days, 0.9), cases.Count(c => c.Status == "approved"),
-            cases.Count(c => c.Status == "rejected"), cases.Count(c => c.Status == "lapsed"), cases.Sum(c => c.Returns), agencies,
+        return new PeriodFigures(cases.Count, timed.Count, onTime, timed.Count == 0 ? null : Indicators.Round((double)onTime / timed.Count),
+            Indicators.Percentile(days, 0.5), Indicators.Percentile(days, 0.9),
+            cases.Count(c => c.Status is Outcomes.Approved or Outcomes.DeemedApproved), cases.Count(c => c.Status == Outcomes.Rejected),
+            cases.Count(c => c.Status == Outcomes.Lapsed), cases.Sum(c => c.Returns), agencies,
             agencies.FirstOrDefault()?.Agency);
     }
 }
@@ -81,23 +84,5 @@ public sealed record WhatIfResult(
         return new WhatIfResult(workflowId, draft.Version, draft.Title, draft.DeadlineDays, from, to,
             PeriodFigures.Of([.. replays.Select(r => r.Actual)]), PeriodFigures.Of([.. replayed.Select(r => r.Draft!)]),
             unmappable.IsEmpty ? null : PeriodFigures.Of([.. replayed.Select(r => r.Actual)]), unmappable, changed);
-    }
-}
-
-/// <summary>Order statistics of working days: the median (mean of the middle two of an even count), nearest-rank percentiles.</summary>
-public static class Percentiles
-{
-    public static double? Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? null
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    public static double? Of(IEnumerable<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 }

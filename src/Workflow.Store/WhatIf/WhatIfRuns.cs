@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
 using Workflow.Core.WhatIf;
 using Workflow.Store.Definitions;
 
@@ -48,7 +49,7 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
 
     /// <summary>
     /// Replays the cases of <paramref name="workflowId"/> (the draft's own procedure when null) decided from the start of
-    /// <paramref name="from"/> to the end of <paramref name="to"/>, local days of the national calendar.
+    /// <paramref name="from"/> to the end of <paramref name="to"/>: local days, as the statistics count them (<see cref="Period"/>).
     /// </summary>
     public async Task<WhatIfResult> RunAsync(WorkflowDefinition draft, DateOnly from, DateOnly to, string? workflowId, string actor,
         CancellationToken cancellation = default)
@@ -110,9 +111,7 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
         DateOnly to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
     {
-        var zone = definitions.Catalog.Calendars.ForCentre("", new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)).Zone;
-        DateTimeOffset Start(DateOnly day) =>
-            new(day.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue)));
+        var period = new Period(PeriodKind.Custom, from, to);
         var schema = WorkflowStore.Schema;
         await using var command = database.CreateCommand($"""
             with ends as (
@@ -126,8 +125,8 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
             where e.type = any(@types) order by e.stream_id, e.version
             """);
         command.CommandTimeout = 0;
-        command.Parameters.AddWithValue("from", Start(from).ToUniversalTime());
-        command.Parameters.AddWithValue("to", Start(to.AddDays(1)).ToUniversalTime());
+        command.Parameters.AddWithValue("from", period.Start.ToUniversalTime());
+        command.Parameters.AddWithValue("to", period.End.ToUniversalTime());
         command.Parameters.AddWithValue("workflow", workflowId);
         command.Parameters.AddWithValue("types", Read.Keys.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellation);
