@@ -31,7 +31,8 @@ public sealed record PeriodFigures(int Cases, int WithTimeliness, int OnTime, do
                 g.Sum(s => s.WorkingDays)))
             .OrderByDescending(a => a.Late).ThenByDescending(a => a.TotalWorkingDays).ThenBy(a => a.Agency, StringComparer.Ordinal)
             .ToImmutableArray();
-        return new PeriodFigures(cases.Count, timed.Count, onTime, timed.Count == 0 ? null : Indicators.Round((double)onTime / timed.Count),
+        return new PeriodFigures(cases.Count, timed.Count, onTime,
+            timed.Count == 0 ? null : Indicators.Round((double)onTime / timed.Count),
             Indicators.Percentile(days, 0.5), Indicators.Percentile(days, 0.9),
             cases.Count(c => c.Status is Outcomes.Approved or Outcomes.DeemedApproved), cases.Count(c => c.Status == Outcomes.Rejected),
             cases.Count(c => c.Status == Outcomes.Lapsed), cases.Sum(c => c.Returns), agencies,
