@@ -176,6 +176,11 @@ public static class HistoryReplay
             {
                 throw new Unmappable($"the draft does not accept the recorded data ({data.Message})");
             }
+            // A calendar with no working day within a year of a date, say: the case is listed with the reason, the others go on.
+            catch (InvalidOperationException refused)
+            {
+                throw new Unmappable($"{what}: {refused.Message}");
+            }
             foreach (var e in events)
             {
                 _state = Application.Evolve(_state, e);
