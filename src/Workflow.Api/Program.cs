@@ -5,9 +5,11 @@ using Serilog;
 using Workflow.Api.Agencies;
 using Workflow.Api.Applications;
 using Workflow.Api.Deadlines;
+using Workflow.Api.Design;
 using Workflow.Api.Hosting;
 using Workflow.Api.Notifications;
 using Workflow.Api.Oversight;
+using Workflow.Api.Statistics;
 using Workflow.Api.Tracking;
 using Workflow.Api.Workflows;
 using Workflow.Api.Workspace;
@@ -45,13 +47,14 @@ try
     // Checked before the database starts: outside Development the server refuses to run without its own chain key.
     builder.Services.AddSingleton(Workflow.Store.Audit.ChainKey.From(builder.Configuration, builder.Environment));
     database = await builder.AddDatabaseAsync();
-    builder.Services.AddWorkflowStore(database.ConnectionString, catalog);
+    builder.Services.AddWorkflowStore(database.ConnectionString, catalog, builder.StatisticsDaemon());
     builder.Services.AddHostedService<Definitions.Publisher>();
     SweeperService.AddDeadlineSweeper(builder);
     builder.Services.AddHostedService<SealService>();
     builder.AddTracking();
     NotificationService.AddNotifications(builder);
     builder.AddWorkspace();
+    builder.AddStatistics();
 
     var app = builder.Build();
     configuring = false;
@@ -72,12 +75,15 @@ try
     api.MapApplications();
     api.MapAgencies();
     api.MapWorkflows();
+    api.MapWhatIf();
     api.MapCalendars();
     api.MapOversight();
     api.MapTracking();
     api.MapNotifications();
+    api.MapStatistics();
     api.MapDevelopmentClock(app.Environment);
     app.MapWorkspace();
+    app.MapTransparency();
 
     await app.RunAsync();
     return ExitCodes.Stopped;

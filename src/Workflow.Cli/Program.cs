@@ -13,6 +13,7 @@ root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(DueCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(WhatIfCommand.Create());
 root.Subcommands.Add(DiagramCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(PublishCommand.Create());
@@ -20,6 +21,7 @@ root.Subcommands.Add(ImportElsaCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(StatsCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

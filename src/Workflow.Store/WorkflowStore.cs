@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,7 @@ public static class WorkflowStore
         options.Schema.For<InboxItem>().Index(i => i.Agency).Index(i => i.DueAt).Index(i => i.ApplicationId)
             .Index(i => i.Centre).Index(i => i.WorkflowId).Index(i => i.HolderId);
         options.Schema.For<StoredDefinition>().Index(d => d.WorkflowId);
+        Statistics.StatisticsReader.Configure(options);
     }
 
     /// <summary>
@@ -71,20 +73,28 @@ public static class WorkflowStore
         return builder.Build();
     }
 
-    private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key)
+    private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key, bool statistics)
     {
         var options = new StoreOptions();
         Configure(options, database);
+        if (statistics) Statistics.StatisticsReader.AddProjection(options);
         // Every session of the store stamps the keyed audit link on the events it appends (see Audit.ChainLinks).
         options.Listeners.Add(new Audit.ChainLinks(key));
         return options;
     }
 
-    public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog)
+    /// <param name="statistics">How this process runs the async daemon of the statistics projection: hot/cold on a server
+    /// (one node runs it, another takes over when it stops), disabled on a node that leaves it to others; null in a tool
+    /// that only reads the figures, which then does not register the projection at all.</param>
+    public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog,
+        DaemonMode? statistics = null)
     {
         services.AddSingleton(DataSource(connectionString));
-        services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>()))
+        var marten = services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>(),
+                statistics is not null))
             .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
+        if (statistics is { } mode and not DaemonMode.Disabled) marten.AddAsyncDaemon(mode);
+        services.AddSingleton<Statistics.StatisticsReader>();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
@@ -100,6 +110,7 @@ public static class WorkflowStore
         services.AddSingleton<Audit.CaseFiles>();
         services.AddSingleton<Audit.OversightQueries>();
         services.AddSingleton<Notifications.OutboxRows>();
+        services.AddSingleton<WhatIf.WhatIfRuns>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

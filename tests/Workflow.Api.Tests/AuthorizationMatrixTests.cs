@@ -72,6 +72,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ["publish a version"] =                      "403 403 403 403 403 403 403 403 403 403 403 403 201",
         ["retire a version"] =                       "403 403 403 403 403 403 403 403 403 403 403 403 204",
         ["migrate applications"] =                   "403 403 403 403 403 403 403 403 403 403 403 403 200",
+        ["replay history through a draft"] =         "403 403 403 403 403 403 403 403 403 403 403 403 200",
         ["seal the store"] =                         "403 403 403 403 403 403 403 403 403 403 403 403 403",
         ["read details"] =                           "200 403 200 200 403 200 403 200 403 200 200 200 403",
         ["replay as of a version"] =                 "200 403 200 200 403 200 403 200 403 200 200 200 403",
@@ -91,6 +92,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ["export the latest seal"] =                 "403 403 403 403 403 403 403 403 403 403 200 200 403",
         ["read procedures"] =                        "200 200 200 200 200 200 200 200 200 200 200 200 200",
         ["read calendars"] =                         "200 200 200 200 200 200 200 200 200 200 200 200 200",
+        ["read the statistics"] =                    "403 403 403 403 403 200 200 200 200 403 200 200 403",
     };
 
     public static IEnumerable<object[]> Actions => Expected.Keys.Select(k => new object[] { k });
@@ -127,6 +129,8 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
             "/api/workflows/enterprise-registration/versions/1/retirement", new { })),
         "migrate applications" => new(true, WithVersion2, _ => Send(HttpMethod.Post, "/api/workflows/enterprise-registration/migrations",
             new { fromVersion = 1, toVersion = 2, mapping = new { }, reason = "register in 8 days", apply = true })),
+        "replay history through a draft" => new(false, Registered, _ => Send(HttpMethod.Post, "/api/what-if",
+            new { source = Version2, from = "2024-01-01", to = "2024-12-31" })),
         "seal the store" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/oversight/seals", new { })),
         "read details" => Reading(t => $"/api/applications/{t.Id}"),
         "replay as of a version" => Reading(t => $"/api/applications/{t.Id}?atVersion=2"),
@@ -146,6 +150,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         "export the latest seal" => new(false, Sealed, _ => Send(HttpMethod.Get, "/api/oversight/seals/latest")),
         "read procedures" => Reading(_ => "/api/workflows/enterprise-registration"),
         "read calendars" => Reading(_ => "/api/calendars"),
+        "read the statistics" => Reading(_ => "/api/statistics?from=2024-01-01&to=2024-12-31"),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such action"),
     };
 

@@ -67,4 +67,21 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
         report.GetProperty("verification").GetProperty("streams").GetInt32().ShouldBe(8);
         report.GetProperty("verification").GetProperty("broken").GetInt32().ShouldBe(0);
     }
+
+    [Fact]
+    public async Task the_what_if_benchmark_replays_a_recorded_year_and_the_unchanged_version_reproduces_it()
+    {
+        var output = new StringWriter();
+
+        var code = await WhatIfBenchmark.RunAsync(new(Cases: 40, Rounds: 1, Checks: 2), Workflows, Api.ConnectionString, output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("what-if");
+        report.GetProperty("whatIf").GetProperty("reproduces").GetBoolean().ShouldBeTrue();
+        // Received through the first ten months of 2024: nearly all are decided within the year.
+        report.GetProperty("whatIf").GetProperty("cases").GetInt32().ShouldBeInRange(30, 40);
+        report.GetProperty("whatIf").GetProperty("unmappable").GetInt32().ShouldBe(0);
+        report.GetProperty("check").GetProperty("checks").GetInt32().ShouldBe(2);
+    }
 }

@@ -65,9 +65,20 @@ oversight.SetAction((parse, cancellation) =>
     return OversightBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
+var cases = Number("--cases", "enterprise registrations recorded through 2024 (default 100,000)");
+var whatIf = new Command("what-if",
+        "What-if from history over a year of cases against the raw read of the same events, and checking a draft")
+    { quick, workflows, connection, cases, rounds };
+whatIf.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? WhatIfBenchmark.Options.Quick : WhatIfBenchmark.Options.Full;
+    var options = preset with { Cases = parse.GetValue(cases) ?? preset.Cases, Rounds = parse.GetValue(rounds) ?? preset.Rounds };
+    return WhatIfBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
+});
+
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, micro };
+    { commands, deadlines, oversight, whatIf, micro };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
+using Workflow.Store.Statistics;
+
+namespace Workflow.Api.Workspace.Transparency;
+
+/// <summary>The resources <c>TransparencyTexts.resx</c> (English) and <c>TransparencyTexts.lo.resx</c> (Lao) of the public page.</summary>
+public sealed class TransparencyTexts;
+
+/// <summary>The published figures of one moment: the indicator rows of the recent months and both downloads, made once.</summary>
+public sealed record PublicSnapshot(DateTimeOffset ComputedAt, DateTimeOffset? UpdatedAt, long Sequence, DateOnly From, DateOnly To,
+    IReadOnlyList<IndicatorRow> Rows, string Csv, string Json);
+
+/// <summary>
+/// The figures anyone may read without signing in: per centre and procedure, month by month over the last twelve
+/// months, from the statistics projection. Kept in memory and made again at most once a refresh interval
+/// (<c>Workflow:Statistics:PublicRefresh</c>, default one minute), so the page and the downloads answer from memory.
+/// Only counts, rates and durations leave here: never an applicant, a tracking number or a comment.
+/// </summary>
+public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catalog, TimeProvider clock, IConfiguration configuration)
+{
+    public const int Months = 12;
+    public const string Licence = "CC BY 4.0";
+    public const string LicenceUrl = "https://creativecommons.org/licenses/by/4.0/";
+
+    private readonly TimeSpan _refresh = configuration.GetValue("Workflow:Statistics:PublicRefresh", TimeSpan.FromMinutes(1));
+    private readonly SemaphoreSlim _making = new(1, 1);
+    private volatile PublicSnapshot? _current;
+
+    public async Task<PublicSnapshot> GetAsync(CancellationToken cancellation)
+    {
+        if (_current is { } fresh && clock.GetUtcNow() - fresh.ComputedAt < _refresh) return fresh;
+        await _making.WaitAsync(cancellation);
+        try
+        {
+            if (_current is { } made && clock.GetUtcNow() - made.ComputedAt < _refresh) return made;
+            return _current = await MakeAsync(cancellation);
+        }
+        finally
+        {
+            _making.Release();
+        }
+    }
+
+    /// <summary>Makes the figures again now, whatever their age.</summary>
+    public async Task<PublicSnapshot> RefreshAsync(CancellationToken cancellation)
+    {
+        await _making.WaitAsync(cancellation);
+        try
+        {
+            return _current = await MakeAsync(cancellation);
+        }
+        finally
+        {
+            _making.Release();
+        }
+    }
+
+    private async Task<PublicSnapshot> MakeAsync(CancellationToken cancellation)
+    {
+        var now = clock.GetUtcNow();
+        var today = Period.LocalDay(now);
+        var from = new DateOnly(today.Year, today.Month, 1).AddMonths(1 - Months);
+        var query = new StatisticsQuery(PeriodKind.Month, from, today, By: [Dimensions.Centre, Dimensions.Procedure]);
+        var progress = await reader.ProgressAsync(cancellation);
+        var rows = await reader.IndicatorsAsync(query, catalog.Calendars, cancellation);
+        var json = JsonSerializer.Serialize(new
+        {
+            title = "Performance of the one-door service centres, month by month",
+            licence = Licence,
+            licenceUrl = LicenceUrl,
+            updatedAt = progress.UpdatedAt,
+            from,
+            to = today,
+            columns = IndicatorCsv.Header,
+            rows = rows.Select(r => r.Fields().ToDictionary(f => f.Key, f => f.Value)),
+        }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+        return new PublicSnapshot(now, progress.UpdatedAt, progress.Sequence, from, today, rows, IndicatorCsv.Write(rows), json);
+    }
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var downloads = app.MapGroup("/transparency").AllowAnonymous().WithTags("Transparency");
+        downloads.MapGet("/figures.csv", async (PublicFigures figures, HttpContext http, CancellationToken cancellation) =>
+            Download(http, await figures.GetAsync(cancellation), "csv", "text/csv; charset=utf-8", s => s.Csv))
+            .WithSummary("The public figures of the last twelve months as CSV (CC BY 4.0)").Produces<string>(200, "text/csv");
+        downloads.MapGet("/figures.json", async (PublicFigures figures, HttpContext http, CancellationToken cancellation) =>
+            Download(http, await figures.GetAsync(cancellation), "json", "application/json; charset=utf-8", s => s.Json))
+            .WithSummary("The public figures of the last twelve months as JSON (CC BY 4.0)").Produces<string>(200, "application/json");
+    }
+
+    private static IResult Download(HttpContext http, PublicSnapshot snapshot, string extension, string type, Func<PublicSnapshot, string> body)
+    {
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"odsc-performance-{snapshot.To:yyyy-MM-dd}.{extension}\"";
+        http.Response.Headers["License"] = $"{Licence} {LicenceUrl}";
+        return Results.Text(body(snapshot), type, Encoding.UTF8);
+    }
+}
+
+/// <summary>
+/// A bar chart drawn on the server as SVG, one bar per month: no chart library and no script, so it prints and scales.
+/// The chart names itself (title) for screen readers; each bar carries its value as text.
+/// </summary>
+public static class TrendChart
+{
+    public sealed record Bar(string Label, double? Value, string Text);
+
+    public static string Svg(string id, string title, IReadOnlyList<Bar> bars, double max)
+    {
+        const int width = 480, height = 160, top = 18, bottom = 24;
+        var slot = bars.Count == 0 ? width : (double)width / bars.Count;
+        var scale = max <= 0 ? 0 : (height - top - bottom) / max;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"""<svg id="{id}" class="trend" role="img" aria-labelledby="{id}-title" """)
+            .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">""")
+            .Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{WebUtility.HtmlEncode(title)}</title>""")
+            .Append(CultureInfo.InvariantCulture, $"""<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#555"/>""");
+        for (var i = 0; i < bars.Count; i++)
+        {
+            var bar = bars[i];
+            var x = i * slot;
+            var h = (bar.Value ?? 0) * scale;
+            var y = height - bottom - h;
+            if (bar.Value is not null)
+                svg.Append(CultureInfo.InvariantCulture,
+                    $"""<rect x="{x + slot * 0.15:0.#}" y="{y:0.#}" width="{slot * 0.7:0.#}" height="{h:0.#}" fill="#1f5f99"/>""");
+            svg.Append(CultureInfo.InvariantCulture,
+                    $"""<text x="{x + slot / 2:0.#}" y="{y - 4:0.#}" text-anchor="middle" font-size="11" fill="#222">""")
+                .Append(WebUtility.HtmlEncode(bar.Text)).Append("</text>")
+                .Append(CultureInfo.InvariantCulture,
+                    $"""<text x="{x + slot / 2:0.#}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#222">""")
+                .Append(WebUtility.HtmlEncode(bar.Label)).Append("</text>");
+        }
+        return svg.Append("</svg>").ToString();
+    }
+}

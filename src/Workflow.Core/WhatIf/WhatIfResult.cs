@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
+using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
+
+namespace Workflow.Core.WhatIf;
+
+/// <summary>One agency's share of a period: the decisions its steps took, how many were late, and their working days.</summary>
+public sealed record AgencyFigures(string Agency, int Decisions, int Late, double? MedianWorkingDays, int TotalWorkingDays);
+
+/// <summary>
+/// The figures of a set of cases, as the statistics define them (<see cref="Indicators"/>): a case is on time by its legal
+/// deadline extended only by the citizen's time (<see cref="CaseTimeliness"/>); the on-time rate is over the cases that
+/// have a timeliness; the median and 90th percentile (continuous, as PostgreSQL's <c>percentile_cont</c>) of the working
+/// days from the completeness check to the decision. The bottleneck is the agency with the most late decisions, and among
+/// equals the one whose steps took the most working days in all.
+/// </summary>
+public sealed record PeriodFigures(int Cases, int WithTimeliness, int OnTime, double? OnTimeRate, double? MedianWorkingDays,
+    double? P90WorkingDays, int Approved, int Rejected, int Lapsed, int Returns, ImmutableArray<AgencyFigures> Agencies,
+    string? Bottleneck)
+{
+    public static PeriodFigures Of(IReadOnlyCollection<CaseFigures> cases)
+    {
+        var timed = cases.Where(c => c.Verdict is not null).ToList();
+        var onTime = timed.Count(c => c.OnTime);
+        var days = cases.Where(c => c.WorkingDays is not null).Select(c => (double)c.WorkingDays!.Value).ToList();
+        var agencies = cases.SelectMany(c => c.Steps).GroupBy(s => s.Agency)
+            .Select(g => new AgencyFigures(g.Key, g.Count(), g.Count(s => s.Late),
+                Indicators.Percentile([.. g.Select(s => (double)s.WorkingDays)], 0.5),
+                g.Sum(s => s.WorkingDays)))
+            .OrderByDescending(a => a.Late).ThenByDescending(a => a.TotalWorkingDays).ThenBy(a => a.Agency, StringComparer.Ordinal)
+            .ToImmutableArray();
+        return new PeriodFigures(cases.Count, timed.Count, onTime,
+            timed.Count == 0 ? null : Indicators.Round((double)onTime / timed.Count),
+            Indicators.Percentile(days, 0.5), Indicators.Percentile(days, 0.9),
+            cases.Count(c => c.Status is Outcomes.Approved or Outcomes.DeemedApproved), cases.Count(c => c.Status == Outcomes.Rejected),
+            cases.Count(c => c.Status == Outcomes.Lapsed), cases.Sum(c => c.Returns), agencies,
+            agencies.FirstOrDefault()?.Agency);
+    }
+}
+
+public sealed record UnmappableCase(Guid ApplicationId, string TrackingNumber, string Reason);
+
+/// <summary>A case the draft changes: on time that was late, late that was on time, or another outcome (a lapse).</summary>
+public sealed record ChangedCase(Guid ApplicationId, string TrackingNumber, string? Actual, int? ActualWorkingDays, string? Draft,
+    int? DraftWorkingDays);
+
+/// <summary>
+/// What-if from history: the cases of a period side by side, as they happened and as the draft would have handled them.
+/// <see cref="Actual"/> counts every case of the period, as the statistics do; <see cref="Draft"/> the cases the draft
+/// could replay; when some could not, <see cref="ActualOfReplayed"/> gives what happened to the same cases the draft
+/// counts, for a like-for-like reading.
+/// </summary>
+public sealed record WhatIfResult(
+    string WorkflowId,
+    int DraftVersion,
+    string DraftTitle,
+    int DraftDeadlineDays,
+    DateOnly From,
+    DateOnly To,
+    PeriodFigures Actual,
+    PeriodFigures Draft,
+    PeriodFigures? ActualOfReplayed,
+    ImmutableArray<UnmappableCase> Unmappable,
+    ImmutableArray<ChangedCase> Changed)
+{
+    /// <summary>Replays every case through the draft (in parallel: the replay is pure) and compares the figures.</summary>
+    public static WhatIfResult Of(IEnumerable<CaseHistory> histories, WorkflowDefinition draft, CalendarCatalog calendars,
+        string workflowId, DateOnly from, DateOnly to) =>
+        Compare(histories.AsParallel().AsOrdered().Select(h => HistoryReplay.Replay(h, draft, calendars)).ToList(), draft, workflowId,
+            from, to);
+
+    public static WhatIfResult Compare(IReadOnlyList<CaseReplay> replays, WorkflowDefinition draft, string workflowId, DateOnly from,
+        DateOnly to)
+    {
+        var replayed = replays.Where(r => r.Draft is not null).ToList();
+        var unmappable = replays.Where(r => r.Unmappable is not null).Select(r => new UnmappableCase(r.ApplicationId, r.TrackingNumber,
+            r.Unmappable!)).ToImmutableArray();
+        // "Late" and "late with apology" differ only by whether the sweeper got to the case before its decision: not a change.
+        var changed = replayed.Where(r => r.Actual.OnTime != r.Draft!.OnTime || r.Actual.Status != r.Draft.Status)
+            .Select(r => new ChangedCase(r.ApplicationId, r.TrackingNumber, r.Actual.Verdict, r.Actual.WorkingDays, r.Draft!.Verdict,
+                r.Draft.WorkingDays))
+            .ToImmutableArray();
+        return new WhatIfResult(workflowId, draft.Version, draft.Title, draft.DeadlineDays, from, to,
+            PeriodFigures.Of([.. replays.Select(r => r.Actual)]), PeriodFigures.Of([.. replayed.Select(r => r.Draft!)]),
+            unmappable.IsEmpty ? null : PeriodFigures.Of([.. replayed.Select(r => r.Actual)]), unmappable, changed);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Marten;
+using Marten.Events;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Workflow.Store;
+
+namespace Workflow.Api.Tests;
+
+/// <summary>
+/// The statistics as supervisors, auditors and evaluators read them: a history spanning three months (the test moves
+/// the clock), figured by the async daemon, read through the API and the CLI, and recomputed from the raw events.
+/// </summary>
+public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDisposable
+{
+    private static readonly TimeSpan Lao = TimeSpan.FromHours(7);
+    private const string Range = "from=2024-01-01&to=2024-03-31";
+    private readonly string _folder = Directory.CreateTempSubdirectory("workflow-stats-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    private IDocumentStore Store => Api.Factory.Services.GetRequiredService<IDocumentStore>();
+
+    /// <summary>Runs the async daemon until the statistics have read every event, then stops it, as a node that stops does.</summary>
+    internal static async Task CatchUpAsync(IDocumentStore store)
+    {
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAllAsync();
+        await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        await daemon.StopAllAsync();
+    }
+
+    /// <summary>
+    /// An enterprise registration received on 10 January 2024 and declared complete (legal deadline 17 working days:
+    /// Friday 2 February, 16:00), one received on 12 February and left at the counter, one received and declared complete
+    /// on 11 March (due 3 April).
+    /// </summary>
+    private async Task SeedThreeMonthsAsync()
+    {
+        var clerk = ApiFixture.Client(Api.Clocked, "clerk", "odsc");
+        async Task Receive(DateTimeOffset at, bool complete)
+        {
+            Api.Clock.Now = at;
+            var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+            if (complete)
+                (await Post(clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
+                    .StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+        await Receive(new DateTimeOffset(2024, 1, 10, 9, 0, 0, Lao), complete: true);
+        await Receive(new DateTimeOffset(2024, 2, 12, 9, 0, 0, Lao), complete: false);
+        await Receive(new DateTimeOffset(2024, 3, 11, 9, 0, 0, Lao), complete: true);
+    }
+
+    private static async Task<JsonObject> Report(HttpClient client, string query)
+    {
+        var response = await client.GetAsync($"/api/statistics?{query}");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
+
+    private static List<JsonObject> Rows(JsonObject report) => [.. report["rows"]!.AsArray().Select(r => r!.AsObject())];
+
+    private async Task<(int Code, ServerProcess Process)> Cli(params string[] arguments)
+    {
+        var process = ServerProcess.Cli(_folder, [.. arguments, "--connection", Api.ConnectionString,
+            "--workflows", Path.Combine(ApiFixture.RepositoryRoot(), "workflows")]);
+        return (await process.ExitAsync(), process);
+    }
+
+    [Fact]
+    public async Task a_month_by_month_table_gives_the_hand_counted_figures_and_equals_the_cli_and_the_recomputation()
+    {
+        await SeedThreeMonthsAsync();
+        await CatchUpAsync(Store);
+
+        var report = await Report(Api.Auditor, Range);
+        var rows = Rows(report);
+        rows.Select(r => (string)r["period"]!).ShouldBe(["2024-01", "2024-02", "2024-03"]);
+        rows.Select(r => (int)r["received"]!).ShouldBe([1, 1, 1]);
+        rows.Select(r => (int)r["completed"]!).ShouldBe([0, 0, 0]);
+        // The January case is past its legal deadline (2 February) at the end of February and of March.
+        rows.Select(r => (int)r["pendingNotDue"]!).ShouldBe([1, 1, 2]);
+        rows.Select(r => (int)r["pendingOverdue"]!).ShouldBe([0, 1, 1]);
+        ((long)report["through"]!["behind"]!).ShouldBe(0);
+
+        // The counter's work: two completeness checks decided on the day, each on time.
+        var steps = Rows(await Report(Api.Auditor, $"{Range}&period=custom&agency=odsc"));
+        steps.Count.ShouldBe(1);
+        ((int)steps[0]["completed"]!, (int)steps[0]["onTime"]!, (string)steps[0]["agency"]!).ShouldBe((2, 2, "odsc"));
+
+        var cli = await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31");
+        cli.Code.ShouldBe(0, cli.Process.AllOutput);
+        var printed = JsonNode.Parse(string.Join('\n', cli.Process.Output))!;
+        JsonNode.DeepEquals(printed["rows"], report["rows"]).ShouldBeTrue("the CLI and the API give the same figures");
+
+        var check = await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31", "--check");
+        check.Code.ShouldBe(0, check.Process.AllOutput);
+        check.Process.Output.Last().ShouldStartWith("equal");
+    }
+
+    [Fact]
+    public async Task csv_is_given_on_request_with_one_line_per_row()
+    {
+        await SeedThreeMonthsAsync();
+        await CatchUpAsync(Store);
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/statistics?{Range}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+        var byHeader = await Api.Auditor.SendAsync(request);
+        byHeader.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        var text = await byHeader.Content.ReadAsStringAsync();
+        var lines = text.TrimEnd().Split('\n');
+        lines[0].ShouldStartWith("period,from,to,centre,agency,procedure,step,received,completed,on_time,late");
+        lines.Length.ShouldBe(4);
+        lines[3].ShouldStartWith("2024-03,2024-03-01,2024-03-31,");
+        (await Api.Auditor.GetStringAsync($"/api/statistics?{Range}&format=csv")).ShouldBe(text);
+    }
+
+    [Fact]
+    public async Task a_projected_figure_that_no_longer_matches_the_events_is_reported_by_the_check()
+    {
+        await SeedThreeMonthsAsync();
+        await CatchUpAsync(Store);
+        await using (var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update {WorkflowStore.Schema}.mt_doc_casefacts set data = jsonb_set(data, '{{returns}}', '3')"))
+            (await command.ExecuteNonQueryAsync()).ShouldBe(3);
+        await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31");
+
+        var check = await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31", "--check", "--by", "agency");
+        check.Code.ShouldBe(1, check.Process.AllOutput);
+        check.Process.Output.ShouldContain(l => l.Contains("projected facts differ"));
+        check.Process.Output.Last().ShouldContain("difference");
+    }
+
+    [Fact]
+    public async Task a_daemon_stopped_and_started_again_counts_every_event_once()
+    {
+        var clerk = Api.Clerk;
+        for (var i = 0; i < 12; i++)
+            (await Post(clerk, "/api/applications", Samples.Submission("land-title-transfer"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        // Stopped at once after its start: usually part of the way through the events, never harmful.
+        using (var daemon = await Store.BuildProjectionDaemonAsync())
+        {
+            await daemon.StartAllAsync();
+            await daemon.StopAllAsync();
+        }
+        await CatchUpAsync(Store);
+        for (var i = 0; i < 8; i++)
+            (await Post(clerk, "/api/applications", Samples.Submission("land-title-transfer"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await CatchUpAsync(Store);
+        await CatchUpAsync(Store);
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var query = $"from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(1):yyyy-MM-dd}&period=custom";
+        var rows = Rows(await Report(Api.Auditor, query));
+        rows.Sum(r => (int)r["received"]!).ShouldBe(20);
+        var check = await Cli("stats", "--from", $"{today.AddDays(-1):yyyy-MM-dd}", "--to", $"{today.AddDays(1):yyyy-MM-dd}", "--check");
+        check.Code.ShouldBe(0, check.Process.AllOutput);
+    }
+
+    [Fact]
+    public async Task no_public_answer_holds_personal_data_of_the_cases_it_counts()
+    {
+        var people = new[]
+        {
+            (Name: "Vilayphone Sengdara", Id: "LA-7730-1144", Phone: "+856 20 9988 1201", Email: "vilayphone@example.la"),
+            (Name: "Bounthavy Keomany", Id: "LA-5521-0093", Phone: "+856 20 7711 3402", Email: "bounthavy@example.la"),
+        };
+        var tracking = new List<string>();
+        foreach (var person in people)
+        {
+            var body = JsonSerializer.SerializeToNode(Samples.Submission("land-title-transfer"), ApiFixture.Json)!.AsObject();
+            body["applicant"] = new JsonObject
+            {
+                ["name"] = person.Name, ["idNumber"] = person.Id, ["phone"] = person.Phone, ["email"] = person.Email,
+            };
+            var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", body));
+            tracking.Add(created.TrackingNumber);
+        }
+        await CatchUpAsync(Store);
+        await Api.Factory.Services.GetRequiredService<Workspace.Transparency.PublicFigures>().RefreshAsync(CancellationToken.None);
+
+        var anonymous = Api.Anonymous;
+        var csv = await anonymous.GetStringAsync("/transparency/figures.csv");
+        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Sum(line => int.Parse(line.Split(',')[7])).ShouldBe(2);
+        var json = await anonymous.GetStringAsync("/transparency/figures.json");
+        JsonNode.Parse(json)!["licence"]!.GetValue<string>().ShouldBe("CC BY 4.0");
+        var pages = new List<string>();
+        foreach (var language in new[] { "en", "lo" })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/transparency");
+            request.Headers.Add("Cookie", $".workflow.language=c={language}|uic={language}");
+            var page = await anonymous.SendAsync(request);
+            page.StatusCode.ShouldBe(HttpStatusCode.OK);
+            pages.Add(await page.Content.ReadAsStringAsync());
+        }
+        pages[0].ShouldContain("Decided on time");
+        pages[1].ShouldContain("ຕັດສິນທັນເວລາ");
+        foreach (var text in pages.Append(csv).Append(json))
+        {
+            foreach (var person in people)
+                foreach (var secret in new[] { person.Name, person.Id, person.Phone, person.Email, person.Name.Split(' ')[1] })
+                    text.ShouldNotContain(secret, Case.Insensitive);
+            foreach (var number in tracking) text.ShouldNotContain(number);
+        }
+    }
+
+    [Theory]
+    [InlineData("to=2024-01-31", "from")]
+    [InlineData("from=2024-02-30&to=2024-03-01", "from")]
+    [InlineData("from=2024-03-01&to=2024-02-01", "to")]
+    [InlineData("from=2024-01-01&to=2024-12-31&period=fortnight", "period")]
+    [InlineData("from=2000-01-01&to=2024-12-31&period=day", "period")]
+    [InlineData("from=2024-01-01&to=2024-12-31&by=colour", "by")]
+    [InlineData("from=2024-01-01&to=2024-12-31&format=xml", "format")]
+    public async Task a_bad_request_is_refused_naming_the_field(string query, string field)
+    {
+        var response = await Api.Auditor.GetAsync($"/api/statistics?{query}");
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = await Read<Problem>(response);
+        problem.Errors!.Keys.ShouldContain(field);
+    }
+}
