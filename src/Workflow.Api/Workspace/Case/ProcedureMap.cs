@@ -14,7 +14,7 @@ public sealed class MapTexts;
 /// The procedure map of one case as SVG, drawn on the server from the same layout as the BPMN export, so the map and
 /// the file designers open in BPMN tools never disagree. Each step is drawn done, open (with its due date and holder),
 /// returned to the citizen, not needed or not reached, with its words in the reader's language. The layout is never
-/// wider than the page (<see cref="Design.Layout.MaxWidth"/>): a long procedure continues in a further row.
+/// wider than the page (<see cref="Workflow.Design.Layout.MaxWidth"/>): a long procedure continues in a further row.
 /// </summary>
 public static class ProcedureMap
 {
@@ -41,7 +41,7 @@ public static class ProcedureMap
                 : new StepMark(StepState.Done, text($"Outcome.{done.Outcome}"));
         }
         string Title(string step) => words.Step(language, definition.Id, step, definition.FindStep(step)?.Title);
-        return DiagramSvg.Render(Design.Layout.Of(definition), new DiagramOptions
+        return DiagramSvg.Render(Workflow.Design.Layout.Of(definition), new DiagramOptions
         {
             Title = text("Map.Title"),
             // What a screen reader says for the picture: each step and where the case stands at it.
