@@ -33,6 +33,7 @@ public static class WorkspaceSetup
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<People>();
+        builder.Services.AddSingleton<Api.Desk.Colleagues>();
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = new[] { new CultureInfo(Languages.Lao), new CultureInfo(Languages.English) };
@@ -76,8 +77,39 @@ public static class WorkspaceSetup
                 o.TokenValidationParameters.RoleClaimType = Tokens.RoleClaim;
                 foreach (var claim in new[] { Tokens.RoleClaim, Tokens.AgencyClaim, Tokens.CentreClaim })
                     o.ClaimActions.MapUniqueJsonKey(claim, claim);
+                o.Events.OnTicketReceived = SignedInAsync;
+                o.Events.OnRemoteFailure = RefusedAsync;
             });
         return builder;
+    }
+
+    /// <summary>
+    /// The provider's answer, once its user information is in: a person whose account carries no user id or no known role
+    /// of this service is refused here (no cookie), as the API refuses such a token; anyone else joins the directory.
+    /// </summary>
+    private static async Task SignedInAsync(TicketReceivedContext context)
+    {
+        var log = context.HttpContext.RequestServices.GetRequiredService<ILogger<People>>();
+        var principal = context.Principal;
+        if ((principal is null ? "no identity" : Tokens.Refusal(principal)) is { } refusal)
+        {
+            log.LogWarning("Workspace sign-in of {Actor} refused: {Reason}", principal?.FindFirst(Tokens.UserClaim)?.Value, refusal);
+            context.Fail(refusal);
+            return;
+        }
+        var who = Tokens.ActorOf(principal!);
+        await context.HttpContext.RequestServices.GetRequiredService<Api.Desk.Colleagues>().RememberAsync(who);
+        log.LogInformation("{Actor} signed in to the workspace as {Role} of {Agency}", who.UserId, who.Role, who.Agency);
+    }
+
+    /// <summary>A refused or broken sign-in ends on a page that says so, never on an error page.</summary>
+    private static Task RefusedAsync(RemoteFailureContext context)
+    {
+        context.HttpContext.RequestServices.GetRequiredService<ILogger<People>>()
+            .LogWarning("Workspace sign-in failed: {Reason}", context.Failure?.Message);
+        context.Response.Redirect("/account/denied?refused=true");
+        context.HandleResponse();
+        return Task.CompletedTask;
     }
 
     /// <summary>After authentication: the chosen language for the pages (not the API), and antiforgery on every form.</summary>
@@ -113,12 +145,14 @@ public static class WorkspaceSetup
         return Results.LocalRedirect(Local(returnUrl));
     }
 
-    private static async Task<IResult> SignInAs(HttpContext http, People people, ILogger<People> log, [FromForm] string? person,
-        [FromForm] string? returnUrl)
+    private static async Task<IResult> SignInAs(HttpContext http, People people, Api.Desk.Colleagues colleagues, ILogger<People> log,
+        [FromForm] string? person, [FromForm] string? returnUrl)
     {
         if (people.Find(person) is not { } who) return Results.BadRequest();
         var identity = new ClaimsIdentity(who.Claims(), CookieScheme, Tokens.NameClaim, Tokens.RoleClaim);
-        await http.SignInAsync(CookieScheme, new ClaimsPrincipal(identity));
+        var principal = new ClaimsPrincipal(identity);
+        await http.SignInAsync(CookieScheme, principal);
+        await colleagues.RememberAsync(Tokens.ActorOf(principal), http.RequestAborted);
         log.LogInformation("{Actor} signed in to the workspace as {Role} of {Agency}", who.UserId, who.Role, who.Agency);
         return Results.LocalRedirect(returnUrl is null ? who.Home : Local(returnUrl));
     }
