@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Workflow.Api.Tests;
 using Workflow.Store.Definitions;
 using Workflow.Store.Postgres;
 
@@ -16,9 +17,10 @@ namespace Workflow.Web.Tests;
 /// <summary>
 /// The API host on a real loopback socket, on a real PostgreSQL (the server named by ConnectionStrings__Workflow, or a
 /// private throwaway cluster), with the Debian chromium driven by Playwright. The procedures are the shipped ones, except
-/// that the seal office's step needs four eyes, so that a journey can show two officers approving it.
+/// that the seal office's step needs four eyes, so that a journey can show two officers approving it. Mail goes to a real
+/// SMTP server in the test (<see cref="Smtp"/>) when a test runs the dispatcher (<see cref="SendMailAsync"/>).
 /// </summary>
-public sealed class WorkspaceFixture : IAsyncLifetime
+public class WorkspaceFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -29,25 +31,24 @@ public sealed class WorkspaceFixture : IAsyncLifetime
     public string Address { get; private set; } = "";
     public IBrowser Browser { get; private set; } = null!;
     public string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    public TestSmtpServer Smtp { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
+        Smtp = await TestSmtpServer.StartAsync();
         var connection = Environment.GetEnvironmentVariable("ConnectionStrings__Workflow");
         if (string.IsNullOrWhiteSpace(connection))
         {
             _cluster = await PrivatePostgres.StartThrowawayAsync();
             connection = _cluster.ConnectionString;
         }
-        var workflows = CopyOfWorkflows();
+        var settings = Settings();
+        settings["ConnectionStrings:Workflow"] = connection;
+        settings["Workflow:DefinitionsPath"] = CopyOfWorkflows();
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Development");
-            b.UseSetting("ConnectionStrings:Workflow", connection);
-            b.UseSetting("Workflow:DefinitionsPath", workflows);
-            b.UseSetting("Workflow:Deadlines:Enabled", "false");
-            b.UseSetting("Workflow:Audit:SealInterval", "00:00:00");
-            b.UseSetting("Workflow:Tracking:PermitsPerMinute", "1000");
-            b.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings) b.UseSetting(key, value);
         });
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -55,6 +56,28 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
+    }
+
+    /// <summary>
+    /// The host's settings: no background sweeper or dispatcher (tests run them), mail to <see cref="Smtp"/>, and the
+    /// tracking page's limit lifted so that journeys may track as often as they like.
+    /// </summary>
+    protected virtual Dictionary<string, string?> Settings()
+    {
+        var settings = Smtp.Settings();
+        settings["Workflow:Deadlines:Enabled"] = "false";
+        settings["Workflow:Notifications:Enabled"] = "false";
+        settings["Workflow:Audit:SealInterval"] = "00:00:00";
+        settings["Workflow:Tracking:PermitsPerMinute"] = "1000";
+        settings["urls"] = "http://127.0.0.1:0";
+        return settings;
+    }
+
+    /// <summary>Runs the notification dispatcher until the outbox has nothing due: what the background service would do.</summary>
+    public async Task SendMailAsync()
+    {
+        var dispatcher = Factory.Services.GetRequiredService<Workflow.Api.Notifications.NotificationDispatcher>();
+        while (await dispatcher.DispatchOnceAsync() > 0) { }
     }
 
     private static string CopyOfWorkflows()
@@ -82,8 +105,10 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         await store.Advanced.Clean.DeleteAllDocumentsAsync();
         await using (var command = Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
                          .CreateCommand($"delete from {Store.WorkflowStore.Schema}.{Store.Applications.OpenDeadlines.Table}; " +
-                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Audit.AuditChain.Table}"))
+                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Audit.AuditChain.Table}; " +
+                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Notifications.Outbox.Table}"))
             await command.ExecuteNonQueryAsync();
+        Smtp.Received.Clear();
         await Factory.Services.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(TimeProvider.System);
     }
 
@@ -95,7 +120,7 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_playwright is not null)
         {
@@ -104,6 +129,7 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         }
         await Factory.DisposeAsync();
         if (_cluster is not null) await _cluster.DisposeAsync();
+        await Smtp.DisposeAsync();
     }
 }
 
