@@ -94,7 +94,9 @@ public static class WorkspaceSetup
         if ((principal is null ? "no identity" : Tokens.Refusal(principal)) is { } refusal)
         {
             log.LogWarning("Workspace sign-in of {Actor} refused: {Reason}", principal?.FindFirst(Tokens.UserClaim)?.Value, refusal);
-            context.Fail(refusal);
+            // Handled here, so no cookie is written.
+            context.Response.Redirect(Refused);
+            context.HandleResponse();
             return;
         }
         var who = Tokens.ActorOf(principal!);
@@ -102,12 +104,14 @@ public static class WorkspaceSetup
         log.LogInformation("{Actor} signed in to the workspace as {Role} of {Agency}", who.UserId, who.Role, who.Agency);
     }
 
+    private const string Refused = "/account/denied?refused=true";
+
     /// <summary>A refused or broken sign-in ends on a page that says so, never on an error page.</summary>
     private static Task RefusedAsync(RemoteFailureContext context)
     {
         context.HttpContext.RequestServices.GetRequiredService<ILogger<People>>()
             .LogWarning("Workspace sign-in failed: {Reason}", context.Failure?.Message);
-        context.Response.Redirect("/account/denied?refused=true");
+        context.Response.Redirect(Refused);
         context.HandleResponse();
         return Task.CompletedTask;
     }
