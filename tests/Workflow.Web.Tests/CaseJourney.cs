@@ -35,22 +35,7 @@ public abstract class CaseJourney(WorkspaceFixture workspace) : Journey(workspac
     protected async Task<Receipt> ReceiveAsync(IPage page, string language, string screenshot)
     {
         string L(string en, string lo) => Say(language, en, lo);
-        await page.GotoAsync("/counter");
-        await page.GetByLabel(L("Procedure", "ປະເພດຄຳຮ້ອງ")).SelectOptionAsync("enterprise-registration");
-        await page.GetByRole(AriaRole.Button, new() { Name = L("Open the form", "ເປີດແບບຟອມ") }).ClickAsync();
-        await page.GetByLabel(L("Full name", "ຊື່ ແລະ ນາມສະກຸນ")).FillAsync("Somchai Phommavong");
-        await page.GetByLabel(L("Identity card number", "ເລກບັດປະຈຳຕົວ")).FillAsync("0123456");
-        await page.GetByLabel(L("Language for messages", "ພາສາສຳລັບແຈ້ງຂ່າວ")).SelectOptionAsync("lo");
-        await page.GetByLabel(L("Phone", "ເບີໂທລະສັບ"), new() { Exact = false }).First.FillAsync("+856 20 5555 1234");
-        await page.GetByLabel(L("E-mail", "ອີເມວ")).FillAsync("somchai@example.la");
-        await page.GetByLabel(L("Name of the enterprise", "ຊື່ວິສາຫະກິດ")).FillAsync("Mekong Rice Trading");
-        await page.GetByLabel(L("Kind of enterprise", "ປະເພດວິສາຫະກິດ")).SelectOptionAsync("sole-trader");
-        await page.GetByLabel(L("Registered capital (LAK)", "ທຶນຈົດທະບຽນ (ກີບ)")).FillAsync("50000000");
-        await page.GetByLabel(L("Business sector", "ຂະແໜງທຸລະກິດ")).FillAsync("wholesale");
-        await page.GetByLabel(L("Will the enterprise employ staff?", "ວິສາຫະກິດຈະຈ້າງພະນັກງານບໍ?")).SelectOptionAsync("false");
-        await page.GetByLabel(L("Province", "ແຂວງ")).FillAsync("Vientiane Capital");
-        await page.GetByLabel(L("Application form", "ແບບຟອມຄຳຮ້ອງ")).CheckAsync();
-        await page.GetByLabel(L("Owner's identity card", "ບັດປະຈຳຕົວເຈົ້າຂອງ")).CheckAsync();
+        await FillTheCounterFormAsync(page, language, "sole-trader");
         await ScreenshotAsync(page, screenshot);
         await AccessibleAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = L("Receive and print the receipt", "ຮັບ ແລະ ພິມໃບຮັບ") }).ClickAsync();
@@ -64,6 +49,28 @@ public abstract class CaseJourney(WorkspaceFixture workspace) : Journey(workspac
         var id = (await Marten.QueryableExtensions.FirstAsync(
             session.Query<Workflow.Store.Applications.ApplicationDetails>().Where(d => d.TrackingNumber == number))).Id;
         return new Receipt(number, code, $"/cases/{id}");
+    }
+
+    /// <summary>The counter's form for an enterprise registration of the given kind, with the two documents every kind needs.</summary>
+    protected static async Task FillTheCounterFormAsync(IPage page, string language, string kind)
+    {
+        string L(string en, string lo) => Say(language, en, lo);
+        await page.GotoAsync("/counter");
+        await page.GetByLabel(L("Procedure", "ປະເພດຄຳຮ້ອງ")).SelectOptionAsync("enterprise-registration");
+        await page.GetByRole(AriaRole.Button, new() { Name = L("Open the form", "ເປີດແບບຟອມ") }).ClickAsync();
+        await page.GetByLabel(L("Full name", "ຊື່ ແລະ ນາມສະກຸນ")).FillAsync("Somchai Phommavong");
+        await page.GetByLabel(L("Identity card number", "ເລກບັດປະຈຳຕົວ")).FillAsync("0123456");
+        await page.GetByLabel(L("Language for messages", "ພາສາສຳລັບແຈ້ງຂ່າວ")).SelectOptionAsync("lo");
+        await page.GetByLabel(L("Phone", "ເບີໂທລະສັບ"), new() { Exact = false }).First.FillAsync("+856 20 5555 1234");
+        await page.GetByLabel(L("E-mail", "ອີເມວ")).FillAsync("somchai@example.la");
+        await page.GetByLabel(L("Name of the enterprise", "ຊື່ວິສາຫະກິດ")).FillAsync("Mekong Rice Trading");
+        await page.GetByLabel(L("Kind of enterprise", "ປະເພດວິສາຫະກິດ")).SelectOptionAsync(kind);
+        await page.GetByLabel(L("Registered capital (LAK)", "ທຶນຈົດທະບຽນ (ກີບ)")).FillAsync("50000000");
+        await page.GetByLabel(L("Business sector", "ຂະແໜງທຸລະກິດ")).FillAsync("wholesale");
+        await page.GetByLabel(L("Will the enterprise employ staff?", "ວິສາຫະກິດຈະຈ້າງພະນັກງານບໍ?")).SelectOptionAsync("false");
+        await page.GetByLabel(L("Province", "ແຂວງ")).FillAsync("Vientiane Capital");
+        await page.GetByLabel(L("Application form", "ແບບຟອມຄຳຮ້ອງ")).CheckAsync();
+        await page.GetByLabel(L("Owner's identity card", "ບັດປະຈຳຕົວເຈົ້າຂອງ")).CheckAsync();
     }
 
     /// <summary>Opens the case page and records a decision (by the outcome's label) with a reason, in the page's language.</summary>

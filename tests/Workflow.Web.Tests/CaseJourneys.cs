@@ -29,6 +29,29 @@ public sealed class when_people_work_a_case_in_the_browser(WorkspaceFixture work
     }
 
     [Fact]
+    public async Task a_company_without_its_articles_is_not_received_and_the_clerk_is_told_which_document_is_missing()
+    {
+        var clerk = await SignedInAsync(Clerk);
+        await FillTheCounterFormAsync(clerk, "en", "company");
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Receive and print the receipt" }).ClickAsync();
+
+        await Expect(clerk.GetByRole(AriaRole.Alert))
+            .ToContainTextAsync("Articles of association: needed for this request. Tick it when the applicant hands it in.");
+        await Expect(clerk.GetByRole(AriaRole.Alert)).Not.ToContainTextAsync("enterprise_type");
+        await Expect(clerk.GetByLabel("Owner's identity card")).ToBeCheckedAsync();
+        await Expect(clerk.GetByLabel("Name of the enterprise")).ToHaveValueAsync("Mekong Rice Trading");
+        await ScreenshotAsync(clerk, "counter-missing-document");
+        await AccessibleAsync(clerk);
+        await using (var session = Workspace.Factory.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession())
+            (await Marten.QueryableExtensions.CountAsync(session.Query<Workflow.Store.Applications.ApplicationDetails>())).ShouldBe(0);
+
+        await clerk.GetByLabel("Articles of association").CheckAsync();
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Receive and print the receipt" }).ClickAsync();
+        await Expect(clerk.GetByTestId("tracking-number")).ToHaveTextAsync(new Regex(@"^VTE-\d{4}-\d+$"));
+        await Expect(clerk.Locator(".receipt")).ToContainTextAsync("Articles of association");
+    }
+
+    [Fact]
     public async Task an_officer_returns_the_step_the_citizen_sees_in_Lao_what_to_correct_and_the_clerk_records_it()
     {
         var clerk = await Workspace.WindowAsync();
