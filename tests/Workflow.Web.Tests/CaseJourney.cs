@@ -84,7 +84,8 @@ public abstract class CaseJourney(WorkspaceFixture workspace) : Journey(workspac
             await page.GetByLabel(L("Which listed requirement is missing (needed for a further return)",
                 "ເງື່ອນໄຂໃດທີ່ຂາດ (ຈຳເປັນສຳລັບການສົ່ງຄືນອີກ)")).SelectOptionAsync(new SelectOptionValue { Label = reasonCode });
         await page.GetByRole(AriaRole.Textbox, new() { Name = L("Reason (required)", "ເຫດຜົນ (ຈຳເປັນ)"), Exact = true }).FillAsync(reason);
-        if (comment is not null) await page.GetByLabel(L("Note for the citizen (optional)", "ໝາຍເຫດເຖິງປະຊາຊົນ (ບໍ່ບັງຄັບ)")).FillAsync(comment);
+        if (comment is not null)
+            await page.GetByLabel(L("Note for the citizen (optional)", "ໝາຍເຫດເຖິງປະຊາຊົນ (ບໍ່ບັງຄັບ)")).FillAsync(comment);
         await page.GetByRole(AriaRole.Button, new() { Name = L("Record the decision", "ບັນທຶກຄຳຕັດສິນ") }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync(L("Recorded.", "ບັນທຶກແລ້ວ."));
         await ScreenshotAsync(page, screenshot);
