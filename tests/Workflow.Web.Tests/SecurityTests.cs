@@ -1,11 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Workflow.Store.Identity;
 
 namespace Workflow.Web.Tests;
 
@@ -55,7 +52,7 @@ public sealed partial class when_someone_posts_to_the_workspace(WorkspaceFixture
     [Fact]
     public async Task every_form_that_posts_on_every_page_carries_the_antiforgery_token()
     {
-        var caseId = await CaseAtTheRegistryAsync();
+        var caseId = await Workspace.CaseAtTheRegistryAsync();
         var pages = Workspace.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<ComponentTypeMetadata>() is not null)
             .Select(e => Address(e.RoutePattern.RawText!, caseId)).Distinct().ToList();
@@ -91,30 +88,6 @@ public sealed partial class when_someone_posts_to_the_workspace(WorkspaceFixture
 
     private static string Address(string route, Guid caseId) => "/" + RouteParameter().Replace(route.TrimStart('/'), p =>
         p.Value.Contains(":guid") ? caseId.ToString() : p.Value.Contains(":int") ? "1" : "enterprise-registration");
-
-    /// <summary>An application received by the clerk and declared complete, so its registration step is open.</summary>
-    private async Task<Guid> CaseAtTheRegistryAsync()
-    {
-        using var api = new HttpClient { BaseAddress = new Uri(Workspace.Address) };
-        api.DefaultRequestHeaders.Authorization =
-            new AuthenticationHeaderValue("Bearer", Tokens.Mint("clerk-vte", "clerk", "odsc", centre: "VTE"));
-        var created = await api.PostAsJsonAsync("/api/applications", new
-        {
-            workflowId = "enterprise-registration",
-            applicant = new { name = "Somchai Phommavong" },
-            data = new
-            {
-                enterprise_name = "Mekong Rice Trading", enterprise_type = "sole-trader", registered_capital = 50_000_000,
-                business_sector = "wholesale", has_employees = false, province = "Vientiane Capital",
-            },
-            documents = new[] { "application-form", "owner-id" },
-        });
-        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
-        (await api.PostAsJsonAsync($"/api/applications/{id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
-            .StatusCode.ShouldBe(HttpStatusCode.OK);
-        return id;
-    }
 
     private async Task<HttpClient> SignedInClientAsync(string? person)
     {

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Workflow.Api.Desk;
-using Workflow.Core.Applications;
 using Workflow.Core.Access;
 
 namespace Workflow.Web.Tests;
@@ -65,10 +64,14 @@ public sealed class when_people_sign_in_through_their_organisation(SignInFixture
         await ScreenshotAsync(page, "oidc-desk");
         await AccessibleAsync(page);
 
-        // Signed in once, he is a colleague his supervisor can give a step to.
-        var directory = await Workspace.Factory.Services.GetRequiredService<Colleagues>()
-            .OfAgencyAsync("moic-enterprise-registration", "VTE");
-        directory.ShouldContain(new Officer("vilay-7", "Vilay Sengdara"));
+        // Signed in once, he is a colleague his head of office can give a step to; other offices do not list him.
+        var caseId = await Workspace.CaseAtTheRegistryAsync();
+        var supervisor = await Workspace.WindowAsync();
+        await SignInAsync(supervisor, "moic-enterprise-registration-supervisor");
+        await ChooseLanguageAsync(supervisor, "en");
+        await supervisor.GotoAsync($"/cases/{caseId}");
+        await Assertions.Expect(supervisor.GetByLabel("Officer who takes the step").Locator("option", new() { HasText = "Vilay Sengdara" }))
+            .ToHaveAttributeAsync("value", "vilay-7");
         (await Workspace.Factory.Services.GetRequiredService<Colleagues>().OfAgencyAsync("mops-seal-office", "VTE"))
             .ShouldNotContain(o => o.UserId == "vilay-7");
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Marten;
@@ -10,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Workflow.Api.Tests;
 using Workflow.Store.Definitions;
+using Workflow.Core.Applications;
+using Workflow.Store.Applications;
 using Workflow.Store.Postgres;
 
 namespace Workflow.Web.Tests;
@@ -110,6 +113,30 @@ public class WorkspaceFixture : IAsyncLifetime
             await command.ExecuteNonQueryAsync();
         Smtp.Received.Clear();
         await Factory.Services.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(TimeProvider.System);
+    }
+
+    /// <summary>
+    /// An application received by the clerk and declared complete, sent through the command shell (the host may take its
+    /// bearer tokens from an identity provider), so that its registration step is open at the registry.
+    /// </summary>
+    public async Task<Guid> CaseAtTheRegistryAsync()
+    {
+        var commands = Factory.Services.GetRequiredService<ApplicationCommands>();
+        var clerk = new Actor("clerk-vte", "Khamla Vongsa", "odsc", "clerk", "VTE");
+        var data = new Dictionary<string, JsonElement>
+        {
+            ["enterprise_name"] = JsonSerializer.SerializeToElement("Mekong Rice Trading"),
+            ["enterprise_type"] = JsonSerializer.SerializeToElement("sole-trader"),
+            ["registered_capital"] = JsonSerializer.SerializeToElement(50_000_000),
+            ["business_sector"] = JsonSerializer.SerializeToElement("wholesale"),
+            ["has_employees"] = JsonSerializer.SerializeToElement(false),
+            ["province"] = JsonSerializer.SerializeToElement("Vientiane Capital"),
+        };
+        var context = new CommandContext("registry-case", Channel: "counter");
+        var created = await commands.SubmitAsync(new NewApplication(Guid.NewGuid(), "enterprise-registration", "VTE", "counter",
+            new Applicant("Somchai Phommavong"), data, ["application-form", "owner-id"]), clerk, context);
+        await commands.HandleAsync(created.Id, null, new DecideStep("intake", StepOutcome.Approve, "complete", null, clerk), context);
+        return created.Id;
     }
 
     /// <summary>A fresh browser window (its own cookies) for one person, reading the given language.</summary>
