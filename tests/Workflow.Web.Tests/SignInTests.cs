@@ -55,7 +55,9 @@ public sealed class when_people_sign_in_through_their_organisation(SignInFixture
         await page.GotoAsync("/");
         await ChooseLanguageAsync(page, "en");
 
-        await page.GotoAsync("/desk");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with your organisation's account" }).ClickAsync();
+        // Back from the provider, straight to his own work.
         await page.WaitForURLAsync($"{Workspace.Address}/desk");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("My agency's work");
         await Assertions.Expect(page.Locator("header")).ToContainTextAsync("Vilay Sengdara (officer)");

@@ -45,7 +45,7 @@ public static class WorkspaceSetup
 
         var authority = builder.Configuration["Auth:Authority"];
         var clientId = builder.Configuration["Auth:ClientId"];
-        var oidc = !string.IsNullOrWhiteSpace(authority) && !string.IsNullOrWhiteSpace(clientId);
+        var oidc = SignsInAtProvider(builder.Configuration);
         // The API's scheme stays the default for /api; every other path (the pages, sign-in) reads the cookie.
         builder.Services.Configure<AuthenticationOptions>(o => o.DefaultScheme = Selector);
         var authentication = builder.Services.AddAuthentication()
@@ -102,6 +102,9 @@ public static class WorkspaceSetup
         var who = Tokens.ActorOf(principal!);
         await context.HttpContext.RequestServices.GetRequiredService<Api.Desk.Colleagues>().RememberAsync(who);
         log.LogInformation("{Actor} signed in to the workspace as {Role} of {Agency}", who.UserId, who.Role, who.Agency);
+        // Signed in from the home page: straight to the person's own work, as the development sign-in does.
+        if (context.ReturnUri is null or "/")
+            context.ReturnUri = new Person(who.UserId, who.Name, who.Role, who.Agency, who.Centre).Home;
     }
 
     private const string Refused = "/account/denied?refused=true";
@@ -134,8 +137,16 @@ public static class WorkspaceSetup
         app.MapPost("/account/sign-out", SignOut).ExcludeFromDescription();
         if (app.Environment.IsDevelopment())
             app.MapPost("/account/sign-in", SignInAs).AllowAnonymous().ExcludeFromDescription();
+        // The sign-in page's button: off to the organisation's provider, and back to where the person was going.
+        if (SignsInAtProvider(app.Configuration))
+            app.MapGet("/account/sign-in/provider", (string? returnUrl) =>
+                    Results.Challenge(new AuthenticationProperties { RedirectUri = Local(returnUrl) }, [OidcScheme]))
+                .AllowAnonymous().ExcludeFromDescription();
         return app;
     }
+
+    private static bool SignsInAtProvider(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["Auth:Authority"]) && !string.IsNullOrWhiteSpace(configuration["Auth:ClientId"]);
 
     /// <summary>Remembers the language for a year; form posts only, so antiforgery guards it.</summary>
     private static IResult ChooseLanguage(HttpContext http, [FromForm] string? language, [FromForm] string? returnUrl)
