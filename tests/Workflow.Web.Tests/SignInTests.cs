@@ -98,6 +98,20 @@ public sealed class when_people_sign_in_through_their_organisation(SignInFixture
     }
 
     [Fact]
+    public async Task a_forged_answer_from_the_provider_ends_on_a_page_that_says_sign_in_did_not_complete()
+    {
+        var page = await Workspace.WindowAsync();
+        await page.GotoAsync("/");
+        await ChooseLanguageAsync(page, "en");
+
+        await page.GotoAsync("/signin-oidc?code=ABCDEF&state=not-a-state-of-ours");
+        await page.WaitForURLAsync(url => url.Contains("/account/denied?failed=true"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sign-in did not complete");
+        (await page.Context.CookiesAsync()).ShouldNotContain(c => c.Name == ".workflow.workspace");
+        await AccessibleAsync(page);
+    }
+
+    [Fact]
     public async Task twenty_wrong_codes_in_a_minute_and_the_tracking_page_asks_the_citizen_to_wait()
     {
         var page = await Workspace.WindowAsync();

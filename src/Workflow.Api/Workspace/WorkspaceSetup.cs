@@ -109,12 +109,14 @@ public static class WorkspaceSetup
 
     private const string Refused = "/account/denied?refused=true";
 
-    /// <summary>A refused or broken sign-in ends on a page that says so, never on an error page.</summary>
+    /// <summary>
+    /// A broken sign-in (the provider's error, a stale or replayed answer) ends on a page that says so, never on an error page.
+    /// </summary>
     private static Task RefusedAsync(RemoteFailureContext context)
     {
         context.HttpContext.RequestServices.GetRequiredService<ILogger<People>>()
             .LogWarning("Workspace sign-in failed: {Reason}", context.Failure?.Message);
-        context.Response.Redirect(Refused);
+        context.Response.Redirect("/account/denied?failed=true");
         context.HandleResponse();
         return Task.CompletedTask;
     }
