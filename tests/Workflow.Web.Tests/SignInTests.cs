@@ -47,13 +47,20 @@ public sealed class when_people_sign_in_through_their_organisation(SignInFixture
 {
     private TestIdentityProvider Provider => workspace.Provider;
 
+    /// <summary>A browser window on the home page, in English, not signed in.</summary>
+    private async Task<IPage> StrangerAsync()
+    {
+        var page = await Workspace.WindowAsync();
+        await page.GotoAsync("/");
+        await ChooseLanguageAsync(page, "en");
+        return page;
+    }
+
     [Fact]
     public async Task an_officer_signs_in_at_the_provider_and_lands_on_his_agencys_desk_and_in_the_directory()
     {
         Provider.Next = new("vilay-7", "Vilay Sengdara", Roles.Officer, "moic-enterprise-registration", "VTE");
-        var page = await Workspace.WindowAsync();
-        await page.GotoAsync("/");
-        await ChooseLanguageAsync(page, "en");
+        var page = await StrangerAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with your organisation's account" }).ClickAsync();
@@ -82,9 +89,7 @@ public sealed class when_people_sign_in_through_their_organisation(SignInFixture
     public async Task an_account_without_a_role_of_this_service_is_refused_and_gets_no_cookie()
     {
         Provider.Next = new("visitor-3", "A visitor", "visitor", null, null);
-        var page = await Workspace.WindowAsync();
-        await page.GotoAsync("/");
-        await ChooseLanguageAsync(page, "en");
+        var page = await StrangerAsync();
 
         await page.GotoAsync("/desk");
         await page.WaitForURLAsync(url => url.Contains("/account/denied"));
@@ -100,9 +105,7 @@ public sealed class when_people_sign_in_through_their_organisation(SignInFixture
     [Fact]
     public async Task a_forged_answer_from_the_provider_ends_on_a_page_that_says_sign_in_did_not_complete()
     {
-        var page = await Workspace.WindowAsync();
-        await page.GotoAsync("/");
-        await ChooseLanguageAsync(page, "en");
+        var page = await StrangerAsync();
 
         await page.GotoAsync("/signin-oidc?code=ABCDEF&state=not-a-state-of-ours");
         await page.WaitForURLAsync(url => url.Contains("/account/denied?failed=true"));
@@ -114,9 +117,7 @@ public sealed class when_people_sign_in_through_their_organisation(SignInFixture
     [Fact]
     public async Task twenty_wrong_codes_in_a_minute_and_the_tracking_page_asks_the_citizen_to_wait()
     {
-        var page = await Workspace.WindowAsync();
-        await page.GotoAsync("/");
-        await ChooseLanguageAsync(page, "en");
+        var page = await StrangerAsync();
         await page.GotoAsync("/track");
         var answered = 0;
         for (var attempt = 1; attempt <= 20; attempt++)

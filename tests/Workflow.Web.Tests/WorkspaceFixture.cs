@@ -123,15 +123,11 @@ public class WorkspaceFixture : IAsyncLifetime
     {
         var commands = Factory.Services.GetRequiredService<ApplicationCommands>();
         var clerk = new Actor("clerk-vte", "Khamla Vongsa", "odsc", "clerk", "VTE");
-        var data = new Dictionary<string, JsonElement>
+        var data = JsonSerializer.SerializeToElement(new
         {
-            ["enterprise_name"] = JsonSerializer.SerializeToElement("Mekong Rice Trading"),
-            ["enterprise_type"] = JsonSerializer.SerializeToElement("sole-trader"),
-            ["registered_capital"] = JsonSerializer.SerializeToElement(50_000_000),
-            ["business_sector"] = JsonSerializer.SerializeToElement("wholesale"),
-            ["has_employees"] = JsonSerializer.SerializeToElement(false),
-            ["province"] = JsonSerializer.SerializeToElement("Vientiane Capital"),
-        };
+            enterprise_name = "Mekong Rice Trading", enterprise_type = "sole-trader", registered_capital = 50_000_000,
+            business_sector = "wholesale", has_employees = false, province = "Vientiane Capital",
+        }).EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
         var context = new CommandContext("registry-case", Channel: "counter");
         var created = await commands.SubmitAsync(new NewApplication(Guid.NewGuid(), "enterprise-registration", "VTE", "counter",
             new Applicant("Somchai Phommavong"), data, ["application-form", "owner-id"]), clerk, context);
