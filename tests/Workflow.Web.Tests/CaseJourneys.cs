@@ -5,15 +5,8 @@ using Microsoft.Playwright;
 namespace Workflow.Web.Tests;
 
 /// <summary>A case through the browser, from the counter to the citizen's rating, one person's task per test.</summary>
-public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixture workspace) : Journey(workspace)
+public sealed class when_people_work_a_case_in_the_browser(WorkspaceFixture workspace) : CaseJourney(workspace)
 {
-    private const string Clerk = "clerk-vte";
-    private const string Registrar = "moic-enterprise-registration-officer-1";
-    private const string SealOfficer1 = "mops-seal-office-officer-1";
-    private const string SealOfficer2 = "mops-seal-office-officer-2";
-
-    private sealed record Receipt(string TrackingNumber, string AccessCode, string CaseAddress);
-
     [Fact]
     public async Task a_clerk_receives_an_application_and_prints_the_receipt()
     {
@@ -33,6 +26,29 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         (await page.APIRequest.GetAsync("/_content/MudBlazor/MudBlazor.min.css")).Status.ShouldBe(200);
         (await page.APIRequest.GetAsync("/workspace.css")).Status.ShouldBe(200);
         await AccessibleAsync(page);
+    }
+
+    [Fact]
+    public async Task a_company_without_its_articles_is_not_received_and_the_clerk_is_told_which_document_is_missing()
+    {
+        var clerk = await SignedInAsync(Clerk);
+        await FillTheCounterFormAsync(clerk, "en", "company");
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Receive and print the receipt" }).ClickAsync();
+
+        await Expect(clerk.GetByRole(AriaRole.Alert))
+            .ToContainTextAsync("Articles of association: needed for this request. Tick it when the applicant hands it in.");
+        await Expect(clerk.GetByRole(AriaRole.Alert)).Not.ToContainTextAsync("enterprise_type");
+        await Expect(clerk.GetByLabel("Owner's identity card")).ToBeCheckedAsync();
+        await Expect(clerk.GetByLabel("Name of the enterprise")).ToHaveValueAsync("Mekong Rice Trading");
+        await ScreenshotAsync(clerk, "counter-missing-document");
+        await AccessibleAsync(clerk);
+        await using (var session = Workspace.Factory.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession())
+            (await Marten.QueryableExtensions.CountAsync(session.Query<Workflow.Store.Applications.ApplicationDetails>())).ShouldBe(0);
+
+        await clerk.GetByLabel("Articles of association").CheckAsync();
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Receive and print the receipt" }).ClickAsync();
+        await Expect(clerk.GetByTestId("tracking-number")).ToHaveTextAsync(new Regex(@"^VTE-\d{4}-\d+$"));
+        await Expect(clerk.Locator(".receipt")).ToContainTextAsync("Articles of association");
     }
 
     [Fact]
@@ -77,13 +93,16 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         await ScreenshotAsync(citizen, "return-tracking-lo");
         await AccessibleAsync(citizen);
 
-        await clerk.GotoAsync("/desk");
-        await clerk.GetByRole(AriaRole.Link, new() { Name = receipt.TrackingNumber }).ClickAsync();
-        await clerk.GetByLabel("What the citizen corrected").FillAsync("the Lao name was added");
-        await clerk.GetByRole(AriaRole.Button, new() { Name = "Record the correction" }).ClickAsync();
-        await Expect(clerk.GetByRole(AriaRole.Alert)).ToContainTextAsync("Recorded.");
-        await Expect(clerk.Locator(".timeline")).ToContainTextAsync("Correction received");
-        await ScreenshotAsync(clerk, "return-correction");
+        // The applicant chose Lao at the counter: the receipt and the return reach his mailbox in Lao.
+        await Workspace.SendMailAsync();
+        var mails = Workspace.Smtp.Received.Where(m => m.Subject?.Contains(receipt.TrackingNumber) == true).ToList();
+        mails.Select(m => m.Subject).ShouldBe(
+            [$"ໄດ້ຮັບຄຳຮ້ອງເລກທີ {receipt.TrackingNumber} ແລ້ວ", $"ຄຳຮ້ອງເລກທີ {receipt.TrackingNumber}: ກະລຸນາແກ້ໄຂ"], ignoreOrder: true);
+        mails.ShouldAllBe(m => m.To.Mailboxes.Single().Address == "somchai@example.la");
+        (mails.Single(m => m.Subject!.EndsWith("ກະລຸນາແກ້ໄຂ")).TextBody ?? "").ShouldContain("the enterprise name is not in Lao script");
+        mails.ShouldAllBe(m => m.TextBody != null && !m.TextBody.Contains("0123456"));
+
+        await CorrectAsync(clerk, receipt, "the Lao name was added", "return-correction");
     }
 
     [Fact]
@@ -159,10 +178,9 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
     }
 
     [Fact]
-    public async Task the_whole_counter_visit_reads_in_Lao()
+    public async Task a_whole_return_reads_in_Lao_for_the_clerk_the_officer_and_the_citizen()
     {
-        var clerk = await Workspace.WindowAsync("lo");
-        await SignInAsync(clerk, Clerk);
+        var clerk = await SignedInAsync(Clerk, "lo");
         var receipt = await ReceiveAsync(clerk, "lo", "lao-counter");
         await Expect(clerk.Locator("html")).ToHaveAttributeAsync("lang", "lo");
         var text = await clerk.Locator("main").InnerTextAsync();
@@ -170,11 +188,31 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         text.ShouldContain("ເລກຕິດຕາມ");
         text.ShouldContain("ແບບຟອມຄຳຮ້ອງ");
         text.ShouldNotContain("Receipt");
+        await DecideAsync(clerk, receipt, "ອະນຸມັດ", "ເອກະສານຄົບ", "lao-intake", language: "lo");
+
+        var officer = await SignedInAsync(Registrar, "lo");
+        await officer.GotoAsync("/desk");
+        await Expect(officer.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("ວຽກຂອງຫ້ອງການ");
+        await AccessibleAsync(officer);
+        await ScreenshotAsync(officer, "lao-inbox");
+        await DecideAsync(officer, receipt, "ສົ່ງຄືນໃຫ້ແກ້ໄຂ", "ຊື່ວິສາຫະກິດບໍ່ແມ່ນອັກສອນລາວ", "lao-return",
+            comment: "ກະລຸນາຂຽນຊື່ເປັນພາສາລາວ", language: "lo");
+        await Expect(officer.Locator(".status")).ToContainTextAsync("ສົ່ງຄືນໃຫ້ຜູ້ຍື່ນແກ້ໄຂ");
+        var page = await officer.Locator("main").InnerTextAsync();
+        foreach (var english in new[] { "Record", "Reason", "Approve", "Returned", "What happened", "due ", "Step" })
+            page.ShouldNotContain(english);
+        await AccessibleAsync(officer);
 
         var citizen = await Workspace.WindowAsync("lo");
         await TrackAsync(citizen, receipt, "ສະແດງຄຳຮ້ອງຂອງຂ້ອຍ");
-        (await citizen.Locator("main").InnerTextAsync()).ShouldNotContain("Tracking number");
+        var answer = await citizen.Locator("main").InnerTextAsync();
+        answer.ShouldContain("ສິ່ງທີ່ຕ້ອງແກ້ໄຂ");
+        answer.ShouldContain("ກະລຸນາຂຽນຊື່ເປັນພາສາລາວ");
+        answer.ShouldNotContain("Tracking number");
         await ScreenshotAsync(citizen, "lao-tracking");
+
+        await CorrectAsync(clerk, receipt, "ເພີ່ມຊື່ພາສາລາວແລ້ວ", "lao-correction", language: "lo");
+        (await clerk.Locator("main").InnerTextAsync()).ShouldNotContain("Correction received");
     }
 
     [Fact]
@@ -246,60 +284,4 @@ public sealed partial class when_people_work_a_case_in_the_browser(WorkspaceFixt
         opened.What.ShouldBe("case-page");
         opened.By.UserId.ShouldBe("auditor-1");
     }
-
-    private async Task<Receipt> ReceiveAsync(IPage page, string language, string screenshot)
-    {
-        string L(string en, string lo) => language == "lo" ? lo : en;
-        await page.GotoAsync("/counter");
-        await page.GetByLabel(L("Procedure", "ປະເພດຄຳຮ້ອງ")).SelectOptionAsync("enterprise-registration");
-        await page.GetByRole(AriaRole.Button, new() { Name = L("Open the form", "ເປີດແບບຟອມ") }).ClickAsync();
-        await page.GetByLabel(L("Full name", "ຊື່ ແລະ ນາມສະກຸນ")).FillAsync("Somchai Phommavong");
-        await page.GetByLabel(L("Identity card number", "ເລກບັດປະຈຳຕົວ")).FillAsync("0123456");
-        await page.GetByLabel(L("Language for messages", "ພາສາສຳລັບແຈ້ງຂ່າວ")).SelectOptionAsync("lo");
-        await page.GetByLabel(L("Phone", "ເບີໂທລະສັບ"), new() { Exact = false }).First.FillAsync("+856 20 5555 1234");
-        await page.GetByLabel(L("E-mail", "ອີເມວ")).FillAsync("somchai@example.la");
-        await page.GetByLabel(L("Name of the enterprise", "ຊື່ວິສາຫະກິດ")).FillAsync("Mekong Rice Trading");
-        await page.GetByLabel(L("Kind of enterprise", "ປະເພດວິສາຫະກິດ")).SelectOptionAsync("sole-trader");
-        await page.GetByLabel(L("Registered capital (LAK)", "ທຶນຈົດທະບຽນ (ກີບ)")).FillAsync("50000000");
-        await page.GetByLabel(L("Business sector", "ຂະແໜງທຸລະກິດ")).FillAsync("wholesale");
-        await page.GetByLabel(L("Will the enterprise employ staff?", "ວິສາຫະກິດຈະຈ້າງພະນັກງານບໍ?")).SelectOptionAsync("false");
-        await page.GetByLabel(L("Province", "ແຂວງ")).FillAsync("Vientiane Capital");
-        await page.GetByLabel(L("Application form", "ແບບຟອມຄຳຮ້ອງ")).CheckAsync();
-        await page.GetByLabel(L("Owner's identity card", "ບັດປະຈຳຕົວເຈົ້າຂອງ")).CheckAsync();
-        await ScreenshotAsync(page, screenshot);
-        await AccessibleAsync(page);
-        await page.GetByRole(AriaRole.Button, new() { Name = L("Receive and print the receipt", "ຮັບ ແລະ ພິມໃບຮັບ") }).ClickAsync();
-        var number = (await page.GetByTestId("tracking-number").InnerTextAsync()).Trim();
-        var code = (await page.GetByTestId("access-code").InnerTextAsync()).Trim();
-        await ScreenshotAsync(page, $"{screenshot}-receipt");
-        await page.EmulateMediaAsync(new() { Media = Media.Print });
-        await ScreenshotAsync(page, $"{screenshot}-receipt-printed");
-        await page.EmulateMediaAsync(new() { Media = Media.Screen });
-        await using var session = Workspace.Factory.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
-        var id = (await Marten.QueryableExtensions.FirstAsync(
-            session.Query<Workflow.Store.Applications.ApplicationDetails>().Where(d => d.TrackingNumber == number))).Id;
-        return new Receipt(number, code, $"/cases/{id}");
-    }
-
-    private async Task DecideAsync(IPage page, Receipt receipt, string outcome, string reason, string screenshot, string? comment = null)
-    {
-        await page.GotoAsync(receipt.CaseAddress);
-        await page.GetByLabel(outcome, new() { Exact = true }).CheckAsync();
-        await page.GetByRole(AriaRole.Textbox, new() { Name = "Reason (required)", Exact = true }).FillAsync(reason);
-        if (comment is not null) await page.GetByLabel("Note for the citizen (optional)").FillAsync(comment);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Record the decision" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Recorded.");
-        await ScreenshotAsync(page, screenshot);
-    }
-
-    private static async Task TrackAsync(IPage page, Receipt receipt, string show)
-    {
-        await page.GotoAsync("/track");
-        await page.Locator("#tracking-number").FillAsync(receipt.TrackingNumber);
-        await page.Locator("#access-code").FillAsync(receipt.AccessCode);
-        await page.GetByRole(AriaRole.Button, new() { Name = show }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-    }
-
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

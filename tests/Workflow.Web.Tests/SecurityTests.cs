@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Workflow.Web.Tests;
 
@@ -42,6 +45,62 @@ public sealed partial class when_someone_posts_to_the_workspace(WorkspaceFixture
         desk.Headers.Location!.ToString().ShouldContain("/account/sign-in");
     }
 
+    /// <summary>
+    /// Every page the host routes, read by each kind of person (and by nobody signed in), with a case open at an agency so
+    /// that its decision and desk forms show: every form that posts carries the antiforgery token.
+    /// </summary>
+    [Fact]
+    public async Task every_form_that_posts_on_every_page_carries_the_antiforgery_token()
+    {
+        var caseId = await Workspace.CaseAtTheRegistryAsync();
+        var pages = Workspace.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ComponentTypeMetadata>() is not null)
+            .Select(e => Address(e.RoutePattern.RawText!, caseId)).Distinct().ToList();
+        pages.ShouldContain("/counter");
+        pages.ShouldContain($"/cases/{caseId}");
+        pages.Add("/counter?procedure=enterprise-registration");
+        string?[] people =
+        [
+            null, "clerk-vte", "moic-enterprise-registration-officer-1", "moic-enterprise-registration-supervisor", "auditor-1",
+            "designer-1",
+        ];
+        var scanned = 0;
+        var missing = new List<string>();
+        foreach (var person in people)
+        {
+            using var client = await SignedInClientAsync(person);
+            foreach (var page in pages)
+            {
+                var answer = await client.GetAsync(page);
+                ((int)answer.StatusCode).ShouldBeLessThan(500, $"{page} for {person ?? "nobody"}");
+                foreach (Match form in PostingForm().Matches(await answer.Content.ReadAsStringAsync()))
+                {
+                    scanned++;
+                    if (!form.Value.Contains("name=\"__RequestVerificationToken\""))
+                        missing.Add($"{page} for {person ?? "nobody"}: {form.Value[..Math.Min(120, form.Value.Length)]}");
+                }
+            }
+        }
+        missing.ShouldBeEmpty();
+        // Sign-in, language, sign-out, the receive form, the desk, decision, correction and desk actions at least.
+        scanned.ShouldBeGreaterThan(20);
+    }
+
+    private static string Address(string route, Guid caseId) => "/" + RouteParameter().Replace(route.TrimStart('/'), p =>
+        p.Value.Contains(":guid") ? caseId.ToString() : p.Value.Contains(":int") ? "1" : "enterprise-registration");
+
+    private async Task<HttpClient> SignedInClientAsync(string? person)
+    {
+        var client = Client(out _);
+        if (person is null) return client;
+        var token = TokenField().Match(await client.GetStringAsync("/account/sign-in")).Groups[1].Value;
+        (await client.PostAsync("/account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["person"] = person,
+        }))).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        return client;
+    }
+
     private HttpClient Client(out CookieContainer cookies)
     {
         cookies = new CookieContainer();
@@ -53,4 +112,10 @@ public sealed partial class when_someone_posts_to_the_workspace(WorkspaceFixture
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
+
+    [GeneratedRegex(@"<form\b[^>]*\bmethod=""post""[^>]*>.*?</form>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex PostingForm();
+
+    [GeneratedRegex(@"\{[^}]+\}")]
+    private static partial Regex RouteParameter();
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Marten;
@@ -8,7 +9,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Workflow.Api.Tests;
 using Workflow.Store.Definitions;
+using Workflow.Core.Applications;
+using Workflow.Store.Applications;
 using Workflow.Store.Postgres;
 
 namespace Workflow.Web.Tests;
@@ -16,9 +20,10 @@ namespace Workflow.Web.Tests;
 /// <summary>
 /// The API host on a real loopback socket, on a real PostgreSQL (the server named by ConnectionStrings__Workflow, or a
 /// private throwaway cluster), with the Debian chromium driven by Playwright. The procedures are the shipped ones, except
-/// that the seal office's step needs four eyes, so that a journey can show two officers approving it.
+/// that the seal office's step needs four eyes, so that a journey can show two officers approving it. Mail goes to a real
+/// SMTP server in the test (<see cref="Smtp"/>) when a test runs the dispatcher (<see cref="SendMailAsync"/>).
 /// </summary>
-public sealed class WorkspaceFixture : IAsyncLifetime
+public class WorkspaceFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -29,27 +34,24 @@ public sealed class WorkspaceFixture : IAsyncLifetime
     public string Address { get; private set; } = "";
     public IBrowser Browser { get; private set; } = null!;
     public string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    public TestSmtpServer Smtp { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
+        Smtp = await TestSmtpServer.StartAsync();
         var connection = Environment.GetEnvironmentVariable("ConnectionStrings__Workflow");
         if (string.IsNullOrWhiteSpace(connection))
         {
             _cluster = await PrivatePostgres.StartThrowawayAsync();
             connection = _cluster.ConnectionString;
         }
-        var workflows = CopyOfWorkflows();
+        var settings = Settings();
+        settings["ConnectionStrings:Workflow"] = connection;
+        settings["Workflow:DefinitionsPath"] = CopyOfWorkflows();
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Development");
-            b.UseSetting("ConnectionStrings:Workflow", connection);
-            b.UseSetting("Workflow:DefinitionsPath", workflows);
-            b.UseSetting("Workflow:Deadlines:Enabled", "false");
-            b.UseSetting("Workflow:Audit:SealInterval", "00:00:00");
-            // The statistics journeys run the async daemon themselves, between the resets of the data.
-            b.UseSetting("Workflow:Statistics:Daemon", "Disabled");
-            b.UseSetting("Workflow:Tracking:PermitsPerMinute", "1000");
-            b.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings) b.UseSetting(key, value);
         });
         Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -57,6 +59,30 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
+    }
+
+    /// <summary>
+    /// The host's settings: no background sweeper or dispatcher (tests run them), mail to <see cref="Smtp"/>, and the
+    /// tracking page's limit lifted so that journeys may track as often as they like.
+    /// </summary>
+    protected virtual Dictionary<string, string?> Settings()
+    {
+        var settings = Smtp.Settings();
+        settings["Workflow:Deadlines:Enabled"] = "false";
+        settings["Workflow:Notifications:Enabled"] = "false";
+        settings["Workflow:Audit:SealInterval"] = "00:00:00";
+        // The statistics journeys run the async daemon themselves, between the resets of the data.
+        settings["Workflow:Statistics:Daemon"] = "Disabled";
+        settings["Workflow:Tracking:PermitsPerMinute"] = "1000";
+        settings["urls"] = "http://127.0.0.1:0";
+        return settings;
+    }
+
+    /// <summary>Runs the notification dispatcher until the outbox has nothing due: what the background service would do.</summary>
+    public async Task SendMailAsync()
+    {
+        var dispatcher = Factory.Services.GetRequiredService<Workflow.Api.Notifications.NotificationDispatcher>();
+        while (await dispatcher.DispatchOnceAsync() > 0) { }
     }
 
     private static string CopyOfWorkflows()
@@ -84,9 +110,31 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         await store.Advanced.Clean.DeleteAllDocumentsAsync();
         await using (var command = Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
                          .CreateCommand($"delete from {Store.WorkflowStore.Schema}.{Store.Applications.OpenDeadlines.Table}; " +
-                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Audit.AuditChain.Table}"))
+                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Audit.AuditChain.Table}; " +
+                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Notifications.Outbox.Table}"))
             await command.ExecuteNonQueryAsync();
+        Smtp.Received.Clear();
         await Factory.Services.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(TimeProvider.System);
+    }
+
+    /// <summary>
+    /// An application received by the clerk and declared complete, sent through the command shell (the host may take its
+    /// bearer tokens from an identity provider), so that its registration step is open at the registry.
+    /// </summary>
+    public async Task<Guid> CaseAtTheRegistryAsync()
+    {
+        var commands = Factory.Services.GetRequiredService<ApplicationCommands>();
+        var clerk = new Actor("clerk-vte", "Khamla Vongsa", "odsc", "clerk", "VTE");
+        var data = JsonSerializer.SerializeToElement(new
+        {
+            enterprise_name = "Mekong Rice Trading", enterprise_type = "sole-trader", registered_capital = 50_000_000,
+            business_sector = "wholesale", has_employees = false, province = "Vientiane Capital",
+        }).EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+        var context = new CommandContext("registry-case", Channel: "counter");
+        var created = await commands.SubmitAsync(new NewApplication(Guid.NewGuid(), "enterprise-registration", "VTE", "counter",
+            new Applicant("Somchai Phommavong"), data, ["application-form", "owner-id"]), clerk, context);
+        await commands.HandleAsync(created.Id, null, new DecideStep("intake", StepOutcome.Approve, "complete", null, clerk), context);
+        return created.Id;
     }
 
     /// <summary>A fresh browser window (its own cookies) for one person, reading the given language.</summary>
@@ -97,7 +145,7 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_playwright is not null)
         {
@@ -106,6 +154,7 @@ public sealed class WorkspaceFixture : IAsyncLifetime
         }
         await Factory.DisposeAsync();
         if (_cluster is not null) await _cluster.DisposeAsync();
+        await Smtp.DisposeAsync();
     }
 }
 

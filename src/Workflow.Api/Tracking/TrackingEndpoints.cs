@@ -1,6 +1,8 @@
+using System.Text.Encodings.Web;
 using System.Threading.RateLimiting;
 using FluentValidation;
 using Marten;
+using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Net.Http.Headers;
 using Workflow.Api.Hosting;
@@ -109,8 +111,11 @@ public static class TrackingEndpoints
                 http.RequestServices.GetRequiredService<ILogger<TrackingRequest>>().LogWarning(
                     "Tracking refused to {ClientAddress}: more than {Permits} attempts in a minute",
                     http.Connection.RemoteIpAddress?.ToString(), options.PermitsPerMinute);
-                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts",
-                    detail: words.Text(LanguageOf(http, null, null), "TooMany")).ExecuteAsync(http);
+                if (http.Request.Path.StartsWithSegments("/api"))
+                    await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts",
+                        detail: words.Text(LanguageOf(http, null, null), "TooMany")).ExecuteAsync(http);
+                else
+                    await RefusedPageAsync(http, words);
             };
         });
         return builder;
@@ -166,6 +171,27 @@ public static class TrackingEndpoints
         log.LogInformation("Tracking attempt from {ClientAddress} matched no application", http.Connection.RemoteIpAddress?.ToString());
         return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
             detail: words.Text(LanguageOf(http, lang, null), "NotFound"));
+    }
+
+    /// <summary>
+    /// The tracking page's refusal, for a person in a browser: a page in the language the workspace remembers for them,
+    /// saying to wait, where the API answers with a problem document.
+    /// </summary>
+    private static async Task RefusedPageAsync(HttpContext http, CitizenWords words)
+    {
+        var chosen = CookieRequestCultureProvider.ParseCookieValue(http.Request.Cookies[Workspace.WorkspaceSetup.LanguageCookie] ?? "")
+            ?.UICultures.FirstOrDefault().Value;
+        var language = chosen is not null && Languages.All.Contains(chosen) ? chosen : LanguageOf(http, null, null);
+        string Text(string key) => HtmlEncoder.Default.Encode(words.Text(language, key));
+        http.Response.ContentType = "text/html; charset=utf-8";
+        await http.Response.WriteAsync(
+            $"""
+             <!DOCTYPE html>
+             <html lang="{language}"><head><meta charset="utf-8" /><meta name="viewport" content="width=device-width" />
+             <title>{Text("TooMany.Title")}</title><link rel="stylesheet" href="/workspace.css" /></head>
+             <body><main id="main"><h1>{Text("TooMany.Title")}</h1><p role="alert">{Text("TooMany")}</p>
+             <p><a href="/track">{Text("Label.Track")}</a></p></main></body></html>
+             """);
     }
 
     /// <summary>The language asked for (<c>lang</c>, then Accept-Language), else the applicant's, else Lao.</summary>

@@ -33,6 +33,7 @@ public static class WorkspaceSetup
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<People>();
+        builder.Services.AddSingleton<Api.Desk.Colleagues>();
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = new[] { new CultureInfo(Languages.Lao), new CultureInfo(Languages.English) };
@@ -44,7 +45,7 @@ public static class WorkspaceSetup
 
         var authority = builder.Configuration["Auth:Authority"];
         var clientId = builder.Configuration["Auth:ClientId"];
-        var oidc = !string.IsNullOrWhiteSpace(authority) && !string.IsNullOrWhiteSpace(clientId);
+        var oidc = SignsInAtProvider(builder.Configuration);
         // The API's scheme stays the default for /api; every other path (the pages, sign-in) reads the cookie.
         builder.Services.Configure<AuthenticationOptions>(o => o.DefaultScheme = Selector);
         var authentication = builder.Services.AddAuthentication()
@@ -76,8 +77,48 @@ public static class WorkspaceSetup
                 o.TokenValidationParameters.RoleClaimType = Tokens.RoleClaim;
                 foreach (var claim in new[] { Tokens.RoleClaim, Tokens.AgencyClaim, Tokens.CentreClaim })
                     o.ClaimActions.MapUniqueJsonKey(claim, claim);
+                o.Events.OnTicketReceived = SignedInAsync;
+                o.Events.OnRemoteFailure = RefusedAsync;
             });
         return builder;
+    }
+
+    /// <summary>
+    /// The provider's answer, once its user information is in: a person whose account carries no user id or no known role
+    /// of this service is refused here (no cookie), as the API refuses such a token; anyone else joins the directory.
+    /// </summary>
+    private static async Task SignedInAsync(TicketReceivedContext context)
+    {
+        var log = context.HttpContext.RequestServices.GetRequiredService<ILogger<People>>();
+        var principal = context.Principal;
+        if ((principal is null ? "no identity" : Tokens.Refusal(principal)) is { } refusal)
+        {
+            log.LogWarning("Workspace sign-in of {Actor} refused: {Reason}", principal?.FindFirst(Tokens.UserClaim)?.Value, refusal);
+            // Handled here, so no cookie is written.
+            context.Response.Redirect(Refused);
+            context.HandleResponse();
+            return;
+        }
+        var who = Tokens.ActorOf(principal!);
+        await context.HttpContext.RequestServices.GetRequiredService<Api.Desk.Colleagues>().RememberAsync(who);
+        log.LogInformation("{Actor} signed in to the workspace as {Role} of {Agency}", who.UserId, who.Role, who.Agency);
+        // Signed in from the home page: straight to the person's own work, as the development sign-in does.
+        if (context.ReturnUri is null or "/")
+            context.ReturnUri = new Person(who.UserId, who.Name, who.Role, who.Agency, who.Centre).Home;
+    }
+
+    private const string Refused = "/account/denied?refused=true";
+
+    /// <summary>
+    /// A broken sign-in (the provider's error, a stale or replayed answer) ends on a page that says so, never on an error page.
+    /// </summary>
+    private static Task RefusedAsync(RemoteFailureContext context)
+    {
+        context.HttpContext.RequestServices.GetRequiredService<ILogger<People>>()
+            .LogWarning("Workspace sign-in failed: {Reason}", context.Failure?.Message);
+        context.Response.Redirect("/account/denied?failed=true");
+        context.HandleResponse();
+        return Task.CompletedTask;
     }
 
     /// <summary>After authentication: the chosen language for the pages (not the API), and antiforgery on every form.</summary>
@@ -98,8 +139,16 @@ public static class WorkspaceSetup
         app.MapPost("/account/sign-out", SignOut).ExcludeFromDescription();
         if (app.Environment.IsDevelopment())
             app.MapPost("/account/sign-in", SignInAs).AllowAnonymous().ExcludeFromDescription();
+        // The sign-in page's button: off to the organisation's provider, and back to where the person was going.
+        if (SignsInAtProvider(app.Configuration))
+            app.MapGet("/account/sign-in/provider", (string? returnUrl) =>
+                    Results.Challenge(new AuthenticationProperties { RedirectUri = Local(returnUrl) }, [OidcScheme]))
+                .AllowAnonymous().ExcludeFromDescription();
         return app;
     }
+
+    private static bool SignsInAtProvider(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["Auth:Authority"]) && !string.IsNullOrWhiteSpace(configuration["Auth:ClientId"]);
 
     /// <summary>Remembers the language for a year; form posts only, so antiforgery guards it.</summary>
     private static IResult ChooseLanguage(HttpContext http, [FromForm] string? language, [FromForm] string? returnUrl)
@@ -113,12 +162,14 @@ public static class WorkspaceSetup
         return Results.LocalRedirect(Local(returnUrl));
     }
 
-    private static async Task<IResult> SignInAs(HttpContext http, People people, ILogger<People> log, [FromForm] string? person,
-        [FromForm] string? returnUrl)
+    private static async Task<IResult> SignInAs(HttpContext http, People people, Api.Desk.Colleagues colleagues, ILogger<People> log,
+        [FromForm] string? person, [FromForm] string? returnUrl)
     {
         if (people.Find(person) is not { } who) return Results.BadRequest();
         var identity = new ClaimsIdentity(who.Claims(), CookieScheme, Tokens.NameClaim, Tokens.RoleClaim);
-        await http.SignInAsync(CookieScheme, new ClaimsPrincipal(identity));
+        var principal = new ClaimsPrincipal(identity);
+        await http.SignInAsync(CookieScheme, principal);
+        await colleagues.RememberAsync(Tokens.ActorOf(principal), http.RequestAborted);
         log.LogInformation("{Actor} signed in to the workspace as {Role} of {Agency}", who.UserId, who.Role, who.Agency);
         return Results.LocalRedirect(returnUrl is null ? who.Home : Local(returnUrl));
     }
