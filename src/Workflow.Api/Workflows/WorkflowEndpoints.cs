@@ -81,6 +81,7 @@ public static class WorkflowEndpoints
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' has no published version"))
             .WithSummary("Every published version with its hash, effective date, publisher and retirement, and which one is in force")
             .Produces<IReadOnlyList<VersionView>>();
+        group.MapVariants();
         group.MapPost("/", Publish)
             .WithSummary("Publish a new version (designers): checked like a file of workflows/, numbered above every earlier version; " +
                          "running applications keep theirs")
