@@ -93,6 +93,9 @@ public class when_a_centre_runs_a_local_variant(ApiFixture api) : ApiTest(api)
             "~ step register deadline: 10 working days -> 8 working days",
         ]);
         (await Api.Auditor.GetAsync("/api/workflows/no-such-procedure/variants")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var procedures = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows", ApiFixture.Json);
+        var listed = procedures.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "enterprise-registration-lpb");
+        listed.GetProperty("extends").GetString().ShouldBe("enterprise-registration");
     }
 
     [Fact]

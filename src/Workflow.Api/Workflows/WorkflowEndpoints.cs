@@ -13,7 +13,10 @@ public sealed record DocumentView(string Name, string? When);
 public sealed record StepView(string Id, string Title, string Agency, string AgencyName, string? Role, int DeadlineDays, string? When,
     string After, IReadOnlyList<string> Approve, string? Reject, bool CanReturn);
 
-public sealed record WorkflowSummary(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string Hash);
+/// <param name="Extends">For a local variant, the standard it varies (rule 16 of Core/README.md); null for a standard.</param>
+/// <param name="Centres">For a local variant, the centres it applies to.</param>
+public sealed record WorkflowSummary(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string Hash,
+    string? Extends = null, IReadOnlyList<string>? Centres = null);
 
 public sealed record WorkflowView(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string OnReturn, string Hash,
     DateOnly? Effective, string StartStep, IReadOnlyList<FieldView> Data, IReadOnlyList<DocumentView> Documents,
@@ -63,7 +66,8 @@ public static class WorkflowEndpoints
                 var list = new List<WorkflowSummary>();
                 foreach (var id in await definitions.WorkflowIdsAsync(cancellation))
                     if (await definitions.InForceAsync(id, today, cancellation) is { } d)
-                        list.Add(new WorkflowSummary(d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.Hash));
+                        list.Add(new WorkflowSummary(d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.Hash, d.Extends,
+                            d.Extends is null ? null : d.Centres));
                 return list;
             })
             .WithSummary("The procedures new applications can follow: the version of each in force today");
