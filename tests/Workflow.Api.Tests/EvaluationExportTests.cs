@@ -5,8 +5,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
 using Workflow.Store;
 using Workflow.Store.Audit;
+using Workflow.Store.Statistics;
 
 namespace Workflow.Api.Tests;
 
@@ -20,7 +23,7 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
 
     private static readonly string[] Personal =
         ["Somchai", "Phommavong", "0123456", "Vilay", "Sisavath", "A-998877", "5555 1234", "55551234", "vilay@example.la",
-            "Mekong Rice Trading", "Vilay Noodle House", "the applicant is my cousin"];
+            "Mekong Rice Trading", "Vilay Noodle House", "ວິໄລ", "the applicant is my cousin", "moved to Pakse"];
 
     private readonly ECDsa _operator = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
@@ -36,7 +39,10 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         return body;
     }
 
-    /// <summary>Three applications, the first one decided through registration with a return and a recusal on the way.</summary>
+    /// <summary>
+    /// Three applications: the first registered after a recusal, the second refused at the counter, the third
+    /// returned, corrected in Lao and refused.
+    /// </summary>
     private async Task<Created[]> Seed()
     {
         var first = await Read<Created>(await Post(Api.Clerk, "/api/applications", Submission("Somchai Phommavong", "0123456")));
@@ -49,6 +55,13 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         await Post(Api.Client("officer", "moic-enterprise-registration", "officer-2"), $"/api/applications/{first.Id}/steps/register/decision",
             new { outcome = "approve", reason = "in order" });
         await Post(Api.Clerk, $"/api/applications/{third.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        await Post(moic, $"/api/applications/{third.Id}/steps/register/decision",
+            new { outcome = "return", reason = "the enterprise name is not in Lao script", comment = "add the Lao name" });
+        await Post(Api.Clerk, $"/api/applications/{third.Id}/resubmission",
+            new { data = new Dictionary<string, object> { ["enterprise_name"] = "ຮ້ານເຝີ ວິໄລ" }, comment = "Lao name added" });
+        await Post(moic, $"/api/applications/{third.Id}/steps/register/decision",
+            new { outcome = "reject", reason = "the sector needs a licence first" });
+        await Post(Api.Clerk, $"/api/applications/{second.Id}/steps/intake/decision", new { outcome = "reject", reason = "moved to Pakse" });
         return [first, second, third];
     }
 
@@ -93,6 +106,27 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         var text = Encoding.UTF8.GetString(file);
         foreach (var personal in Personal) text.ShouldNotContain(personal, Case.Insensitive);
         text.ShouldContain(cases[0].TrackingNumber);
+    }
+
+    [Fact]
+    public async Task the_figures_computed_from_the_file_equal_those_computed_from_the_store()
+    {
+        await Seed();
+        var file = await Export();
+        var calendars = Api.Factory.Services.GetRequiredService<WorkflowCatalog>().Calendars;
+        var stored = await Api.Factory.Services.GetRequiredService<StatisticsReader>().RecomputeAsync(long.MaxValue, default);
+        var exported = EvaluationFile.Events(file).Values.Select(CaseFacts.Fold).OfType<CaseFacts>().ToList();
+
+        foreach (var by in new IReadOnlyList<string>?[] { null, [Dimensions.Agency, Dimensions.Step] })
+        {
+            var query = new StatisticsQuery(PeriodKind.Custom, Today.AddDays(-1), Today, By: by);
+            var fromStore = Indicators.Compute(stored, query, calendars);
+            var fromFile = Indicators.Compute(exported, query, calendars);
+            Indicators.Differences(fromStore, fromFile, "store", "export").ShouldBeEmpty();
+            fromFile.ShouldNotBeEmpty();
+        }
+        var total = Indicators.Compute(exported, new StatisticsQuery(PeriodKind.Custom, Today.AddDays(-1), Today), calendars);
+        (total.Sum(r => r.Received), total.Sum(r => r.Completed), total.Sum(r => r.Returns)).ShouldBe((3, 2, 1));
     }
 
     [Fact]
