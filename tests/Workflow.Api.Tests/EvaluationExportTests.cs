@@ -268,10 +268,12 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
             var seal = (await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/oversight/seals/latest")).GetProperty("root").GetString()!;
 
             // The evaluator: no connection string, no chain key.
-            var verify = ServerProcess.Cli(folder, ["verify", "--export", "period.jsonl", "--public-key", "operator.pub.pem", "--seal-root", seal]);
+            var verify = ServerProcess.Cli(folder, ["verify", "--export", "period.jsonl", "--public-key", "operator.pub.pem", "--seal-root", seal,
+                "--figures", "--workflows", Path.Combine(ApiFixture.RepositoryRoot(), "workflows")]);
             (await verify.ExitAsync()).ShouldBe(0, verify.AllOutput);
-            verify.AllOutput.ShouldContain("3 application(s)");
-            verify.AllOutput.ShouldContain("intact");
+            verify.Output.ShouldContain(l => l.Contains("3 application(s)") && l.EndsWith("intact"));
+            var json = string.Join('\n', verify.Output.SkipWhile(l => !l.StartsWith('[')));
+            JsonDocument.Parse(json).RootElement.EnumerateArray().Sum(r => r.GetProperty("received").GetInt32()).ShouldBe(3);
 
             var path = Path.Combine(folder, "period.jsonl");
             var lines = (await System.IO.File.ReadAllLinesAsync(path)).ToList();
