@@ -229,6 +229,19 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
     private static string S(JsonObject o, string name) => o[name]!.GetValue<string>();
 
     [Fact]
+    public void a_file_that_is_not_an_export_is_reported_line_by_line_not_crashed_on()
+    {
+        foreach (var text in new[] { "", "not json\n[1,2]\n", "{\"record\":\"event\",\"stream\":\"x\"}\n",
+                     "{\"record\":\"export\",\"format\":\"workflow-evaluation-export/1\",\"streams\":[{\"stream\":7}],\"publicKey\":\"%%\"}\n" +
+                     "{\"record\":\"seal\",\"root\":\"00\",\"heads\":[{\"stream\":\"nope\"}]}\n{\"record\":\"signature\",\"value\":\"***\"}\n" })
+        {
+            var result = EvaluationFile.Verify(Encoding.UTF8.GetBytes(text), _operator);
+            result.Intact.ShouldBeFalse(text);
+            result.Problems.ShouldContain(p => p.Kind == ExportFault.Malformed, text);
+        }
+    }
+
+    [Fact]
     public async Task without_a_seal_covering_the_period_or_with_a_broken_chain_nothing_is_exported()
     {
         var cases = await Seed();

@@ -77,7 +77,13 @@ public static class EvaluationFile
     private static EventParts PartsOf(JsonObject e) => new(S(e, "id"), S(e, "stream"), S(e, "type"), S(e, "data"), S(e, "headers"),
         S(e, "user"), S(e, "correlation"), S(e, "causation"), S(e, "timestamp"), S(e, "dotnetType"), S(e, "body"));
 
-    private static string S(JsonObject o, string name) => o[name]?.GetValue<string>() ?? throw new FormatException($"no {name}");
+    private static string S(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<string>(out var text) ? text : throw new FormatException($"no text '{name}'");
+
+    private static long N(JsonNode? o, string name) =>
+        o?[name] is JsonValue v && v.TryGetValue<long>(out var number) ? number : throw new FormatException($"no number '{name}'");
+
+    private static JsonObject O(JsonNode? node) => node as JsonObject ?? throw new FormatException("not an object");
 
     /// <summary>Writes the lines of an export and keeps the digest of every byte written, for the signature at the end.</summary>
     public sealed class Writer(Stream output) : IDisposable
@@ -135,7 +141,7 @@ public static class EvaluationFile
                 problems.Add(new(ExportFault.Inserted, null, null, number, "a line after the signature"));
             try
             {
-                var record = JsonNode.Parse(text)!.AsObject();
+                var record = O(JsonNode.Parse(text));
                 switch (S(record, "record"))
                 {
                     case "export" when number == 1: header = record; break;
@@ -146,12 +152,12 @@ public static class EvaluationFile
                     case "event":
                         var parts = PartsOf(record);
                         events.TryAdd(Guid.Parse(parts.Stream), []);
-                        events[Guid.Parse(parts.Stream)].Add(new(number, record["version"]!.GetValue<long>(), parts));
+                        events[Guid.Parse(parts.Stream)].Add(new(number, N(record, "version"), parts));
                         break;
                     case "link":
                         var stream = Guid.Parse(S(record, "stream"));
                         links.TryAdd(stream, []);
-                        links[stream].Add(new(number, record["version"]!.GetValue<long>(), S(record, "contentHash"), S(record, "publicHash"),
+                        links[stream].Add(new(number, N(record, "version"), S(record, "contentHash"), S(record, "publicHash"),
                             S(record, "link"), S(record, "chain")));
                         break;
                     default: throw new FormatException("not a record of the export");
@@ -163,12 +169,26 @@ public static class EvaluationFile
             }
             offset = end + 1;
         }
-        if (header is null || S(header, "format") != Format)
-            problems.Add(new(ExportFault.Malformed, null, null, 1, $"the first line is not the header of a {Format} file"));
         var listed = new List<(Guid Stream, long Head)>();
-        foreach (var s in header?["streams"]?.AsArray() ?? [])
-            listed.Add((Guid.Parse(S(s!.AsObject(), "stream")), s["head"]!.GetValue<long>()));
-        var sealedHeads = CheckSeal(seal, publishedRoot, problems);
+        try
+        {
+            if (header is null || S(header, "format") != Format) throw new FormatException($"the first line is not the header of a {Format} file");
+            foreach (var s in header["streams"] as JsonArray ?? throw new FormatException("the header lists no streams"))
+                listed.Add((Guid.Parse(S(O(s), "stream")), N(s, "head")));
+        }
+        catch (FormatException e)
+        {
+            problems.Add(new(ExportFault.Malformed, null, null, 1, e.Message));
+        }
+        Dictionary<Guid, ChainHead> sealedHeads = [];
+        try
+        {
+            sealedHeads = CheckSeal(seal, publishedRoot, problems);
+        }
+        catch (FormatException e)
+        {
+            problems.Add(new(ExportFault.Malformed, null, null, 1, $"the seal: {e.Message}"));
+        }
         foreach (var (stream, head) in listed)
             if (CheckStream(stream, head, events.GetValueOrDefault(stream) ?? [], links.GetValueOrDefault(stream) ?? []) is { } problem)
                 problems.Add(problem);
@@ -182,9 +202,9 @@ public static class EvaluationFile
             problems.Add(new(ExportFault.Inserted, stray, null, (events.GetValueOrDefault(stray)?[0].Line ?? links[stray][0].Line),
                 "a stream the export's header does not list"));
         var fingerprint = CheckSignature(file, signedLength, signature, header, publicKey, problems);
-        return new ExportVerification(listed.Count, events.Values.Sum(e => (long)e.Count), header?["from"]?.GetValue<string>(),
-            header?["to"]?.GetValue<string>(), fingerprint, seal?["root"]?.GetValue<string>(),
-            seal?["at"]?.GetValue<DateTimeOffset>(), problems);
+        return new ExportVerification(listed.Count, events.Values.Sum(e => (long)e.Count), header?["from"]?.ToString(),
+            header?["to"]?.ToString(), fingerprint, seal?["root"]?.ToString(),
+            DateTimeOffset.TryParse(seal?["at"]?.ToString(), out var at) ? at : null, problems);
     }
 
     /// <summary>The first fault of one stream, walking its versions from 1 as the chain does.</summary>
@@ -236,8 +256,8 @@ public static class EvaluationFile
             problems.Add(new(ExportFault.Unsealed, null, null, 1, "the file holds no seal"));
             return [];
         }
-        var heads = (seal["heads"]?.AsArray() ?? []).Select(h => new ChainHead(Guid.Parse(S(h!.AsObject(), "stream")),
-            h["version"]!.GetValue<long>(), Convert.FromHexString(S(h.AsObject(), "link")))).ToList();
+        var heads = (seal["heads"] as JsonArray ?? []).Select(h => new ChainHead(Guid.Parse(S(O(h), "stream")), N(h, "version"),
+            Convert.FromHexString(S(O(h), "link")))).ToList();
         var root = S(seal, "root");
         if (Hex(AuditChain.MerkleRoot(heads)) != root)
             problems.Add(new(ExportFault.Unsealed, null, null, 1, "the seal's heads do not add up to its root"));
@@ -251,11 +271,16 @@ public static class EvaluationFile
     {
         using var named = ECDsa.Create();
         var key = publicKey;
-        if (key is null && header?["publicKey"]?.GetValue<string>() is { } spki)
-        {
-            named.ImportSubjectPublicKeyInfo(Convert.FromBase64String(spki), out _);
-            key = named;
-        }
+        if (key is null && header?["publicKey"] is JsonValue spki && spki.TryGetValue<string>(out var text))
+            try
+            {
+                named.ImportSubjectPublicKeyInfo(Convert.FromBase64String(text), out _);
+                key = named;
+            }
+            catch (Exception e) when (e is FormatException or CryptographicException)
+            {
+                problems.Add(new(ExportFault.Malformed, null, null, 1, "the header's public key is not a key"));
+            }
         if (key is null)
         {
             problems.Add(new(ExportFault.Unsigned, null, null, 1, "no public key to check the signature with"));
@@ -268,12 +293,19 @@ public static class EvaluationFile
             return fingerprint;
         }
         var digest = SHA256.HashData(file.AsSpan(0, signedLength));
-        var value = Convert.FromBase64String(signature["value"]?.GetValue<string>() ?? "");
-        if (signature["algorithm"]?.GetValue<string>() != Algorithm || !key.VerifyHash(digest, value))
-            problems.Add(new(ExportFault.Unsigned, null, null, 1, publicKey is not null && header?["fingerprint"]?.GetValue<string>() != fingerprint
+        var value = signature["value"] is JsonValue v && v.TryGetValue<string>(out var base64) && Base64(base64) is { } bytes ? bytes : [];
+        if (signature["algorithm"] is not JsonValue a || !a.TryGetValue<string>(out var algorithm) || algorithm != Algorithm
+            || !key.VerifyHash(digest, value))
+            problems.Add(new(ExportFault.Unsigned, null, null, 1, publicKey is not null && header?["fingerprint"]?.ToString() != fingerprint
                 ? "the file was not signed with the given key"
                 : "the signature does not match: the file was changed after it was signed"));
         return fingerprint;
+    }
+
+    private static byte[]? Base64(string text)
+    {
+        var bytes = new byte[text.Length];
+        return Convert.TryFromBase64String(text, bytes, out var written) ? bytes[..written] : null;
     }
 
     /// <summary>The exported events as the decider's event types, per stream in version order, for computing figures.</summary>
@@ -291,7 +323,7 @@ public static class EvaluationFile
             if (e is null) continue;
             var stream = Guid.Parse(S(record, "stream"));
             streams.TryAdd(stream, []);
-            streams[stream].Add((record["version"]!.GetValue<long>(), e));
+            streams[stream].Add((N(record, "version"), e));
         }
         return streams.ToDictionary(s => s.Key, s => (IReadOnlyList<object>)[.. s.Value.OrderBy(v => v.Version).Select(v => v.Event)]);
     }
