@@ -17,7 +17,10 @@ public static class ExportEvaluationCommand
 
     public static Command Create()
     {
-        var from = new Option<string>("--from") { Description = "first day of the period, such as 2026-01-01 (Vientiane time)", Required = true };
+        var from = new Option<string>("--from")
+        {
+            Description = "first day of the period, such as 2026-01-01 (Vientiane time)", Required = true,
+        };
         var to = new Option<string>("--to") { Description = "last day of the period, included", Required = true };
         var output = new Option<FileInfo?>("--out") { Description = "file to write; default: standard output" };
         var pseudonymKey = new Option<string?>("--pseudonym-key")
@@ -26,7 +29,8 @@ public static class ExportEvaluationCommand
         };
         var signingKey = new Option<FileInfo?>("--signing-key")
         {
-            Description = $"PEM file of the operator's ECDSA P-256 private key that signs the export; default: the file named by {SigningKeyVariable}",
+            Description = "PEM file of the operator's ECDSA P-256 private key that signs the export; " +
+                          $"default: the file named by {SigningKeyVariable}",
         };
         var seal = new Option<bool>("--seal") { Description = "seal the store first, when the latest seal does not cover the period" };
         var key = AuditOptions.ChainKey();
@@ -54,8 +58,9 @@ public static class ExportEvaluationCommand
             {
                 await using (var stream = temporary is null ? Console.OpenStandardOutput() : temporary.Create())
                 {
-                    var done = await provider.GetRequiredService<EvaluationExports>().WriteAsync(stream, first, last, new Pseudonyms(secret),
-                        signer, AuditOptions.Reader(parse.GetValue(reader)!).UserId, parse.GetValue(seal), cancellation);
+                    var exports = provider.GetRequiredService<EvaluationExports>();
+                    var done = await exports.WriteAsync(stream, first, last, new Pseudonyms(secret), signer,
+                        AuditOptions.Reader(parse.GetValue(reader)!).UserId, parse.GetValue(seal), cancellation);
                     Console.Error.WriteLine($"{done.Streams} application(s), {done.Events} event(s); seal {done.SealVersion} " +
                                             $"root {done.SealRoot}; signed by key {done.Fingerprint}");
                 }

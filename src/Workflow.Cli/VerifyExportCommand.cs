@@ -10,8 +10,8 @@ namespace Workflow.Cli;
 public static class VerifyExportCommand
 {
     /// <param name="figures">The breakdown and the workflows folder whose calendars count working days, when figures are asked.</param>
-    public static async Task<int> RunAsync(FileInfo file, FileInfo? publicKey, string? sealRoot, (string By, DirectoryInfo Workflows)? figures,
-        CancellationToken cancellation)
+    public static async Task<int> RunAsync(FileInfo file, FileInfo? publicKey, string? sealRoot,
+        (string By, DirectoryInfo Workflows)? figures, CancellationToken cancellation)
     {
         var bytes = await File.ReadAllBytesAsync(file.FullName, cancellation);
         using var key = publicKey is null ? null : ECDsa.Create();

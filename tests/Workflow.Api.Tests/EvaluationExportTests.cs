@@ -31,7 +31,8 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
 
     private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow.Add(EvaluationExports.Offset));
 
-    private static JsonObject Submission(string name, string idNumber, string? phone = null, string? email = null, string? enterprise = null)
+    private static JsonObject Submission(string name, string idNumber, string? phone = null, string? email = null,
+        string? enterprise = null)
     {
         var body = JsonSerializer.SerializeToNode(Samples.Submission("enterprise-registration"), ApiFixture.Json)!.AsObject();
         body["applicant"] = new JsonObject { ["name"] = name, ["idNumber"] = idNumber, ["phone"] = phone, ["email"] = email };
@@ -52,16 +53,18 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         await Post(Api.Clerk, $"/api/applications/{first.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
         var moic = Api.For("moic-enterprise-registration");
         await Post(moic, $"/api/applications/{first.Id}/recusal", new { reason = "the applicant is my cousin" });
-        await Post(Api.Client("officer", "moic-enterprise-registration", "officer-2"), $"/api/applications/{first.Id}/steps/register/decision",
-            new { outcome = "approve", reason = "in order" });
+        await Post(Api.Client("officer", "moic-enterprise-registration", "officer-2"),
+            $"/api/applications/{first.Id}/steps/register/decision", new { outcome = "approve", reason = "in order" });
         await Post(Api.Clerk, $"/api/applications/{third.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
         await Post(moic, $"/api/applications/{third.Id}/steps/register/decision",
             new { outcome = "return", reason = "the enterprise name is not in Lao script", comment = "add the Lao name" });
         await Post(Api.Clerk, $"/api/applications/{third.Id}/resubmission",
-            new { data = new Dictionary<string, object> { ["enterprise_name"] = "ຮ້ານເຝີ ວິໄລ" }, comment = "Lao name added" });
+            new { data = new Dictionary<string, object> { ["enterprise_name"] = "ຮ້ານເຝີ ວິໄລ" },
+                comment = "Lao name added" });
         await Post(moic, $"/api/applications/{third.Id}/steps/register/decision",
             new { outcome = "reject", reason = "the sector needs a licence first" });
-        await Post(Api.Clerk, $"/api/applications/{second.Id}/steps/intake/decision", new { outcome = "reject", reason = "moved to Pakse" });
+        await Post(Api.Clerk, $"/api/applications/{second.Id}/steps/intake/decision",
+            new { outcome = "reject", reason = "moved to Pakse" });
         return [first, second, third];
     }
 
@@ -153,7 +156,8 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         var cases = await Seed();
         var records = Records(await Export());
         var stream = cases[0].Id;
-        var head = records[0]["streams"]!.AsArray().Single(s => s!["stream"]!.GetValue<string>() == $"{stream}")!["head"]!.GetValue<long>();
+        var head = records[0]["streams"]!.AsArray().Single(s => s!["stream"]!.GetValue<string>() == $"{stream}")!["head"]!
+            .GetValue<long>();
         head.ShouldBeGreaterThan(4);
 
         byte[] Changed(Action<List<JsonObject>> change)
@@ -202,7 +206,8 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         var at = Find(records, "event", stream, 2);
         records[at]["timestamp"] = "2020-01-01T00:00:00.000000Z";
         var chain = Array.Empty<byte>();
-        foreach (var link in records.Where(r => r["record"]!.GetValue<string>() == "link" && r["stream"]!.GetValue<string>() == $"{stream}"))
+        foreach (var link in records.Where(r =>
+                     r["record"]!.GetValue<string>() == "link" && r["stream"]!.GetValue<string>() == $"{stream}"))
         {
             var version = link["version"]!.GetValue<long>();
             var e = records[Find(records, "event", stream, version)];
@@ -218,7 +223,8 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         using var output = new MemoryStream();
         using (var writer = new EvaluationFile.Writer(output))
         {
-            foreach (var record in records.Where(r => r["record"]!.GetValue<string>() != "signature")) await writer.WriteAsync(record, default);
+            foreach (var record in records.Where(r => r["record"]!.GetValue<string>() != "signature"))
+                await writer.WriteAsync(record, default);
             await writer.SignAsync(forger, default);
         }
 
@@ -232,8 +238,9 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
     public void a_file_that_is_not_an_export_is_reported_line_by_line_not_crashed_on()
     {
         foreach (var text in new[] { "", "not json\n[1,2]\n", "{\"record\":\"event\",\"stream\":\"x\"}\n",
-                     "{\"record\":\"export\",\"format\":\"workflow-evaluation-export/1\",\"streams\":[{\"stream\":7}],\"publicKey\":\"%%\"}\n" +
-                     "{\"record\":\"seal\",\"root\":\"00\",\"heads\":[{\"stream\":\"nope\"}]}\n{\"record\":\"signature\",\"value\":\"***\"}\n" })
+                     "{\"record\":\"export\",\"format\":\"workflow-evaluation-export/1\",\"streams\":[{\"stream\":7}]," +
+                     "\"publicKey\":\"%%\"}\n{\"record\":\"seal\",\"root\":\"00\",\"heads\":[{\"stream\":\"nope\"}]}\n" +
+                     "{\"record\":\"signature\",\"value\":\"***\"}\n" })
         {
             var result = EvaluationFile.Verify(Encoding.UTF8.GetBytes(text), _operator);
             result.Intact.ShouldBeFalse(text);
@@ -275,14 +282,14 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
                 [Pseudonyms.Variable] = PseudonymKey,
             };
 
-            var export = ServerProcess.Cli(folder, ["export-evaluation", "--from", $"{Today.AddDays(-1):yyyy-MM-dd}", "--to", $"{Today:yyyy-MM-dd}",
-                "--out", "period.jsonl", "--signing-key", "operator.pem", "--seal"], environment);
+            var export = ServerProcess.Cli(folder, ["export-evaluation", "--from", $"{Today.AddDays(-1):yyyy-MM-dd}",
+                "--to", $"{Today:yyyy-MM-dd}", "--out", "period.jsonl", "--signing-key", "operator.pem", "--seal"], environment);
             (await export.ExitAsync()).ShouldBe(0, export.AllOutput);
             var seal = (await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/oversight/seals/latest")).GetProperty("root").GetString()!;
 
             // The evaluator: no connection string, no chain key.
-            var verify = ServerProcess.Cli(folder, ["verify", "--export", "period.jsonl", "--public-key", "operator.pub.pem", "--seal-root", seal,
-                "--figures", "--workflows", Path.Combine(ApiFixture.RepositoryRoot(), "workflows")]);
+            var verify = ServerProcess.Cli(folder, ["verify", "--export", "period.jsonl", "--public-key", "operator.pub.pem",
+                "--seal-root", seal, "--figures", "--workflows", Path.Combine(ApiFixture.RepositoryRoot(), "workflows")]);
             (await verify.ExitAsync()).ShouldBe(0, verify.AllOutput);
             verify.Output.ShouldContain(l => l.Contains("3 application(s)") && l.EndsWith("intact"));
             var json = string.Join('\n', verify.Output.SkipWhile(l => !l.StartsWith('[')));

@@ -31,7 +31,9 @@ public class when_a_centre_runs_a_local_variant_of_a_national_standard
             approve: approved
         """;
 
-    /// <summary>Shorter legal deadline, the inspection left out (it is not required), the review at another agency, a step added.</summary>
+    /// <summary>
+    /// Shorter legal deadline, the inspection left out (it is not required), the review at another agency, a step added.
+    /// </summary>
     private const string Local = """
         id: local
         version: 1
@@ -82,7 +84,8 @@ public class when_a_centre_runs_a_local_variant_of_a_national_standard
     [Fact]
     public void a_longer_legal_deadline_is_reported_at_the_variants_deadline()
     {
-        var problems = Problems(("national.yaml", Standard), ("local.yaml", Local.Replace("deadline: 10 working days", "deadline: 13 working days")));
+        var problems = Problems(("national.yaml", Standard),
+            ("local.yaml", Local.Replace("deadline: 10 working days", "deadline: 13 working days")));
 
         ShouldReport(problems, "local.yaml", 6, "the legal deadline of 13 working days is longer than the 12 of the standard 'national'");
     }
@@ -141,7 +144,8 @@ public class when_a_centre_runs_a_local_variant_of_a_national_standard
                 approve: approved
             """;
 
-        var problems = Problems(("national.yaml", Standard), ("local.yaml", Local.Replace("[LPB, XKH]", "[LPB]")), ("centre.yaml", centre));
+        var problems = Problems(("national.yaml", Standard), ("local.yaml", Local.Replace("[LPB, XKH]", "[LPB]")),
+            ("centre.yaml", centre));
 
         ShouldReport(problems, "centre.yaml", 7, "step 'review' is left out, but the standard 'local' marks it required");
     }

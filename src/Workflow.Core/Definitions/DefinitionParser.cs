@@ -91,7 +91,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     }
 
     /// <summary>extends: enterprise-registration, centres: [LPB]: a local variant names its standard and where it applies.</summary>
-    private (string? Extends, ImmutableArray<string> Centres) Variant(YamlMap root, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys)
+    private (string? Extends, ImmutableArray<string> Centres) Variant(YamlMap root,
+        Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys)
     {
         var extends = keys.TryGetValue("extends", out var ex) ? Scalar(ex.Value) : null;
         if (ex.Value is not null && (extends is null || !StepIdPattern().IsMatch(extends)))

@@ -47,7 +47,8 @@ public static class Variants
         if (chain.Any(d => d.Id == variant.Id))
         {
             var cycle = chain.TakeWhile(d => d.Id != variant.Id).Select(d => d.Id).Prepend(variant.Id).Append(variant.Id);
-            yield return new(at, $"extends forms a cycle: {string.Join(" -> ", cycle)}", "a standard cannot be a variant of its own variant");
+            yield return new(at, $"extends forms a cycle: {string.Join(" -> ", cycle)}",
+                "a standard cannot be a variant of its own variant");
             yield break;
         }
         if (variant.DeadlineDays > standard.DeadlineDays)

@@ -69,7 +69,8 @@ public sealed class EvaluationExports(
             ["pseudonyms"] = "HMAC-SHA256 (128 bits) keyed by the operator; the same value of a field gives the same pseudonym",
             ["algorithm"] = EvaluationFile.Algorithm, ["publicKey"] = Convert.ToBase64String(signer.ExportSubjectPublicKeyInfo()),
             ["fingerprint"] = EvaluationFile.Fingerprint(signer),
-            ["streams"] = new JsonArray([.. streams.Select(s => (JsonNode)new JsonObject { ["stream"] = $"{s}", ["head"] = headOf[s].Version })]),
+            ["streams"] = new JsonArray([.. streams.Select(s =>
+                (JsonNode)new JsonObject { ["stream"] = $"{s}", ["head"] = headOf[s].Version })]),
         }, cancellation);
         var events = await WriteStreamsAsync(writer, streams, seal.ThroughSequence, pseudonyms, cancellation);
         await writer.WriteAsync(new JsonObject

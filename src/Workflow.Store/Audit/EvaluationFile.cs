@@ -50,7 +50,8 @@ public static class EvaluationFile
     public const string Algorithm = "ECDSA-P256-SHA256";
 
     /// <summary>As Marten stores the events: camel case, enums as text.</summary>
-    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions EventJson =
+        new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private static readonly Dictionary<string, Type> EventTypes = ApplicationEvents.Aliases.Concat(DeskEvents.Aliases)
         .ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -172,7 +173,8 @@ public static class EvaluationFile
         var listed = new List<(Guid Stream, long Head)>();
         try
         {
-            if (header is null || S(header, "format") != Format) throw new FormatException($"the first line is not the header of a {Format} file");
+            if (header is null || S(header, "format") != Format)
+                throw new FormatException($"the first line is not the header of a {Format} file");
             foreach (var s in header["streams"] as JsonArray ?? throw new FormatException("the header lists no streams"))
                 listed.Add((Guid.Parse(S(O(s), "stream")), N(s, "head")));
         }
@@ -216,7 +218,8 @@ public static class EvaluationFile
                      (links.Select(l => (l.Line, l.Version)).ToList(), "link") })
             for (var i = 1; i < records.Count; i++)
                 if (records[i].Version == records[i - 1].Version)
-                    return Fault(ExportFault.Inserted, records[i].Version, records[i].Line, $"a second {what} claims version {records[i].Version}");
+                    return Fault(ExportFault.Inserted, records[i].Version, records[i].Line,
+                        $"a second {what} claims version {records[i].Version}");
                 else if (records[i].Version < records[i - 1].Version)
                     return Fault(ExportFault.Reordered, records[i].Version, records[i].Line,
                         $"the {what} of version {records[i].Version} comes after that of version {records[i - 1].Version}");
@@ -230,7 +233,8 @@ public static class EvaluationFile
             var hasLink = linked.TryGetValue(version, out var l);
             var line = e?.Line ?? l?.Line ?? 1;
             if (version > head)
-                return Fault(ExportFault.Inserted, version, line, $"a {(hasEvent ? "event" : "link")} past the stream's head, version {head}");
+                return Fault(ExportFault.Inserted, version, line,
+                    $"a {(hasEvent ? "event" : "link")} past the stream's head, version {head}");
             if (!hasEvent)
                 return hasLink
                     ? Fault(ExportFault.Removed, version, line, $"the event at version {version} is missing")
@@ -239,7 +243,8 @@ public static class EvaluationFile
             var publicHash = Hex(e!.Parts.Hash());
             if (publicHash != l!.Public)
                 return links.FirstOrDefault(o => o.Version != version && o.Public == publicHash) is { } moved
-                    ? Fault(ExportFault.Reordered, version, e.Line, $"the event at version {version} was exported at version {moved.Version}")
+                    ? Fault(ExportFault.Reordered, version, e.Line,
+                        $"the event at version {version} was exported at version {moved.Version}")
                     : Fault(ExportFault.Altered, version, e.Line, $"the event at version {version} differs from what was exported");
             var chain = Chain(previous, stream.ToString(), version, l.Content, l.Public, l.Link);
             if (Hex(chain) != l.Chain)
@@ -296,9 +301,12 @@ public static class EvaluationFile
         var value = signature["value"] is JsonValue v && v.TryGetValue<string>(out var base64) && Base64(base64) is { } bytes ? bytes : [];
         if (signature["algorithm"] is not JsonValue a || !a.TryGetValue<string>(out var algorithm) || algorithm != Algorithm
             || !key.VerifyHash(digest, value))
-            problems.Add(new(ExportFault.Unsigned, null, null, 1, publicKey is not null && header?["fingerprint"]?.ToString() != fingerprint
+        {
+            var otherKey = publicKey is not null && header?["fingerprint"]?.ToString() != fingerprint;
+            problems.Add(new(ExportFault.Unsigned, null, null, 1, otherKey
                 ? "the file was not signed with the given key"
                 : "the signature does not match: the file was changed after it was signed"));
+        }
         return fingerprint;
     }
 

@@ -175,7 +175,8 @@ public sealed class PinnedDefinitions(
         var queue = new Queue<string>([workflowId]);
         var seen = new HashSet<string> { workflowId };
         while (queue.TryDequeue(out var standard))
-            foreach (var id in published.Where(s => s.Extends == standard).Select(s => s.WorkflowId).Distinct().Order(StringComparer.Ordinal))
+            foreach (var id in published.Where(s => s.Extends == standard).Select(s => s.WorkflowId).Distinct()
+                         .Order(StringComparer.Ordinal))
                 if (InForce(published, id, day) is { } version && version.Extends == standard && seen.Add(id))
                 {
                     found.Add(await PinnedAsync(version.WorkflowId, version.Version, version.Hash, cancellation));
