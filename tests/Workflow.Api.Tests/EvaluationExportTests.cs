@@ -68,10 +68,10 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         return [first, second, third];
     }
 
-    private async Task<byte[]> Export(bool seal = true)
+    private async Task<byte[]> Export(bool seal = true, DateOnly? from = null, DateOnly? to = null)
     {
         using var output = new MemoryStream();
-        await Api.Factory.Services.GetRequiredService<EvaluationExports>().WriteAsync(output, Today.AddDays(-1), Today,
+        await Api.Factory.Services.GetRequiredService<EvaluationExports>().WriteAsync(output, from ?? Today.AddDays(-1), to ?? Today,
             new Pseudonyms(PseudonymKey), _operator, "auditor-1", seal);
         return output.ToArray();
     }
@@ -130,6 +130,25 @@ public class when_a_period_is_exported_for_evaluation(ApiFixture api) : ApiTest(
         }
         var total = Indicators.Compute(exported, new StatisticsQuery(PeriodKind.Custom, Today.AddDays(-1), Today), calendars);
         (total.Sum(r => r.Received), total.Sum(r => r.Completed), total.Sum(r => r.Returns)).ShouldBe((3, 2, 1));
+
+        // A later period: only the application still open is exported, and it is all that period's figures count.
+        var (from, to) = (Today.AddDays(1), Today.AddDays(2));
+        var later = EvaluationFile.Events(await Export(from: from, to: to)).Values.Select(CaseFacts.Fold).OfType<CaseFacts>().ToList();
+        var laterQuery = new StatisticsQuery(PeriodKind.Custom, from, to);
+        Indicators.Differences(Indicators.Compute(stored, laterQuery, calendars), Indicators.Compute(later, laterQuery, calendars),
+            "store", "export").ShouldBeEmpty();
+        Indicators.Compute(later, laterQuery, calendars).Sum(r => r.PendingNotDue + r.PendingOverdue).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_later_period_holds_the_application_still_open_and_not_those_finished_before_it()
+    {
+        var cases = await Seed();
+
+        var later = await Export(from: Today.AddDays(1), to: Today.AddDays(2));
+
+        Verify(later).Problems.ShouldBeEmpty();
+        Records(later)[0]["streams"]!.AsArray().Select(s => Guid.Parse(s!["stream"]!.GetValue<string>())).ShouldBe([cases[0].Id]);
     }
 
     [Fact]
