@@ -96,6 +96,8 @@ public class when_a_centre_runs_a_local_variant(ApiFixture api) : ApiTest(api)
         var procedures = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows", ApiFixture.Json);
         var listed = procedures.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "enterprise-registration-lpb");
         listed.GetProperty("extends").GetString().ShouldBe("enterprise-registration");
+        var one = await Api.Auditor.GetFromJsonAsync<JsonElement>("/api/workflows/enterprise-registration-lpb", ApiFixture.Json);
+        (one.GetProperty("extends").GetString(), one.GetProperty("centres")[0].GetString()).ShouldBe(("enterprise-registration", "LPB"));
     }
 
     [Fact]
