@@ -19,13 +19,33 @@ public static class VerifyCommand
         {
             Description = "also fold the verified events again and name every read-model document that differs from them",
         };
+        var export = new Option<FileInfo?>("--export")
+        {
+            Description = "check an evaluation export (workflow export-evaluation) instead of the store: no database, no secret key",
+        };
+        var publicKey = new Option<FileInfo?>("--public-key")
+        {
+            Description = "with --export: the operator's published public key (PEM); default: the key the file names",
+        };
+        var sealRoot = new Option<string?>("--seal-root") { Description = "with --export: the seal root the operator published" };
+        var figures = new Option<string?>("--figures")
+        {
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "with --export: also print the indicators of the file's period computed from its events, broken down by " +
+                          "these dimensions (centre, agency, procedure, step; comma separated; default centre,procedure), " +
+                          "when the file is intact; calendars from --workflows",
+        };
+        var workflows = Connection.Workflows();
         var key = AuditOptions.ChainKey();
         var connection = Connection.Option();
-        var command = new Command("verify", "Re-derive the keyed chains (and seals) from the stored events; " +
-                                            "exit code 0 when intact, 1 otherwise, 2 for usage or connection errors")
-            { application, projections, key, connection };
+        var command = new Command("verify", "Re-derive the keyed chains (and seals) from the stored events, or check an evaluation " +
+                                            "export; exit code 0 when intact, 1 otherwise, 2 for usage or connection errors")
+            { application, projections, export, publicKey, sealRoot, figures, workflows, key, connection };
         command.SetAction(async (parse, cancellation) =>
         {
+            if (parse.GetValue(export) is { } file)
+                return await VerifyExportCommand.RunAsync(file, parse.GetValue(publicKey), parse.GetValue(sealRoot),
+                    parse.GetResult(figures) is null ? null : (parse.GetValue(figures) ?? "", parse.GetValue(workflows)!), cancellation);
             using var keyScope = AuditOptions.UseKey(parse, key);
             if (keyScope is null) return 2;
             await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);

@@ -106,6 +106,7 @@ public static class WorkflowStore
         services.AddSingleton<Audit.AuditChain>();
         services.AddSingleton<Audit.ProjectionCheck>();
         services.AddSingleton<Audit.Seals>();
+        services.AddSingleton<Audit.EvaluationExports>();
         services.AddSingleton<Audit.AccessLog>();
         services.AddSingleton<Audit.CaseFiles>();
         services.AddSingleton<Audit.OversightQueries>();

@@ -10,14 +10,20 @@ public sealed record FieldView(string Name, string Type, bool Required, IReadOnl
 
 public sealed record DocumentView(string Name, string? When);
 
+/// <param name="Required">A local variant may not leave the step out (rule 16 of Core/README.md).</param>
 public sealed record StepView(string Id, string Title, string Agency, string AgencyName, string? Role, int DeadlineDays, string? When,
-    string After, IReadOnlyList<string> Approve, string? Reject, bool CanReturn);
+    string After, IReadOnlyList<string> Approve, string? Reject, bool CanReturn, bool Required = false);
 
-public sealed record WorkflowSummary(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string Hash);
+/// <param name="Extends">For a local variant, the standard it varies (rule 16 of Core/README.md); null for a standard.</param>
+/// <param name="Centres">For a local variant, the centres it applies to.</param>
+public sealed record WorkflowSummary(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string Hash,
+    string? Extends = null, IReadOnlyList<string>? Centres = null);
 
+/// <param name="Extends">For a local variant, the standard it varies; null for a standard.</param>
+/// <param name="Centres">For a local variant, the centres it applies to.</param>
 public sealed record WorkflowView(string Id, int Version, string Title, string? LegalBasis, int DeadlineDays, string OnReturn, string Hash,
     DateOnly? Effective, string StartStep, IReadOnlyList<FieldView> Data, IReadOnlyList<DocumentView> Documents,
-    IReadOnlyList<StepView> Steps);
+    IReadOnlyList<StepView> Steps, string? Extends = null, IReadOnlyList<string>? Centres = null);
 
 /// <param name="Mapping">Open step of the old version -> step of the new one; unmapped steps keep their id.</param>
 /// <param name="Apply">false: a dry run that only reports; true: record the migration in each application that can move.</param>
@@ -63,7 +69,8 @@ public static class WorkflowEndpoints
                 var list = new List<WorkflowSummary>();
                 foreach (var id in await definitions.WorkflowIdsAsync(cancellation))
                     if (await definitions.InForceAsync(id, today, cancellation) is { } d)
-                        list.Add(new WorkflowSummary(d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.Hash));
+                        list.Add(new WorkflowSummary(d.Id, d.Version, d.Title, d.LegalBasis, d.DeadlineDays, d.Hash, d.Extends,
+                            d.Extends is null ? null : d.Centres));
                 return list;
             })
             .WithSummary("The procedures new applications can follow: the version of each in force today");
@@ -81,6 +88,7 @@ public static class WorkflowEndpoints
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' has no published version"))
             .WithSummary("Every published version with its hash, effective date, publisher and retirement, and which one is in force")
             .Produces<IReadOnlyList<VersionView>>();
+        group.MapVariants();
         group.MapPost("/", Publish)
             .WithSummary("Publish a new version (designers): checked like a file of workflows/, numbered above every earlier version; " +
                          "running applications keep theirs")
@@ -126,7 +134,8 @@ public static class WorkflowEndpoints
         [.. d.Data.Select(f => new FieldView(f.Name, TypeName(f.Type), f.Required, f.Of.IsEmpty ? null : f.Of, f.Title))],
         [.. d.Documents.Select(doc => new DocumentView(doc.Name, doc.When))],
         [.. d.Steps.Select(s => new StepView(s.Id, s.Title, s.Agency, catalog.FindAgency(s.Agency)?.Name ?? s.Agency, s.Role,
-            s.DeadlineDays, s.When, s.After.ToString(), s.Approve, s.Reject, s.CanReturn))]);
+            s.DeadlineDays, s.When, s.After.ToString(), s.Approve, s.Reject, s.CanReturn, s.Required))],
+        d.Extends, d.Extends is null ? null : d.Centres);
 
     private static string TypeName(FieldType type) => type switch
     {

@@ -77,16 +77,9 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     /// <summary>Reads one event row (<see cref="Columns"/>, from column <paramref name="at"/> on) and hashes its canonical form.</summary>
     public static StoredEvent Read(NpgsqlDataReader reader, int at = 0)
     {
-        string? Text(int i) => reader.IsDBNull(at + i) ? null : reader.GetString(at + i);
-        var streamId = reader.GetGuid(at);
-        var timestamp = reader.GetFieldValue<DateTime>(at + 10).ToUniversalTime();
-        var canonical = string.Join('\n',
-            reader.GetGuid(at + 3).ToString(), streamId.ToString(), Text(4), Text(5), Text(6) ?? "", Text(7) ?? "", Text(8) ?? "",
-            Text(9) ?? "",
-            timestamp.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), Text(11) ?? "",
-            reader.IsDBNull(at + 13) ? "" : Convert.ToHexStringLower((byte[])reader[at + 13]));
-        return new StoredEvent(streamId, reader.GetInt64(at + 1), reader.GetInt64(at + 2), Text(4) ?? "", Text(5) ?? "",
-            !reader.IsDBNull(at + 12) && reader.GetBoolean(at + 12), SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        var parts = EventParts.Read(reader, at);
+        return new StoredEvent(reader.GetGuid(at), reader.GetInt64(at + 1), reader.GetInt64(at + 2), parts.Type, parts.Data,
+            !reader.IsDBNull(at + 12) && reader.GetBoolean(at + 12), parts.Hash());
     }
 
     /// <summary>Re-derives one stream's chain from its stored events and compares it with the recorded links.</summary>
