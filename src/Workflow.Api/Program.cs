@@ -5,6 +5,7 @@ using Serilog;
 using Workflow.Api.Agencies;
 using Workflow.Api.Applications;
 using Workflow.Api.Deadlines;
+using Workflow.Api.Design;
 using Workflow.Api.Hosting;
 using Workflow.Api.Notifications;
 using Workflow.Api.Oversight;
@@ -72,6 +73,7 @@ try
     api.MapApplications();
     api.MapAgencies();
     api.MapWorkflows();
+    api.MapDesign();
     api.MapCalendars();
     api.MapOversight();
     api.MapTracking();

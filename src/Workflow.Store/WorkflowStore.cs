@@ -57,6 +57,8 @@ public static class WorkflowStore
         options.Schema.For<InboxItem>().Index(i => i.Agency).Index(i => i.DueAt).Index(i => i.ApplicationId)
             .Index(i => i.Centre).Index(i => i.WorkflowId).Index(i => i.HolderId);
         options.Schema.For<StoredDefinition>().Index(d => d.WorkflowId);
+        options.Schema.For<Draft>().Index(d => d.Owner);
+        options.Schema.For<PublicationRequest>().Index(r => r.WorkflowId);
     }
 
     /// <summary>
@@ -87,6 +89,8 @@ public static class WorkflowStore
             .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
+        services.AddSingleton<Drafts>();
+        services.AddSingleton<PublicationRequests>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
         services.AddSingleton<DeadlineSweeper>();
