@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Marten;
 using Workflow.Core.Definitions;
 
@@ -51,11 +52,12 @@ public sealed class Drafts(IDocumentStore store, WorkflowCatalog catalog, TimePr
         if (id is { } known && ((earlier = await session.LoadAsync<Draft>(known, cancellation)) is null || earlier.Owner != owner))
             return null;
         var (definition, problems) = Checked(fileName, source);
-        var parsed = definition ?? Parsed(fileName, source);
         var draft = new Draft
         {
             Id = earlier?.Id ?? Guid.CreateVersion7(now), Owner = owner, FileName = fileName, Source = source,
-            WorkflowId = parsed?.Id ?? earlier?.WorkflowId, Version = parsed?.Version, Title = parsed?.Title ?? earlier?.Title,
+            WorkflowId = definition?.Id ?? Key(source, "id"), Version = definition?.Version ?? (int.TryParse(Key(source, "version"),
+                out var number) ? number : null),
+            Title = definition?.Title ?? Key(source, "title"),
             Problems = problems, CreatedAt = earlier?.CreatedAt ?? now, UpdatedAt = now,
         };
         session.Store(draft);
@@ -86,11 +88,10 @@ public sealed class Drafts(IDocumentStore store, WorkflowCatalog catalog, TimePr
         }
     }
 
-    /// <summary>The definition as far as it parses, ignoring the catalogue's rules: enough to name the draft's procedure.</summary>
-    private static WorkflowDefinition? Parsed(string fileName, string source)
-    {
-        var problems = new List<DefinitionProblem>();
-        try { return DefinitionParser.ParseDefinition(fileName, source, problems); }
-        catch (DefinitionException) { return null; }
-    }
+    /// <summary>A top-level key's plain value, read even from a text that does not parse: enough to name the draft.</summary>
+    private static string? Key(string source, string key) =>
+        Regex.Match(source, $@"^{key}:[ \t]*([^#\r\n]*?)[ \t]*(#.*)?$", RegexOptions.Multiline) is { Success: true } m &&
+        m.Groups[1].Value.Trim('"', '\'') is { Length: > 0 } value
+            ? value
+            : null;
 }
