@@ -94,6 +94,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ["check the seals"] =                        "403 403 403 403 403 403 403 403 403 403 200 200 403",
         ["export the latest seal"] =                 "403 403 403 403 403 403 403 403 403 403 200 200 403",
         ["read procedures"] =                        "200 200 200 200 200 200 200 200 200 200 200 200 200",
+        ["read a procedure's variants"] =            "200 200 200 200 200 200 200 200 200 200 200 200 200",
         ["read calendars"] =                         "200 200 200 200 200 200 200 200 200 200 200 200 200",
     };
 
@@ -155,6 +156,7 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         "check the seals" => Reading(_ => "/api/oversight/seals"),
         "export the latest seal" => new(false, Sealed, _ => Send(HttpMethod.Get, "/api/oversight/seals/latest")),
         "read procedures" => Reading(_ => "/api/workflows/enterprise-registration"),
+        "read a procedure's variants" => Reading(_ => "/api/workflows/enterprise-registration/variants"),
         "read calendars" => Reading(_ => "/api/calendars"),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such action"),
     };

@@ -82,6 +82,7 @@ public static class WorkflowEndpoints
                     : Results.Problem(statusCode: 404, title: "Not found", detail: $"'{id}' has no published version"))
             .WithSummary("Every published version with its hash, effective date, publisher and retirement, and which one is in force")
             .Produces<IReadOnlyList<VersionView>>();
+        group.MapVariants();
         group.MapPost("/", Publish)
             .WithSummary("Ask to publish a new version (designers): checked like a file of workflows/, numbered above every earlier " +
                          "version; a second designer's approval (POST /api/publication-requests/{id}/approval) publishes it")

@@ -14,9 +14,9 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
 {
     private static readonly string[] TopKeys =
         ["id", "version", "effective", "title", "legal_basis", "deadline", "on_return", "max_returns", "correction_deadline",
-            "deemed_approval", "escalation", "data", "documents", "steps"];
+            "deemed_approval", "escalation", "data", "documents", "steps", "extends", "centres"];
     private static readonly string[] StepKeys =
-        ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return", "four_eyes"];
+        ["agency", "role", "title", "deadline", "when", "after", "approve", "reject", "return", "four_eyes", "required"];
     private static readonly string[] FieldKeys = ["type", "required", "of", "title"];
     private static readonly string[] AgencyKeys = ["name", "ministry"];
 
@@ -62,6 +62,7 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
         var data = keys.TryGetValue("data", out var dataNode) ? Fields(dataNode.Value) : [];
         var documents = keys.TryGetValue("documents", out var docNode) ? Documents(docNode.Value) : [];
         var steps = keys.TryGetValue("steps", out var stepsNode) ? Steps(stepsNode.Value) : MissingSteps(root);
+        var (extends, centres) = Variant(root, keys);
 
         if (Problems.Count > before || id is null || title is null || version is null || deadline is null) return null;
         return new WorkflowDefinition
@@ -77,6 +78,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             CorrectionDays = correctionDays,
             DeemedApproval = deemed,
             Escalation = escalation,
+            Extends = extends,
+            Centres = centres,
             Data = data,
             Documents = documents,
             Steps = steps,
@@ -85,6 +88,22 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             Source = new SourceSpan(File, 1, 1),
             Keys = keys.ToImmutableDictionary(k => k.Key, k => Span(k.Value.Key)),
         };
+    }
+
+    /// <summary>extends: enterprise-registration, centres: [LPB]: a local variant names its standard and where it applies.</summary>
+    private (string? Extends, ImmutableArray<string> Centres) Variant(YamlMap root, Dictionary<string, KeyValuePair<YamlNode, YamlNode>> keys)
+    {
+        var extends = keys.TryGetValue("extends", out var ex) ? Scalar(ex.Value) : null;
+        if (ex.Value is not null && (extends is null || !StepIdPattern().IsMatch(extends)))
+            Problem(ex.Value, "extends names the id of the national standard this procedure varies", "extends: enterprise-registration");
+        ImmutableArray<string> centres = keys.TryGetValue("centres", out var ce) ? List(ce.Value) : [];
+        foreach (var centre in centres.Where(c => !CentrePattern().IsMatch(c)))
+            Problem(ce.Value, $"'{centre}' is not a centre code", "2 to 10 capital letters or digits, e.g. centres: [LPB]");
+        if (extends is not null && centres.IsEmpty)
+            Problem(ce.Value ?? ex.Key, "a local variant names the centres it applies to", "centres: [LPB]");
+        if (extends is null && ce.Value is not null)
+            Problem(ce.Key, "only a local variant names centres; a standard applies everywhere", "add extends: <standard id>");
+        return (extends, centres);
     }
 
     private int Count(YamlNode node, string key)
@@ -279,6 +298,7 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
                 Reject = keys.TryGetValue("reject", out var rj) ? Scalar(rj.Value) : null,
                 CanReturn = canReturn,
                 FourEyes = keys.TryGetValue("four_eyes", out var fe) && Bool(fe.Value),
+                Required = keys.TryGetValue("required", out var rq) && Bool(rq.Value),
                 Source = Span(idNode),
                 Keys = keys.ToImmutableDictionary(k => k.Key, k => Span(k.Value.Value)),
             });
@@ -312,5 +332,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
 
     [GeneratedRegex(@"^[a-z][a-z0-9-]*$")]
     private static partial Regex StepIdPattern();
+
+    [GeneratedRegex(@"^[A-Z0-9]{2,10}$")]
+    private static partial Regex CentrePattern();
 
 }

@@ -88,6 +88,7 @@ public sealed class WorkflowCatalog
         var rules = new DefinitionRules(agencies.Select(a => a.Code).ToHashSet());
         foreach (var definition in definitions)
             problems.AddRange(rules.Check(definition));
+        problems.AddRange(Variants.Check(definitions));
         foreach (var duplicate in definitions.GroupBy(d => (d.Id, d.Version)).Where(g => g.Count() > 1))
             foreach (var d in duplicate.Skip(1))
                 problems.Add(new(d.At("id"),
@@ -123,7 +124,11 @@ public sealed class WorkflowCatalog
     {
         var problems = new List<DefinitionProblem>();
         var definition = DefinitionParser.ParseDefinition(name, text, problems);
-        if (definition is not null) problems.AddRange(new DefinitionRules(Agencies.Select(a => a.Code).ToHashSet()).Check(definition));
+        if (definition is not null)
+        {
+            problems.AddRange(new DefinitionRules(Agencies.Select(a => a.Code).ToHashSet()).Check(definition));
+            problems.AddRange(Variants.Check(definition, Find));
+        }
         if (definition is null || problems.Count > 0) throw new DefinitionException(problems);
         return definition;
     }

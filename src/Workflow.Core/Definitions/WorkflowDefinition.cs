@@ -64,6 +64,9 @@ public sealed record StepDefinition
 
     /// <summary>An approval takes effect only when a second officer of the agency confirms it (<c>four_eyes: true</c>).</summary>
     public bool FourEyes { get; init; }
+
+    /// <summary>A local variant of this procedure may not leave the step out (<c>required: true</c>, rule 16 of Core/README.md).</summary>
+    public bool Required { get; init; }
     public required SourceSpan Source { get; init; }
 
     /// <summary>Position of each key inside the step, so a rule about one key points at its line.</summary>
@@ -102,6 +105,15 @@ public sealed record WorkflowDefinition
     public bool DeemedApproval { get; init; }
 
     public EscalationChain Escalation { get; init; } = EscalationChain.Default;
+
+    /// <summary>
+    /// The national standard this procedure is a local variant of (<c>extends:</c>), or null for a standard. A variant is
+    /// a complete procedure of its own, pinned by its own hash; <see cref="Variants"/> checks it against the standard.
+    /// </summary>
+    public string? Extends { get; init; }
+
+    /// <summary>The centres whose new applications of the standard follow this variant (<c>centres: [LPB]</c>).</summary>
+    public ImmutableArray<string> Centres { get; init; } = [];
 
     /// <summary>What a reason code for a further return may cite: a listed document or data field.</summary>
     public bool IsListedRequirement(string code) =>

@@ -31,7 +31,8 @@ public sealed record NewApplication(
 
 public sealed class ApplicationNotFound(Guid id) : Exception($"application {id} does not exist");
 
-public sealed class UnknownWorkflow(string id) : Exception($"'{id}' is not a procedure of this service");
+/// <summary>No such procedure in force, or a local variant asked for at a centre it does not apply to.</summary>
+public sealed class UnknownWorkflow(string id) : Exception($"'{id}' is not a procedure of this service at this centre");
 
 /// <summary>An idempotency key came back with a submission other than the one it was first used with.</summary>
 public sealed class IdempotencyKeyReused(Guid applicationId)
@@ -54,8 +55,10 @@ public sealed class ApplicationCommands(
     {
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
-        var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), cancellation)
-            ?? throw new UnknownWorkflow(request.WorkflowId);
+        // A centre that runs a local variant of the procedure receives the application under the variant (rule 16).
+        var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), request.Centre,
+                             cancellation)
+                         ?? throw new UnknownWorkflow(request.WorkflowId);
         var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data,
             request.Documents, actor);
         AccessPolicy.EnsureMayReceive(actor, request.Centre);

@@ -32,6 +32,12 @@ public sealed record StoredDefinition
 
     public DateTimeOffset? ApprovedAt { get; init; }
     public DateTimeOffset? RequestedAt { get; init; }
+
+    /// <summary>The standard this version is a local variant of, and the centres it applies to (rule 16 of Core/README.md).</summary>
+    public string? Extends { get; init; }
+
+    public List<string>? Centres { get; init; }
+
     public DateTimeOffset? RetiredAt { get; init; }
     public string? RetiredBy { get; init; }
 
@@ -165,6 +171,46 @@ public sealed class PinnedDefinitions(
         return chosen is null ? null : await PinnedAsync(chosen.WorkflowId, chosen.Version, chosen.Hash, cancellation);
     }
 
+    /// <summary>
+    /// The version a new application received at <paramref name="centre"/> follows: that of the local variant of the procedure
+    /// which names the centre (and of that variant's own variant, if one names it too), else the procedure's. A variant asked
+    /// for by its own id follows only at its centres.
+    /// </summary>
+    public async Task<WorkflowDefinition?> InForceAsync(string workflowId, DateOnly day, string centre,
+        CancellationToken cancellation = default)
+    {
+        var published = await PublishedAsync(cancellation);
+        var chosen = InForce(published, workflowId, day);
+        if (chosen is { Extends: not null } && chosen.Centres?.Contains(centre) != true) return null;
+        for (var seen = new HashSet<string> { workflowId }; chosen is not null;)
+        {
+            var local = published.Where(s => s.Extends == chosen.WorkflowId && s.Centres?.Contains(centre) == true)
+                .Select(s => InForce(published, s.WorkflowId, day))
+                .FirstOrDefault(s => s is not null && s.Extends == chosen.WorkflowId && s.Centres?.Contains(centre) == true);
+            if (local is null || !seen.Add(local.WorkflowId)) break;
+            chosen = local;
+        }
+        return chosen is null ? null : await PinnedAsync(chosen.WorkflowId, chosen.Version, chosen.Hash, cancellation);
+    }
+
+    /// <summary>The local variants of a procedure in force on the given day (those of its variants too), by id.</summary>
+    public async Task<IReadOnlyList<WorkflowDefinition>> VariantsAsync(string workflowId, DateOnly day,
+        CancellationToken cancellation = default)
+    {
+        var published = await PublishedAsync(cancellation);
+        var found = new List<WorkflowDefinition>();
+        var queue = new Queue<string>([workflowId]);
+        var seen = new HashSet<string> { workflowId };
+        while (queue.TryDequeue(out var standard))
+            foreach (var id in published.Where(s => s.Extends == standard).Select(s => s.WorkflowId).Distinct().Order(StringComparer.Ordinal))
+                if (InForce(published, id, day) is { } version && version.Extends == standard && seen.Add(id))
+                {
+                    found.Add(await PinnedAsync(version.WorkflowId, version.Version, version.Hash, cancellation));
+                    queue.Enqueue(id);
+                }
+        return found;
+    }
+
     /// <summary>A given version (its latest text, if it was ever republished under the same number).</summary>
     public async Task<WorkflowDefinition?> VersionAsync(string workflowId, int version, CancellationToken cancellation = default)
     {
@@ -212,7 +258,7 @@ public sealed class PinnedDefinitions(
                 Id = s.Id, WorkflowId = s.WorkflowId, Version = s.Version, Hash = s.Hash, FileName = s.FileName,
                 FirstLoadedAt = s.FirstLoadedAt, EffectiveFrom = s.EffectiveFrom, Origin = s.Origin, PublishedBy = s.PublishedBy,
                 RetiredAt = s.RetiredAt, RetiredBy = s.RetiredBy, ApprovedBy = s.ApprovedBy, ApprovedAt = s.ApprovedAt,
-                RequestedAt = s.RequestedAt,
+                RequestedAt = s.RequestedAt, Extends = s.Extends, Centres = s.Centres,
             })
             .ToListAsync(cancellation);
         _published = (Environment.TickCount64, versions);
@@ -231,5 +277,7 @@ public sealed class PinnedDefinitions(
         EffectiveFrom = d.Effective,
         Origin = origin,
         PublishedBy = by,
+        Extends = d.Extends,
+        Centres = d.Centres.IsEmpty ? null : [.. d.Centres],
     };
 }
