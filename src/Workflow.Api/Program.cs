@@ -74,6 +74,7 @@ try
     api.MapAgencies();
     api.MapWorkflows();
     api.MapDesign();
+    api.MapWhatIf();
     api.MapCalendars();
     api.MapOversight();
     api.MapTracking();

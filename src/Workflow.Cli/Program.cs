@@ -13,6 +13,7 @@ root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(DueCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(WhatIfCommand.Create());
 root.Subcommands.Add(DiagramCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(PublishCommand.Create());

@@ -104,6 +104,7 @@ public static class WorkflowStore
         services.AddSingleton<Audit.CaseFiles>();
         services.AddSingleton<Audit.OversightQueries>();
         services.AddSingleton<Notifications.OutboxRows>();
+        services.AddSingleton<WhatIf.WhatIfRuns>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
