@@ -12,6 +12,7 @@ using Workflow.Api.Oversight;
 using Workflow.Api.Tracking;
 using Workflow.Api.Workflows;
 using Workflow.Api.Workspace;
+using Workflow.Api.Workspace.Design;
 using Workflow.Core.Definitions;
 using Workflow.Store;
 
@@ -81,6 +82,7 @@ try
     api.MapNotifications();
     api.MapDevelopmentClock(app.Environment);
     app.MapWorkspace();
+    app.MapDesignDownloads();
 
     await app.RunAsync();
     return ExitCodes.Stopped;
