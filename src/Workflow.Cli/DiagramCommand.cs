@@ -11,11 +11,13 @@ public static class DiagramCommand
         var id = new Argument<string>("id") { Description = "procedure id" };
         var format = new Option<string>("--format")
         {
-            Description = "mermaid or bpmn (BPMN 2.0 XML with lanes and layout)", DefaultValueFactory = _ => "mermaid",
+            Description = "mermaid, bpmn (BPMN 2.0 XML with lanes and layout) or svg (a drawing of the same layout)",
+            DefaultValueFactory = _ => "mermaid",
         };
-        format.AcceptOnlyFromAmong("mermaid", "bpmn");
+        format.AcceptOnlyFromAmong("mermaid", "bpmn", "svg");
         var workflows = Connection.Workflows();
-        var command = new Command("diagram", "Draw a procedure: a Mermaid flowchart or BPMN 2.0 XML, with one lane per agency")
+        var command = new Command("diagram",
+            "Draw a procedure: a Mermaid flowchart, BPMN 2.0 XML or an SVG drawing, with one lane per agency")
         {
             id, format, workflows,
         };
@@ -28,8 +30,12 @@ public static class DiagramCommand
                 Console.Error.WriteLine($"'{parse.GetValue(id)}' is not a procedure; known: {known}");
                 return 2;
             }
-            Console.Write(parse.GetValue(format) == "bpmn" ? Bpmn.Export(definition, catalog) + Environment.NewLine
-                : Diagram.Mermaid(definition, catalog));
+            Console.Write(parse.GetValue(format) switch
+            {
+                "bpmn" => Bpmn.Export(definition, catalog) + Environment.NewLine,
+                "svg" => Diagram.Svg(definition, catalog) + Environment.NewLine,
+                _ => Diagram.Mermaid(definition, catalog),
+            });
             return 0;
         });
         return command;

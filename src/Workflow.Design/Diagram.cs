@@ -58,6 +58,15 @@ public static partial class Diagram
         return text.ToString();
     }
 
+    /// <summary>A procedure drawn as SVG in English, from the same layout as the BPMN export, agencies named as the catalogue names them.</summary>
+    public static string Svg(WorkflowDefinition definition, WorkflowCatalog catalog) =>
+        DiagramSvg.Render(Layout.Of(definition), new DiagramOptions
+        {
+            Title = $"{definition.Title}, version {definition.Version}",
+            Id = $"diagram-{Unsafe().Replace(definition.Id, "-")}",
+            LaneName = agency => catalog.FindAgency(agency)?.Name,
+        });
+
     [System.Text.RegularExpressions.GeneratedRegex("[^A-Za-z0-9_]")]
     private static partial System.Text.RegularExpressions.Regex Unsafe();
 }

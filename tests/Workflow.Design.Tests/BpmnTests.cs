@@ -132,7 +132,7 @@ public class when_a_procedure_is_exported_as_bpmn
                 var box = shapes.Single(s => s.Id == task.Attribute("id")!.Value);
                 var name = task.Attribute("name")!.Value;
                 // 12 px text is at most 7 px a character and 15 px a line; 5 px padding on each side.
-                var lines = Bpmn.WrappedLines(name, (int)((box.W - 10) / 7));
+                var lines = Layout.WrappedLines(name, (int)((box.W - 10) / 7));
                 (lines * 15 + 10.0).ShouldBeLessThanOrEqualTo(box.H, $"{id}: '{name}' fits {box}");
             }
         }
