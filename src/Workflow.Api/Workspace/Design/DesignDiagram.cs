@@ -24,7 +24,7 @@ public static class DesignDiagram
             WorkingDay = texts["Diagram.WorkingDay"], WorkingDays = texts["Diagram.WorkingDays"],
             CalendarDays = texts["Diagram.CalendarDays"],
         };
-        return DiagramSvg.Render(Layout.Of(definition), new DiagramOptions
+        return DiagramSvg.Render(Workflow.Design.Layout.Of(definition), new DiagramOptions
         {
             Title = texts["Diagram.Title", words.Procedure(language, definition.Id) is { } name && name != definition.Id
                 ? name : definition.Title, definition.Version],
