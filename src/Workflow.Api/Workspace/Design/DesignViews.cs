@@ -65,6 +65,10 @@ public static class DesignViews
         return rows;
     }
 
+    /// <summary>A procedure's name as a heading or list item reads it: its first letter a capital.</summary>
+    public static string ProcedureName(this CitizenWords words, string language, string workflowId) =>
+        words.Procedure(language, workflowId) is { Length: > 0 } name ? char.ToUpperInvariant(name[0]) + name[1..] : workflowId;
+
     /// <summary>A value typed on the simulation form as the JSON value of its field's type; null when it does not read.</summary>
     public static JsonElement? Value(DataField field, string? text)
     {
