@@ -190,4 +190,68 @@ public sealed class when_designers_work_on_a_procedure_in_the_browser(WorkspaceF
         (await Marten.QueryableExtensions.CountAsync(session.Query<ApplicationDetails>()
             .Where(d => d.WorkflowId == "enterprise-registration" && d.WorkflowVersion == 2))).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task a_designer_reads_the_procedures_in_Lao_uploads_an_Elsa_flowchart_and_checks_a_draft()
+    {
+        var page = await Workspace.WindowAsync("lo");
+        await SignInAsync(page, Phout);   // Lao is the workspace's language until someone chooses another
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "ຂັ້ນຕອນການບໍລິການ", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "ສະບັບຕ່າງໆຂອງ ການຈົດທະບຽນວິສາຫະກິດ" })).ToContainTextAsync("ກຳລັງໃຊ້");
+        await ScreenshotAsync(page, "design-procedures-lo");
+        await AccessibleAsync(page);
+
+        // An Elsa 3 flowchart becomes a draft; the agencies it names that the catalogue does not know are listed at their lines.
+        var flowchart = Path.Combine(RepositoryRoot(), "tests", "Workflow.Design.Tests", "Elsa", "licence-flowchart.json");
+        await page.GetByLabel("ໄຟລ໌ຂັ້ນຕອນ (YAML) ຫຼື ແຜນຜັງ Elsa 3 (JSON)").SetInputFilesAsync(flowchart);
+        await page.GetByRole(AriaRole.Button, new() { Name = "ອັບໂຫຼດເປັນຮ່າງໃໝ່" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Expect(page.Locator("section.problems")).ToContainTextAsync("unknown agency");
+        await Expect(page.Locator("section.problems li").First).ToContainTextAsync("ແຖວ ");
+        await Expect(page.Locator("ol.source li.problem").First).ToContainTextAsync("agency:");
+        await ScreenshotAsync(page, "design-elsa-draft-lo");
+        await AccessibleAsync(page);
+
+        // A draft of the registration: a step deadline written in words is refused at its line, then corrected.
+        await page.GotoAsync("/design/enterprise-registration/versions/1");
+        await Expect(page.Locator("figure.diagram svg[role=img]")).ToContainTextAsync("ຫ້ອງການບໍລິການປະຕູດຽວ");
+        await ScreenshotAsync(page, "design-version-lo");
+        await AccessibleAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "ແກ້ໄຂໃນຮ່າງໃໝ່" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var line = LineOf(await page.Locator("textarea#source").InputValueAsync(), "deadline: 10 working days");
+        await SaveDraftAsync(page, t => t.Replace("deadline: 10 working days", "deadline: ten working days"), "ບັນທຶກຮ່າງ ແລະ ກວດສອບ");
+        await Expect(page.Locator("section.problems")).ToContainTextAsync($"ແຖວ {line}, ຖັນ");
+        await Expect(page.Locator($"ol.source li#line-{line}.problem")).ToHaveCountAsync(1);
+        await ScreenshotAsync(page, "design-draft-problem-lo");
+        await AccessibleAsync(page);
+        await SaveDraftAsync(page, t => t.Replace("deadline: ten working days", "deadline: 9 working days"), "ບັນທຶກຮ່າງ ແລະ ກວດສອບ");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("ບໍ່ພົບບັນຫາ");
+        var draft = page.Url;
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "ຈຳລອງ", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "ສະແດງທຸກເສັ້ນທາງ" }).ClickAsync();
+        await Expect(page.Locator("table.paths")).ToContainTextAsync("ໃນ 17 ວັນລັດຖະການ");
+        await ScreenshotAsync(page, "design-simulation-lo");
+        await AccessibleAsync(page);
+
+        await page.GotoAsync(draft + "/what-if");
+        await page.GetByRole(AriaRole.Button, new() { Name = "ຫຼິ້ນຄືນໄລຍະນີ້" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "ສິ່ງທີ່ເກີດຂຶ້ນແທ້ ແລະ ສິ່ງທີ່ຈະເກີດຂຶ້ນຕາມຮ່າງ" })).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "design-what-if-lo");
+        await AccessibleAsync(page);
+
+        await page.GotoAsync("/design/enterprise-registration/migrations");
+        await Expect(page.GetByText("ຂັ້ນຕອນນີ້ມີສະບັບດຽວ")).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "design-migration-lo");
+        await AccessibleAsync(page);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "Workflow.sln"))) dir = dir.Parent;
+        return dir.FullName;
+    }
 }
