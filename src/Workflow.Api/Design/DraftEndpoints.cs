@@ -69,7 +69,9 @@ public static class DraftEndpoints
 
     private static string FileName(DraftRequest request) => request.FileName ?? "draft.yaml";
 
-    /// <summary>The draft's text: as given, or the Elsa flowchart imported (a flowchart that cannot be read is a 400 on its field).</summary>
+    /// <summary>
+    /// The draft's text: as given, or the Elsa flowchart imported (a flowchart that cannot be read is a 400 on its field).
+    /// </summary>
     private static string Text(DraftRequest request)
     {
         if (request.ElsaFlowchart is null) return request.Source!;

@@ -14,7 +14,8 @@ namespace Workflow.Api.Workspace.Design;
 public sealed class DesignTexts;
 
 /// <summary>One step of a path through a procedure, with its own deadline and its due date when every agency takes all its time.</summary>
-public sealed record PathStep(string StepId, string Agency, int WorkingDays, DateTimeOffset OpenedAt, DateTimeOffset DueAt, bool BeforeClock);
+public sealed record PathStep(string StepId, string Agency, int WorkingDays, DateTimeOffset OpenedAt, DateTimeOffset DueAt,
+    bool BeforeClock);
 
 /// <summary>One path from the completeness check to an end, as the simulation page lists it.</summary>
 public sealed record PathRow(IReadOnlyList<PathStep> Steps, string End, int WorkingDays, int LegalDays)
