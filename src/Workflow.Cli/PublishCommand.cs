@@ -9,14 +9,7 @@ public static class PublishCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "the definition file of the new version" };
-        var server = new Option<string>("--server")
-        {
-            Description = "the API's address", DefaultValueFactory = _ => "http://localhost:5080",
-        };
-        var token = new Option<string?>("--token")
-        {
-            Description = "a designer's bearer token; default: the WORKFLOW_TOKEN environment variable",
-        };
+        var (server, token) = Connection("a designer's bearer token");
         var effective = new Option<DateOnly?>("--effective") { Description = "the day new applications start to follow it" };
         var command = new Command("publish",
             "Ask a running server to publish a new version of a procedure (designers); a second designer approves it with `approve`")
@@ -42,14 +35,7 @@ public static class PublishCommand
     public static Command CreateApproval()
     {
         var id = new Argument<Guid>("request") { Description = "the publication request's id, as `publish` printed it" };
-        var server = new Option<string>("--server")
-        {
-            Description = "the API's address", DefaultValueFactory = _ => "http://localhost:5080",
-        };
-        var token = new Option<string?>("--token")
-        {
-            Description = "a designer's bearer token, not the one who asked; default: the WORKFLOW_TOKEN environment variable",
-        };
+        var (server, token) = Connection("a designer's bearer token, not the one who asked");
         var command = new Command("approve", "Approve another designer's publication request: the version is published (designers)")
         {
             id, server, token,
@@ -62,6 +48,10 @@ public static class PublishCommand
         });
         return command;
     }
+
+    private static (Option<string> Server, Option<string?> Token) Connection(string token) => (
+        new Option<string>("--server") { Description = "the API's address", DefaultValueFactory = _ => "http://localhost:5080" },
+        new Option<string?>("--token") { Description = $"{token}; default: the WORKFLOW_TOKEN environment variable" });
 
     private static HttpClient Client(string server, string? token)
     {
