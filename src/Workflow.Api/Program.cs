@@ -13,6 +13,7 @@ using Workflow.Api.Statistics;
 using Workflow.Api.Tracking;
 using Workflow.Api.Workflows;
 using Workflow.Api.Workspace;
+using Workflow.Api.Workspace.Design;
 using Workflow.Core.Definitions;
 using Workflow.Store;
 
@@ -75,6 +76,7 @@ try
     api.MapApplications();
     api.MapAgencies();
     api.MapWorkflows();
+    api.MapDesign();
     api.MapWhatIf();
     api.MapCalendars();
     api.MapOversight();
@@ -84,6 +86,7 @@ try
     api.MapDevelopmentClock(app.Environment);
     app.MapWorkspace();
     app.MapTransparency();
+    app.MapDesignDownloads();
 
     await app.RunAsync();
     return ExitCodes.Stopped;

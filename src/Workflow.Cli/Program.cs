@@ -17,6 +17,7 @@ root.Subcommands.Add(WhatIfCommand.Create());
 root.Subcommands.Add(DiagramCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(PublishCommand.Create());
+root.Subcommands.Add(PublishCommand.CreateApproval());
 root.Subcommands.Add(ImportElsaCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());

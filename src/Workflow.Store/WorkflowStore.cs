@@ -59,6 +59,8 @@ public static class WorkflowStore
             .Index(i => i.Centre).Index(i => i.WorkflowId).Index(i => i.HolderId);
         options.Schema.For<StoredDefinition>().Index(d => d.WorkflowId);
         Statistics.StatisticsReader.Configure(options);
+        options.Schema.For<Draft>().Index(d => d.Owner);
+        options.Schema.For<PublicationRequest>().Index(r => r.WorkflowId);
     }
 
     /// <summary>
@@ -97,6 +99,8 @@ public static class WorkflowStore
         services.AddSingleton<Statistics.StatisticsReader>();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
+        services.AddSingleton<Drafts>();
+        services.AddSingleton<PublicationRequests>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
         services.AddSingleton<DeadlineSweeper>();

@@ -69,7 +69,11 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         ["recuse from the application"] =            "200 403 200 200 403 200 403 403 403 403 403 403 403",
         ["acknowledge the agency's escalation"] =    "403 403 403 403 403 200 403 403 403 403 403 403 403",
         ["acknowledge the centre's escalation"] =    "403 403 403 403 403 403 403 200 403 403 403 403 403",
-        ["publish a version"] =                      "403 403 403 403 403 403 403 403 403 403 403 403 201",
+        ["ask to publish a version"] =               "403 403 403 403 403 403 403 403 403 403 403 403 202",
+        ["approve another's publication"] =          "403 403 403 403 403 403 403 403 403 403 403 403 201",
+        ["list publication requests"] =              "403 403 403 403 403 403 403 403 403 403 403 403 200",
+        ["save a draft"] =                           "403 403 403 403 403 403 403 403 403 403 403 403 201",
+        ["read one's drafts"] =                      "403 403 403 403 403 403 403 403 403 403 403 403 200",
         ["retire a version"] =                       "403 403 403 403 403 403 403 403 403 403 403 403 204",
         ["migrate applications"] =                   "403 403 403 403 403 403 403 403 403 403 403 403 200",
         ["replay history through a draft"] =         "403 403 403 403 403 403 403 403 403 403 403 403 200",
@@ -124,8 +128,14 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
             new { reason = "the applicant is a relative" })),
         "acknowledge the agency's escalation" => new(true, () => Breached("register"), t => Acknowledgement(t, "register")),
         "acknowledge the centre's escalation" => new(true, () => Breached("intake"), t => Acknowledgement(t, "intake")),
-        "publish a version" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/workflows",
+        "ask to publish a version" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/workflows",
             new { fileName = "enterprise-registration.yaml", source = Version2 })),
+        "approve another's publication" => new(true, Requested, _ => Send(HttpMethod.Post,
+            $"/api/publication-requests/{_requested}/approval")),
+        "list publication requests" => new(false, Requested, _ => Send(HttpMethod.Get, "/api/publication-requests")),
+        "save a draft" => new(true, Registered, _ => Send(HttpMethod.Post, "/api/drafts",
+            new { fileName = "enterprise-registration.yaml", source = Version2 })),
+        "read one's drafts" => Reading(_ => "/api/drafts"),
         "retire a version" => new(true, Registered, _ => Send(HttpMethod.Post,
             "/api/workflows/enterprise-registration/versions/1/retirement", new { })),
         "migrate applications" => new(true, WithVersion2, _ => Send(HttpMethod.Post, "/api/workflows/enterprise-registration/migrations",
@@ -235,7 +245,10 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         var events = $"{reader.GetInt64(0)}:{reader.GetInt64(1)}";
         await using var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var versions = await session.Query<StoredDefinition>().ToListAsync();
-        return events + JsonSerializer.Serialize(versions.OrderBy(v => v.WorkflowId).ThenBy(v => v.Version).ThenBy(v => v.Hash));
+        var requests = await session.Query<PublicationRequest>().Select(r => r.Status).ToListAsync();
+        var drafts = await session.Query<Draft>().CountAsync();
+        return events + JsonSerializer.Serialize(versions.OrderBy(v => v.WorkflowId).ThenBy(v => v.Version).ThenBy(v => v.Hash)) +
+               string.Join(',', requests.Order()) + $" drafts {drafts}";
     }
 
     private static string Unchecked(Dictionary<string, object> claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -311,6 +324,18 @@ public class when_each_role_tries_each_action(ApiFixture api) : ApiTest(api)
         var definitions = Api.Factory.Services.GetRequiredService<PinnedDefinitions>();
         if ((await definitions.VersionAsync("enterprise-registration", 2)) is null)
             await definitions.PublishAsync("enterprise-registration.yaml", Version2, "designer-0");
+        return target;
+    }
+
+    private Guid _requested;
+
+    /// <summary>Version 2 asked for by another designer, waiting for approval.</summary>
+    private async Task<Target> Requested()
+    {
+        var target = await Registered();
+        var asked = await Api.Factory.Services.GetRequiredService<PublicationRequests>().RequestAsync("enterprise-registration.yaml",
+            Version2, null, new Core.Applications.Actor("designer-0", "Designer Zero", null, "designer"));
+        _requested = asked.Id;
         return target;
     }
 

@@ -208,14 +208,16 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         var app = $"/api/applications/{created.Id}";
         var version1 = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
+        var version2 = new { fileName = "enterprise-registration.yaml", source = version1.Replace("version: 1", "version: 2") };
+        var asked = await Read<System.Text.Json.JsonElement>(await Post(As("designer"), "/api/workflows", version2));
         var batches = new (string Name, string Role, string Url, object Body)[]
         {
             ("completeness check", "clerk", $"{app}/steps/intake/decision", new { outcome = "approve", reason = "complete" }),
             ("return", "officer", $"{app}/steps/register/decision", new { outcome = "return", reason = "name not in Lao" }),
             ("resubmission", "clerk", $"{app}/resubmission", new { comment = "Lao name added" }),
             ("withdrawal", "clerk", $"{app}/withdrawal", new { reason = "moved away" }),
-            ("publication of one text", "designer", "/api/workflows",
-                new { fileName = "enterprise-registration.yaml", source = version1.Replace("version: 1", "version: 2") }),
+            ("publication request of one text", "designer", "/api/workflows", version2),
+            ("approval of the publication", "second designer", $"/api/publication-requests/{asked.GetProperty("id")}/approval", new { }),
             ("retirement", "designer", "/api/workflows/enterprise-registration/versions/2/retirement", new { }),
             ("migration", "designer", "/api/workflows/enterprise-registration/migrations",
                 new { fromVersion = 1, toVersion = 2, reason = "test", apply = true }),
@@ -265,6 +267,7 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         "supervisor" => Api.Client("supervisor", "moic-enterprise-registration"),
         "auditor" => Api.Auditor,
         "designer" => Api.Client("designer", null, "designer-1"),
+        "second designer" => Api.Client("designer", null, "designer-2"),
         _ => throw new ArgumentOutOfRangeException(nameof(role)),
     };
 

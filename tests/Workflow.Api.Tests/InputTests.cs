@@ -252,14 +252,18 @@ public class when_input_is_malformed_or_too_large(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
-    public async Task ten_simultaneous_publications_of_one_version_number_store_exactly_one()
+    public async Task ten_simultaneous_approvals_of_one_version_number_store_exactly_one()
     {
         var version1 = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
         var texts = Enumerable.Range(1, 10).Select(days =>
             version1.Replace("version: 1", "version: 2").Replace("deadline: 10 working days", $"deadline: {days} working days"));
 
-        var responses = await Task.WhenAll(texts.Select(source =>
+        var requests = await Task.WhenAll(texts.Select(source =>
             Post(Designer, "/api/workflows", new { fileName = "enterprise-registration.yaml", source })));
+        requests.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Accepted);
+        var ids = await Task.WhenAll(requests.Select(async r => (await Read<JsonElement>(r)).GetProperty("id").GetGuid()));
+        var second = Api.Client("designer", null, "designer-2");
+        var responses = await Task.WhenAll(ids.Select(id => Post(second, $"/api/publication-requests/{id}/approval", new { })));
 
         responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
         responses.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(9);

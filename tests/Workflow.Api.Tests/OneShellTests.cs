@@ -77,8 +77,7 @@ public class when_running_applications_are_migrated_through_the_shell(ApiFixture
         var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         (await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await Post(Api.Client("designer", null, "designer-1"), "/api/workflows",
-            new { fileName = "enterprise-registration.yaml", source = Version2 })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await FourEyes.PublishAsync(Api, Version2)).StatusCode.ShouldBe(HttpStatusCode.Created);
         var target = await Api.Factory.Services.GetRequiredService<PinnedDefinitions>().VersionAsync("enterprise-registration", 2);
         return (created.Id, target!);
     }

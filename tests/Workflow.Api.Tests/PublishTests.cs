@@ -15,8 +15,7 @@ public class when_a_designer_publishes_a_new_version(ApiFixture api) : ApiTest(a
 
     private HttpClient Designer => Api.Client("designer", null, "designer-1");
 
-    private Task<HttpResponseMessage> Publish(string source) =>
-        Post(Designer, "/api/workflows", new { fileName = "enterprise-registration.yaml", source });
+    private Task<HttpResponseMessage> Publish(string source) => FourEyes.PublishAsync(Api, source);
 
     private async Task<int> RegisterDays(Guid id)
     {
@@ -107,8 +106,7 @@ public class when_running_applications_are_migrated_to_a_new_version(ApiFixture 
         var registering = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         await Post(Api.Clerk, $"/api/applications/{registering.Id}/steps/intake/decision",
             new { outcome = "approve", reason = "complete" });
-        (await Post(Designer, "/api/workflows", new { fileName = "enterprise-registration.yaml", source = Version2 }))
-            .StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await FourEyes.PublishAsync(Api, Version2)).StatusCode.ShouldBe(HttpStatusCode.Created);
         var before = await Api.CountsAsync();
 
         var unmapped = await Read<JsonElement>(await Migrate(new { }, apply: false));

@@ -32,8 +32,7 @@ public class when_a_centre_runs_a_local_variant(ApiFixture api) : ApiTest(api)
         return client;
     }
 
-    private Task<HttpResponseMessage> Publish(string source) =>
-        Post(Designer, "/api/workflows", new { fileName = "enterprise-registration-lpb.yaml", source });
+    private Task<HttpResponseMessage> Publish(string source) => FourEyes.PublishAsync(Api, source, "enterprise-registration-lpb.yaml");
 
     private async Task<Details> Receive(string centre, string workflowId = "enterprise-registration")
     {

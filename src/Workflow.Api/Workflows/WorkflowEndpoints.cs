@@ -46,7 +46,8 @@ public sealed class MigrationValidator : AbstractValidator<MigrationRequest>
 }
 
 /// <param name="Source">The definition file's text (YAML).</param>
-public sealed record PublishRequest(string? FileName, string? Source);
+/// <param name="Effective">From which day new applications follow the version (sets the text's <c>effective:</c>).</param>
+public sealed record PublishRequest(string? FileName, string? Source, DateOnly? Effective = null);
 
 public sealed class PublishValidator : AbstractValidator<PublishRequest>
 {
@@ -90,9 +91,9 @@ public static class WorkflowEndpoints
             .Produces<IReadOnlyList<VersionView>>();
         group.MapVariants();
         group.MapPost("/", Publish)
-            .WithSummary("Publish a new version (designers): checked like a file of workflows/, numbered above every earlier version; " +
-                         "running applications keep theirs")
-            .Produces<VersionView>(201).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409)
+            .WithSummary("Ask to publish a new version (designers): checked like a file of workflows/, numbered above every earlier " +
+                         "version; a second designer's approval (POST /api/publication-requests/{id}/approval) publishes it")
+            .Produces<PublicationRequest>(202).ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409)
             .RequireAuthorization(Policies.Designer);
         group.MapPost("/{id}/migrations", async (string id, MigrationRequest request, HttpContext http,
                 IValidator<MigrationRequest> validator, Workflow.Store.Applications.Migrations migrations,
@@ -118,15 +119,17 @@ public static class WorkflowEndpoints
             .RequireAuthorization(Policies.Designer);
     }
 
+    /// <summary>
+    /// Four eyes hold on every path that publishes through the server, this one included: the version is published only
+    /// when a second designer approves the request. The workflows folder is the other path, reviewed in the repository.
+    /// </summary>
     private static async Task<IResult> Publish(PublishRequest request, HttpContext http, IValidator<PublishRequest> validator,
-        PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation)
+        PublicationRequests publications, CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);
-        var stored = await definitions.PublishAsync(request.FileName ?? "published.yaml", request.Source!, http.Actor().UserId,
+        var asked = await publications.RequestAsync(request.FileName ?? "published.yaml", request.Source!, request.Effective, http.Actor(),
             cancellation);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var versions = await definitions.VersionsAsync(stored.WorkflowId, today, cancellation);
-        return Results.Created($"/api/workflows/{stored.WorkflowId}/versions", versions.Last(v => v.Hash == stored.Hash));
+        return Results.Accepted($"/api/publication-requests/{asked.Id}", asked);
     }
 
     private static WorkflowView View(WorkflowDefinition d, WorkflowCatalog catalog) => new(

@@ -222,6 +222,7 @@ public sealed class People(WorkflowCatalog catalog)
         people.Add(new("odsc-supervisor-vte", "Head of the Vientiane centre", Roles.Supervisor, "odsc", "VTE"));
         people.Add(new("auditor-1", "Inspector Bounmy", Roles.Auditor, null, null));
         people.Add(new("designer-1", "Designer Phout", Roles.Designer, null, null));
+        people.Add(new("designer-2", "Designer Noy", Roles.Designer, null, null));
         return people;
     }
 }

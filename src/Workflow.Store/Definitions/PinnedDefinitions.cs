@@ -24,7 +24,14 @@ public sealed record StoredDefinition
     /// <summary>"file" for the workflows folder, "api" for a version a designer published through the API.</summary>
     public string Origin { get; init; } = "file";
 
+    /// <summary>Who asked for the publication (for a version of the folder: nobody; its review happened in the repository).</summary>
     public string? PublishedBy { get; init; }
+
+    /// <summary>The second designer who approved the publication, and when (four eyes): never the one who asked for it.</summary>
+    public string? ApprovedBy { get; init; }
+
+    public DateTimeOffset? ApprovedAt { get; init; }
+    public DateTimeOffset? RequestedAt { get; init; }
 
     /// <summary>The standard this version is a local variant of, and the centres it applies to (rule 16 of Core/README.md).</summary>
     public string? Extends { get; init; }
@@ -39,7 +46,11 @@ public sealed record StoredDefinition
 
 public sealed record VersionView(int Version, string Hash, DateOnly? EffectiveFrom, DateTimeOffset PublishedAt, string? PublishedBy,
     string Origin,
-    DateTimeOffset? RetiredAt, bool InForce);
+    DateTimeOffset? RetiredAt, bool InForce, string? ApprovedBy = null, DateTimeOffset? ApprovedAt = null,
+    DateTimeOffset? RequestedAt = null, string? RetiredBy = null);
+
+/// <summary>Who asked for a publication and who approved it, recorded in the version it publishes.</summary>
+public sealed record Approval(string RequestedBy, DateTimeOffset RequestedAt, string ApprovedBy);
 
 /// <summary>A publication that breaks a versioning rule (an older version number, a version reused with other rules).</summary>
 public sealed class VersionConflict(string message) : Exception(message);
@@ -89,9 +100,19 @@ public sealed class PinnedDefinitions(
         _published = (long.MinValue, []);
     }
 
-    /// <summary>Publishes a new version from its text: checked like a file of the folder, and numbered above every earlier one.</summary>
-    public async Task<StoredDefinition> PublishAsync(string fileName, string text, string publishedBy,
-        CancellationToken cancellation = default)
+    /// <summary>
+    /// Publishes a new version from its text: checked like a file of the folder, and numbered above every earlier one. The
+    /// HTTP API and the pages reach it only through an approved publication request (<see cref="PublicationRequests"/>);
+    /// this overload is for code that publishes on its own authority, as start-up does for the folder.
+    /// </summary>
+    public Task<StoredDefinition> PublishAsync(string fileName, string text, string publishedBy,
+        CancellationToken cancellation = default) =>
+        PublishAsync(fileName, text, publishedBy, null, null, cancellation);
+
+    /// <param name="inTurn">Runs in the publication's transaction, while the procedure's lock is held, before anything is
+    /// stored: it may refuse (throw) or store documents that must commit with the version, or not at all.</param>
+    internal async Task<StoredDefinition> PublishAsync(string fileName, string text, string publishedBy, Approval? approval,
+        Func<IDocumentSession, Task>? inTurn, CancellationToken cancellation)
     {
         var definition = catalog.Check(fileName, text);
         // Publications of one procedure take turns, on every node: the check for a higher number and the insert
@@ -107,20 +128,26 @@ public sealed class PinnedDefinitions(
             await take.ExecuteNonQueryAsync(cancellation);
         }
         await using var session = store.LightweightSession(SessionOptions.ForTransaction(turn));
+        if (inTurn is not null) await inTurn(session);
         var existing = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == definition.Id).ToListAsync(cancellation);
         var id = StoredDefinition.IdOf(definition.Id, definition.Version, definition.Hash);
         if (existing.FirstOrDefault(s => s.Id == id) is { } same) return same;
         if (existing.Count > 0 && definition.Version <= existing.Max(s => s.Version))
             throw new VersionConflict($"{definition.Id} already has version {existing.Max(s => s.Version)}; " +
                                       $"publish version {existing.Max(s => s.Version) + 1} or later");
-        var stored = Stored(definition, "api", publishedBy, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var stored = Stored(definition, "api", publishedBy, now) with
+        {
+            ApprovedBy = approval?.ApprovedBy, ApprovedAt = approval is null ? null : now, RequestedAt = approval?.RequestedAt,
+        };
         session.Store(stored);
         await session.SaveChangesAsync(cancellation);
         await turn.CommitAsync(cancellation);
         _byHash.TryAdd(id, definition);
         _published = (long.MinValue, []);
-        log.LogInformation("Published {WorkflowId} version {WorkflowVersion} ({DefinitionHash}) effective {Effective} by {Actor}",
-            definition.Id, definition.Version, definition.Hash, definition.Effective, publishedBy);
+        log.LogInformation("Published {WorkflowId} version {WorkflowVersion} ({DefinitionHash}) effective {Effective} by {Actor}, " +
+                           "approved by {Approver}", definition.Id, definition.Version, definition.Hash, definition.Effective, publishedBy,
+            approval?.ApprovedBy);
         return stored;
     }
 
@@ -199,7 +226,7 @@ public sealed class PinnedDefinitions(
         var inForce = InForce(published, workflowId, day);
         return [.. published.Where(s => s.WorkflowId == workflowId).OrderBy(s => s.Version).ThenBy(s => s.FirstLoadedAt)
             .Select(s => new VersionView(s.Version, s.Hash, s.EffectiveFrom, s.FirstLoadedAt, s.PublishedBy, s.Origin, s.RetiredAt,
-                s.Id == inForce?.Id))];
+                s.Id == inForce?.Id, s.ApprovedBy, s.ApprovedAt, s.RequestedAt, s.RetiredBy))];
     }
 
     public async Task<IReadOnlyList<string>> WorkflowIdsAsync(CancellationToken cancellation = default) =>
@@ -231,7 +258,8 @@ public sealed class PinnedDefinitions(
             {
                 Id = s.Id, WorkflowId = s.WorkflowId, Version = s.Version, Hash = s.Hash, FileName = s.FileName,
                 FirstLoadedAt = s.FirstLoadedAt, EffectiveFrom = s.EffectiveFrom, Origin = s.Origin, PublishedBy = s.PublishedBy,
-                RetiredAt = s.RetiredAt, RetiredBy = s.RetiredBy, Extends = s.Extends, Centres = s.Centres,
+                RetiredAt = s.RetiredAt, RetiredBy = s.RetiredBy, ApprovedBy = s.ApprovedBy, ApprovedAt = s.ApprovedAt,
+                RequestedAt = s.RequestedAt, Extends = s.Extends, Centres = s.Centres,
             })
             .ToListAsync(cancellation);
         _published = (Environment.TickCount64, versions);

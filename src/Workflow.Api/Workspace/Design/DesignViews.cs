@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.Localization;
+using Workflow.Api.Tracking;
+using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
+using Workflow.Core.Definitions;
+using Workflow.Store.Applications;
+using Workflow.Store.Definitions;
+
+namespace Workflow.Api.Workspace.Design;
+
+/// <summary>The resources <c>DesignTexts.resx</c> (English) and <c>DesignTexts.lo.resx</c> (Lao): the designers' pages' words.</summary>
+public sealed class DesignTexts;
+
+/// <summary>One step of a path through a procedure, with its own deadline and its due date when every agency takes all its time.</summary>
+public sealed record PathStep(string StepId, string Agency, int WorkingDays, DateTimeOffset OpenedAt, DateTimeOffset DueAt,
+    bool BeforeClock);
+
+/// <summary>One path from the completeness check to an end, as the simulation page lists it.</summary>
+public sealed record PathRow(IReadOnlyList<PathStep> Steps, string End, int WorkingDays, int LegalDays)
+{
+    public int Spare => LegalDays - WorkingDays;
+}
+
+/// <summary>What the designers' pages read: a version's status, running cases per version, paths on the real calendar.</summary>
+public static class DesignViews
+{
+    /// <summary>draft, in-force, scheduled, replaced (an earlier version whose running cases finish on it) or retired.</summary>
+    public static string Status(VersionView version, DateOnly today) =>
+        version.RetiredAt is not null ? "retired"
+        : version.InForce ? "in-force"
+        : version.EffectiveFrom is { } from && from > today ? "scheduled"
+        : "replaced";
+
+    /// <summary>Running applications (submitted, in progress or with the citizen: rule 14 of Core/README.md) per version.</summary>
+    public static async Task<Dictionary<int, int>> RunningAsync(IQuerySession session, string workflowId, CancellationToken cancellation)
+    {
+        var running = await session.Query<ApplicationDetails>()
+            .Where(d => d.WorkflowId == workflowId && d.Status.IsOneOf(ApplicationStatuses.Running))
+            .Select(d => d.WorkflowVersion).ToListAsync(cancellation);
+        return running.GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    /// <summary>
+    /// Every path of the procedure (approvals and refusals, <see cref="Paths.All"/>) on the calendar of the centre: each step
+    /// opens when the one before it is due, as if every agency took all its time, so the path's end is its latest date.
+    /// </summary>
+    public static IReadOnlyList<PathRow> AllPaths(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset start)
+    {
+        var rows = new List<PathRow>();
+        foreach (var path in Paths.All(definition))
+        {
+            var at = start;
+            var steps = new List<PathStep>();
+            foreach (var id in path.Steps)
+            {
+                if (definition.FindStep(id) is not { } step) continue;
+                var due = calendar.AddWorkingDays(at, step.DeadlineDays);
+                steps.Add(new PathStep(id, step.Agency, step.DeadlineDays, at, due, step == definition.Start));
+                at = due;
+            }
+            var end = path.Steps.LastOrDefault(s => definition.FindStep(s) is null) ?? WorkflowDefinition.Approved;
+            rows.Add(new PathRow(steps, end, path.WorkingDays, definition.DeadlineDays));
+        }
+        return rows;
+    }
+
+    /// <summary>A procedure's name as a heading or list item reads it: its first letter a capital.</summary>
+    public static string ProcedureName(this CitizenWords words, string language, string workflowId) =>
+        words.Procedure(language, workflowId) is { Length: > 0 } name ? char.ToUpperInvariant(name[0]) + name[1..] : workflowId;
+
+    /// <summary>A value typed on the simulation form as the JSON value of its field's type; null when it does not read.</summary>
+    public static JsonElement? Value(DataField field, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        text = text.Trim();
+        return field.Type switch
+        {
+            FieldType.Number => decimal.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                ? JsonSerializer.SerializeToElement(n) : null,
+            FieldType.YesNo => text is "true" or "false" ? JsonSerializer.SerializeToElement(text == "true") : null,
+            _ => JsonSerializer.SerializeToElement(text),
+        };
+    }
+}
