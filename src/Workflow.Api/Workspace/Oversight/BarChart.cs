@@ -13,10 +13,11 @@ public sealed record Bar(string Label, int Value, int Late = 0);
 /// </summary>
 public static class BarChart
 {
-    private const int LabelWidth = 260, BarArea = 380, Row = 26, Top = 8;
+    private const int LabelWidth = 310, BarArea = 380, Row = 26, Top = 8;
 
     /// <param name="lateLegend">The words for the late part of a bar ("late"), or null when the bars have none.</param>
-    public static string Svg(string id, string title, IReadOnlyList<Bar> bars, string? lateLegend = null)
+    /// <param name="empty">What the chart says when it has no bar.</param>
+    public static string Svg(string id, string title, IReadOnlyList<Bar> bars, string empty, string? lateLegend = null)
     {
         var max = Math.Max(1, bars.Count == 0 ? 1 : bars.Max(b => b.Value));
         var height = Top * 2 + Math.Max(1, bars.Count) * Row;
@@ -26,6 +27,7 @@ public static class BarChart
         svg.Append(CultureInfo.InvariantCulture,
             $"""width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">""");
         svg.Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{Text(title)}</title>""");
+        if (bars.Count == 0) svg.Append(CultureInfo.InvariantCulture, $"""<text class="empty" x="8" y="{Top + 17}">{Text(empty)}</text>""");
         for (var i = 0; i < bars.Count; i++)
         {
             var bar = bars[i];
@@ -49,7 +51,7 @@ public static class BarChart
         return svg.ToString();
     }
 
-    private static string Short(string label) => label.Length <= 38 ? label : label[..36] + "…";
+    private static string Short(string label) => label.Length <= 42 ? label : label[..40] + "…";
 
     private static string Text(string text) => WebUtility.HtmlEncode(text);
 }
