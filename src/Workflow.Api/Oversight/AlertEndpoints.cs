@@ -40,8 +40,8 @@ public static class AlertEndpoints
     /// <summary>The alerts with their lateness counted today: the API and the workspace's alert list read them here.</summary>
     public static async Task<IReadOnlyList<AlertView>> ReadAsync(Alerts alerts, WorkflowCatalog catalog, DateTimeOffset now, string target,
         string? centre, CancellationToken cancellation = default) =>
-        [.. (await alerts.ForAsync(target, centre, cancellation: cancellation)).Select(a => new AlertView(a.ApplicationId, a.TrackingNumber,
-            a.WorkflowId, a.Centre, a.StepId, a.Title, a.Agency, a.Level, a.Notified, a.EscalatedAt, a.DueAt,
+        [.. (await alerts.ForAsync(target, centre, cancellation: cancellation)).Select(a => new AlertView(a.ApplicationId,
+            a.TrackingNumber, a.WorkflowId, a.Centre, a.StepId, a.Title, a.Agency, a.Level, a.Notified, a.EscalatedAt, a.DueAt,
             Math.Max(0, -catalog.Calendars.ForCentre(a.Centre, now).WorkingDaysBetween(now, a.DueAt)), a.AcknowledgedBy,
             a.AcknowledgedAt))];
 }

@@ -8,8 +8,8 @@ using Workflow.Store.Oversight;
 namespace Workflow.Api.Oversight;
 
 /// <summary>The search as typed (query string or form), before it is checked: every value is text.</summary>
-public sealed record CaseQuery(string? TrackingNumber, string? WorkflowId, string? Agency, string? Centre, string? Status, string? Lateness,
-    string? From, string? To, string? Page, string? PageSize)
+public sealed record CaseQuery(string? TrackingNumber, string? WorkflowId, string? Agency, string? Centre, string? Status,
+    string? Lateness, string? From, string? To, string? Page, string? PageSize)
 {
     /// <summary>
     /// The criteria, or the errors by field: an unknown status, lateness or agency, a period that is not an instant or

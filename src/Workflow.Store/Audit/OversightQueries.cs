@@ -33,7 +33,9 @@ public sealed class OversightQueries(NpgsqlDataSource database)
         and (@workflow::text is null or e.headers->>'procedure' like @workflow || '@%')
         """;
 
-    /// <summary>The decision <c>e</c>'s step deadline as it stood when decided (<c>due.due_at</c>): the last opening or recalculation.</summary>
+    /// <summary>
+    /// The decision <c>e</c>'s step deadline as it stood when decided (<c>due.due_at</c>): the last opening or recalculation.
+    /// </summary>
     internal static readonly string DueOfDecision = $"""
         left join lateral (
           select (o.data->>'dueAt')::timestamptz as due_at from {Schema}.mt_events o

@@ -21,7 +21,8 @@ public sealed class Alerts(NpgsqlDataSource database)
     private static readonly string Schema = WorkflowStore.Schema;
 
     /// <param name="centre">Only this centre's cases; null for every centre.</param>
-    public async Task<IReadOnlyList<Alert>> ForAsync(string target, string? centre, int limit = 500, CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<Alert>> ForAsync(string target, string? centre, int limit = 500,
+        CancellationToken cancellation = default)
     {
         await using var command = database.CreateCommand($"""
             select d.id, d.data->>'trackingNumber', d.data->>'workflowId', d.data->>'centre', x->>'stepId', s->>'title', x->>'agency',
@@ -43,7 +44,8 @@ public sealed class Alerts(NpgsqlDataSource database)
         while (await reader.ReadAsync(cancellation))
             alerts.Add(new Alert(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetString(5), reader.GetString(6), reader.GetInt32(7), reader.GetFieldValue<string[]>(8),
-                reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10), reader.IsDBNull(11) ? null : reader.GetString(11),
+                reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10),
+                reader.IsDBNull(11) ? null : reader.GetString(11),
                 reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12)));
         return alerts;
     }

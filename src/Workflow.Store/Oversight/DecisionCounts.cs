@@ -15,10 +15,12 @@ public sealed class DecisionCounts(NpgsqlDataSource database)
 {
     private static readonly string Schema = WorkflowStore.Schema;
 
-    public Task<IReadOnlyList<DecisionCount>> ByOfficerAsync(OversightFilter filter, int top = 20, CancellationToken cancellation = default) =>
+    public Task<IReadOnlyList<DecisionCount>> ByOfficerAsync(OversightFilter filter, int top = 20,
+        CancellationToken cancellation = default) =>
         CountAsync(filter, "e.user_name", "max(e.headers->>'actor-name')", top, cancellation);
 
-    public Task<IReadOnlyList<DecisionCount>> ByAgencyAsync(OversightFilter filter, int top = 20, CancellationToken cancellation = default) =>
+    public Task<IReadOnlyList<DecisionCount>> ByAgencyAsync(OversightFilter filter, int top = 20,
+        CancellationToken cancellation = default) =>
         CountAsync(filter, "e.data->>'agency'", "null", top, cancellation);
 
     private async Task<IReadOnlyList<DecisionCount>> CountAsync(OversightFilter filter, string key, string name, int top,

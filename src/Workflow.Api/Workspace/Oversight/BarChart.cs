@@ -27,7 +27,8 @@ public static class BarChart
         svg.Append(CultureInfo.InvariantCulture,
             $"""width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">""");
         svg.Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{Text(title)}</title>""");
-        if (bars.Count == 0) svg.Append(CultureInfo.InvariantCulture, $"""<text class="empty" x="8" y="{Top + 17}">{Text(empty)}</text>""");
+        if (bars.Count == 0)
+            svg.Append(CultureInfo.InvariantCulture, $"""<text class="empty" x="8" y="{Top + 17}">{Text(empty)}</text>""");
         for (var i = 0; i < bars.Count; i++)
         {
             var bar = bars[i];
