@@ -8,6 +8,7 @@ using Workflow.Api.Deadlines;
 using Workflow.Api.Hosting;
 using Workflow.Api.Notifications;
 using Workflow.Api.Oversight;
+using Workflow.Api.Statistics;
 using Workflow.Api.Tracking;
 using Workflow.Api.Workflows;
 using Workflow.Api.Workspace;
@@ -45,7 +46,7 @@ try
     // Checked before the database starts: outside Development the server refuses to run without its own chain key.
     builder.Services.AddSingleton(Workflow.Store.Audit.ChainKey.From(builder.Configuration, builder.Environment));
     database = await builder.AddDatabaseAsync();
-    builder.Services.AddWorkflowStore(database.ConnectionString, catalog);
+    builder.Services.AddWorkflowStore(database.ConnectionString, catalog, builder.StatisticsDaemon());
     builder.Services.AddHostedService<Definitions.Publisher>();
     SweeperService.AddDeadlineSweeper(builder);
     builder.Services.AddHostedService<SealService>();
@@ -76,6 +77,7 @@ try
     api.MapOversight();
     api.MapTracking();
     api.MapNotifications();
+    api.MapStatistics();
     api.MapDevelopmentClock(app.Environment);
     app.MapWorkspace();
 

@@ -20,6 +20,7 @@ root.Subcommands.Add(ImportElsaCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(StatsCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,7 @@ public static class WorkflowStore
         options.Schema.For<InboxItem>().Index(i => i.Agency).Index(i => i.DueAt).Index(i => i.ApplicationId)
             .Index(i => i.Centre).Index(i => i.WorkflowId).Index(i => i.HolderId);
         options.Schema.For<StoredDefinition>().Index(d => d.WorkflowId);
+        Statistics.StatisticsReader.Configure(options);
     }
 
     /// <summary>
@@ -80,11 +82,16 @@ public static class WorkflowStore
         return options;
     }
 
-    public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog)
+    /// <param name="statistics">How this process runs the async daemon of the statistics: hot/cold on a server (one node
+    /// runs it, another takes over when it stops), disabled in a tool that only reads.</param>
+    public static IServiceCollection AddWorkflowStore(this IServiceCollection services, string connectionString, WorkflowCatalog catalog,
+        DaemonMode statistics = DaemonMode.Disabled)
     {
         services.AddSingleton(DataSource(connectionString));
-        services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>()))
+        var marten = services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>()))
             .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
+        if (statistics != DaemonMode.Disabled) marten.AddAsyncDaemon(statistics);
+        services.AddSingleton<Statistics.StatisticsReader>();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));

@@ -72,6 +72,8 @@ public sealed class ApiFixture : IAsyncLifetime
             b.UseSetting("Workflow:Deadlines:Enabled", sweeper ? "true" : "false");
             b.UseSetting("Workflow:Deadlines:PollInterval", "00:00:00.200");
             b.UseSetting("Workflow:Audit:SealInterval", "00:00:00");
+            // The statistics tests run the async daemon themselves, between the resets of the data.
+            b.UseSetting("Workflow:Statistics:Daemon", "Disabled");
             foreach (var (key, value) in settings ?? []) b.UseSetting(key, value);
             if (clock is not null) b.ConfigureServices(services => services.AddSingleton(clock));
             if (SchemaApplied.ContainsKey(connectionString)) b.ConfigureServices(SkipSchemaCheck);

@@ -46,6 +46,8 @@ public sealed class WorkspaceFixture : IAsyncLifetime
             b.UseSetting("Workflow:DefinitionsPath", workflows);
             b.UseSetting("Workflow:Deadlines:Enabled", "false");
             b.UseSetting("Workflow:Audit:SealInterval", "00:00:00");
+            // The statistics journeys run the async daemon themselves, between the resets of the data.
+            b.UseSetting("Workflow:Statistics:Daemon", "Disabled");
             b.UseSetting("Workflow:Tracking:PermitsPerMinute", "1000");
             b.UseSetting("urls", "http://127.0.0.1:0");
         });

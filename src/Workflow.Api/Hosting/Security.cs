@@ -81,6 +81,7 @@ public static class Policies
     public const string Supervisor = "supervisor";
     public const string ReassignsSteps = "reassigns-steps";
     public const string System = "system";
+    public const string ReadsStatistics = "reads-statistics";
 
     public static readonly IReadOnlyDictionary<string, Permission> Named = new Dictionary<string, Permission>
     {
@@ -93,5 +94,6 @@ public static class Policies
         [Supervisor] = Permission.AcknowledgeEscalations,
         [ReassignsSteps] = Permission.ReassignSteps,
         [System] = Permission.Seal,
+        [ReadsStatistics] = Permission.ReadStatistics,
     };
 }

@@ -46,6 +46,9 @@ public enum Permission
     ReadAgencyWork,
     Oversight,
     Seal,
+
+    /// <summary>Read the performance statistics of every centre and agency (the public page shows a summary to anyone).</summary>
+    ReadStatistics,
 }
 
 /// <summary>The caller may not do this. The edge answers 403 and nothing changes.</summary>
@@ -95,6 +98,7 @@ public static class AccessPolicy
         [Permission.ReadApplications] = [Roles.Clerk, Roles.Officer, Roles.Supervisor, Roles.Auditor, Roles.Admin],
         [Permission.ReadAgencyWork] = [Roles.Clerk, Roles.Officer, Roles.Supervisor, Roles.Auditor, Roles.Admin],
         [Permission.Oversight] = [Roles.Auditor, Roles.Admin],
+        [Permission.ReadStatistics] = [Roles.Supervisor, Roles.Auditor, Roles.Admin],
         // The server seals on its own clock; sealing is not a person's act, and auditors and admins change nothing.
         [Permission.Seal] = [Roles.System],
     };

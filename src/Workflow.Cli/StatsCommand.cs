@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
+using Workflow.Store.Statistics;
+
+namespace Workflow.Cli;
+
+/// <summary>
+/// <c>workflow stats</c>: the same indicator table as <c>GET /api/statistics</c>, read from the store; with
+/// <c>--check</c>, every figure recomputed from the raw events by code that does not read the projection, and every
+/// difference printed (exit code 1 when there is any).
+/// </summary>
+public static class StatsCommand
+{
+    /// <summary>As the API writes JSON: camel case, enums as kebab-case text.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        WriteIndented = true,
+    };
+
+    public static Command Create()
+    {
+        var from = new Option<string>("--from") { Description = "first day, such as 2026-01-01", Required = true };
+        var to = new Option<string>("--to") { Description = "last day (included), such as 2026-12-31", Required = true };
+        var period = new Option<string?>("--period") { Description = "day, month (default), quarter, year or custom (the whole range)" };
+        var centre = new Option<string?>("--centre") { Description = "only this centre" };
+        var agency = new Option<string?>("--agency") { Description = "only the steps of this agency" };
+        var workflow = new Option<string?>("--workflow") { Description = "only this procedure (its id)" };
+        var step = new Option<string?>("--step") { Description = "only this step" };
+        var by = new Option<string?>("--by") { Description = "break down by centre, agency, procedure, step (comma separated)" };
+        var format = new Option<string>("--format") { Description = "json or csv", DefaultValueFactory = _ => "json" };
+        format.AcceptOnlyFromAmong("json", "csv");
+        var check = new Option<bool>("--check")
+        {
+            Description = "recompute every figure from the raw events without the projection and print each difference",
+        };
+        var workflows = Connection.Workflows(orStore: true);
+        var connection = Connection.Option();
+        var command = new Command("stats", "Print the indicators of a period from the store (JSON or CSV); --check recomputes them " +
+                                            "from the raw events: exit code 0 when equal, 1 when any figure differs, 2 for usage errors")
+            { from, to, period, centre, agency, workflow, step, by, format, check, workflows, connection };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            var query = StatisticsRequest.Parse(parse.GetValue(from), parse.GetValue(to), parse.GetValue(period), parse.GetValue(centre),
+                parse.GetValue(agency), parse.GetValue(workflow), parse.GetValue(step), parse.GetValue(by), errors);
+            if (query is null)
+                throw new CommandError(string.Join(Environment.NewLine, errors.Select(e => $"--{Option(e.Key)}: {e.Value[0]}")));
+            var catalog = await Connection.CatalogueAsync(parse, workflows, connection, cancellation);
+            await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
+            if (provider is null) return 2;
+            var reader = provider.GetRequiredService<StatisticsReader>();
+            return parse.GetValue(check)
+                ? await CheckAsync(reader, query, catalog, cancellation)
+                : await PrintAsync(reader, query, catalog, parse.GetValue(format)!, cancellation);
+        });
+        return command;
+    }
+
+    private static string Option(string field) => field == "workflowId" ? "workflow" : field;
+
+    private static async Task<int> PrintAsync(StatisticsReader reader, StatisticsQuery query, WorkflowCatalog catalog, string format,
+        CancellationToken cancellation)
+    {
+        var report = await reader.ReportAsync(query, catalog.Calendars, cancellation);
+        Console.Write(format == "csv" ? IndicatorCsv.Write(report.Rows) : JsonSerializer.Serialize(report, Json) + Environment.NewLine);
+        return 0;
+    }
+
+    private static async Task<int> CheckAsync(StatisticsReader reader, StatisticsQuery query, WorkflowCatalog catalog,
+        CancellationToken cancellation)
+    {
+        // Both sides must see the same history: the projected facts are read between two readings of the projection's
+        // progress, and read again when the daemon moved in between.
+        ProjectionProgress before, after;
+        IReadOnlyList<CaseFacts> projected;
+        var attempts = 0;
+        do
+        {
+            before = await reader.ProgressAsync(cancellation);
+            projected = await reader.FactsAsync(query, cancellation);
+            after = await reader.ProgressAsync(cancellation);
+        } while (before.Sequence != after.Sequence && ++attempts < 10);
+        var recomputed = await reader.RecomputeAsync(after.Sequence, cancellation);
+        var differences = Indicators.Differences(Indicators.Compute(recomputed, query, catalog.Calendars),
+            Indicators.Compute(projected, query, catalog.Calendars)).ToList();
+        var theirs = projected.ToDictionary(f => f.Id);
+        foreach (var facts in recomputed.Where(query.Touches))
+        {
+            var mine = JsonSerializer.Serialize(facts, Json);
+            if (!theirs.Remove(facts.Id, out var other)) differences.Add($"case {facts.Id}: not in the projection");
+            else if (JsonSerializer.Serialize(other, Json) != mine) differences.Add($"case {facts.Id}: its projected facts differ");
+        }
+        differences.AddRange(theirs.Keys.Select(id => $"case {id}: in the projection only"));
+        foreach (var line in differences) Console.WriteLine(line);
+        Console.WriteLine(differences.Count == 0
+            ? $"equal: every figure of {query.From:yyyy-MM-dd}..{query.To:yyyy-MM-dd} recomputed from the events up to " +
+              $"sequence {after.Sequence} matches the projection ({after.Behind} newer events not yet projected)"
+            : $"{differences.Count} difference(s) between the raw events and the projection, up to sequence {after.Sequence}");
+        return differences.Count == 0 ? 0 : 1;
+    }
+}
