@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Workflow.Core.Access;
@@ -29,22 +30,33 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
     private sealed record Seeded(Guid Id, string TrackingNumber);
 
     [Fact]
-    public async Task an_auditor_finds_a_late_case_reads_it_as_it_was_before_the_breach_and_downloads_its_case_file()
+    public async Task an_auditor_finds_a_late_case_from_the_indicators_reads_it_before_the_breach_and_downloads_its_case_file()
     {
         var late = await CaseAsync(daysAgo: 90, breachedDaysAgo: 1, decideLate: true);
         var onTime = await CaseAsync(daysAgo: 2);
+        await StatisticsCaughtUpAsync();
 
         var page = await Workspace.WindowAsync();
         await SignInAsync(page, Auditor);
         await ChooseLanguageAsync(page, "en");
-        await page.GotoAsync("/oversight");
-        await page.GetByLabel("Time limits").SelectOptionAsync("late");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Find", Exact = true }).ClickAsync();
-        var results = page.Locator("table.cases");
-        await Expect(results).ToContainTextAsync(late.TrackingNumber);
-        await Expect(results).Not.ToContainTextAsync(onTime.TrackingNumber);
-        await Expect(results).ToContainTextAsync("Steps late: 1");
-        await ScreenshotAsync(page, "oversight-search");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Indicators" }).ClickAsync();
+        await page.GetByLabel("First day").FillAsync(Day(-120));
+        await page.GetByLabel("Last day").FillAsync(Day(0));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+        await Expect(page.Locator("table.indicators")).ToContainTextAsync("centre VTE");
+        await ScreenshotAsync(page, "oversight-indicators");
+        await AccessibleAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "centre VTE" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "the Ministry of Industry and Commerce" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("By step");
+        await ScreenshotAsync(page, "oversight-indicators-steps");
+        await AccessibleAsync(page);
+        // The one late registration: the figure opens the case behind it, and only that one.
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^1 late: the cases behind it, registration") }).ClickAsync();
+        var behind = page.Locator("ul.figure-cases li");
+        await Expect(behind).ToHaveCountAsync(1);
+        await Expect(behind).ToHaveTextAsync(late.TrackingNumber);
+        await ScreenshotAsync(page, "oversight-indicators-cases");
         await AccessibleAsync(page);
 
         await page.GetByRole(AriaRole.Link, new() { Name = late.TrackingNumber }).ClickAsync();
@@ -77,6 +89,33 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         reads.Select(r => r.What).ShouldBe(["case-view", "case-file"], "one entry per opening, one per download");
         reads.ShouldAllBe(r => r.By.UserId == Auditor);
         (await log.ForAsync(onTime.Id)).ShouldBeEmpty("a case found but not opened was not read");
+    }
+
+    [Fact]
+    public async Task an_auditor_searches_cases_by_their_time_limits()
+    {
+        var late = await CaseAsync(daysAgo: 90, breachedDaysAgo: 1, decideLate: true);
+        var onTime = await CaseAsync(daysAgo: 2);
+
+        var page = await Workspace.WindowAsync();
+        await SignInAsync(page, Auditor);
+        await ChooseLanguageAsync(page, "en");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Find cases" }).ClickAsync();
+        await page.GetByLabel("Time limits").SelectOptionAsync("late");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find", Exact = true }).ClickAsync();
+        var results = page.Locator("table.cases");
+        await Expect(results).ToContainTextAsync(late.TrackingNumber);
+        await Expect(results).Not.ToContainTextAsync(onTime.TrackingNumber);
+        await Expect(results).ToContainTextAsync("Steps late: 1");
+        await ScreenshotAsync(page, "oversight-search");
+        await AccessibleAsync(page);
+
+        await page.GetByLabel("Time limits").SelectOptionAsync("on-time");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find", Exact = true }).ClickAsync();
+        await Expect(results).ToContainTextAsync(onTime.TrackingNumber);
+        await Expect(results).Not.ToContainTextAsync(late.TrackingNumber);
+        await page.GotoAsync("/oversight?status=nearly-done");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Choose a status from the list.");
     }
 
     [Fact]
@@ -219,6 +258,18 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         await using var session = Workspace.Factory.Services.GetRequiredService<IDocumentStore>().QuerySession();
         return (int)(await session.Events.FetchStreamAsync(id)).First(e => e.EventTypeName == type).Version;
     }
+
+    /// <summary>Runs the statistics' async daemon until it has read every event, then stops it.</summary>
+    private async Task StatisticsCaughtUpAsync()
+    {
+        var store = Workspace.Factory.Services.GetRequiredService<IDocumentStore>();
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAllAsync();
+        await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        await daemon.StopAllAsync();
+    }
+
+    private static string Day(int days) => DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).AddDays(days).ToString("yyyy-MM-dd");
 
     /// <summary>The page's live connection is up: before that a slide or a click would be lost.</summary>
     private static Task LiveAsync(IPage page) =>

@@ -52,7 +52,7 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
     public async Task<IReadOnlyList<CaseFacts>> FactsAsync(StatisticsQuery query, CancellationToken cancellation)
     {
         var periods = query.Periods;
-        DateTimeOffset start = periods[0].Start, end = periods[^1].End;
+        DateTimeOffset start = periods[0].Start.ToUniversalTime(), end = periods[^1].End.ToUniversalTime();
         await using var session = store.QuerySession();
         var facts = session.Query<CaseFacts>().Where(c => c.ReceivedAt < end && (c.EndedAt == null || c.EndedAt >= start));
         if (query.Centre is { } centre) facts = facts.Where(c => c.Centre == centre);
