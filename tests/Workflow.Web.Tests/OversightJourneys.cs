@@ -149,6 +149,8 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
     public async Task the_oversight_pages_read_in_Lao()
     {
         var late = await CaseAsync(daysAgo: 90, breachedDaysAgo: 1, decideLate: true);
+        var open = await CaseAsync(daysAgo: 60, breachedDaysAgo: 1);
+        await StatisticsCaughtUpAsync();
 
         var page = await Workspace.WindowAsync("lo");
         await SignInAsync(page, Auditor);
@@ -175,6 +177,21 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("ຄຳຖາມການກວດກາ");
         await ScreenshotAsync(page, "oversight-queries-lo");
         await AccessibleAsync(page);
+
+        await page.GotoAsync($"/oversight/indicators?from={Day(-120)}&to={Day(0)}&centre=VTE");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("ແຍກຕາມຫ້ອງການ");
+        await Expect(page.Locator("table.indicators")).ToContainTextAsync("ກະຊວງອຸດສາຫະກຳ ແລະ ການຄ້າ");
+        await ScreenshotAsync(page, "oversight-indicators-lo");
+        await AccessibleAsync(page);
+
+        var national = await Workspace.WindowAsync("lo");
+        await SignInAsync(national, NationalDashboard);
+        await LiveAsync(national);
+        await Expect(national.Locator("table.alerts tbody tr")).ToContainTextAsync(open.TrackingNumber);
+        await Expect(national.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"^ຮັບຊາບ ການແຈ້ງເຕືອນສຳລັບ {open.TrackingNumber}") }))
+            .ToBeVisibleAsync();
+        await ScreenshotAsync(national, "alerts-lo");
+        await AccessibleAsync(national);
     }
 
     [Fact]
