@@ -188,8 +188,8 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         await SignInAsync(national, NationalDashboard);
         await LiveAsync(national);
         await Expect(national.Locator("table.alerts tbody tr")).ToContainTextAsync(open.TrackingNumber);
-        await Expect(national.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"^ຮັບຊາບ ການແຈ້ງເຕືອນສຳລັບ {open.TrackingNumber}") }))
-            .ToBeVisibleAsync();
+        var acknowledge = new Regex($"^ຮັບຊາບ ການແຈ້ງເຕືອນສຳລັບ {open.TrackingNumber}");
+        await Expect(national.GetByRole(AriaRole.Button, new() { NameRegex = acknowledge })).ToBeVisibleAsync();
         await ScreenshotAsync(national, "alerts-lo");
         await AccessibleAsync(national);
     }
