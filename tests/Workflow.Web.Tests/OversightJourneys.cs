@@ -92,6 +92,29 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
     }
 
     [Fact]
+    public async Task an_auditor_sees_where_a_tampered_history_breaks()
+    {
+        var tampered = await CaseAsync(daysAgo: 10);
+        // Someone with database rights rewrites the reason of the completeness check (event 3) behind the application's back.
+        await using (var command = Workspace.Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            $"update {Store.WorkflowStore.Schema}.mt_events set data = jsonb_set(data, '{{reason}}', '\"forged\"') " +
+            "where stream_id = @id and version = 3"))
+        {
+            command.Parameters.AddWithValue("id", tampered.Id);
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var page = await Workspace.WindowAsync();
+        await SignInAsync(page, Auditor);
+        await ChooseLanguageAsync(page, "en");
+        await page.GotoAsync($"/oversight/cases/{tampered.Id}");
+        await Expect(page.Locator(".badge.broken")).ToContainTextAsync("Broken at event 3: an event was changed after it was recorded.");
+        await Expect(page.Locator(".badge.intact")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "oversight-case-broken");
+        await AccessibleAsync(page);
+    }
+
+    [Fact]
     public async Task an_auditor_searches_cases_by_their_time_limits()
     {
         var late = await CaseAsync(daysAgo: 90, breachedDaysAgo: 1, decideLate: true);
