@@ -114,6 +114,9 @@ public static class WorkflowStore
         services.AddSingleton<Audit.AccessLog>();
         services.AddSingleton<Audit.CaseFiles>();
         services.AddSingleton<Audit.OversightQueries>();
+        services.AddSingleton<Oversight.CaseSearch>();
+        services.AddSingleton<Oversight.Alerts>();
+        services.AddSingleton<Oversight.DecisionCounts>();
         services.AddSingleton<Notifications.OutboxRows>();
         services.AddSingleton<WhatIf.WhatIfRuns>();
         services.TryAddSingleton(TimeProvider.System);

@@ -13,5 +13,8 @@ public static class OversightEndpoints
         var oversight = api.MapGroup("/oversight").WithTags("Oversight").RequireAuthorization(Policies.AuditorOrAdmin);
         oversight.MapQueries();
         oversight.MapStoreVerification();
+        oversight.MapCaseSearch();
+        // Watchers of an escalation target are supervisors, not oversight: the alerts ask the policy per target.
+        api.MapAlerts();
     }
 }

@@ -29,7 +29,8 @@ public static class WorkspaceSetup
 
     public static WebApplicationBuilder AddWorkspace(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents();
+        // Interactive only where a page says so (the oversight case view's slider, the live alerts).
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<People>();
@@ -134,7 +135,8 @@ public static class WorkspaceSetup
 
     public static WebApplication MapWorkspace(this WebApplication app)
     {
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        Oversight.CaseFileDownload.MapCaseFileDownload(app);
         app.MapPost("/workspace/language", ChooseLanguage).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/account/sign-out", SignOut).ExcludeFromDescription();
         if (app.Environment.IsDevelopment())
@@ -197,7 +199,10 @@ public sealed record Person(string UserId, string Name, string Role, string? Age
     }
 
     public string Home =>
-        AccessPolicy.Allows(Role, Permission.Counter) ? "/counter" : AccessPolicy.Allows(Role, Permission.DecideSteps) ? "/desk" : "/";
+        AccessPolicy.Allows(Role, Permission.Counter) ? "/counter"
+        : AccessPolicy.WatchedTarget(Role, Agency) is not null ? "/oversight/alerts"
+        : AccessPolicy.Allows(Role, Permission.DecideSteps) ? "/desk"
+        : AccessPolicy.Allows(Role, Permission.Oversight) ? "/oversight" : "/";
 }
 
 /// <summary>
@@ -221,6 +226,10 @@ public sealed class People(WorkflowCatalog catalog)
         }
         people.Add(new("odsc-supervisor-vte", "Head of the Vientiane centre", Roles.Supervisor, "odsc", "VTE"));
         people.Add(new("auditor-1", "Inspector Bounmy", Roles.Auditor, null, null));
+        // Watchers of escalation targets (see AccessPolicy.WatchedTargets): supervisors whose agency names the target.
+        people.Add(new("provincial-home-affairs-vte", "Provincial Home Affairs, Vientiane", Roles.Supervisor,
+            AccessPolicy.ProvincialHomeAffairs, "VTE"));
+        people.Add(new("national-dashboard-1", "National dashboard", Roles.Supervisor, AccessPolicy.NationalDashboard, null));
         people.Add(new("designer-1", "Designer Phout", Roles.Designer, null, null));
         people.Add(new("designer-2", "Designer Noy", Roles.Designer, null, null));
         return people;

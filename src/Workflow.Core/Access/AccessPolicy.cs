@@ -125,6 +125,41 @@ public static class AccessPolicy
             ? agency == CentreAgency && actor.Centre is not null
             : actor.Agency == agency));
 
+    /// <summary>The provincial home-affairs department: an escalation target watched per centre (the province's centre).</summary>
+    public const string ProvincialHomeAffairs = "provincial-home-affairs";
+
+    /// <summary>The national dashboard of the ministry of home affairs: an escalation target watched for every centre.</summary>
+    public const string NationalDashboard = "national-dashboard";
+
+    /// <summary>
+    /// The escalation targets that are not an agency of the case but people who watch late work from above. Such a watcher
+    /// signs in as a supervisor whose <c>agency</c> claim names the target (and, for the provincial department, whose
+    /// <c>centre</c> claim names the centre it oversees): they read the alerts that name their target and acknowledge them,
+    /// and nothing else of the case.
+    /// </summary>
+    public static readonly string[] WatchedTargets = [ProvincialHomeAffairs, NationalDashboard];
+
+    /// <summary>The escalation target the actor watches, or null.</summary>
+    public static string? WatchedTarget(string? role, string? agency) =>
+        role == Roles.Supervisor && agency is not null && WatchedTargets.Contains(agency) ? agency : null;
+
+    public static string? WatchedTarget(Actor actor) => WatchedTarget(actor.Role, actor.Agency);
+
+    /// <summary>Whether the actor may read the alerts of a target: its watchers, and oversight (read only).</summary>
+    public static bool MayReadAlerts(Actor actor, string target) =>
+        WatchedTargets.Contains(target) && (Allows(actor, Permission.Oversight) || WatchedTarget(actor) == target);
+
+    /// <summary>
+    /// The centre whose alerts the actor sees: null for every centre (the national dashboard, oversight); the provincial
+    /// department sees its own centre only, and nothing when its token names none.
+    /// </summary>
+    public static string? AlertCentreScope(Actor actor) =>
+        WatchedTarget(actor) == ProvincialHomeAffairs ? actor.Centre ?? "" : null;
+
+    /// <summary>Whether the watcher may acknowledge an escalation level that notified these targets, of a case of that centre.</summary>
+    public static bool MayAcknowledgeAlert(Actor actor, IEnumerable<string> notified, string centre) =>
+        WatchedTarget(actor) is { } target && notified.Contains(target) && (target != ProvincialHomeAffairs || OfCentre(actor, centre));
+
     /// <summary>Whether reading an application is recorded in its access log: reading beyond one's own work is.</summary>
     public static bool RecordsReading(Actor actor) => Allows(actor, Permission.Oversight);
 
@@ -173,6 +208,13 @@ public static class AccessPolicy
             // A designer moves running cases between versions of a procedure without reading their content.
             if (!Allows(actor, Permission.ChangeProcedures))
                 throw new AccessDenied("running applications are migrated between versions by a designer");
+            return;
+        }
+        if (command is AcknowledgeEscalation alert && WatchedTarget(actor) is not null)
+        {
+            // A watcher reads nothing of the case but the alert: refused alike whether the level exists or not.
+            if (!MayAcknowledgeAlert(actor, definition.Escalation.NotifiedAt(alert.Level), application.Centre))
+                throw new AccessDenied(AccessDenied.Unreadable);
             return;
         }
         if (!MayRead(actor, application)) throw new AccessDenied(AccessDenied.Unreadable);

@@ -43,6 +43,10 @@ public sealed record EscalationChain(int WarningPercent, ImmutableArray<string> 
         [.. Overdue.Where(kv => kv.Key > 0).Select((kv, i) => (i + 1, kv.Key, kv.Value))];
 
     public ImmutableArray<string> BreachNotify => Overdue.GetValueOrDefault(0, ["agency-head"]);
+
+    /// <summary>Who escalation level <paramref name="level"/> tells (0: the breach itself); nobody for a level the chain lacks.</summary>
+    public IReadOnlyList<string> NotifiedAt(int level) =>
+        level == 0 ? BreachNotify : level >= 1 && level <= Levels.Count ? Levels[level - 1].Notify : [];
 }
 
 public sealed record DataField(string Name, FieldType Type, bool Required, ImmutableArray<string> Of, string? Title, SourceSpan Source);

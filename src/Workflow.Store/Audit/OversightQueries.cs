@@ -28,9 +28,21 @@ public sealed class OversightQueries(NpgsqlDataSource database)
 {
     private static readonly string Schema = WorkflowStore.Schema;
 
-    private const string Where = """
+    internal const string Where = """
         (@from::timestamptz is null or e.timestamp >= @from) and (@to::timestamptz is null or e.timestamp < @to)
         and (@workflow::text is null or e.headers->>'procedure' like @workflow || '@%')
+        """;
+
+    /// <summary>
+    /// The decision <c>e</c>'s step deadline as it stood when decided (<c>due.due_at</c>): the last opening or recalculation.
+    /// </summary>
+    internal static readonly string DueOfDecision = $"""
+        left join lateral (
+          select (o.data->>'dueAt')::timestamptz as due_at from {Schema}.mt_events o
+          where o.stream_id = e.stream_id and o.version < e.version
+            and ((o.type = 'step_opened' and o.data->>'stepId' = e.data->>'stepId')
+              or (o.type = 'deadline_recalculated' and o.data->>'scope' = e.data->>'stepId'))
+          order by o.version desc limit 1) due on true
         """;
 
     /// <summary>
@@ -46,12 +58,7 @@ public sealed class OversightQueries(NpgsqlDataSource database)
                    count(*) over ()
             from {Schema}.mt_events e
             left join {Schema}.mt_doc_applicationdetails a on a.id = e.stream_id
-            left join lateral (
-              select (o.data->>'dueAt')::timestamptz as due_at from {Schema}.mt_events o
-              where o.stream_id = e.stream_id and o.version < e.version
-                and ((o.type = 'step_opened' and o.data->>'stepId' = e.data->>'stepId')
-                  or (o.type = 'deadline_recalculated' and o.data->>'scope' = e.data->>'stepId'))
-              order by o.version desc limit 1) due on true
+            {DueOfDecision}
             where e.type in ('step_approved', 'step_rejected', 'step_returned') and {Where}
               and (@user::text is null or e.user_name = @user) and (@agency::text is null or e.data->>'agency' = @agency)
               -- Lateness.IsLate: a deadline's end is inclusive.
