@@ -67,4 +67,26 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
         report.GetProperty("verification").GetProperty("streams").GetInt32().ShouldBe(8);
         report.GetProperty("verification").GetProperty("broken").GetInt32().ShouldBe(0);
     }
+
+    [Fact]
+    public async Task the_http_benchmark_drives_the_api_process_with_every_operation_and_no_error()
+    {
+        var output = new StringWriter();
+
+        // Development: the API process shares the test database, whose chain is linked with the development key.
+        var code = await HttpBenchmark.RunAsync(new(Operations: 3, Rounds: 1, Warmup: 2, Clients: [1, 2], Environment: "Development"),
+            Workflows, Api.ConnectionString, Paths.Api(), output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("http");
+        var rows = report.GetProperty("rows").EnumerateArray()
+            .Select(r => (Operation: r.GetProperty("operation").GetString(), Clients: r.GetProperty("clients").GetInt32(),
+                PerSecond: r.GetProperty("opsPerSecond").GetDouble(), Errors: r.GetProperty("errors").GetInt32()))
+            .ToList();
+        rows.Select(r => (r.Operation, r.Clients)).ShouldBe([
+            ("raw INSERT+COMMIT", 1), ("submit", 1), ("approve", 1), ("read", 1), ("inbox", 1),
+            ("raw INSERT+COMMIT", 2), ("submit", 2), ("approve", 2), ("read", 2), ("inbox", 2)]);
+        rows.ShouldAllBe(r => r.PerSecond > 0 && r.Errors == 0);
+    }
 }

@@ -65,9 +65,28 @@ oversight.SetAction((parse, cancellation) =>
     return OversightBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
+var clientCounts = new Option<int[]?>("--clients") { Description = "concurrent clients of each row (default 1 8 32)", AllowMultipleArgumentsPerToken = true };
+var environment = new Option<string?>("--environment") { Description = "the API's environment (default Production)" };
+var http = new Command("http", "The API as a process over HTTP: submit, approve, read and inbox beside raw INSERT+COMMIT")
+    { quick, workflows, connection, operations, rounds, warmup, clientCounts, environment, api };
+http.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? HttpBenchmark.Options.Quick : HttpBenchmark.Options.Full;
+    var options = preset with
+    {
+        Operations = parse.GetValue(operations) ?? preset.Operations,
+        Rounds = parse.GetValue(rounds) ?? preset.Rounds,
+        Warmup = parse.GetValue(warmup) ?? preset.Warmup,
+        Clients = parse.GetValue(clientCounts) is { Length: > 0 } c ? c : preset.Clients,
+        Environment = parse.GetValue(environment) ?? preset.Environment,
+    };
+    return HttpBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation);
+});
+
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, micro };
+    { commands, deadlines, oversight, http, micro };
 return await root.Parse(args).InvokeAsync();
