@@ -53,6 +53,8 @@ public static partial class InboxBenchmark
         output.WriteLine($"{applications:N0} applications, {open - before + 1:N0} open at the agency (of {open:N0} in its inbox), " +
                          $"made in {watch.Elapsed.TotalSeconds:N0} s");
 
+        await ExplainAsync(bench, output, cancellation);
+
         await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, "Development",
             new Dictionary<string, string> { ["Workflow__Tracking__PermitsPerMinute"] = "100000000" });
         using var client = new ApiClient(api.Address);
@@ -144,6 +146,21 @@ public static partial class InboxBenchmark
             using var document = System.Text.Json.JsonDocument.Parse(reader.GetString(0));
         }
         return total == 0 || rows == 0 ? throw new InvalidOperationException("an empty inbox") : Guid.Empty;
+    }
+
+    /// <summary>The page query as the store sends it, and PostgreSQL's plan for it on this data: the table's "why".</summary>
+    private static async Task ExplainAsync(BenchStore bench, TextWriter output, CancellationToken cancellation)
+    {
+        await using var session = bench.Store.QuerySession();
+        var command = session.Query<InboxItem>().Where(i => i.Agency == ApiClient.Agency)
+            .OrderBy(i => i.DueAt).ThenBy(i => i.OpenedAt).ThenBy(i => i.Id).Take(PageSize)
+            .ToCommand(Marten.Linq.FetchType.FetchMany);
+        await using var connection = await bench.Database.OpenConnectionAsync(cancellation);
+        command.Connection = connection;
+        command.CommandText = "explain (analyze, costs off) " + command.CommandText;
+        output.WriteLine($"The page as the store queries it, and its plan on this data:");
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation)) output.WriteLine($"    {reader.GetString(0)}");
     }
 
     private static async Task<long> Count(BenchStore bench, string sql)

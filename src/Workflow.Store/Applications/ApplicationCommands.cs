@@ -129,6 +129,7 @@ public sealed class ApplicationCommands(
         }
         var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
         var definition = await EnsureMayActAsync(id, state, command, cancellation);
+        AgencyInboxProjection.Remember(session, state);
 
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
@@ -173,6 +174,7 @@ public sealed class ApplicationCommands(
                 continue;
             }
             var definition = await EnsureMayActAsync(id, state, command, cancellation);
+            AgencyInboxProjection.Remember(session, state);
             var now = clock.GetUtcNow();
             var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
             var events = Decider.Decide(command, state, definition, calendar, now);
