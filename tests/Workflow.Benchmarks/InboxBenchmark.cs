@@ -197,7 +197,7 @@ public static partial class InboxBenchmark
             await answer.Content.CopyToAsync(Stream.Null, cancellation);
         }
 
-        [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+        [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
         private static partial Regex Token();
 
         public void Dispose() => http.Dispose();

@@ -119,9 +119,30 @@ profile.SetAction((parse, cancellation) =>
     return ProfileBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
+var nodeCounts = new Option<int[]?>("--nodes") { Description = "API nodes of each run (default 1 2 3)", AllowMultipleArgumentsPerToken = true };
+var seconds = new Option<double?>("--seconds") { Description = "seconds each run drives the nodes (default 30)" };
+var clusterClients = Number("--cluster-clients", "concurrent clients (default 16)");
+var cluster = new Command("cluster", "Several API nodes on one PostgreSQL behind a reverse proxy; one killed under load in the last run")
+    { quick, workflows, connection, nodeCounts, seconds, clusterClients, api };
+cluster.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? ClusterBenchmark.Options.Quick : ClusterBenchmark.Options.Full;
+    var options = preset with
+    {
+        Nodes = parse.GetValue(nodeCounts) is { Length: > 0 } n ? n : preset.Nodes,
+        Seconds = parse.GetValue(seconds) ?? preset.Seconds,
+        Clients = parse.GetValue(clusterClients) ?? preset.Clients,
+    };
+    return ClusterBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation);
+});
+
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, http, inbox, profile, micro };
+    { commands, deadlines, oversight, http, inbox, profile, cluster, micro };
 return await root.Parse(args).InvokeAsync();
+
+/// <summary>The runners' entry point, internal: the test project also sees the API's public Program.</summary>
+internal partial class Program;

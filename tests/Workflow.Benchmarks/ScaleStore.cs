@@ -30,9 +30,11 @@ public static class ScaleStore
     private static async Task CopyChunkAsync(BenchStore bench, Guid template, long first, int copies)
     {
         var s = WorkflowStore.Schema;
-        // Every column of the template's row, with the copy's own values over it: the statements survive new columns.
+        // Every column of the template's row, with the copy's own values over it: the statements survive new columns. Lateral,
+        // so that the record is built once per row (a "(f(x)).*" would call f once per column).
         static string Copy(string table, string alias, string changes) =>
-            $"(jsonb_populate_record(null::{table}, to_jsonb({alias}) || jsonb_build_object({changes}))).*";
+            $"r.* from bench_copies c cross join {table} {alias} " +
+            $"cross join lateral jsonb_populate_record(null::{table}, to_jsonb({alias}) || jsonb_build_object({changes})) r";
         await bench.ExecuteAsync(
             $"""
              create temporary table bench_copies as
@@ -40,28 +42,28 @@ public static class ScaleStore
                from generate_series(@first, @last) g;
              insert into {s}.mt_streams
                select {Copy($"{s}.mt_streams", "t", "'id', c.id")}
-               from bench_copies c cross join {s}.mt_streams t where t.id = @template;
+               where t.id = @template;
              insert into {s}.mt_events
                select {Copy($"{s}.mt_events", "t",
                    $"'seq_id', nextval('{s}.mt_events_sequence'), 'id', gen_random_uuid(), 'stream_id', c.id")}
-               from bench_copies c cross join {s}.mt_events t where t.stream_id = @template order by c.g, t.version;
+               where t.stream_id = @template order by c.g, t.version;
              insert into {s}.mt_doc_applicationdetails
                select {Copy($"{s}.mt_doc_applicationdetails", "t",
                    "'id', c.id, 'data', t.data || jsonb_build_object('id', c.id, 'trackingNumber', c.tracking)")}
-               from bench_copies c cross join {s}.mt_doc_applicationdetails t where t.id = @template;
+               where t.id = @template;
              insert into {s}.mt_doc_citizentracking
                select {Copy($"{s}.mt_doc_citizentracking", "t",
                    "'id', c.id, 'data', t.data || jsonb_build_object('id', c.id, 'trackingNumber', c.tracking)")}
-               from bench_copies c cross join {s}.mt_doc_citizentracking t where t.id = @template;
+               where t.id = @template;
              insert into {s}.mt_doc_inboxitem
                select {Copy($"{s}.mt_doc_inboxitem", "t",
                    "'id', c.id || '/' || (t.data ->> 'stepId'), 'data', t.data || jsonb_build_object('id', c.id || '/' || " +
                    "(t.data ->> 'stepId'), 'applicationId', c.id, 'trackingNumber', c.tracking, 'dueAt', " +
                    "(t.data ->> 'dueAt')::timestamptz + (c.g % 5000) * interval '1 minute')")}
-               from bench_copies c cross join {s}.mt_doc_inboxitem t where (t.data ->> 'applicationId')::uuid = @template;
+               where (t.data ->> 'applicationId')::uuid = @template;
              insert into {s}.{OpenDeadlines.Table}
                select {Copy($"{s}.{OpenDeadlines.Table}", "t", "'application_id', c.id")}
-               from bench_copies c cross join {s}.{OpenDeadlines.Table} t where t.application_id = @template;
+               where t.application_id = @template;
              drop table bench_copies;
              """, ("first", first), ("last", first + copies - 1), ("template", template));
     }
