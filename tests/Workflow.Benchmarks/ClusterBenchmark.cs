@@ -12,7 +12,7 @@ namespace Workflow.Benchmarks;
 /// </summary>
 public static class ClusterBenchmark
 {
-    public sealed record Options(IReadOnlyList<int> Nodes, int Clients, double Seconds, bool Kill = true)
+    public sealed record Options(IReadOnlyList<int> Nodes, int Clients, double Seconds, bool Kill = true, string Environment = "Production")
     {
         public static Options Full => new([1, 2, 3], 16, 30);
         public static Options Quick => new([1, 2], 2, 3);
@@ -74,7 +74,7 @@ public static class ClusterBenchmark
         var apis = new List<ApiProcess>();
         try
         {
-            for (var i = 0; i < nodes; i++) apis.Add(await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath));
+            for (var i = 0; i < nodes; i++) apis.Add(await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment));
             await using var proxy = await ReverseProxy.StartAsync([.. apis.Select(a => a.Address)]);
             using var client = new ApiClient(proxy.Address);
             // Warm-up through the proxy, so that every node has compiled its hot paths.
