@@ -124,7 +124,8 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
 
         var counts = await EventCounts(ids);
         counts.GetValueOrDefault((conflicted, "step_approved")).ShouldBe(2, "the completeness check, then the registration");
-        counts.GetValueOrDefault((conflicted, "deadline_warning_reached")).ShouldBe(0, "the step was decided before its warning could fire");
+        counts.GetValueOrDefault((conflicted, "deadline_warning_reached"))
+            .ShouldBe(0, "the step was decided before its warning could fire");
         foreach (var id in ids.Where(id => id != conflicted)) counts.GetValueOrDefault((id, "deadline_warning_reached")).ShouldBe(1);
         (await sweeper.ClaimAsync(10_000, TimeSpan.FromMinutes(5))).ShouldNotContain(row => ids.Contains(row.ApplicationId));
         // Each application's warning carries its own command's correlation and rules, though fired in one transaction.

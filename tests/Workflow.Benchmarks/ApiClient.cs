@@ -38,7 +38,8 @@ public sealed class ApiClient : IDisposable
 
     public ApiClient(Uri address)
     {
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) })
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10) };
+        _http = new HttpClient(handler)
         {
             BaseAddress = address, Timeout = TimeSpan.FromSeconds(30),
         };

@@ -86,7 +86,8 @@ public sealed class BenchStore : IAsyncDisposable
         return Guid.Empty;
     }
 
-    public Task CreateRawTableAsync() => ExecuteAsync("create table if not exists bench_raw (id bigserial primary key, body jsonb not null)");
+    public Task CreateRawTableAsync() =>
+        ExecuteAsync("create table if not exists bench_raw (id bigserial primary key, body jsonb not null)");
 
     public Task DropRawTableAsync() => ExecuteAsync("drop table if exists bench_raw");
 

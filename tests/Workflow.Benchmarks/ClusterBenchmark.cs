@@ -64,7 +64,8 @@ public static class ClusterBenchmark
                     && rows.All(r => r.Unacknowledged == 0);
         output.WriteLine(sound ? "Nothing lost, nothing twice." : "Something was lost or recorded twice!");
 
-        Report.Print(output, new { benchmark = "cluster", store = bench.Description, machine = Report.Machine, options, rows, checks, sound });
+        Report.Print(output,
+            new { benchmark = "cluster", store = bench.Description, machine = Report.Machine, options, rows, checks, sound });
         return sound ? 0 : 1;
     }
 
@@ -74,11 +75,13 @@ public static class ClusterBenchmark
         var apis = new List<ApiProcess>();
         try
         {
-            for (var i = 0; i < nodes; i++) apis.Add(await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment));
+            for (var i = 0; i < nodes; i++)
+                apis.Add(await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment));
             await using var proxy = await ReverseProxy.StartAsync([.. apis.Select(a => a.Address)]);
             using var client = new ApiClient(proxy.Address);
             // Warm-up through the proxy, so that every node has compiled its hot paths.
-            for (var i = 0; i < nodes * 20; i++) await client.ApproveAsync((await client.SubmitAsync(cancellation: cancellation)).Id, cancellation);
+            for (var i = 0; i < nodes * 20; i++)
+                await client.ApproveAsync((await client.SubmitAsync(cancellation: cancellation)).Id, cancellation);
 
             var events = await Count(bench, "mt_events");
             var submitted = new ConcurrentDictionary<Guid, bool>();
@@ -174,7 +177,8 @@ public static class ClusterBenchmark
         var approved = (int)reader.GetInt64(2);
         var acknowledgedApprovals = submitted.Count(kv => kv.Value);
         var lost = ids.Length - applications + Math.Max(0, acknowledgedApprovals - approved);
-        return new Check(ids.Length, applications, (int)reader.GetInt64(1), approved, (int)reader.GetInt64(3), (int)reader.GetInt64(4), lost);
+        return new Check(ids.Length, applications, (int)reader.GetInt64(1), approved, (int)reader.GetInt64(3), (int)reader.GetInt64(4),
+            lost);
     }
 
     private static async Task<long> Count(BenchStore bench, string table)

@@ -101,7 +101,8 @@ public static partial class InboxBenchmark
         output.WriteLine($"| reader | clients | reads/s (median) | p50 ms | p99 ms | p99 / SQL p99 | errors |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            output.WriteLine($"| {r.Reader} | {r.Clients} | {r.PerSecond:N0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.RatioToSql:N2} | {r.Errors} |");
+            output.WriteLine($"| {r.Reader} | {r.Clients} | {r.PerSecond:N0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.RatioToSql:N2} " +
+                             $"| {r.Errors} |");
         var errors = rows.Sum(r => r.Errors);
         if (errors > 0) output.WriteLine($"{errors:N0} reads failed.");
 
@@ -127,7 +128,10 @@ public static partial class InboxBenchmark
     {
         var table = $"{WorkflowStore.Schema}.mt_doc_inboxitem";
         await using var batch = bench.Database.CreateBatch();
-        batch.BatchCommands.Add(new($"select count(*) from {table} where data ->> 'agency' = $1") { Parameters = { new() { Value = agency } } });
+        batch.BatchCommands.Add(new($"select count(*) from {table} where data ->> 'agency' = $1")
+        {
+            Parameters = { new() { Value = agency } },
+        });
         batch.BatchCommands.Add(new(
             $"select data from {table} where data ->> 'agency' = $1 " +
             $"order by {WorkflowStore.Schema}.mt_immutable_timestamptz(data ->> 'dueAt'), " +

@@ -17,7 +17,8 @@ public static partial class ProfileBenchmark
         public static Options Quick => new(10, 1, 10);
     }
 
-    public sealed record Row(string Command, double MsPerOperation, double RoundTrips, double DatabaseMs, double DotnetMs, double AllocatedKiB);
+    public sealed record Row(string Command, double MsPerOperation, double RoundTrips, double DatabaseMs, double DotnetMs,
+        double AllocatedKiB);
 
     public sealed record Statement(string Command, string Sql, double PerOperation, double MeanMs);
 
@@ -93,19 +94,22 @@ public static partial class ProfileBenchmark
         {
             var ms = Statistics.Median(m.Value.Select(v => v.Ms));
             var db = Statistics.Median(m.Value.Select(v => v.DbMs));
-            return new Row(m.Key, Report.Round(ms, 3), Report.Round(Statistics.Median(m.Value.Select(v => (double)v.Trips)) / options.Operations, 2),
+            var trips = Statistics.Median(m.Value.Select(v => (double)v.Trips)) / options.Operations;
+            return new Row(m.Key, Report.Round(ms, 3), Report.Round(trips, 2),
                 Report.Round(db, 3), Report.Round(ms - db, 3), Report.Round(Statistics.Median(m.Value.Select(v => v.Bytes)) / 1024, 1));
         }).ToList();
         var total = options.Operations * options.Rounds;
         var detail = statements.SelectMany(s => s.Value.GroupBy(x => Shorten(x.Sql))
-                .Select(g => new Statement(s.Key, g.Key, Report.Round((double)g.Count() / total, 2), Report.Round(g.Average(x => x.Ms), 3))))
+                .Select(g => new Statement(s.Key, g.Key, Report.Round((double)g.Count() / total, 2),
+                    Report.Round(g.Average(x => x.Ms), 3))))
             .Where(s => s.Command != "raw INSERT+COMMIT").ToList();
 
         output.WriteLine();
         output.WriteLine("| command | ms per operation (median) | round trips | waiting for PostgreSQL ms | in .NET ms | allocated KiB |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            output.WriteLine($"| {r.Command} | {r.MsPerOperation:F3} | {r.RoundTrips:N2} | {r.DatabaseMs:F3} | {r.DotnetMs:F3} | {r.AllocatedKiB:N1} |");
+            output.WriteLine($"| {r.Command} | {r.MsPerOperation:F3} | {r.RoundTrips:N2} | {r.DatabaseMs:F3} | {r.DotnetMs:F3} " +
+                             $"| {r.AllocatedKiB:N1} |");
         output.WriteLine();
         output.WriteLine("| command | round trip (first words of its SQL) | per operation | mean ms |");
         output.WriteLine("|---|---|---:|---:|");
@@ -113,7 +117,8 @@ public static partial class ProfileBenchmark
             output.WriteLine($"| {s.Command} | `{s.Sql}` | {s.PerOperation:N2} | {s.MeanMs:F3} |");
         await bench.DropRawTableAsync();
 
-        Report.Print(output, new { benchmark = "profile", store = bench.Description, machine = Report.Machine, options, rows, statements = detail });
+        Report.Print(output,
+            new { benchmark = "profile", store = bench.Description, machine = Report.Machine, options, rows, statements = detail });
         return 0;
     }
 

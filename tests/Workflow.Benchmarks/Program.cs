@@ -65,7 +65,8 @@ oversight.SetAction((parse, cancellation) =>
     return OversightBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
-var clientCounts = new Option<int[]?>("--clients") { Description = "concurrent clients of each row (default 1 8 32)", AllowMultipleArgumentsPerToken = true };
+var clientCounts = new Option<int[]?>("--clients")
+    { Description = "concurrent clients of each row (default 1 8 32)", AllowMultipleArgumentsPerToken = true };
 var environment = new Option<string?>("--environment") { Description = "the API's environment (default Production)" };
 var http = new Command("http", "The API as a process over HTTP: submit, approve, read and inbox beside raw INSERT+COMMIT")
     { quick, workflows, connection, operations, rounds, warmup, clientCounts, environment, api };
@@ -119,7 +120,8 @@ profile.SetAction((parse, cancellation) =>
     return ProfileBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
-var nodeCounts = new Option<int[]?>("--nodes") { Description = "API nodes of each run (default 1 2 3)", AllowMultipleArgumentsPerToken = true };
+var nodeCounts = new Option<int[]?>("--nodes")
+    { Description = "API nodes of each run (default 1 2 3)", AllowMultipleArgumentsPerToken = true };
 var seconds = new Option<double?>("--seconds") { Description = "seconds each run drives the nodes (default 30)" };
 var clusterClients = Number("--cluster-clients", "concurrent clients (default 16)");
 var cluster = new Command("cluster", "Several API nodes on one PostgreSQL behind a reverse proxy; one killed under load in the last run")

@@ -153,15 +153,16 @@ public sealed class ApplicationCommands(
     /// concurrency exception naming that stream, so the caller can send the others again and that one alone.
     /// </summary>
     /// <returns>One result per command, in order; null for an application that does not exist (nothing was sent to it).</returns>
-    public async Task<IReadOnlyList<CommandResult?>> HandleManyAsync(IReadOnlyList<(Guid Id, ApplicationCommand Command, CommandContext Context)> batch,
-        CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<CommandResult?>> HandleManyAsync(
+        IReadOnlyList<(Guid Id, ApplicationCommand Command, CommandContext Context)> batch, CancellationToken cancellation = default)
     {
         if (batch.Count == 0) return [];
         var (_, first, context) = batch[0];
         if (batch.Any(b => b.Command.By != first.By || b.Context.Channel != context.Channel || b.Context.OnBehalfOf != context.OnBehalfOf))
             throw new ArgumentException("a batch is sent by one actor through one channel", nameof(batch));
         if (batch.DistinctBy(b => b.Id).Count() != batch.Count)
-            throw new ArgumentException("a batch names each application once: a second command must see the first one's events", nameof(batch));
+            throw new ArgumentException("a batch names each application once: a second command must see the first one's events",
+                nameof(batch));
 
         await using var session = Open(first.By, context);
         var decided = new List<(Application State, ApplicationCommand Command, IReadOnlyList<object> Events, long Version)?>(batch.Count);
