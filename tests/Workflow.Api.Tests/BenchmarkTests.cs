@@ -84,4 +84,75 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
         report.GetProperty("whatIf").GetProperty("unmappable").GetInt32().ShouldBe(0);
         report.GetProperty("check").GetProperty("checks").GetInt32().ShouldBe(2);
     }
+
+    [Fact]
+    public async Task the_http_benchmark_drives_the_api_process_with_every_operation_and_no_error()
+    {
+        var output = new StringWriter();
+
+        // Development: the API process shares the test database, whose chain is linked with the development key.
+        var code = await HttpBenchmark.RunAsync(new(Operations: 3, Rounds: 1, Warmup: 2, Clients: [1, 2], Environment: "Development"),
+            Workflows, Api.ConnectionString, Paths.Api(), output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("http");
+        var rows = report.GetProperty("rows").EnumerateArray()
+            .Select(r => (Operation: r.GetProperty("operation").GetString(), Clients: r.GetProperty("clients").GetInt32(),
+                PerSecond: r.GetProperty("opsPerSecond").GetDouble(), Errors: r.GetProperty("errors").GetInt32()))
+            .ToList();
+        rows.Select(r => (r.Operation, r.Clients)).ShouldBe([
+            ("raw INSERT+COMMIT", 1), ("submit", 1), ("approve", 1), ("read", 1), ("inbox", 1),
+            ("raw INSERT+COMMIT", 2), ("submit", 2), ("approve", 2), ("read", 2), ("inbox", 2)]);
+        rows.ShouldAllBe(r => r.PerSecond > 0 && r.Errors == 0);
+    }
+
+    [Fact]
+    public async Task the_inbox_benchmark_reads_every_page_of_a_copied_store_without_error()
+    {
+        var output = new StringWriter();
+
+        var code = await InboxBenchmark.RunAsync(new(Applications: 30, AgencySteps: 12, Reads: 3, Readers: 2, Rounds: 1), Workflows,
+            Api.ConnectionString, Paths.Api(), output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("inbox");
+        report.GetProperty("agencyOpenSteps").GetInt64().ShouldBeGreaterThanOrEqualTo(12);
+        var rows = report.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => r.GetProperty("reader").GetString()).Distinct().Count().ShouldBe(5);
+        rows.ShouldAllBe(r => r.GetProperty("errors").GetInt32() == 0 && r.GetProperty("perSecond").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task the_profile_counts_the_round_trips_of_each_command()
+    {
+        var output = new StringWriter();
+
+        var code = await ProfileBenchmark.RunAsync(new(Operations: 3, Rounds: 1, Warmup: 1), Workflows, Api.ConnectionString, output);
+
+        code.ShouldBe(0, output.ToString());
+        var rows = LastLine(output).GetProperty("rows").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("command").GetString()!, r => r.GetProperty("roundTrips").GetDouble());
+        rows["raw INSERT+COMMIT"].ShouldBe(1);
+        rows["approve step"].ShouldBeGreaterThan(1);
+        rows["submit-and-route"].ShouldBeGreaterThan(1);
+    }
+
+    [Fact]
+    public async Task the_cluster_benchmark_loses_nothing_when_a_node_is_killed()
+    {
+        var output = new StringWriter();
+
+        var code = await ClusterBenchmark.RunAsync(new(Nodes: [2], Clients: 2, Seconds: 2, Environment: "Development"), Workflows,
+            Api.ConnectionString, Paths.Api(), output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("sound").GetBoolean().ShouldBeTrue();
+        var check = report.GetProperty("checks")[0];
+        check.GetProperty("submitted").GetInt32().ShouldBeGreaterThan(0);
+        check.GetProperty("applications").GetInt32().ShouldBe(check.GetProperty("submitted").GetInt32());
+        report.GetProperty("rows")[0].GetProperty("nodeKilled").GetBoolean().ShouldBeTrue();
+    }
 }

@@ -82,6 +82,67 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
         }
     }
 
+    /// <summary>Application time that lets something else happen the first time it is read after being armed.</summary>
+    private sealed class InterferingClock(DateTimeOffset now) : TimeProvider
+    {
+        public Action? Interfere { get; set; }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            var interfere = Interfere;
+            Interfere = null;
+            interfere?.Invoke();
+            return now;
+        }
+    }
+
+    [Fact]
+    public async Task a_batch_with_one_conflicting_application_still_fires_every_deadline_exactly_once()
+    {
+        Api.Clock.Now = Start;
+        var ids = await Registered(Api.Clocked, 5);
+        // The registration warnings are due on 13 June; the sweeper's own commands run on a clock at the 14th.
+        var clock = new InterferingClock(new DateTimeOffset(2024, 6, 14, 9, 0, 0, Lao));
+        Api.Clock.Now = clock.GetUtcNow();
+        var services = Api.Clocked.Services;
+        var commands = ActivatorUtilities.CreateInstance<ApplicationCommands>(services, (TimeProvider)clock);
+        var sweeper = ActivatorUtilities.CreateInstance<DeadlineSweeper>(services, commands, (TimeProvider)clock);
+        var claimed = await sweeper.ClaimAsync(10_000, TimeSpan.FromMinutes(5));
+        var mine = claimed.Where(row => ids.Contains(row.ApplicationId)).ToList();
+        mine.Select(row => row.ApplicationId).ShouldBe(ids, ignoreOrder: true);
+
+        // The batch has read the first application when an officer approves its step: that stream moved under the batch, and
+        // a warning decided on what the batch read would now be wrong.
+        var conflicted = mine[0].ApplicationId;
+        var officer = new Workflow.Core.Applications.Actor("officer-a", "Officer A", "moic-enterprise-registration", "officer");
+        var approval = new Workflow.Core.Applications.DecideStep("register", Workflow.Core.Applications.StepOutcome.Approve, "in order",
+            null, officer);
+        clock.Interfere = () => services.GetRequiredService<ApplicationCommands>()
+            .HandleAsync(conflicted, null, approval, new CommandContext("test")).GetAwaiter().GetResult();
+        await sweeper.FireClaimedAsync([.. mine, .. claimed.Except(mine)], parallelism: 1, perTransaction: claimed.Count);
+        clock.Interfere.ShouldBeNull("the officer's approval happened during the batch");
+
+        var counts = await EventCounts(ids);
+        counts.GetValueOrDefault((conflicted, "step_approved")).ShouldBe(2, "the completeness check, then the registration");
+        counts.GetValueOrDefault((conflicted, "deadline_warning_reached"))
+            .ShouldBe(0, "the step was decided before its warning could fire");
+        foreach (var id in ids.Where(id => id != conflicted)) counts.GetValueOrDefault((id, "deadline_warning_reached")).ShouldBe(1);
+        (await sweeper.ClaimAsync(10_000, TimeSpan.FromMinutes(5))).ShouldNotContain(row => ids.Contains(row.ApplicationId));
+        // Each application's warning carries its own command's correlation and rules, though fired in one transaction.
+        await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
+        foreach (var id in ids.Where(id => id != conflicted))
+        {
+            var history = await session.Events.FetchStreamAsync(id);
+            var warning = history.Single(e => e.EventTypeName == "deadline_warning_reached");
+            warning.CorrelationId.ShouldStartWith($"deadline:{id}/register/");
+            var rules = Workflow.Store.Audit.AuditHeaders.Of(warning);
+            rules.Procedure.ShouldBe(Workflow.Store.Audit.AuditHeaders.Of(history[0]).Procedure);
+            rules.ProcedureHash.ShouldNotBeNullOrEmpty();
+            rules.Calendar.ShouldNotBeNullOrEmpty();
+            rules.Channel.ShouldBe("system");
+        }
+    }
+
     [Fact]
     public async Task the_first_sweep_fires_everything_that_came_due_while_no_sweeper_ran()
     {

@@ -77,6 +77,20 @@ public sealed class BenchStore : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The baseline of every throughput row: one small single-row INSERT in its own transaction (autocommit).</summary>
+    public async Task<Guid> RawCommitAsync(CancellationToken cancellation = default)
+    {
+        await using var insert = Database.CreateCommand("insert into bench_raw (body) values (@body::jsonb)");
+        insert.Parameters.AddWithValue("body", """{"type":"step_approved","reason":"complete"}""");
+        await insert.ExecuteNonQueryAsync(cancellation);
+        return Guid.Empty;
+    }
+
+    public Task CreateRawTableAsync() =>
+        ExecuteAsync("create table if not exists bench_raw (id bigserial primary key, body jsonb not null)");
+
+    public Task DropRawTableAsync() => ExecuteAsync("drop table if exists bench_raw");
+
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();

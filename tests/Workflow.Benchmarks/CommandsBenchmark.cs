@@ -16,8 +16,6 @@ public static class CommandsBenchmark
         public static Options Quick => new(20, 1, 20, 20, [1, 2]);
     }
 
-    private sealed record Run(double PerSecond, double[] LatenciesMs, IReadOnlyList<Guid> Ids);
-
     private sealed record Row(string Operation, int Clients, double OpsPerSecond, double RatioToRaw, double P50Ms, double P99Ms);
 
     private const string Raw = "raw INSERT+COMMIT";
@@ -30,7 +28,7 @@ public static class CommandsBenchmark
         output.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
                          $"{options.Operations} operations x {options.Rounds} rounds per row");
         var commands = bench.Commands;
-        await bench.ExecuteAsync("create table if not exists bench_raw (id bigserial primary key, body jsonb not null)");
+        await bench.CreateRawTableAsync();
 
         // Warm-up until tiered compilation has settled, so that the rows compare steady states: a server runs for weeks.
         for (var done = 0; done < options.Warmup; done += 1000)
@@ -78,7 +76,7 @@ public static class CommandsBenchmark
         output.WriteLine();
         output.WriteLine($"Resident memory: {before:N0} MiB before, {after:N0} MiB after {submitted:N0} more applications " +
                          $"(managed heap {heap:N0} MiB)");
-        await bench.ExecuteAsync("drop table if exists bench_raw");
+        await bench.DropRawTableAsync();
 
         Report.Print(output, new
         {
@@ -98,45 +96,20 @@ public static class CommandsBenchmark
             return runs;
         }
 
-        Task<Run> Submit(int n, int clients) => Time(n, clients, async _ =>
+        Task<Run> Submit(int n, int clients) => Load.Time(n, clients, async _ =>
         {
             var id = Guid.CreateVersion7();
             await commands.SubmitAsync(Samples.Application(id), Samples.Clerk, Samples.Context, cancellation);
             return id;
         });
 
-        Task<Run> Approve(IReadOnlyList<Guid> ids, int clients) => Time(ids.Count, clients, async i =>
+        Task<Run> Approve(IReadOnlyList<Guid> ids, int clients) => Load.Time(ids.Count, clients, async i =>
         {
             await commands.HandleAsync(ids[i], null, Samples.CompletenessCheckPassed, Samples.Context, cancellation);
             return ids[i];
         });
 
-        Task<Run> RawInserts(int n, int clients) => Time(n, clients, async _ =>
-        {
-            await using var insert = bench.Database.CreateCommand("insert into bench_raw (body) values (@body::jsonb)");
-            insert.Parameters.AddWithValue("body", """{"type":"step_approved","reason":"complete"}""");
-            await insert.ExecuteNonQueryAsync(cancellation);
-            return Guid.Empty;
-        });
-    }
-
-    /// <summary>Runs <paramref name="n"/> operations spread over <paramref name="clients"/> concurrent callers.</summary>
-    private static async Task<Run> Time(int n, int clients, Func<int, Task<Guid>> operation)
-    {
-        var latencies = new double[n];
-        var ids = new Guid[n];
-        var next = -1;
-        var total = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
-        {
-            for (var i = Interlocked.Increment(ref next); i < n; i = Interlocked.Increment(ref next))
-            {
-                var started = Stopwatch.GetTimestamp();
-                ids[i] = await operation(i);
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-        })));
-        return new Run(n / total.Elapsed.TotalSeconds, latencies, ids);
+        Task<Run> RawInserts(int n, int clients) => Load.Time(n, clients, _ => bench.RawCommitAsync(cancellation));
     }
 
     private static long Resident() => Process.GetCurrentProcess().WorkingSet64 / 1024 / 1024;

@@ -83,11 +83,13 @@ public static class DeadlinesBenchmark
         }
 
         // The sweep as a node runs it: claim, then fire each deadline through the command shell.
+        var commitsBefore = await Commits(bench);
         var released = DateTimeOffset.UtcNow;
         var sweepWatch = Stopwatch.StartNew();
         while (await sweeper.SweepOnceAsync(Batch, Parallelism, TimeSpan.FromMinutes(5), cancellation) > 0) { }
         var sweepMs = sweepWatch.Elapsed.TotalMilliseconds;
         var lateness = await Lateness(bench, released);
+        var commits = await Commits(bench) - commitsBefore;
         var claimMs = Statistics.Median(claimTimes);
 
         output.WriteLine();
@@ -97,6 +99,8 @@ public static class DeadlinesBenchmark
         output.WriteLine($"| {lateness.Count:N0} | {open:N0} | {claimMs:N0} | {sweepMs:N0} | {Statistics.Ratio(sweepMs, claimMs):N1}x | " +
                          $"{Statistics.Percentile(lateness, 0.5):N0} | {Statistics.Percentile(lateness, 0.99):N0} | " +
                          $"{lateness.DefaultIfEmpty(0).Max():N0} |");
+        output.WriteLine($"{commits:N0} WAL flushes (durable commits) during the sweep: " +
+                         $"{(double)commits / Math.Max(1, lateness.Count):N2} per deadline fired");
 
         var startup = await StartUpAsync(options, bench, workflowsPath, apiPath, output);
         var complete = lateness.Count == due && due == options.Due;
@@ -115,6 +119,7 @@ public static class DeadlinesBenchmark
                 fired = lateness.Count,
                 claimMedianMs = Report.Round(claimMs),
                 sweepMs = Report.Round(sweepMs),
+                walFlushes = commits,
                 ratio = Statistics.Ratio(sweepMs, claimMs),
                 latenessP50Ms = Report.Round(Statistics.Percentile(lateness, 0.5)),
                 latenessP99Ms = Report.Round(Statistics.Percentile(lateness, 0.99)),
@@ -220,6 +225,13 @@ public static class DeadlinesBenchmark
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) values.Add((double)reader.GetDecimal(0));
         return values;
+    }
+
+    /// <summary>WAL flushes of the server so far: one per durable commit, fewer when commits share one (PostgreSQL's statistics).</summary>
+    private static async Task<long> Commits(BenchStore bench)
+    {
+        await bench.ExecuteAsync("select pg_stat_clear_snapshot()");
+        return await Count(bench, "select wal_sync from pg_stat_wal");
     }
 
     private static async Task<long> Count(BenchStore bench, string sql)

@@ -76,9 +76,86 @@ whatIf.SetAction((parse, cancellation) =>
     return WhatIfBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
+var clientCounts = new Option<int[]?>("--clients")
+    { Description = "concurrent clients of each row (default 1 8 32)", AllowMultipleArgumentsPerToken = true };
+var environment = new Option<string?>("--environment") { Description = "the API's environment (default Production)" };
+var http = new Command("http", "The API as a process over HTTP: submit, approve, read and inbox beside raw INSERT+COMMIT")
+    { quick, workflows, connection, operations, rounds, warmup, clientCounts, environment, api };
+http.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? HttpBenchmark.Options.Quick : HttpBenchmark.Options.Full;
+    var options = preset with
+    {
+        Operations = parse.GetValue(operations) ?? preset.Operations,
+        Rounds = parse.GetValue(rounds) ?? preset.Rounds,
+        Warmup = parse.GetValue(warmup) ?? preset.Warmup,
+        Clients = parse.GetValue(clientCounts) is { Length: > 0 } c ? c : preset.Clients,
+        Environment = parse.GetValue(environment) ?? preset.Environment,
+    };
+    return HttpBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation);
+});
+
+var applications = Number("--applications", "applications in the store (default 100,000; the scale target is 1,000,000)");
+var agencySteps = Number("--agency-steps", "open steps of the large agency (default 10,000)");
+var reads = Number("--reads", "reads per measurement (default 1,000)");
+var readers = Number("--readers", "concurrent readers of the inbox (default 20)");
+var inbox = new Command("inbox", "The agency inbox, the desk page and the tracking page in a large store, against hand-written SQL")
+    { quick, workflows, connection, applications, agencySteps, reads, readers, rounds, api };
+inbox.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? InboxBenchmark.Options.Quick : InboxBenchmark.Options.Full;
+    var options = preset with
+    {
+        Applications = parse.GetValue(applications) ?? preset.Applications,
+        AgencySteps = parse.GetValue(agencySteps) ?? preset.AgencySteps,
+        Reads = parse.GetValue(reads) ?? preset.Reads,
+        Readers = parse.GetValue(readers) ?? preset.Readers,
+        Rounds = parse.GetValue(rounds) ?? preset.Rounds,
+    };
+    return InboxBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation);
+});
+
+var profile = new Command("profile", "Where a command's time goes: round trips, time in PostgreSQL and in .NET, allocations")
+    { quick, workflows, connection, operations, rounds, warmup };
+profile.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? ProfileBenchmark.Options.Quick : ProfileBenchmark.Options.Full;
+    var options = preset with
+    {
+        Operations = parse.GetValue(operations) ?? preset.Operations,
+        Rounds = parse.GetValue(rounds) ?? preset.Rounds,
+        Warmup = parse.GetValue(warmup) ?? preset.Warmup,
+    };
+    return ProfileBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
+});
+
+var nodeCounts = new Option<int[]?>("--nodes")
+    { Description = "API nodes of each run (default 1 2 3)", AllowMultipleArgumentsPerToken = true };
+var seconds = new Option<double?>("--seconds") { Description = "seconds each run drives the nodes (default 30)" };
+var clusterClients = Number("--cluster-clients", "concurrent clients (default 16)");
+var cluster = new Command("cluster", "Several API nodes on one PostgreSQL behind a reverse proxy; one killed under load in the last run")
+    { quick, workflows, connection, nodeCounts, seconds, clusterClients, api };
+cluster.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? ClusterBenchmark.Options.Quick : ClusterBenchmark.Options.Full;
+    var options = preset with
+    {
+        Nodes = parse.GetValue(nodeCounts) is { Length: > 0 } n ? n : preset.Nodes,
+        Seconds = parse.GetValue(seconds) ?? preset.Seconds,
+        Clients = parse.GetValue(clusterClients) ?? preset.Clients,
+    };
+    return ClusterBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation);
+});
+
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, whatIf, micro };
+    { commands, deadlines, oversight, whatIf, http, inbox, profile, cluster, micro };
 return await root.Parse(args).InvokeAsync();
+
+/// <summary>The runners' entry point, internal: the test project also sees the API's public Program.</summary>
+internal partial class Program;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -71,13 +72,51 @@ public static class AgencyInbox
 /// </summary>
 public sealed class AgencyInboxProjection : IProjection
 {
+    private sealed record Case(string Tracking, string Workflow, string Centre);
+
+    private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<Guid, Case>> Known = new();
+
+    /// <summary>
+    /// What the command shell has already read of an application in this session (its number, procedure and centre never
+    /// change after submission), so that a step it opens does not cost another read of the application's details.
+    /// </summary>
+    public static void Remember(IDocumentOperations session, Application state)
+    {
+        var known = Known.GetOrCreateValue(session);
+        lock (known) known[state.Id] = new Case(state.TrackingNumber, state.WorkflowId, state.Centre);
+    }
+
+    /// <summary>The step an event changes in place (not opens or closes), if any: its item is read before it is changed.</summary>
+    private static string? ChangedStep(object data) => data switch
+    {
+        DeadlineWarningReached s => s.StepId,
+        DeadlineBreached s => s.StepId,
+        StepEscalated s => s.StepId,
+        DeadlineRecalculated { Scope: not DeadlineScopes.Case } s => s.Scope,
+        StepClaimed s => s.StepId,
+        StepReleased s => s.StepId,
+        StepReassigned s => s.StepId,
+        StepApprovedPendingConfirmation s => s.StepId,
+        StepApprovalWithdrawn s => s.StepId,
+        _ => null,
+    };
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var changed = new Dictionary<string, InboxItem?>();
         var submitted = new Dictionary<Guid, ApplicationSubmitted>();
+        Known.TryGetValue(operations, out var known);
+
+        // Every item the events change in place, read in one round trip (a sweep fires many applications' deadlines at once).
+        var wanted = events.Select(e => ChangedStep(e.Data) is { } step ? InboxItem.IdOf(e.StreamId, step) : null).OfType<string>()
+            .Distinct().ToArray();
+        var stored = wanted.Length == 0 ? new Dictionary<string, InboxItem>()
+            : (await operations.LoadManyAsync<InboxItem>(cancellation, wanted)).ToDictionary(i => i.Id);
 
         async Task<InboxItem?> Current(string id) =>
-            changed.TryGetValue(id, out var item) ? item : await operations.LoadAsync<InboxItem>(id, cancellation);
+            changed.TryGetValue(id, out var item) ? item
+            : stored.TryGetValue(id, out var read) ? read
+            : await operations.LoadAsync<InboxItem>(id, cancellation);
 
         async Task Change(Guid application, string step, Func<InboxItem, InboxItem> change)
         {
@@ -91,6 +130,9 @@ public sealed class AgencyInboxProjection : IProjection
         async Task<(string Tracking, string Workflow, string Centre)> CaseOf(Guid application)
         {
             if (submitted.TryGetValue(application, out var s)) return (s.TrackingNumber, s.WorkflowId, s.Centre);
+            if (known is not null)
+                lock (known)
+                    if (known.TryGetValue(application, out var c)) return (c.Tracking, c.Workflow, c.Centre);
             var details = await operations.LoadAsync<ApplicationDetails>(application, cancellation);
             return (details?.TrackingNumber ?? "", details?.WorkflowId ?? "", details?.Centre ?? "");
         }

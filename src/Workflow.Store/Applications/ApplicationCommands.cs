@@ -132,6 +132,7 @@ public sealed class ApplicationCommands(
         }
         var state = stream.Aggregate ?? throw new ApplicationNotFound(id);
         var definition = await EnsureMayActAsync(id, state, command, cancellation);
+        AgencyInboxProjection.Remember(session, state);
 
         var now = clock.GetUtcNow();
         var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
@@ -145,6 +146,65 @@ public sealed class ApplicationCommands(
         var after = events.Aggregate((Application?)state, Application.Evolve)!;
         LogDecision(after, command, events);
         return new CommandResult(id, after.TrackingNumber, after.Status, (stream.StartingVersion ?? 0) + events.Count, events);
+    }
+
+    /// <summary>
+    /// Commands on several applications, by one actor through one channel, in one transaction: how the deadline sweeper fires
+    /// a burst with one commit instead of one per application. Each stream is loaded, checked and decided exactly as
+    /// <see cref="HandleAsync"/> does and keeps its own optimistic check; its events carry their own command's correlation
+    /// id and rules. The batch commits or fails as a whole: a conflict on any stream writes nothing and throws the store's
+    /// concurrency exception naming that stream, so the caller can send the others again and that one alone.
+    /// </summary>
+    /// <returns>One result per command, in order; null for an application that does not exist (nothing was sent to it).</returns>
+    public async Task<IReadOnlyList<CommandResult?>> HandleManyAsync(
+        IReadOnlyList<(Guid Id, ApplicationCommand Command, CommandContext Context)> batch, CancellationToken cancellation = default)
+    {
+        if (batch.Count == 0) return [];
+        var (_, first, context) = batch[0];
+        if (batch.Any(b => b.Command.By != first.By || b.Context.Channel != context.Channel || b.Context.OnBehalfOf != context.OnBehalfOf))
+            throw new ArgumentException("a batch is sent by one actor through one channel", nameof(batch));
+        if (batch.DistinctBy(b => b.Id).Count() != batch.Count)
+            throw new ArgumentException("a batch names each application once: a second command must see the first one's events",
+                nameof(batch));
+
+        await using var session = Open(first.By, context);
+        var decided = new List<(Application State, ApplicationCommand Command, IReadOnlyList<object> Events, long Version)?>(batch.Count);
+        foreach (var (id, command, own) in batch)
+        {
+            var stream = await session.Events.FetchForWriting<Application>(id, cancellation);
+            if (stream.Aggregate is not { } state)
+            {
+                decided.Add(null);
+                continue;
+            }
+            var definition = await EnsureMayActAsync(id, state, command, cancellation);
+            AgencyInboxProjection.Remember(session, state);
+            var now = clock.GetUtcNow();
+            var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
+            var events = Decider.Decide(command, state, definition, calendar, now);
+            var version = stream.StartingVersion ?? 0;
+            decided.Add((state, command, events, version + events.Count));
+            if (events.Count == 0) continue;
+            // The session's headers are the actor's and the channel's, common to the batch; the rest is each command's own.
+            stream.AppendMany(events.Select(data =>
+            {
+                var e = session.Events.BuildEvent(data);
+                e.CorrelationId = own.CorrelationId;
+                e.CausationId = own.CausationId;
+                AuditHeaders.StampRules(e, command is MigrateApplication migrate ? migrate.Target : definition, calendar);
+                return (object)e;
+            }));
+        }
+        await session.SaveChangesAsync(cancellation);
+
+        return [.. decided.Select((d, i) =>
+        {
+            if (d is null) return null;
+            var (state, command, events, version) = d.Value;
+            var after = events.Aggregate((Application?)state, Application.Evolve)!;
+            if (events.Count > 0) LogDecision(after, command, events);
+            return new CommandResult(batch[i].Id, after.TrackingNumber, after.Status, version, events);
+        })];
     }
 
     /// <summary>Asks the access policy, with the definition pinned to the application; returns that definition.</summary>

@@ -44,14 +44,83 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
         return claimed;
     }
 
-    /// <summary>Claims one batch and fires it; returns how many rows were claimed.</summary>
+    /// <summary>Claims one batch and fires it (<see cref="FireClaimedAsync"/>); returns how many rows were claimed.</summary>
     public async Task<int> SweepOnceAsync(int batchSize = 500, int parallelism = 4, TimeSpan? lease = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, int perTransaction = 25)
     {
         var claimed = await ClaimAsync(batchSize, lease ?? TimeSpan.FromSeconds(60), cancellation);
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellation },
-            async (row, ct) => await FireAsync(row, ct));
+        await FireClaimedAsync(claimed, parallelism, perTransaction, cancellation);
         return claimed.Count;
+    }
+
+    /// <summary>
+    /// Fires claimed rows, <paramref name="parallelism"/> transactions at a time, each firing the deadlines of up to
+    /// <paramref name="perTransaction"/> applications in the given order (one commit for all of them, each stream with its
+    /// own optimistic check). A second due row of the same application is fired alone afterwards, so that it sees what the
+    /// first one recorded. Other nodes meanwhile claim the rows past these (SKIP LOCKED).
+    /// </summary>
+    public async Task FireClaimedAsync(IReadOnlyList<Claimed> claimed, int parallelism, int perTransaction,
+        CancellationToken cancellation = default)
+    {
+        var firsts = claimed.DistinctBy(row => row.ApplicationId).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellation };
+        await Parallel.ForEachAsync(firsts.Chunk(Math.Max(1, perTransaction)), options,
+            async (rows, ct) => await FireTogetherAsync(rows, ct));
+        await Parallel.ForEachAsync(claimed.Except(firsts), options, async (row, ct) => await FireAsync(row, ct));
+    }
+
+    private static ReachDeadline CommandFor(Claimed row) => new(row.Scope, DeadlineScopes.System, row.FireAt);
+
+    private static CommandContext ContextFor(Claimed row) =>
+        new($"deadline:{row.ApplicationId}/{row.Scope}/{row.FireAt:O}", Channel: "system");
+
+    /// <summary>
+    /// Fires several applications' deadlines in one transaction. When another decision on one of them commits first, nothing
+    /// of the batch is written: the others are sent again together and that one alone, with the retries of a single deadline.
+    /// Any other failure sends each alone, so that one bad row never holds up the rest.
+    /// </summary>
+    private async Task FireTogetherAsync(IReadOnlyList<Claimed> rows, CancellationToken cancellation)
+    {
+        var pending = rows.ToList();
+        while (pending.Count > 1)
+        {
+            try
+            {
+                var results = await commands.HandleManyAsync(
+                    [.. pending.Select(row => (row.ApplicationId, (ApplicationCommand)CommandFor(row), ContextFor(row)))], cancellation);
+                for (var i = 0; i < pending.Count; i++)
+                    if (results[i] is not { } result) await NoApplicationAsync(pending[i], cancellation);
+                    else if (result.Events.Count == 0) await NothingDueAsync(pending[i], cancellation);
+                return;
+            }
+            catch (ConcurrencyException e) when (pending.FirstOrDefault(row => Equals(e.Id, row.ApplicationId)) is { } conflicted)
+            {
+                pending.Remove(conflicted);
+                await FireAsync(conflicted, cancellation);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "A batch of {Count} due deadlines failed together; firing each alone", pending.Count);
+                break;
+            }
+        }
+        foreach (var row in pending) await FireAsync(row, cancellation);
+    }
+
+    private async Task NothingDueAsync(Claimed row, CancellationToken cancellation)
+    {
+        log.LogDebug("Deadline {Scope} of {ApplicationId} claimed but nothing was due by its state", row.Scope, row.ApplicationId);
+        await RetireAsync(row, cancellation);
+    }
+
+    /// <summary>
+    /// The projection owns its rows and removes them with the events that close them; with no stream to close them, the
+    /// sweeper only stops claiming the row, as for any timer that can fire nothing.
+    /// </summary>
+    private async Task NoApplicationAsync(Claimed row, CancellationToken cancellation)
+    {
+        log.LogWarning("Deadline {Scope} of {ApplicationId} belongs to no application; no longer claimed", row.Scope, row.ApplicationId);
+        await RetireAsync(row, cancellation);
     }
 
     /// <summary>
@@ -78,15 +147,8 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
         {
             try
             {
-                var command = new ReachDeadline(row.Scope, DeadlineScopes.System, row.FireAt);
-                var result = await commands.HandleAsync(row.ApplicationId, null, command,
-                    new CommandContext($"deadline:{row.ApplicationId}/{row.Scope}/{row.FireAt:O}", Channel: "system"), cancellation);
-                if (result.Events.Count == 0)
-                {
-                    log.LogDebug("Deadline {Scope} of {ApplicationId} claimed but nothing was due by its state",
-                        row.Scope, row.ApplicationId);
-                    await RetireAsync(row, cancellation);
-                }
+                var result = await commands.HandleAsync(row.ApplicationId, null, CommandFor(row), ContextFor(row), cancellation);
+                if (result.Events.Count == 0) await NothingDueAsync(row, cancellation);
                 return;
             }
             catch (ConcurrencyException) when (attempt < 3)
@@ -95,11 +157,7 @@ public sealed class DeadlineSweeper(NpgsqlDataSource database, ApplicationComman
             }
             catch (ApplicationNotFound)
             {
-                // The projection owns its rows and removes them with the events that close them; with no stream to
-                // close them, the sweeper only stops claiming the row, as for any timer that can fire nothing.
-                log.LogWarning("Deadline {Scope} of {ApplicationId} belongs to no application; no longer claimed",
-                    row.Scope, row.ApplicationId);
-                await RetireAsync(row, cancellation);
+                await NoApplicationAsync(row, cancellation);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)

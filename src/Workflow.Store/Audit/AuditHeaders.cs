@@ -54,6 +54,14 @@ public sealed record AuditHeaders(
         session.SetHeader(CalendarKey, calendar.Version);
     }
 
+    /// <summary>The same rules on one event, for a session whose events belong to several commands (the sweeper's batches).</summary>
+    public static void StampRules(IEvent e, WorkflowDefinition definition, WorkingCalendar calendar)
+    {
+        e.SetHeader(ProcedureKey, $"{definition.Id}@{definition.Version}");
+        e.SetHeader(ProcedureHashKey, definition.Hash);
+        e.SetHeader(CalendarKey, calendar.Version);
+    }
+
     public static AuditHeaders Of(IEvent e)
     {
         string? Header(string name) => e.Headers?.TryGetValue(name, out var value) == true ? value?.ToString() : null;
