@@ -116,7 +116,7 @@ public static class TrendChart
         var scale = max <= 0 ? 0 : (height - top - bottom) / max;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"""<svg id="{id}" class="trend" role="img" aria-labelledby="{id}-title" """)
-            .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">""")
+            .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">""")
             .Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{WebUtility.HtmlEncode(title)}</title>""")
             .Append(CultureInfo.InvariantCulture, $"""<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#555"/>""");
         for (var i = 0; i < bars.Count; i++)
