@@ -65,9 +65,28 @@ oversight.SetAction((parse, cancellation) =>
     return OversightBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
+var rate = Number("--events-per-second", "events written per second while the daemon runs (default 1,000)");
+var seconds = Number("--seconds", "how long the steady load lasts (default 30)");
+var applications = Number("--applications", "case facts of one year for the dashboard query (default 1,000,000)");
+var statistics = new Command("statistics", "The async projection's lag under a steady load, the dashboard query over a year, " +
+                                           "and the public transparency page of a running API")
+    { quick, workflows, connection, rate, seconds, applications, api };
+statistics.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? StatisticsBenchmark.Options.Quick : StatisticsBenchmark.Options.Full;
+    var options = preset with
+    {
+        EventsPerSecond = parse.GetValue(rate) ?? preset.EventsPerSecond,
+        Seconds = parse.GetValue(seconds) ?? preset.Seconds,
+        Applications = parse.GetValue(applications) ?? preset.Applications,
+    };
+    return StatisticsBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation);
+});
+
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, micro };
+    { commands, deadlines, oversight, statistics, micro };
 return await root.Parse(args).InvokeAsync();
