@@ -31,28 +31,20 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
     private readonly SemaphoreSlim _making = new(1, 1);
     private volatile PublicSnapshot? _current;
 
-    public async Task<PublicSnapshot> GetAsync(CancellationToken cancellation)
-    {
-        if (_current is { } fresh && clock.GetUtcNow() - fresh.ComputedAt < _refresh) return fresh;
-        await _making.WaitAsync(cancellation);
-        try
-        {
-            if (_current is { } made && clock.GetUtcNow() - made.ComputedAt < _refresh) return made;
-            return _current = await MakeAsync(cancellation);
-        }
-        finally
-        {
-            _making.Release();
-        }
-    }
+    public Task<PublicSnapshot> GetAsync(CancellationToken cancellation) => MakeAsync(whenOlderThan: _refresh, cancellation);
 
     /// <summary>Makes the figures again now, whatever their age.</summary>
-    public async Task<PublicSnapshot> RefreshAsync(CancellationToken cancellation)
+    public Task<PublicSnapshot> RefreshAsync(CancellationToken cancellation) => MakeAsync(whenOlderThan: TimeSpan.Zero, cancellation);
+
+    /// <summary>The figures kept, or new ones when they are older than given; one caller makes them while the others wait.</summary>
+    private async Task<PublicSnapshot> MakeAsync(TimeSpan whenOlderThan, CancellationToken cancellation)
     {
+        bool Fresh(PublicSnapshot? s) => s is not null && whenOlderThan > TimeSpan.Zero && clock.GetUtcNow() - s.ComputedAt < whenOlderThan;
+        if (Fresh(_current)) return _current!;
         await _making.WaitAsync(cancellation);
         try
         {
-            return _current = await MakeAsync(cancellation);
+            return Fresh(_current) ? _current! : _current = await MakeAsync(cancellation);
         }
         finally
         {
