@@ -56,11 +56,11 @@ public static class StatisticsBenchmark
 
         var dashboard = await DashboardAsync(bench, options, cancellation);
         output.WriteLine();
-        output.WriteLine("| dashboard: a year by month, centre and procedure | applications | raw read p50 ms | query p50 ms | query p99 ms " +
-                         "| ratio (p50) |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|");
-        output.WriteLine($"| {options.QueryRounds} rounds | {options.Applications:N0} | {dashboard.RawP50:N1} | {dashboard.QueryP50:N1} | " +
-                         $"{dashboard.QueryP99:N1} | {Statistics.Ratio(dashboard.QueryP50, dashboard.RawP50):N2} |");
+        output.WriteLine("| dashboard: a year by month, centre and procedure | applications | raw read p50 ms | facts loaded p50 ms " +
+                         "| query p50 ms | query p99 ms | ratio (p50) |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine($"| {options.QueryRounds} rounds | {options.Applications:N0} | {dashboard.RawP50:N1} | {dashboard.LoadP50:N1} | " +
+                         $"{dashboard.QueryP50:N1} | {dashboard.QueryP99:N1} | {Statistics.Ratio(dashboard.QueryP50, dashboard.RawP50):N2} |");
 
         var page = string.IsNullOrEmpty(apiPath) ? null : await PageAsync(bench, options, workflowsPath, apiPath, cancellation);
         if (page is not null)
@@ -162,7 +162,8 @@ public static class StatisticsBenchmark
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public sealed record Dashboard(double RawP50, double QueryP50, double QueryP99);
+    /// <param name="LoadP50">Of the query: reading the case facts alone, before the calculator sums them.</param>
+    public sealed record Dashboard(double RawP50, double QueryP50, double QueryP99, double LoadP50);
 
     /// <summary>
     /// A year of case facts (as the projection writes them) bulk-loaded, then the dashboard's question: every month of the
@@ -199,11 +200,15 @@ public static class StatisticsBenchmark
         var query = new StatisticsQuery(PeriodKind.Month, new DateOnly(2025, 1, 1), new DateOnly(2025, 12, 31));
         var raw = new List<double>();
         var timed = new List<double>();
+        var loading = new List<double>();
         for (var round = 0; round < options.QueryRounds + 1; round++)
         {
             var watch = Stopwatch.StartNew();
             await Scalar(bench, $"select count(*) from (select data from {WorkflowStore.Schema}.mt_doc_casefacts) d");
             var rawMs = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            var loaded = await reader.FactsAsync(query, cancellation);
+            loading.Add(watch.Elapsed.TotalMilliseconds);
             watch.Restart();
             var report = await reader.ReportAsync(query, bench.Catalog.Calendars, cancellation);
             if (report.Rows.Sum(r => r.Received) != options.Applications)
@@ -213,7 +218,7 @@ public static class StatisticsBenchmark
             raw.Add(rawMs);
         }
         return new Dashboard(Report.Round(Statistics.Median(raw)), Report.Round(Statistics.Median(timed)),
-            Report.Round(Statistics.Percentile(timed, 0.99)));
+            Report.Round(Statistics.Percentile(timed, 0.99)), Report.Round(Statistics.Median(loading)));
     }
 
     public sealed record Page(double HealthP50, double PageP50, double PageP99);
