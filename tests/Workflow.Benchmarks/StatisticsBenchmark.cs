@@ -47,12 +47,14 @@ public static class StatisticsBenchmark
         var reader = bench.Services.GetRequiredService<StatisticsReader>();
         var through = (await reader.ProgressAsync(cancellation)).Sequence;
         var today = Period.LocalDay(DateTimeOffset.UtcNow);
-        var checkQuery = new StatisticsQuery(PeriodKind.Day, today.AddDays(-1), today.AddDays(1), By: [Dimensions.Centre, Dimensions.Agency]);
+        var checkQuery = new StatisticsQuery(PeriodKind.Day, today.AddDays(-1), today.AddDays(1),
+            By: [Dimensions.Centre, Dimensions.Agency]);
         var recomputed = Indicators.Compute(await reader.RecomputeAsync(through, cancellation), checkQuery, bench.Catalog.Calendars);
         var differences = Indicators.Differences(recomputed,
             await reader.IndicatorsAsync(checkQuery, bench.Catalog.Calendars, cancellation));
         var cases = recomputed.Sum(r => r.Received);
-        output.WriteLine($"Check: {cases:N0} step visits recomputed from the raw events, {differences.Count} difference(s) with the projection.");
+        output.WriteLine($"Check: {cases:N0} step visits recomputed from the raw events, " +
+                         $"{differences.Count} difference(s) with the projection.");
 
         var dashboard = await DashboardAsync(bench, options, cancellation);
         output.WriteLine();
@@ -60,7 +62,8 @@ public static class StatisticsBenchmark
                          "| query p50 ms | query p99 ms | ratio (p50) |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         output.WriteLine($"| {options.QueryRounds} rounds | {options.Applications:N0} | {dashboard.RawP50:N1} | {dashboard.LoadP50:N1} | " +
-                         $"{dashboard.QueryP50:N1} | {dashboard.QueryP99:N1} | {Statistics.Ratio(dashboard.QueryP50, dashboard.RawP50):N2} |");
+                         $"{dashboard.QueryP50:N1} | {dashboard.QueryP99:N1} | " +
+                         $"{Statistics.Ratio(dashboard.QueryP50, dashboard.RawP50):N2} |");
 
         var page = string.IsNullOrEmpty(apiPath) ? null : await PageAsync(bench, options, workflowsPath, apiPath, cancellation);
         if (page is not null)
@@ -184,9 +187,10 @@ public static class StatisticsBenchmark
                 var complete = received.AddHours(random.Next(1, 48));
                 var decided = complete.AddHours(random.Next(24, 24 * 40));
                 var due = complete.AddDays(random.Next(10, 30));
-                var timeliness = new CaseTimeliness(due, false, decided > due, false, decided > due ? CaseTimeliness.Late : CaseTimeliness.OnTime);
+                var late = decided > due;
+                var timeliness = new CaseTimeliness(due, false, late, false, late ? CaseTimeliness.Late : CaseTimeliness.OnTime);
                 return new CaseFacts(Guid.CreateVersion7(), procedures[i % procedures.Length], centres[i % centres.Length],
-                    i % 3 == 0 ? "web" : "counter", i % 2 == 0, received, timeliness, complete, decided > due ? due : null, decided, decided,
+                    i % 3 == 0 ? "web" : "counter", i % 2 == 0, received, timeliness, complete, late ? due : null, decided, decided,
                     Outcomes.Approved, random.Next(0, 3), i % 4 == 0 ? random.Next(1, 6) : null, decided.AddDays(1))
                 {
                     Steps = [new StepVisit("intake", "odsc", received, received.AddDays(1), complete, Outcomes.Approved)],

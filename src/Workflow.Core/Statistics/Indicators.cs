@@ -140,12 +140,14 @@ public static class Indicators
     private static IEnumerable<IndicatorRow> CaseRows(List<CaseFacts> cases, Period period, StatisticsQuery query, Calendars calendars)
     {
         string? Pick(string dimension, string value) => query.Breakdown.Contains(dimension) || Named(dimension, query) ? value : null;
-        foreach (var group in cases.GroupBy(c => (Centre: Pick(Dimensions.Centre, c.Centre), Procedure: Pick(Dimensions.Procedure, c.WorkflowId)))
+        var groups = cases.GroupBy(c => (Centre: Pick(Dimensions.Centre, c.Centre), Procedure: Pick(Dimensions.Procedure, c.WorkflowId)));
+        foreach (var group in groups
                      .OrderBy(g => g.Key.Centre, StringComparer.Ordinal).ThenBy(g => g.Key.Procedure, StringComparer.Ordinal))
         {
             var completed = group.Where(c => period.Contains(c.DecidedAt)).ToList();
             var days = completed.Where(c => c.CompleteAt is not null)
-                .Select(c => (double)calendars.ForCentre(c.Centre, c.CompleteAt!.Value).WorkingDaysBetween(c.CompleteAt.Value, c.DecidedAt!.Value))
+                .Select(c => (double)calendars.ForCentre(c.Centre, c.CompleteAt!.Value)
+                    .WorkingDaysBetween(c.CompleteAt.Value, c.DecidedAt!.Value))
                 .ToList();
             var pending = group.Where(c => c.PendingAt(period.End)).ToList();
             yield return Row(period, group.Key.Centre, null, group.Key.Procedure, null,
@@ -183,14 +185,16 @@ public static class Indicators
             yield return Row(period, group.Key.Centre, group.Key.Agency, group.Key.Procedure, group.Key.Step,
                 received: group.Count(x => period.Contains(x.Visit.OpenedAt)),
                 completed: decided.Count,
-                verdicts: decided.Select(x => Lateness.IsLate(x.Visit.ClosedAt!.Value, x.Visit.DueAt) ? CaseTimeliness.Late : CaseTimeliness.OnTime),
+                verdicts: decided.Select(x =>
+                    Lateness.IsLate(x.Visit.ClosedAt!.Value, x.Visit.DueAt) ? CaseTimeliness.Late : CaseTimeliness.OnTime),
                 deemed: 0,
                 pending: pending.Count, overdue: pending.Count(x => Lateness.IsLate(period.End, x.Visit.DueAt)),
                 days: decided.Select(x => (double)calendars.ForCentre(x.Case.Centre, x.Visit.OpenedAt)
                     .WorkingDaysBetween(x.Visit.OpenedAt, x.Visit.ClosedAt!.Value)).ToList(),
                 returns: decided.Count(x => x.Visit.Outcome == Outcomes.Returned),
                 returnedTwice: decidedCases.Count(c => returnsByCase.GetValueOrDefault(c.Id) > 1), returnBase: decidedCases.Count,
-                escalations: inGroup.SelectMany(c => c.Escalations).Where(e => steps.Contains((e.StepId, e.Agency)) && period.Contains(e.At)),
+                escalations: inGroup.SelectMany(c => c.Escalations)
+                    .Where(e => steps.Contains((e.StepId, e.Agency)) && period.Contains(e.At)),
                 rated: inGroup.Where(c => period.Contains(c.DecidedAt)).ToList());
         }
     }

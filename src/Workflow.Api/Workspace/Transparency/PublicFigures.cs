@@ -85,7 +85,8 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
             .WithSummary("The public figures of the last twelve months as JSON (CC BY 4.0)").Produces<string>(200, "application/json");
     }
 
-    private static IResult Download(HttpContext http, PublicSnapshot snapshot, string extension, string type, Func<PublicSnapshot, string> body)
+    private static IResult Download(HttpContext http, PublicSnapshot snapshot, string extension, string type,
+        Func<PublicSnapshot, string> body)
     {
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"odsc-performance-{snapshot.To:yyyy-MM-dd}.{extension}\"";
         http.Response.Headers["License"] = $"{Licence} {LicenceUrl}";
@@ -108,9 +109,11 @@ public static class TrendChart
         var scale = max <= 0 ? 0 : (height - top - bottom) / max;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"""<svg id="{id}" class="trend" role="img" aria-labelledby="{id}-title" """)
-            .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">""")
+            .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="{width}" height="{height}" """)
+            .Append("""xmlns="http://www.w3.org/2000/svg">""")
             .Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{WebUtility.HtmlEncode(title)}</title>""")
-            .Append(CultureInfo.InvariantCulture, $"""<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#555"/>""");
+            .Append(CultureInfo.InvariantCulture,
+                $"""<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#555"/>""");
         for (var i = 0; i < bars.Count; i++)
         {
             var bar = bars[i];
