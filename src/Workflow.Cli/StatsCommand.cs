@@ -94,7 +94,7 @@ public static class StatsCommand
         var differences = Indicators.Differences(Indicators.Compute(recomputed, query, catalog.Calendars),
             Indicators.Compute(projected, query, catalog.Calendars)).ToList();
         var theirs = projected.ToDictionary(f => f.Id);
-        foreach (var facts in recomputed.Where(query.Touches))
+        foreach (var facts in query.Touching(recomputed))
         {
             var mine = JsonSerializer.Serialize(facts, Json);
             if (!theirs.Remove(facts.Id, out var other)) differences.Add($"case {facts.Id}: not in the projection");

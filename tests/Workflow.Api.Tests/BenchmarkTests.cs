@@ -155,4 +155,22 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
         check.GetProperty("applications").GetInt32().ShouldBe(check.GetProperty("submitted").GetInt32());
         report.GetProperty("rows")[0].GetProperty("nodeKilled").GetBoolean().ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task the_statistics_benchmark_projects_every_event_checks_it_and_answers_the_dashboard()
+    {
+        var output = new StringWriter();
+
+        var code = await StatisticsBenchmark.RunAsync(new(EventsPerSecond: 100, Seconds: 1, Applications: 40, QueryRounds: 1,
+            PageRequests: 0), Workflows, Api.ConnectionString, apiPath: "", output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("statistics");
+        report.GetProperty("projection").GetProperty("caughtUp").GetBoolean().ShouldBeTrue();
+        report.GetProperty("projection").GetProperty("written").GetInt64().ShouldBeGreaterThan(0);
+        report.GetProperty("check").GetProperty("visits").GetInt32().ShouldBeGreaterThan(0);
+        report.GetProperty("check").GetProperty("differences").GetInt32().ShouldBe(0);
+        report.GetProperty("dashboard").GetProperty("queryP50").GetDouble().ShouldBeGreaterThan(0);
+    }
 }

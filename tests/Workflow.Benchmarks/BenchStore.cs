@@ -42,15 +42,16 @@ public sealed class BenchStore : IAsyncDisposable
 
     /// <param name="connectionString">A server to use; null or empty starts a throwaway cluster.</param>
     /// <param name="clock">Application time, when the runner drives it (the deadline sweep); else the system clock.</param>
+    /// <param name="statistics">Register the statistics projection, for a runner that runs the async daemon itself.</param>
     public static async Task<BenchStore> StartAsync(string workflowsPath, string? connectionString, TimeProvider? clock = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, bool statistics = false)
     {
         var catalog = WorkflowCatalog.Load(workflowsPath);
         var cluster = string.IsNullOrWhiteSpace(connectionString) ? await PrivatePostgres.StartThrowawayAsync(durable: true) : null;
         connectionString = cluster?.ConnectionString ?? connectionString!;
         var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(ChainKey.Development)   // a throwaway database: the development chain key
-            .AddWorkflowStore(connectionString, catalog);
+            .AddWorkflowStore(connectionString, catalog, statistics ? JasperFx.Events.Daemon.DaemonMode.Disabled : null);
         if (clock is not null) services.AddSingleton(clock);
         var provider = services.BuildServiceProvider();
         var bench = new BenchStore(cluster, connectionString, catalog, provider);

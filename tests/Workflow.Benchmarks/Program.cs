@@ -150,11 +150,30 @@ cluster.SetAction((parse, cancellation) =>
         cancellation);
 });
 
+var rate = Number("--events-per-second", "events written per second while the daemon runs (default 1,000)");
+var loadSeconds = Number("--seconds", "how long the steady load lasts (default 30)");
+var yearApplications = Number("--year-applications", "case facts of one year for the dashboard query (default 1,000,000)");
+var statistics = new Command("statistics", "The async projection's lag under a steady load, the dashboard query over a year, " +
+                                           "and the public transparency page of a running API")
+    { quick, workflows, connection, rate, loadSeconds, yearApplications, api };
+statistics.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? StatisticsBenchmark.Options.Quick : StatisticsBenchmark.Options.Full;
+    var options = preset with
+    {
+        EventsPerSecond = parse.GetValue(rate) ?? preset.EventsPerSecond,
+        Seconds = parse.GetValue(loadSeconds) ?? preset.Seconds,
+        Applications = parse.GetValue(yearApplications) ?? preset.Applications,
+    };
+    return StatisticsBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation);
+});
+
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, whatIf, http, inbox, profile, cluster, micro };
+    { commands, deadlines, oversight, whatIf, statistics, http, inbox, profile, cluster, micro };
 return await root.Parse(args).InvokeAsync();
 
 /// <summary>The runners' entry point, internal: the test project also sees the API's public Program.</summary>

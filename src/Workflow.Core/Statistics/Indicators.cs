@@ -35,9 +35,18 @@ public sealed record StatisticsQuery(PeriodKind Kind, DateOnly From, DateOnly To
     public IReadOnlyList<Period> Periods => Period.Cover(Kind, From, To);
 
     /// <summary>The cases a table for this query can need: in the centre and procedure asked, and alive during the range.</summary>
-    public bool Touches(CaseFacts c) =>
+    public bool Touches(CaseFacts c) => Touches(c, new Period(PeriodKind.Custom, From, To));
+
+    private bool Touches(CaseFacts c, Period range) =>
         (Centre is null || c.Centre == Centre) && (WorkflowId is null || c.WorkflowId == WorkflowId)
-        && c.ReceivedAt < Periods[^1].End && (c.EndedAt is null || c.EndedAt >= Periods[0].Start);
+        && c.ReceivedAt < range.End && (c.EndedAt is null || c.EndedAt >= range.Start);
+
+    /// <summary>Those of <paramref name="facts"/> a table for this query can need.</summary>
+    public IEnumerable<CaseFacts> Touching(IEnumerable<CaseFacts> facts)
+    {
+        var range = new Period(PeriodKind.Custom, From, To);
+        return facts.Where(c => Touches(c, range));
+    }
 }
 
 /// <summary>
@@ -115,9 +124,10 @@ public static class Indicators
 
     public static double Round(double value) => Math.Round(value, Decimals, MidpointRounding.AwayFromZero);
 
-    public static IReadOnlyList<IndicatorRow> Compute(IEnumerable<CaseFacts> facts, StatisticsQuery query, CalendarCatalog calendars)
+    public static IReadOnlyList<IndicatorRow> Compute(IEnumerable<CaseFacts> facts, StatisticsQuery query, CalendarCatalog catalog)
     {
-        var cases = facts.Where(query.Touches).ToList();
+        var calendars = new Calendars(catalog);
+        var cases = query.Touching(facts).ToList();
         var rows = new List<IndicatorRow>();
         foreach (var period in query.Periods)
         {
@@ -127,15 +137,17 @@ public static class Indicators
         return rows;
     }
 
-    private static IEnumerable<IndicatorRow> CaseRows(List<CaseFacts> cases, Period period, StatisticsQuery query, CalendarCatalog calendars)
+    private static IEnumerable<IndicatorRow> CaseRows(List<CaseFacts> cases, Period period, StatisticsQuery query, Calendars calendars)
     {
         string? Pick(string dimension, string value) => query.Breakdown.Contains(dimension) || Named(dimension, query) ? value : null;
-        foreach (var group in cases.GroupBy(c => (Centre: Pick(Dimensions.Centre, c.Centre), Procedure: Pick(Dimensions.Procedure, c.WorkflowId)))
+        var groups = cases.GroupBy(c => (Centre: Pick(Dimensions.Centre, c.Centre), Procedure: Pick(Dimensions.Procedure, c.WorkflowId)));
+        foreach (var group in groups
                      .OrderBy(g => g.Key.Centre, StringComparer.Ordinal).ThenBy(g => g.Key.Procedure, StringComparer.Ordinal))
         {
             var completed = group.Where(c => period.Contains(c.DecidedAt)).ToList();
             var days = completed.Where(c => c.CompleteAt is not null)
-                .Select(c => (double)calendars.ForCentre(c.Centre, c.CompleteAt!.Value).WorkingDaysBetween(c.CompleteAt.Value, c.DecidedAt!.Value))
+                .Select(c => (double)calendars.ForCentre(c.Centre, c.CompleteAt!.Value)
+                    .WorkingDaysBetween(c.CompleteAt.Value, c.DecidedAt!.Value))
                 .ToList();
             var pending = group.Where(c => c.PendingAt(period.End)).ToList();
             yield return Row(period, group.Key.Centre, null, group.Key.Procedure, null,
@@ -151,7 +163,7 @@ public static class Indicators
         }
     }
 
-    private static IEnumerable<IndicatorRow> StepRows(List<CaseFacts> cases, Period period, StatisticsQuery query, CalendarCatalog calendars)
+    private static IEnumerable<IndicatorRow> StepRows(List<CaseFacts> cases, Period period, StatisticsQuery query, Calendars calendars)
     {
         string? Pick(string dimension, string value) => query.Breakdown.Contains(dimension) || Named(dimension, query) ? value : null;
         var visits = cases.SelectMany(c => c.Steps.Select(v => (Case: c, Visit: v)))
@@ -173,15 +185,33 @@ public static class Indicators
             yield return Row(period, group.Key.Centre, group.Key.Agency, group.Key.Procedure, group.Key.Step,
                 received: group.Count(x => period.Contains(x.Visit.OpenedAt)),
                 completed: decided.Count,
-                verdicts: decided.Select(x => Lateness.IsLate(x.Visit.ClosedAt!.Value, x.Visit.DueAt) ? CaseTimeliness.Late : CaseTimeliness.OnTime),
+                verdicts: decided.Select(x =>
+                    Lateness.IsLate(x.Visit.ClosedAt!.Value, x.Visit.DueAt) ? CaseTimeliness.Late : CaseTimeliness.OnTime),
                 deemed: 0,
                 pending: pending.Count, overdue: pending.Count(x => Lateness.IsLate(period.End, x.Visit.DueAt)),
                 days: decided.Select(x => (double)calendars.ForCentre(x.Case.Centre, x.Visit.OpenedAt)
                     .WorkingDaysBetween(x.Visit.OpenedAt, x.Visit.ClosedAt!.Value)).ToList(),
                 returns: decided.Count(x => x.Visit.Outcome == Outcomes.Returned),
                 returnedTwice: decidedCases.Count(c => returnsByCase.GetValueOrDefault(c.Id) > 1), returnBase: decidedCases.Count,
-                escalations: inGroup.SelectMany(c => c.Escalations).Where(e => steps.Contains((e.StepId, e.Agency)) && period.Contains(e.At)),
+                escalations: inGroup.SelectMany(c => c.Escalations)
+                    .Where(e => steps.Contains((e.StepId, e.Agency)) && period.Contains(e.At)),
                 rated: inGroup.Where(c => period.Contains(c.DecidedAt)).ToList());
+        }
+    }
+
+    /// <summary>
+    /// The calendar of each centre on each local day, resolved once per table: finding the version in force is far
+    /// dearer than counting the working days of one span, and a year holds many spans per centre and day.
+    /// </summary>
+    private sealed class Calendars(CalendarCatalog catalog)
+    {
+        private readonly Dictionary<(string, DateOnly), WorkingCalendar> _known = [];
+
+        public WorkingCalendar ForCentre(string centre, DateTimeOffset at)
+        {
+            var key = (centre, Period.LocalDay(at));
+            if (!_known.TryGetValue(key, out var calendar)) _known[key] = calendar = catalog.ForCentre(centre, at);
+            return calendar;
         }
     }
 

@@ -14,11 +14,13 @@ public sealed record Period(PeriodKind Kind, DateOnly From, DateOnly To)
     /// <summary>Statistics count days on the national clock, whatever office calendar a duration is counted on.</summary>
     public static readonly TimeZoneInfo Zone = CalendarCatalog.Zone("Asia/Vientiane");
 
+    // Both are asked for every case of every period of a table: worked out once (a period is never copied with `with`).
+
     /// <summary>The first instant of the period.</summary>
-    public DateTimeOffset Start => Midnight(From);
+    public DateTimeOffset Start { get; } = Midnight(From);
 
     /// <summary>The first instant after the period: "at the period's end" means just before it.</summary>
-    public DateTimeOffset End => Midnight(To.AddDays(1));
+    public DateTimeOffset End { get; } = Midnight(To.AddDays(1));
 
     public bool Contains(DateTimeOffset? instant) => instant is { } at && at >= Start && at < End;
 

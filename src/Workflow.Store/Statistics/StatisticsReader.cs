@@ -44,7 +44,7 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
         var facts = await FactsAsync(query, cancellation);
         var whole = new Period(PeriodKind.Custom, query.From, query.To);
         return new StatisticsReport(query.Kind.ToString().ToLowerInvariant(), query.From, query.To, through,
-            Indicators.Compute(facts, query, calendars), QualityIndex.Of(facts.Where(query.Touches), whole, calendars));
+            Indicators.Compute(facts, query, calendars), QualityIndex.Of(query.Touching(facts), whole, calendars));
     }
 
     /// <summary>The indicator table of a query from the projected facts.</summary>

@@ -31,28 +31,20 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
     private readonly SemaphoreSlim _making = new(1, 1);
     private volatile PublicSnapshot? _current;
 
-    public async Task<PublicSnapshot> GetAsync(CancellationToken cancellation)
-    {
-        if (_current is { } fresh && clock.GetUtcNow() - fresh.ComputedAt < _refresh) return fresh;
-        await _making.WaitAsync(cancellation);
-        try
-        {
-            if (_current is { } made && clock.GetUtcNow() - made.ComputedAt < _refresh) return made;
-            return _current = await MakeAsync(cancellation);
-        }
-        finally
-        {
-            _making.Release();
-        }
-    }
+    public Task<PublicSnapshot> GetAsync(CancellationToken cancellation) => MakeAsync(whenOlderThan: _refresh, cancellation);
 
     /// <summary>Makes the figures again now, whatever their age.</summary>
-    public async Task<PublicSnapshot> RefreshAsync(CancellationToken cancellation)
+    public Task<PublicSnapshot> RefreshAsync(CancellationToken cancellation) => MakeAsync(whenOlderThan: TimeSpan.Zero, cancellation);
+
+    /// <summary>The figures kept, or new ones when they are older than given; one caller makes them while the others wait.</summary>
+    private async Task<PublicSnapshot> MakeAsync(TimeSpan whenOlderThan, CancellationToken cancellation)
     {
+        bool Fresh(PublicSnapshot? s) => s is not null && whenOlderThan > TimeSpan.Zero && clock.GetUtcNow() - s.ComputedAt < whenOlderThan;
+        if (Fresh(_current)) return _current!;
         await _making.WaitAsync(cancellation);
         try
         {
-            return _current = await MakeAsync(cancellation);
+            return Fresh(_current) ? _current! : _current = await MakeAsync(cancellation);
         }
         finally
         {
@@ -93,7 +85,8 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
             .WithSummary("The public figures of the last twelve months as JSON (CC BY 4.0)").Produces<string>(200, "application/json");
     }
 
-    private static IResult Download(HttpContext http, PublicSnapshot snapshot, string extension, string type, Func<PublicSnapshot, string> body)
+    private static IResult Download(HttpContext http, PublicSnapshot snapshot, string extension, string type,
+        Func<PublicSnapshot, string> body)
     {
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"odsc-performance-{snapshot.To:yyyy-MM-dd}.{extension}\"";
         http.Response.Headers["License"] = $"{Licence} {LicenceUrl}";
@@ -116,9 +109,11 @@ public static class TrendChart
         var scale = max <= 0 ? 0 : (height - top - bottom) / max;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"""<svg id="{id}" class="trend" role="img" aria-labelledby="{id}-title" """)
-            .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">""")
+            .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="{width}" height="{height}" """)
+            .Append("""xmlns="http://www.w3.org/2000/svg">""")
             .Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{WebUtility.HtmlEncode(title)}</title>""")
-            .Append(CultureInfo.InvariantCulture, $"""<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#555"/>""");
+            .Append(CultureInfo.InvariantCulture,
+                $"""<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#555"/>""");
         for (var i = 0; i < bars.Count; i++)
         {
             var bar = bars[i];
