@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using NCalc;
@@ -37,8 +38,9 @@ public static class Condition
     /// </summary>
     public static bool Holds(string text, WorkflowDefinition definition, IReadOnlyDictionary<string, JsonElement> data)
     {
-        var expression = new Expression(text, ExpressionOptions.NoCache);
-        foreach (var name in expression.GetParameterNames())
+        var parsed = Parse(text);
+        var expression = new Expression(parsed.Tree, ExpressionOptions.NoCache);
+        foreach (var name in parsed.Names)
         {
             var field = definition.FindField(name);
             data.TryGetValue(name, out var value);
@@ -54,6 +56,29 @@ public static class Condition
         {
             return false;
         }
+    }
+
+    /// <summary>A condition's text read once: its tree and the fields it names.</summary>
+    private sealed record Parsed(LogicalExpression Tree, IReadOnlyList<string> Names);
+
+    /// <summary>
+    /// Conditions already read, by text: every case of a procedure evaluates the same few, so each is parsed once. Bounded,
+    /// since drafts bring texts of their own; when full it starts again. A tree is only read while evaluating, so one tree
+    /// serves every thread, each with an expression and parameters of its own.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Parsed> ParsedTexts = new(StringComparer.Ordinal);
+
+    private const int MaxParsedTexts = 4_096;
+
+    private static Parsed Parse(string text)
+    {
+        if (ParsedTexts.TryGetValue(text, out var known)) return known;
+        var expression = new Expression(text, ExpressionOptions.NoCache);
+        var names = expression.GetParameterNames();
+        var parsed = new Parsed(expression.LogicalExpression!, [.. names]);
+        if (ParsedTexts.Count >= MaxParsedTexts) ParsedTexts.Clear();
+        ParsedTexts[text] = parsed;
+        return parsed;
     }
 
     private static object? ValueOf(FieldType type, JsonElement value) => value.ValueKind switch

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -60,30 +59,17 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
         var id = workflowId ?? draft.Id;
         var calendars = definitions.Catalog.Calendars;
         var watch = Stopwatch.StartNew();
+        var batches = await BatchesAsync(id, from, to, cancellation);
         var replays = new ConcurrentBag<CaseReplay>();
-        var cases = Channel.CreateBounded<(Guid Id, List<(string Type, string Data)> Rows)>(
-            new BoundedChannelOptions(2_000) { SingleWriter = true });
-        var reading = Task.Run(async () =>
-        {
-            try
+        // Each case is independent and its replay pure: batches of cases are read on connections of their own while the cores
+        // deserialise and replay the batches already read, so the database and the replay work at once.
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Readers, CancellationToken = cancellation },
+            async (batch, token) =>
             {
-                await foreach (var c in RowsAsync(id, from, to, cancellation)) await cases.Writer.WriteAsync(c, cancellation);
-                cases.Writer.Complete();
-            }
-            catch (Exception e)
-            {
-                cases.Writer.Complete(e);
-            }
-        }, cancellation);
-        // Each case is independent and its replay pure: cases are read on one connection while every core deserialises and
-        // replays the ones already read.
-        await Parallel.ForEachAsync(cases.Reader.ReadAllAsync(cancellation), cancellation, (c, _) =>
-        {
-            if (CaseHistory.From(c.Id, Events(c.Rows), calendars) is { } history)
-                replays.Add(HistoryReplay.Replay(history, draft, calendars));
-            return ValueTask.CompletedTask;
-        });
-        await reading;
+                foreach (var (caseId, rows) in await RowsAsync(batch, token))
+                    if (CaseHistory.From(caseId, Events(rows), calendars) is { } history)
+                        replays.Add(HistoryReplay.Replay(history, draft, calendars));
+            });
         var result = WhatIfResult.Compare([.. replays.OrderBy(r => r.TrackingNumber, StringComparer.Ordinal)], draft, id, from, to);
         log.LogInformation("What-if of {WorkflowId} through draft version {DraftVersion} over {From} to {To} by {Actor}: " +
                            "{Cases} cases, {Unmappable} unmappable, on time {ActualOnTime} actually and {DraftOnTime} in the draft, " +
@@ -96,8 +82,16 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
     public async IAsyncEnumerable<(Guid Id, List<object> Events)> CasesAsync(string workflowId, DateOnly from, DateOnly to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
     {
-        await foreach (var (id, rows) in RowsAsync(workflowId, from, to, cancellation)) yield return (id, Events(rows));
+        foreach (var batch in await BatchesAsync(workflowId, from, to, cancellation))
+        foreach (var (id, rows) in await RowsAsync(batch, cancellation))
+            yield return (id, Events(rows));
     }
+
+    /// <summary>Cases read with one statement; enough to keep a connection busy, few enough to spread over the cores.</summary>
+    private const int BatchSize = 1_000;
+
+    /// <summary>Batches read at once: one per core and as many again to cover the time each spends waiting on the database.</summary>
+    private static int Readers => Math.Clamp(Environment.ProcessorCount * 2, 2, 16);
 
     private static List<object> Events(List<(string Type, string Data)> rows) =>
         [.. rows.Select(r => JsonSerializer.Deserialize(r.Data, Read[r.Type], Json) switch
@@ -106,10 +100,11 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
             var e => e!,
         })];
 
-    /// <summary>The stored type and JSON of the events a replay reads, one case at a time in stream order.</summary>
-    private async IAsyncEnumerable<(Guid Id, List<(string Type, string Data)> Rows)> RowsAsync(string workflowId, DateOnly from,
-        DateOnly to,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    /// <summary>
+    /// The cases of the procedure decided in the period, in batches of <see cref="BatchSize"/>; refused before anything is read
+    /// when there are more than <see cref="MaxCases"/>.
+    /// </summary>
+    private async Task<List<Guid[]>> BatchesAsync(string workflowId, DateOnly from, DateOnly to, CancellationToken cancellation)
     {
         var period = new Period(PeriodKind.Custom, from, to);
         var schema = WorkflowStore.Schema;
@@ -117,35 +112,45 @@ public sealed class WhatIfRuns(NpgsqlDataSource database, PinnedDefinitions defi
             with ends as (
               select stream_id from {schema}.mt_events
               where type in ('application_approved', 'application_rejected', 'application_deemed_approved')
-                and (data->>'at')::timestamptz >= @from and (data->>'at')::timestamptz < @to),
-            cases as (
-              select s.stream_id from {schema}.mt_events s join ends using (stream_id)
-              where s.type = 'application_submitted' and s.data->>'workflowId' = @workflow)
-            select e.stream_id, e.type, e.data::text from {schema}.mt_events e join cases using (stream_id)
-            where e.type = any(@types) order by e.stream_id, e.version
+                and (data->>'at')::timestamptz >= @from and (data->>'at')::timestamptz < @to)
+            select distinct s.stream_id from {schema}.mt_events s join ends using (stream_id)
+            where s.type = 'application_submitted' and s.data->>'workflowId' = @workflow
+            order by s.stream_id limit @limit
             """);
         command.CommandTimeout = 0;
         command.Parameters.AddWithValue("from", period.Start.ToUniversalTime());
         command.Parameters.AddWithValue("to", period.End.ToUniversalTime());
         command.Parameters.AddWithValue("workflow", workflowId);
+        command.Parameters.AddWithValue("limit", MaxCases + 1);
+        var ids = new List<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+            while (await reader.ReadAsync(cancellation))
+                ids.Add(reader.GetGuid(0));
+        if (ids.Count > MaxCases)
+            throw new WhatIfTooLarge($"the period holds more than {MaxCases:N0} decided cases of {workflowId}; choose a shorter one");
+        return [.. ids.Chunk(BatchSize)];
+    }
+
+    /// <summary>The stored type and JSON of the events a replay reads of a batch of cases, one case at a time in stream order.</summary>
+    private async Task<List<(Guid Id, List<(string Type, string Data)> Rows)>> RowsAsync(Guid[] batch, CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand($"""
+            select stream_id, type, data::text from {WorkflowStore.Schema}.mt_events
+            where stream_id = any(@cases) and type = any(@types) order by stream_id, version
+            """);
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue("cases", batch);
         command.Parameters.AddWithValue("types", Read.Keys.ToArray());
+        var cases = new List<(Guid, List<(string, string)>)>(batch.Length);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         var current = Guid.Empty;
-        var rows = new List<(string, string)>();
-        var count = 0;
+        List<(string, string)> rows = [];
         while (await reader.ReadAsync(cancellation))
         {
             var stream = reader.GetGuid(0);
-            if (stream != current)
-            {
-                if (rows.Count > 0) yield return (current, rows);
-                if (++count > MaxCases)
-                    throw new WhatIfTooLarge(
-                        $"the period holds more than {MaxCases:N0} decided cases of {workflowId}; choose a shorter one");
-                (current, rows) = (stream, []);
-            }
+            if (stream != current) cases.Add((current = stream, rows = []));
             rows.Add((reader.GetString(1), reader.GetString(2)));
         }
-        if (rows.Count > 0) yield return (current, rows);
+        return cases;
     }
 }
