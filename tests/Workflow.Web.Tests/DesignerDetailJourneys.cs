@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
 using Microsoft.Playwright;
 
 namespace Workflow.Web.Tests;
@@ -165,6 +167,31 @@ public sealed class when_designers_look_closer(WorkspaceFixture workspace) : Jou
         await Expect(page.GetByLabel("At the centre").First).ToHaveValueAsync("");
         await ScreenshotAsync(page, "design-simulation-centre");
         await AccessibleAsync(page);
+    }
+
+    [Theory]
+    [InlineData("deadline: 10 working days", "deadline: ten working days", "deadline-words", "'ten working days' ບໍ່ແມ່ນກຳນົດເວລາ")]
+    [InlineData("agency: moic-enterprise-registration", "agency: moic-registry", "unknown-agency", "ໜ່ວຍງານ 'moic-registry'")]
+    [InlineData("deadline: 17 working days", "deadline: 12 working days", "over-legal", "ເກີນກຳນົດເວລາຕາມກົດໝາຍ 12 ວັນ")]
+    [InlineData("version: 1\n", "version: 1\ncolour: blue\n", "unknown-key", "'colour' ບໍ່ແມ່ນຫົວຂໍ້")]
+    [InlineData("    approve: handover\n", "    approve: hand-over\n", "unknown-step", "ນຳໄປສູ່ 'hand-over'")]
+    [InlineData("version: 1\n", "version: 1\nversion: 1\n", "twice", "'version' ຖືກຂຽນສອງເທື່ອ")]
+    public void a_common_mistake_is_told_in_Lao_with_the_values_of_its_message(string from, string to, string kind, string lao)
+    {
+        var problems = Workspace.Factory.Services.GetRequiredService<Store.Definitions.Drafts>()
+            .Checked("enterprise-registration.yaml", Standard.Replace(from, to)).Problems;
+        problems.ShouldNotBeEmpty();
+        var first = problems.First(p => Api.Workspace.Design.ProblemKinds.Of(p.Message).Kind == kind);
+        var texts = Workspace.Factory.Services.GetRequiredService<IStringLocalizer<Api.Workspace.Design.DesignTexts>>();
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = new("lo");
+            var explained = Api.Workspace.Design.ProblemKinds.Explain(texts, first.Message);
+            explained.ShouldContain(lao);
+            explained.ShouldNotContain("{");
+        }
+        finally { System.Globalization.CultureInfo.CurrentUICulture = culture; }
     }
 
     private static string RepositoryRoot()
