@@ -66,7 +66,8 @@ public static partial class ProblemKinds
     private static partial Regex VariantLonger();
     [GeneratedRegex(@"^step '(.+)' takes (\d+) working days, longer than the (\d+) of the standard '(.+)'$")]
     private static partial Regex VariantStepLonger();
-    [GeneratedRegex(@"^step '(.+)' is left out, but the standard '(.+)' marks it required$")] private static partial Regex VariantRequired();
+    [GeneratedRegex(@"^step '(.+)' is left out, but the standard '(.+)' marks it required$")]
+    private static partial Regex VariantRequired();
     [GeneratedRegex(@"^'(.+)' extends unknown procedure '(.+)'$")] private static partial Regex VariantUnknown();
     [GeneratedRegex(@"^(.+) must be a whole number")] private static partial Regex WholeNumber();
     [GeneratedRegex(@"^(.+) must be a non-empty value$")] private static partial Regex Empty();
