@@ -66,6 +66,57 @@ public static class DesignViews
         return rows;
     }
 
+    /// <summary>The centre a simulation counts on unless the designer chooses another: Vientiane Capital's one-door centre.</summary>
+    public const string DefaultCentre = "VTE";
+
+    /// <summary>
+    /// The centres a simulation may count on, each with the title of its calendar on a day: those a calendar names, those a
+    /// local variant names, and last every other centre (code "") on the national calendar.
+    /// </summary>
+    public static IReadOnlyList<(string Code, string Calendar)> Centres(CalendarCatalog calendars, WorkflowDefinition? definition,
+        DateOnly day, string otherCentres)
+    {
+        var inForce = calendars.Ids.Select(id => calendars.InForce(id, day)).OfType<CalendarFile>().ToList();
+        var national = inForce.FirstOrDefault(f => f.Scope == CalendarScope.National)?.Title ?? "";
+        var named = inForce.SelectMany(f => f.Centres.Select(c => (Code: c, Calendar: f.Title)))
+            .Concat((definition?.Centres ?? []).Select(c => (Code: c, Calendar: national)))
+            .DistinctBy(c => c.Code).OrderBy(c => c.Code, StringComparer.Ordinal);
+        return [.. named, ("", string.Format(System.Globalization.CultureInfo.InvariantCulture, otherCentres, national))];
+    }
+
+    /// <summary>
+    /// The editor's problem lines marked in the text itself: one band of the textarea's background per line, where the line
+    /// sits (6px padding, 20px lines, as in design.css).
+    /// </summary>
+    public static string? MarkedLines(IEnumerable<int> lines)
+    {
+        var bands = lines.Order().Select(n => (Top: 6 + (n - 1) * 20, Bottom: 6 + n * 20))
+            .Select(b => $"linear-gradient(transparent {b.Top}px, #fdecee {b.Top}px, #fdecee {b.Bottom}px, transparent {b.Bottom}px)")
+            .ToList();
+        return bands.Count == 0 ? null : $"background: {string.Join(", ", bands)};";
+    }
+
+    /// <summary>
+    /// A problem's link moves the editor's cursor to its line and column and brings the line into view. Without the script the
+    /// link still leads to the line in the numbered copy below the editor.
+    /// </summary>
+    public const string GoToLineScript = """
+        <script>
+        document.addEventListener('click', function (e) {
+            var link = e.target.closest && e.target.closest('a[data-line]'), editor = document.getElementById('source');
+            if (!link || !editor) return;
+            var line = +link.dataset.line, column = +link.dataset.column || 1, lines = editor.value.split('\n'), at = 0;
+            for (var i = 0; i < line - 1 && i < lines.length; i++) at += lines[i].length + 1;
+            at += Math.min(column - 1, (lines[line - 1] || '').length);
+            e.preventDefault();
+            editor.focus({ preventScroll: true });
+            editor.setSelectionRange(at, at);
+            var top = editor.getBoundingClientRect().top + window.scrollY + (line - 1) * 20;
+            window.scrollTo({ top: Math.max(0, top - window.innerHeight / 3) });
+        });
+        </script>
+        """;
+
     /// <summary>A procedure's name as a heading or list item reads it: its first letter a capital.</summary>
     public static string ProcedureName(this CitizenWords words, string language, string workflowId) =>
         words.Procedure(language, workflowId) is { Length: > 0 } name ? char.ToUpperInvariant(name[0]) + name[1..] : workflowId;
