@@ -50,6 +50,8 @@ public sealed record QualityIndex(
         var byCentre = new StatisticsQuery(PeriodKind.Custom, period.From, period.To, By: [Dimensions.Centre]);
         var byAgency = new StatisticsQuery(PeriodKind.Custom, period.From, period.To, By: [Dimensions.Agency]);
         var result = new List<QualityIndex>();
+        // The agencies' table does not depend on the centres': it is summed on another core meanwhile.
+        var agencies = Task.Run(() => Indicators.Compute(cases, byAgency, calendars));
         foreach (var row in Indicators.Compute(cases, byCentre, calendars))
         {
             var received = cases.Where(c => c.Centre == row.Centre && period.Contains(c.ReceivedAt)).ToList();
@@ -58,7 +60,7 @@ public sealed record QualityIndex(
             result.Add(Make(period, CentreScope, row.Centre!, Share(c => c.Tracked), ProgressPoints(row),
                 Share(c => c.Channel is not "counter"), SatisfactionPoints(row)));
         }
-        foreach (var row in Indicators.Compute(cases, byAgency, calendars))
+        foreach (var row in agencies.GetAwaiter().GetResult())
             result.Add(Make(period, AgencyScope, row.Agency!, null, ProgressPoints(row), null, SatisfactionPoints(row)));
         return result;
     }
