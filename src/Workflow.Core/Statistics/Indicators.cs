@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using Workflow.Core.Applications;
@@ -128,13 +129,13 @@ public static class Indicators
     {
         var calendars = new Calendars(catalog);
         var cases = query.Touching(facts).ToList();
-        var rows = new List<IndicatorRow>();
-        foreach (var period in query.Periods)
+        // Periods are independent of each other: each is summed on its own core, and the rows kept in period order. Within
+        // a period the cases are taken in the order given, as before, so every sum and mean is the same to the last digit.
+        return query.Periods.AsParallel().AsOrdered().SelectMany(period =>
         {
             var alive = cases.Where(c => c.ReceivedAt < period.End && (c.EndedAt is null || c.EndedAt >= period.Start)).ToList();
-            rows.AddRange(query.OfSteps ? StepRows(alive, period, query, calendars) : CaseRows(alive, period, query, calendars));
-        }
-        return rows;
+            return (query.OfSteps ? StepRows(alive, period, query, calendars) : CaseRows(alive, period, query, calendars)).ToList();
+        }).ToList();
     }
 
     private static IEnumerable<IndicatorRow> CaseRows(List<CaseFacts> cases, Period period, StatisticsQuery query, Calendars calendars)
@@ -205,14 +206,10 @@ public static class Indicators
     /// </summary>
     private sealed class Calendars(CalendarCatalog catalog)
     {
-        private readonly Dictionary<(string, DateOnly), WorkingCalendar> _known = [];
+        private readonly ConcurrentDictionary<(string, DateOnly), WorkingCalendar> _known = [];
 
-        public WorkingCalendar ForCentre(string centre, DateTimeOffset at)
-        {
-            var key = (centre, Period.LocalDay(at));
-            if (!_known.TryGetValue(key, out var calendar)) _known[key] = calendar = catalog.ForCentre(centre, at);
-            return calendar;
-        }
+        public WorkingCalendar ForCentre(string centre, DateTimeOffset at) =>
+            _known.GetOrAdd((centre, Period.LocalDay(at)), key => catalog.ForCentre(key.Item1, at));
     }
 
     /// <summary>A filter on a dimension shows its value in the rows even when the table is not broken down by it.</summary>

@@ -43,8 +43,10 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
         var through = await ProgressAsync(cancellation);
         var facts = await FactsAsync(query, cancellation);
         var whole = new Period(PeriodKind.Custom, query.From, query.To);
-        return new StatisticsReport(query.Kind.ToString().ToLowerInvariant(), query.From, query.To, through,
-            Indicators.Compute(facts, query, calendars), QualityIndex.Of(query.Touching(facts), whole, calendars));
+        // The table and the index read the same facts and share nothing else: both are computed at once.
+        var rows = Task.Run(() => Indicators.Compute(facts, query, calendars), cancellation);
+        var index = QualityIndex.Of(query.Touching(facts), whole, calendars);
+        return new StatisticsReport(query.Kind.ToString().ToLowerInvariant(), query.From, query.To, through, await rows, index);
     }
 
     /// <summary>The indicator table of a query from the projected facts.</summary>
