@@ -13,7 +13,8 @@ namespace Workflow.Benchmarks;
 /// </summary>
 public static class MemoryBenchmark
 {
-    public sealed record Options(int Applications, int Clients, int Readers)
+    /// <param name="Environment">Production, or Development on a shared test database (its chain is linked with the development key).</param>
+    public sealed record Options(int Applications, int Clients, int Readers, string Environment = "Production")
     {
         public static Options Full => new(10_000, 8, 20);
         public static Options Quick => new(20, 2, 3);
@@ -48,7 +49,7 @@ public static class MemoryBenchmark
         {
             await using var bench = await BenchStore.StartAsync(workflowsPath, connectionString, cancellation: cancellation);
             var environment = new Dictionary<string, string>(setting.Environment);
-            await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, settings: environment);
+            await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment, environment);
             using var client = new ApiClient(api.Address);
             var submitted = await Load.Time(options.Applications, options.Clients,
                 async _ => (await client.SubmitAsync(cancellation: cancellation)).Id, countErrors: true);
