@@ -81,7 +81,9 @@ public sealed class ApiProcess : IAsyncDisposable
     public long PeakResidentMiB()
     {
         var status = $"/proc/{_process.Id}/status";
-        var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
+        var line = File.Exists(status)
+            ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            : null;
         return line is null ? ResidentMiB() : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
     }
 

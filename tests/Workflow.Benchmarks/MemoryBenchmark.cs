@@ -13,7 +13,7 @@ namespace Workflow.Benchmarks;
 /// </summary>
 public static class MemoryBenchmark
 {
-    /// <param name="Environment">Production, or Development on a shared test database (its chain is linked with the development key).</param>
+    /// <param name="Environment">Production, or Development on a shared test database (its chain has the development key).</param>
     public sealed record Options(int Applications, int Clients, int Readers, string Environment = "Production")
     {
         public static Options Full => new(10_000, 8, 20);
@@ -49,7 +49,8 @@ public static class MemoryBenchmark
         {
             await using var bench = await BenchStore.StartAsync(workflowsPath, connectionString, cancellation: cancellation);
             var environment = new Dictionary<string, string>(setting.Environment);
-            await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment, environment);
+            await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment,
+                environment);
             using var client = new ApiClient(api.Address);
             var submitted = await Load.Time(options.Applications, options.Clients,
                 async _ => (await client.SubmitAsync(cancellation: cancellation)).Id, countErrors: true);
@@ -84,7 +85,8 @@ public static class MemoryBenchmark
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
             output.WriteLine($"| {r.Setting} | {r.ApprovalsPerSecond:N0} | {r.ApprovalRatio:N2}x | {r.ApprovalP99Ms:N1} | " +
-                             $"{r.ResidentAfterApplicationsMiB:N0} | {r.ResidentAfterReadsMiB:N0} | {r.PeakMiB:N0} | {r.CaseFileKiB:N0} | {r.Errors} |");
+                             $"{r.ResidentAfterApplicationsMiB:N0} | {r.ResidentAfterReadsMiB:N0} | {r.PeakMiB:N0} | " +
+                             $"{r.CaseFileKiB:N0} | {r.Errors} |");
         var errors = rows.Sum(r => r.Errors);
         if (errors > 0) output.WriteLine($"{errors:N0} requests failed.");
         Report.Print(output, new { benchmark = "memory", machine = Report.Machine, options, rows, errors });

@@ -151,9 +151,9 @@ public sealed class ApplicationCommands(
     /// <summary>
     /// Commands on several applications, by one actor through one channel, in one transaction: how the deadline sweeper fires
     /// a burst with one commit instead of one per application. All the streams are loaded in one round trip; each is checked
-    /// and decided exactly as <see cref="HandleAsync"/> does and keeps its own optimistic check; its events carry their own command's correlation
-    /// id and rules. The batch commits or fails as a whole: a conflict on any stream writes nothing and throws the store's
-    /// concurrency exception naming that stream, so the caller can send the others again and that one alone.
+    /// and decided exactly as <see cref="HandleAsync"/> does and keeps its own optimistic check; its events carry their own
+    /// command's correlation id and rules. The batch commits or fails as a whole: a conflict on any stream writes nothing and
+    /// throws the store's concurrency exception naming that stream, so the caller can send the others again and that one alone.
     /// </summary>
     /// <returns>One result per command, in order; null for an application that does not exist (nothing was sent to it).</returns>
     public async Task<IReadOnlyList<CommandResult?>> HandleManyAsync(
