@@ -108,6 +108,25 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
     }
 
     [Fact]
+    public async Task the_memory_benchmark_reads_the_api_process_under_each_gc_setting_with_no_error()
+    {
+        var output = new StringWriter();
+        MemoryBenchmark.Setting[] settings = [MemoryBenchmark.Settings[0], MemoryBenchmark.Settings[^1]];
+
+        var code = await MemoryBenchmark.RunAsync(new(Applications: 3, Clients: 2, Readers: 2, Environment: "Development"), Workflows,
+            Api.ConnectionString, Paths.Api(), output, settings);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("memory");
+        var rows = report.GetProperty("rows").EnumerateArray().ToList();
+        rows.Select(r => r.GetProperty("setting").GetString()).ShouldBe(settings.Select(s => s.Name));
+        rows.ShouldAllBe(r => r.GetProperty("errors").GetInt32() == 0 && r.GetProperty("approvalsPerSecond").GetDouble() > 0
+            && r.GetProperty("peakMiB").GetInt64() >= r.GetProperty("residentAfterApplicationsMiB").GetInt64()
+            && r.GetProperty("caseFileKiB").GetInt32() > 0);
+    }
+
+    [Fact]
     public async Task the_inbox_benchmark_reads_every_page_of_a_copied_store_without_error()
     {
         var output = new StringWriter();

@@ -50,10 +50,17 @@ public sealed class ApiClient : IDisposable
     private static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
 
     /// <summary>A clerk receives the sample enterprise registration; with a key, a retry returns the first application.</summary>
-    public async Task<(Guid Id, string TrackingNumber, string AccessCode)> SubmitAsync(string? idempotencyKey = null,
-        CancellationToken cancellation = default)
+    public Task<(Guid Id, string TrackingNumber, string AccessCode)> SubmitAsync(string? idempotencyKey = null,
+        CancellationToken cancellation = default) => SubmitAsync(Submission, idempotencyKey, cancellation);
+
+    /// <summary>A clerk receives an application of the given JSON body; returns its id.</summary>
+    public async Task<Guid> SubmitAsync(byte[] body, CancellationToken cancellation = default) =>
+        (await SubmitAsync(body, null, cancellation)).Id;
+
+    private async Task<(Guid Id, string TrackingNumber, string AccessCode)> SubmitAsync(byte[] json, string? idempotencyKey,
+        CancellationToken cancellation)
     {
-        using var request = Request(HttpMethod.Post, "/api/applications", _clerk, Submission);
+        using var request = Request(HttpMethod.Post, "/api/applications", _clerk, json);
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
         using var answer = await SendAsync(request, 201, cancellation);
         using var body = JsonDocument.Parse(await answer.Content.ReadAsStreamAsync(cancellation));

@@ -77,6 +77,16 @@ public sealed class ApiProcess : IAsyncDisposable
         return _process.WorkingSet64 / 1024 / 1024;
     }
 
+    /// <summary>The highest resident memory the API process has had (VmHWM), in MiB; its current one where that is not known.</summary>
+    public long PeakResidentMiB()
+    {
+        var status = $"/proc/{_process.Id}/status";
+        var line = File.Exists(status)
+            ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            : null;
+        return line is null ? ResidentMiB() : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Kill();

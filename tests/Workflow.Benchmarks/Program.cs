@@ -79,6 +79,17 @@ whatIf.SetAction((parse, cancellation) =>
 var clientCounts = new Option<int[]?>("--clients")
     { Description = "concurrent clients of each row (default 1 8 32)", AllowMultipleArgumentsPerToken = true };
 var environment = new Option<string?>("--environment") { Description = "the API's environment (default Production)" };
+var applicationCount = Number("--applications", "applications received and approved per setting (default 10,000)");
+var memoryCommand = new Command("memory", "The API's resident memory under each GC setting, after many applications and case-file reads")
+    { quick, workflows, connection, applicationCount, api };
+memoryCommand.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? MemoryBenchmark.Options.Quick : MemoryBenchmark.Options.Full;
+    var options = preset with { Applications = parse.GetValue(applicationCount) ?? preset.Applications };
+    return MemoryBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
+        cancellation: cancellation);
+});
+
 var http = new Command("http", "The API as a process over HTTP: submit, approve, read and inbox beside raw INSERT+COMMIT")
     { quick, workflows, connection, operations, rounds, warmup, clientCounts, environment, api };
 http.SetAction((parse, cancellation) =>
@@ -173,7 +184,7 @@ var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decide
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, whatIf, statistics, http, inbox, profile, cluster, micro };
+    { commands, deadlines, oversight, whatIf, statistics, http, inbox, profile, cluster, memoryCommand, micro };
 return await root.Parse(args).InvokeAsync();
 
 /// <summary>The runners' entry point, internal: the test project also sees the API's public Program.</summary>

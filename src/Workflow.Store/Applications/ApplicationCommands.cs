@@ -150,10 +150,10 @@ public sealed class ApplicationCommands(
 
     /// <summary>
     /// Commands on several applications, by one actor through one channel, in one transaction: how the deadline sweeper fires
-    /// a burst with one commit instead of one per application. Each stream is loaded, checked and decided exactly as
-    /// <see cref="HandleAsync"/> does and keeps its own optimistic check; its events carry their own command's correlation
-    /// id and rules. The batch commits or fails as a whole: a conflict on any stream writes nothing and throws the store's
-    /// concurrency exception naming that stream, so the caller can send the others again and that one alone.
+    /// a burst with one commit instead of one per application. All the streams are loaded in one round trip; each is checked
+    /// and decided exactly as <see cref="HandleAsync"/> does and keeps its own optimistic check; its events carry their own
+    /// command's correlation id and rules. The batch commits or fails as a whole: a conflict on any stream writes nothing and
+    /// throws the store's concurrency exception naming that stream, so the caller can send the others again and that one alone.
     /// </summary>
     /// <returns>One result per command, in order; null for an application that does not exist (nothing was sent to it).</returns>
     public async Task<IReadOnlyList<CommandResult?>> HandleManyAsync(
@@ -169,9 +169,10 @@ public sealed class ApplicationCommands(
 
         await using var session = Open(first.By, context);
         var decided = new List<(Application State, ApplicationCommand Command, IReadOnlyList<object> Events, long Version)?>(batch.Count);
-        foreach (var (id, command, own) in batch)
+        // Every stream of the batch in one round trip, each handle keeping its own optimistic check on save.
+        var streams = await session.Events.FetchManyForWriting<Application>([.. batch.Select(b => b.Id)], cancellation);
+        foreach (var ((id, command, own), stream) in batch.Zip(streams))
         {
-            var stream = await session.Events.FetchForWriting<Application>(id, cancellation);
             if (stream.Aggregate is not { } state)
             {
                 decided.Add(null);
