@@ -200,6 +200,24 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
             {
                 fromVersion = 1, toVersion = 2, reason = "x", mapping = Enumerable.Range(0, 1000).ToDictionary(i => $"s{i}", _ => "t"),
             }));
+
+        yield return new("draft: NUL in the text", designer, "POST", "/api/drafts", $"{{\"source\":\"id: x{Nul}\"}}");
+        yield return new("draft: an Elsa flowchart nested 20,000 deep", designer, "POST", "/api/drafts",
+            Json(new { elsaFlowchart = Nested('{', '}', 20_000) }));
+        yield return new("draft: a number for the text", designer, "POST", "/api/drafts", "{\"source\":3}");
+        yield return new("draft of the all-zero id", designer, "GET", $"/api/drafts/{Zero}");
+        yield return new("what-if: nested brackets", designer, "POST", "/api/what-if",
+            Json(new { fileName = "deep.yaml", source = Nested('[', ']', 20_000), from = "2024-01-01", to = "2024-01-31" }));
+        yield return new("what-if: NUL in the text", designer, "POST", "/api/what-if",
+            $"{{\"source\":\"id: x{Nul}\",\"from\":\"2024-01-01\",\"to\":\"2024-01-31\"}}");
+        yield return new("what-if: the year 9999 to year 1", designer, "POST", "/api/what-if",
+            "{\"source\":\"id: x\",\"from\":\"9999-12-31\",\"to\":\"0001-01-01\"}");
+        yield return new("statistics: a number for the period kind", auditor, "GET", "/api/statistics?from=2024-01-01&to=2024-01-31&period=3");
+        yield return new("statistics: from the year 1 to 9999", auditor, "GET", "/api/statistics?from=0001-01-01&to=9999-12-31&period=day");
+        yield return new("statistics: NUL in the centre", auditor, "GET", "/api/statistics?from=2024-01-01&to=2024-01-31&centre=V%00TE");
+        yield return new("case search: NUL in the tracking number", auditor, "GET", "/api/oversight/cases?trackingNumber=VTE%00");
+        yield return new("case search: page 2147483648", auditor, "GET", "/api/oversight/cases?page=2147483648");
+        yield return new("case search: a lateness that is a number", auditor, "GET", "/api/oversight/cases?lateness=7");
     }
 
     [Fact]
