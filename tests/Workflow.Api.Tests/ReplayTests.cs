@@ -92,7 +92,8 @@ public class when_a_finished_case_is_replayed(ApiFixture api) : ApiTest(api)
 /// </summary>
 public class when_a_varied_case_is_replayed_at_each_version_and_instant(ApiFixture api) : ApiTest(api)
 {
-    private static readonly Core.Applications.Actor Supervisor = new("seal-chief", "Chief of the seal office", "mops-seal-office", "supervisor");
+    private static readonly Core.Applications.Actor Supervisor =
+        new("seal-chief", "Chief of the seal office", "mops-seal-office", "supervisor");
     private static readonly Core.Applications.Actor Designer = new("designer-1", "Designer", null, "designer");
     private static readonly Officer Seven = new("seal-7", "Officer Seven");
     private static readonly Officer Nine = new("seal-9", "Officer Nine");
@@ -181,6 +182,7 @@ public class when_a_varied_case_is_replayed_at_each_version_and_instant(ApiFixtu
         var seal = "mops-seal-office";
         var social = "molsw-social-security";
         var officer = new Core.Applications.Actor(Seven.UserId, Seven.Name, seal, "officer");
+        var socialOfficer = officer with { Agency = social };
         object[][] transactions =
         [
             [new StepClaimed("seal", seal, "mine", officer, t)],
@@ -198,10 +200,10 @@ public class when_a_varied_case_is_replayed_at_each_version_and_instant(ApiFixtu
             [new DelegationGranted(Nine, Seven, ["seal"], t.AddDays(8), t.AddDays(15), "leave", Supervisor, t.AddDays(8))],
             [new DelegationGranted(Nine, Seven, ["seal"], t.AddDays(8), t.AddDays(20), "longer leave", Supervisor, t.AddDays(8))],
             [new DelegationRevoked(Nine, Seven, "back early", Supervisor, t.AddDays(9))],
-            [new StepApprovedPendingConfirmation("social-security", social, "registered", null, officer with { Agency = social }, t.AddDays(9))],
+            [new StepApprovedPendingConfirmation("social-security", social, "registered", null, socialOfficer, t.AddDays(9))],
             [
                 new OfficerRecused(Seven, social, "a relative", officer, t.AddDays(9)),
-                new StepApprovalWithdrawn("social-security", social, officer with { Agency = social }, "recused", officer, t.AddDays(9)),
+                new StepApprovalWithdrawn("social-security", social, socialOfficer, "recused", officer, t.AddDays(9)),
             ],
             [
                 new ApplicationMigrated(1, "hash-1", 2, "hash-2", new Dictionary<string, string> { ["seal"] = "seal-and-stamp" },
@@ -210,7 +212,7 @@ public class when_a_varied_case_is_replayed_at_each_version_and_instant(ApiFixtu
             ],
             [new StepReleased("seal-and-stamp", seal, Nine, "handing over", Supervisor, t.AddDays(10))],
             [new ApplicationDeclaredCompleteV1(t.AddDays(10), due.AddDays(3), 17, "lao-weekdays-v1", Supervisor)],
-            [new StepApproved("social-security", social, "registered", "late", ["handover"], officer with { Agency = social }, t.AddDays(11))],
+            [new StepApproved("social-security", social, "registered", "late", ["handover"], socialOfficer, t.AddDays(11))],
             [new StepApproved("seal-and-stamp", seal, "sealed", null, ["handover"], Supervisor, t.AddDays(11))],
             [
                 new StepOpened("handover", "Handover", "odsc", null, t.AddDays(11), t.AddDays(12), 1, "lao-2026", false, null),

@@ -65,7 +65,7 @@ public sealed class ApplicationReplay(IDocumentStore store, NpgsqlDataSource dat
         return events.Count == 0 ? null : Result(id, details, events.Count, version, events[^1].Version, events[^1].Timestamp);
     }
 
-    /// <summary>As <c>AggregateStreamAsync</c> answers: nothing without events or short of the version asked, and the stream's id.</summary>
+    /// <summary>As <c>AggregateStreamAsync</c> answers: nothing without events or short of the version asked; the stream's id.</summary>
     private static ReplayedApplication? Result(Guid id, ApplicationDetails? details, long count, long version, long last,
         DateTimeOffset lastAt) =>
         count == 0 || (version != 0 && version > last) || details is null ? null : new(details with { Id = id }, lastAt);
