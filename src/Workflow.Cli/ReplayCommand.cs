@@ -49,7 +49,7 @@ public static class ReplayCommand
                 Console.WriteLine($"{e.Version,4}  {e.Timestamp.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z  {e.EventTypeName,-30} {actor}");
                 Console.WriteLine($"      {JsonSerializer.Serialize(e.Data, e.Data.GetType(), Readable)}");
             }
-            var state = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, stop, when, token: cancellation);
+            var state = (await provider.GetRequiredService<ApplicationReplay>().AsOfAsync(id, stop, when, cancellation))?.Details;
             Console.WriteLine();
             var open = state!.OpenSteps.Count == 0
                 ? "none"

@@ -104,6 +104,7 @@ public static class WorkflowStore
         services.AddSingleton<PublicationRequests>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
+        services.AddSingleton<ApplicationReplay>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Migrations>();
         services.AddSingleton<CalendarChanges>();

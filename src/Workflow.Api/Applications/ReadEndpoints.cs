@@ -41,8 +41,8 @@ public static class ReadEndpoints
     /// The application now, or as it was: <c>atVersion</c> replays its events up to that version, <c>asOf</c> up to that
     /// moment (as recorded by the store). Replay folds the stored events only, never today's definition files.
     /// </summary>
-    private static async Task<IResult> GetDetails(Guid id, HttpContext http, IQuerySession session, WorkflowCatalog catalog,
-        TimeProvider clock, CancellationToken cancellation, DateTimeOffset? asOf = null, long? atVersion = null)
+    private static async Task<IResult> GetDetails(Guid id, HttpContext http, IQuerySession session, ApplicationReplay replay,
+        WorkflowCatalog catalog, TimeProvider clock, CancellationToken cancellation, DateTimeOffset? asOf = null, long? atVersion = null)
     {
         var current = await ReadRecordedAsync(id, asOf is null && atVersion is null ? "details" : "replay", http, session, cancellation);
         if (asOf is null && atVersion is null)
@@ -61,14 +61,12 @@ public static class ReadEndpoints
         // Nothing has happened after now: a later instant replays the application as it is, on today's calendar.
         var now = clock.GetUtcNow();
         if (asOf > now) asOf = now;
-        var events = await session.Events.FetchStreamAsync(id, atVersion ?? 0, asOf?.ToUniversalTime(), token: cancellation);
-        if (events.Count == 0)
+        var then = await replay.AsOfAsync(id, atVersion ?? 0, asOf, cancellation);
+        if (then is null)
             return Results.Problem(statusCode: 404, title: "Not found",
                 detail: $"application {current.TrackingNumber} did not exist yet at that moment");
-        var then = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, atVersion ?? 0, asOf?.ToUniversalTime(),
-            token: cancellation);
-        http.Response.SetVersion(then!.Version);
-        return Results.Ok(WithRemainingDays(then, catalog, asOf ?? events[^1].Timestamp));
+        http.Response.SetVersion(then.Details.Version);
+        return Results.Ok(WithRemainingDays(then.Details, catalog, asOf ?? then.LastEventAt));
     }
 
     /// <summary>Working days left (negative: overdue) for each open step and the case, counted now on the office's calendar.</summary>

@@ -80,12 +80,19 @@ public sealed record ApplicationDetails
 
 public sealed class ApplicationDetailsProjection : SingleStreamProjection<ApplicationDetails, Guid>
 {
-    public override ApplicationDetails? Evolve(ApplicationDetails? snapshot, Guid id, IEvent e)
+    public override ApplicationDetails? Evolve(ApplicationDetails? snapshot, Guid id, IEvent e) => Fold(snapshot, e.Data);
+
+    /// <summary>
+    /// One event of the stream folded into the details. It reads the event's data only (never its metadata), so the
+    /// as-of replay (<see cref="ApplicationReplay"/>) folds the stored data through this same function. Not named Apply:
+    /// Marten would take it for a conventional Apply method and refuse the projection for having both.
+    /// </summary>
+    public static ApplicationDetails? Fold(ApplicationDetails? snapshot, object @event)
     {
         // Every event of the stream passes here in order, so counting them gives the stream version, whatever
         // the append mode tells the projection.
-        var next = Project(snapshot, e.Data);
-        return next is null ? null : next with { Version = (snapshot?.Version ?? 0) + 1, Clock = Timed(snapshot, next.Clock, e.Data) };
+        var next = Project(snapshot, @event);
+        return next is null ? null : next with { Version = (snapshot?.Version ?? 0) + 1, Clock = Timed(snapshot, next.Clock, @event) };
     }
 
     /// <summary>
