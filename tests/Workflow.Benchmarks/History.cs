@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NpgsqlTypes;
+using Workflow.Core.Access;
 using Workflow.Core.Applications;
 using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
@@ -261,9 +262,13 @@ public sealed class VariedCase(WorkflowDefinition definition, CentreCalendars ca
     private DateTimeOffset _last;
 
     private Application State => _state!;
-    private Actor Clerk => new($"clerk-{centre.ToLowerInvariant()}", "Clerk", "odsc", Core.Access.Roles.Clerk, centre);
-    private static Actor Officer(string agency) => new($"officer-{agency}", "Officer", agency, Core.Access.Roles.Officer);
-    private static Actor Supervisor(string agency) => new($"supervisor-{agency}", "Supervisor", agency, Core.Access.Roles.Supervisor);
+    // Who the shell lets act (AccessPolicy): a clerk of the application's centre on the centre's own steps, corrections and
+    // withdrawals; an officer of the step's agency elsewhere; a supervisor of the step's agency (of the centre, for the
+    // centre's steps) for a return past the cap and for acknowledging an escalation.
+    private Actor Clerk => new($"clerk-{centre.ToLowerInvariant()}", "Clerk", AccessPolicy.CentreAgency, Roles.Clerk, centre);
+    private Actor Officer(string agency) => agency == AccessPolicy.CentreAgency ? Clerk : new($"officer-{agency}", "Officer", agency, Roles.Officer);
+    private Actor Supervisor(string agency) => new($"supervisor-{agency}", "Supervisor", agency, Roles.Supervisor,
+        agency == AccessPolicy.CentreAgency ? centre : null);
 
     public IReadOnlyList<object> Run(Guid id, string trackingNumber, string accessCode, DateTimeOffset received, HistoryFigures figures)
     {
@@ -333,26 +338,24 @@ public sealed class VariedCase(WorkflowDefinition definition, CentreCalendars ca
         var step = definition.FindStep(stepId)!;
         var returns = _events.Count(e => e is StepReturned);
         var roll = random.Next(1000);
-        var by = step == definition.Start ? Clerk : Officer(step.Agency);
+        var by = Officer(step.Agency);
+        // Past the procedure's cap only a supervisor returns a file, naming the listed requirement it is about; the centre's
+        // steps are decided by clerks only, so no such return is made there.
+        var beyondCap = State.Complete && State.Returns >= definition.MaxReturns;
+        var mayReturn = step.CanReturn && returns < 4 && !(beyondCap && step.Agency == AccessPolicy.CentreAgency);
         if (step.Reject is not null && roll < 15)
-        {
             Apply(new DecideStep(stepId, StepOutcome.Reject, "does not meet the requirements", null, by), at);
-            return;
-        }
-        if (step.CanReturn && returns < 4 && roll < (returns == 0 ? 60 : 250))
-        {
-            // Past the procedure's cap only a supervisor returns a file, naming the listed requirement it is about.
-            var beyondCap = State.Complete && State.Returns >= definition.MaxReturns;
-            var code = beyondCap ? $"document:{definition.Documents[0].Name}" : null;
+        else if (mayReturn && roll < (returns == 0 ? 60 : 250))
             Apply(new DecideStep(stepId, StepOutcome.Return, "a document is missing or unreadable", null,
-                beyondCap ? Supervisor(step.Agency) : by, code), at);
-            return;
+                beyondCap ? Supervisor(step.Agency) : by, beyondCap ? $"document:{definition.Documents[0].Name}" : null), at);
+        else
+        {
+            Apply(new DecideStep(stepId, StepOutcome.Approve, "complete and in order", null, by), at);
+            // Four eyes: a second officer of the agency confirms.
+            if (State.Steps.GetValueOrDefault(stepId) is { Status: StepStatus.Open, Pending: not null })
+                Apply(new DecideStep(stepId, StepOutcome.Approve, "confirmed", null,
+                    Officer(step.Agency) with { UserId = $"second-{step.Agency}-{centre}" }), at.AddMinutes(10));
         }
-        Apply(new DecideStep(stepId, StepOutcome.Approve, "complete and in order", null, by), at);
-        // Four eyes: a second officer of the agency confirms.
-        if (State.Steps.GetValueOrDefault(stepId) is { Status: StepStatus.Open, Pending: not null })
-            Apply(new DecideStep(stepId, StepOutcome.Approve, "confirmed", null, Officer(step.Agency) with { UserId = $"second-{step.Agency}" }),
-                at.AddMinutes(10));
     }
 
     private void Correct(DateTimeOffset at)
