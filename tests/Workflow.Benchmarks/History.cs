@@ -303,7 +303,10 @@ public sealed class VariedCase(WorkflowDefinition definition, CentreCalendars ca
     /// <summary>The earliest thing a person would do next: a decision on an open step, a correction, a withdrawal or an acknowledgement.</summary>
     private (DateTimeOffset At, Action<DateTimeOffset> Act) Next()
     {
-        foreach (var open in State.Steps.Values.Where(s => s.Status == StepStatus.Open && !_decisions.ContainsKey((s.StepId, s.OpenedAt))))
+        // In the order of the step ids: the state's dictionary enumerates in the order of string hashes, which changes from
+        // one process to the next, and the history is to be the same in every run.
+        foreach (var open in State.Steps.Values.Where(s => s.Status == StepStatus.Open && !_decisions.ContainsKey((s.StepId, s.OpenedAt)))
+                     .OrderBy(s => s.StepId, StringComparer.Ordinal))
             _decisions[(open.StepId, open.OpenedAt)] = DecisionTime(open);
         if (State.Status == ApplicationStatus.AwaitingCorrection && _correction is null)
         {
@@ -384,7 +387,8 @@ public sealed class VariedCase(WorkflowDefinition definition, CentreCalendars ca
             if (State.Clock is { Running: true, Missed: false } clock) due.Add((DeadlineScopes.Case, clock.DueAt));
             if (State.Status == ApplicationStatus.AwaitingCorrection && State.CorrectionDueAt is { } window)
                 due.Add((DeadlineScopes.Correction, window));
-            var next = due.Where(d => !_spent.Contains(d)).DefaultIfEmpty((Scope: "", At: DateTimeOffset.MaxValue)).MinBy(d => d.At);
+            var next = due.Where(d => !_spent.Contains(d)).OrderBy(d => d.At).ThenBy(d => d.Scope, StringComparer.Ordinal)
+                .DefaultIfEmpty((Scope: "", At: DateTimeOffset.MaxValue)).First();
             if (next.At == DateTimeOffset.MaxValue || next.At.AddMinutes(1) >= before) return;
             // A timer whose state gives nothing (a level the chain lacks) is retired, as the sweeper retires its row.
             if (Apply(new ReachDeadline(next.Scope, DeadlineScopes.System, next.At), next.At.AddMinutes(1)) == 0) _spent.Add(next);
