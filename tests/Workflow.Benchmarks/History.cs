@@ -4,8 +4,10 @@ using NpgsqlTypes;
 using Workflow.Core.Access;
 using Workflow.Core.Applications;
 using Workflow.Core.Calendars;
+using Workflow.Core.Citizens;
 using Workflow.Core.Definitions;
 using Workflow.Store;
+using Workflow.Store.Tracking;
 
 namespace Workflow.Benchmarks;
 
@@ -152,7 +154,7 @@ public static class History
         var lastDay = new DateTimeOffset(2024, 12, 31, 12, 0, 0, VariedCase.Vientiane);
         // The shell hashes a fresh access code for every submission (slow on purpose: PBKDF2); one hash serves them all here,
         // since only whether a case has one is counted.
-        var accessCode = Store.Tracking.AccessCodes.Hash(Store.Tracking.AccessCodes.New());
+        var accessCode = AccessCodes.Hash(AccessCodes.New());
         var numbers = new Dictionary<string, int>();
         for (var i = 0; i < cases; i++)
         {
@@ -211,7 +213,7 @@ public sealed class HistoryFigures
                 case CaseDeadlineMissed: Apologies++; break;
                 case StepEscalated: Escalations++; break;
                 case EscalationAcknowledged: Acknowledged++; break;
-                case Core.Citizens.ServiceRated: Ratings++; break;
+                case ServiceRated: Ratings++; break;
             }
         }
     }
@@ -290,7 +292,7 @@ public sealed class VariedCase(WorkflowDefinition definition, CentreCalendars ca
         if (State.IsFinished && random.Next(100) < 40)
         {
             var at = _last.AddHours(random.Next(2, 24 * 20));
-            if (at < End) Apply(new Core.Citizens.RateService(Rating(), null, Core.Citizens.Feedback.Citizen(trackingNumber)), at);
+            if (at < End) Apply(new RateService(Rating(), null, Feedback.Citizen(trackingNumber)), at);
         }
         if (!State.IsFinished)
         {
