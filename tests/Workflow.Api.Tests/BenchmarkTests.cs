@@ -192,4 +192,29 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
         report.GetProperty("check").GetProperty("differences").GetInt32().ShouldBe(0);
         report.GetProperty("dashboard").GetProperty("queryP50").GetDouble().ShouldBeGreaterThan(0);
     }
+
+    [Fact]
+    public async Task the_statistics_check_runner_finds_the_projection_equal_and_catches_an_altered_case()
+    {
+        var output = new StringWriter();
+
+        var code = await StatisticsCheckBenchmark.RunAsync(new(Applications: 60), Workflows, Api.ConnectionString,
+            StatisticsCheckBenchmark.Cli(), output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("stats-check");
+        var history = report.GetProperty("history");
+        history.GetProperty("applications").GetInt32().ShouldBe(60);
+        history.GetProperty("procedures").GetArrayLength().ShouldBe(5);
+        history.GetProperty("returns").GetInt32().ShouldBeGreaterThan(0);
+        report.GetProperty("catchUp").GetProperty("caughtUp").GetBoolean().ShouldBeTrue();
+        report.GetProperty("catchUp").GetProperty("events").GetInt64().ShouldBeGreaterThanOrEqualTo(history.GetProperty("events").GetInt64());
+        var checks = report.GetProperty("checks").EnumerateArray().ToList();
+        checks.Count.ShouldBe(3);
+        checks.ShouldAllBe(c => c.GetProperty("exitCode").GetInt32() == 0 && c.GetProperty("lastLine").GetString()!.StartsWith("equal"));
+        // The altered case makes the real tool exit 1 and name it.
+        report.GetProperty("negativeControl").GetProperty("exitCode").GetInt32().ShouldBe(1);
+        report.GetProperty("negativeControl").GetProperty("named").GetBoolean().ShouldBeTrue();
+    }
 }

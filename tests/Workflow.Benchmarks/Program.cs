@@ -180,11 +180,24 @@ statistics.SetAction((parse, cancellation) =>
         cancellation);
 });
 
+var checkApplications = Number("--applications", "applications recorded through 2024 (default 100,000)");
+var cli = new Option<string?>("--cli") { Description = "the built workflow tool that is run; default: the one built with this project" };
+var statsCheck = new Command("stats-check", "`workflow stats --check` on a varied year of applications: the projection's catch-up, " +
+                                            "three checks by the real tool, and a negative control")
+    { quick, workflows, connection, checkApplications, cli };
+statsCheck.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? StatisticsCheckBenchmark.Options.Quick : StatisticsCheckBenchmark.Options.Full;
+    var options = preset with { Applications = parse.GetValue(checkApplications) ?? preset.Applications };
+    return StatisticsCheckBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(cli) ?? StatisticsCheckBenchmark.Cli(),
+        Console.Out, cancellation);
+});
+
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, whatIf, statistics, http, inbox, profile, cluster, memoryCommand, micro };
+    { commands, deadlines, oversight, whatIf, statistics, statsCheck, http, inbox, profile, cluster, memoryCommand, micro };
 return await root.Parse(args).InvokeAsync();
 
 /// <summary>The runners' entry point, internal: the test project also sees the API's public Program.</summary>
