@@ -120,7 +120,10 @@ public static class History
                     calendar.AddWorkingDays(returned, random.Next(1, 6)).AddHours(-5));
                 continue;
             }
-            foreach (var open in state.LiveSteps.Where(s => s.Status == StepStatus.Open && !planned.ContainsKey((s.StepId, s.OpenedAt))))
+            // In the order of the step ids, so that every run draws the same numbers for the same steps (the state's dictionary
+            // enumerates in the order of string hashes, which change from one process to the next).
+            foreach (var open in state.LiveSteps.Where(s => s.Status == StepStatus.Open && !planned.ContainsKey((s.StepId, s.OpenedAt)))
+                         .OrderBy(s => s.StepId, StringComparer.Ordinal))
             {
                 var allowed = definition.FindStep(open.StepId)!.DeadlineDays;
                 var at = calendar.AddWorkingDays(open.OpenedAt, random.Next(0, allowed + 3)).AddHours(-random.Next(1, 7));
