@@ -49,7 +49,8 @@ public sealed class CaseSearch(NpgsqlDataSource database)
 
     /// <summary>
     /// A step breached, or the legal deadline missed: the predicate of the partial index of late cases, and the search's
-    /// condition written the same, so that PostgreSQL sees the index answers it.
+    /// condition written the same, so that PostgreSQL sees the index answers it. Marten names the column of the nested
+    /// <c>Clock.Missed</c> <c>clockmissed</c>.
     /// </summary>
     private const string LateCase = "(jsonb_array_length(data -> 'breaches') > 0 or clockmissed)";
 
@@ -108,6 +109,8 @@ public sealed class CaseSearch(NpgsqlDataSource database)
     /// The two statements of a search, the total and the page, with their positional values: what <see cref="FindAsync"/>
     /// sends, and what a plan is asked for. Only the criteria given become conditions: a condition such as
     /// "@x is null or column = @x" would keep PostgreSQL from choosing an index for it once the statement is prepared.
+    /// The page's offset and size are written into the statement (numbers, checked before): a prepared statement's plan
+    /// for an unknown LIMIT may sort every match rather than read the first rows of an index.
     /// </summary>
     public static IReadOnlyList<(string Sql, object[] Values)> Statements(CaseCriteria criteria)
     {
@@ -143,9 +146,9 @@ public sealed class CaseSearch(NpgsqlDataSource database)
                    jsonb_array_length(d.data->'breaches'), d.clockmissed, array(select jsonb_array_elements_text(d.data->'agencies'))
             from {Table} d {where}
             order by {Received} desc, d.tracking_number
-            offset ${values.Count + 1} limit ${values.Count + 2}
+            offset {(criteria.Page - 1) * criteria.PageSize} limit {criteria.PageSize}
             """;
-        return [(count, [.. values]), (page, [.. values, (criteria.Page - 1) * criteria.PageSize, criteria.PageSize])];
+        return [(count, [.. values]), (page, [.. values])];
     }
 
     private static DateTimeOffset? Instant(NpgsqlDataReader reader, int i) =>
