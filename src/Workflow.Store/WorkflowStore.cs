@@ -55,6 +55,7 @@ public static class WorkflowStore
         options.Storage.ExtendedSchemaObjects.AddRange(Notifications.Outbox.Schema(Schema));
 
         options.Schema.For<ApplicationDetails>().UniqueIndex(d => d.TrackingNumber);
+        Oversight.CaseSearch.Configure(options);
         // The desk's page, earliest due first within an agency, is read from this one index in order: no sort of the whole inbox.
         options.Schema.For<InboxItem>().Index([i => i.Agency, i => i.DueAt, i => i.OpenedAt]).Index(i => i.DueAt)
             .Index(i => i.ApplicationId).Index(i => i.Centre).Index(i => i.WorkflowId).Index(i => i.HolderId);

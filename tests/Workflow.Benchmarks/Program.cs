@@ -196,8 +196,28 @@ statsCheck.SetAction((parse, cancellation) =>
 var micro = new Command("micro", "BenchmarkDotNet: working-day maths, the decider, canonical hashing, each against a baseline") { quick };
 micro.SetAction(parse => MicroBenchmarks.Run(parse.GetValue(quick), Console.Out));
 
+var searchApplications = Number("--applications", "applications in the store (default 100,000)");
+var searches = Number("--reads", "searches per measurement (default 200)");
+var approvals = Number("--approvals", "approvals per measurement of the indexes' write cost (default 300)");
+var search = new Command("search",
+        "The auditors' case search by each criterion at scale, beside hand-written SQL and the query before its indexes, and " +
+        "what the indexes cost an approval")
+    { quick, workflows, connection, searchApplications, searches, rounds, approvals };
+search.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? OversightSearchBenchmark.Options.Quick : OversightSearchBenchmark.Options.Full;
+    var options = preset with
+    {
+        Applications = parse.GetValue(searchApplications) ?? preset.Applications,
+        Reads = parse.GetValue(searches) ?? preset.Reads,
+        Rounds = parse.GetValue(rounds) ?? preset.Rounds,
+        Approvals = parse.GetValue(approvals) ?? preset.Approvals,
+    };
+    return OversightSearchBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
+});
+
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, whatIf, statistics, statsCheck, http, inbox, profile, cluster, memoryCommand, micro };
+    { commands, deadlines, oversight, search, whatIf, statistics, statsCheck, http, inbox, profile, cluster, memoryCommand, micro };
 return await root.Parse(args).InvokeAsync();
 
 /// <summary>The runners' entry point, internal: the test project also sees the API's public Program.</summary>

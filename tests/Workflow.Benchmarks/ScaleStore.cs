@@ -6,9 +6,10 @@ namespace Workflow.Benchmarks;
 /// <summary>
 /// A store of many applications made fast: a few real cases go through the command shell, then each is copied with
 /// set-based SQL into many streams, with its events, its stream row and the documents its inline projections wrote
-/// (details, citizen tracking, inbox items, open deadlines), each copy with its own id and tracking number. What the
-/// readers read is therefore exactly what the projections write. The copies carry no chain links (nothing here verifies
-/// them), and their events keep the template's tracking number inside the submission.
+/// (details, citizen tracking, inbox items, open deadlines), each copy with its own id and tracking number (in the
+/// document and in the column the case search keeps of it). What the readers read is therefore exactly what the
+/// projections write. The copies carry no chain links (nothing here verifies them), and their events keep the
+/// template's tracking number inside the submission.
 /// </summary>
 public static class ScaleStore
 {
@@ -49,7 +50,8 @@ public static class ScaleStore
                where t.stream_id = @template order by c.g, t.version;
              insert into {s}.mt_doc_applicationdetails
                select {Copy($"{s}.mt_doc_applicationdetails", "t",
-                   "'id', c.id, 'data', t.data || jsonb_build_object('id', c.id, 'trackingNumber', c.tracking)")}
+                   "'id', c.id, 'tracking_number', c.tracking, " +
+                   "'data', t.data || jsonb_build_object('id', c.id, 'trackingNumber', c.tracking)")}
                where t.id = @template;
              insert into {s}.mt_doc_citizentracking
                select {Copy($"{s}.mt_doc_citizentracking", "t",

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Marten;
@@ -44,6 +45,11 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         await page.GetByLabel("Last day").FillAsync(Day(0));
         await page.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
         await Expect(page.Locator("table.indicators")).ToContainTextAsync("centre VTE");
+        // The chart says in words what it draws, over which days and how to read it, and is named by those words.
+        var caption = $"Decisions at each centre, {Spelled(-120)} to {Spelled(0)}: the whole bar is every case decided and its " +
+                      "red part the ones decided late; the numbers are written beside each bar.";
+        await Expect(page.GetByText(caption, new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = caption, Exact = true })).ToContainTextAsync("centre VTE");
         await ScreenshotAsync(page, "oversight-indicators");
         await AccessibleAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = "centre VTE" }).ClickAsync();
@@ -152,11 +158,19 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         await ChooseLanguageAsync(page, "en");
         await page.GetByRole(AriaRole.Link, new() { Name = "Oversight questions" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Oversight questions");
-        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Steps that passed their due time, by office" }))
+        // Each chart's caption is visible, says what is drawn over which period and how to read it, and names the chart.
+        var breaches = "Steps that passed their due time, by office, all the time recorded: the longer the bar, the more steps " +
+                       "went past their time limit; the number is written beside each bar.";
+        var lateDecisions = "Decisions made late, by office, all the time recorded: the longer the bar, the more late decisions; " +
+                            "the number is written beside each bar.";
+        var byOfficer = "Decisions by each officer, all the time recorded: the whole bar is every decision the officer made and " +
+                        "its red part the late ones; the numbers are written beside each bar.";
+        foreach (var caption in new[] { breaches, lateDecisions, byOfficer })
+            await Expect(page.GetByText(caption, new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = breaches, Exact = true }))
             .ToContainTextAsync("Ministry of Industry and Commerce");
-        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Late decisions by office" })).ToContainTextAsync("1");
-        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Decisions by officer, with the late ones" }))
-            .ToContainTextAsync("Registrar");
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = lateDecisions, Exact = true })).ToContainTextAsync("1");
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = byOfficer, Exact = true })).ToContainTextAsync("Registrar");
         await Expect(page.Locator("#late-title + p + .chart-frame + table")).ToContainTextAsync(late.TrackingNumber);
         await ScreenshotAsync(page, "oversight-queries");
         await AccessibleAsync(page);
@@ -164,6 +178,8 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         // A period before anything happened has nothing to show, and a period the wrong way round is refused in words.
         await page.GotoAsync("/oversight/queries?to=2001-01-01");
         await Expect(page.Locator("main")).Not.ToContainTextAsync(late.TrackingNumber);
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^Decisions made late, by office, up to 31 December 2000: ") }))
+            .ToContainTextAsync("Nothing in this period");
         await page.GotoAsync("/oversight/queries?from=2024-06-02&to=2024-06-01");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not after the first day");
     }
@@ -198,12 +214,21 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
 
         await page.GotoAsync("/oversight/queries");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("ຄຳຖາມການກວດກາ");
+        var breaches = "ຂັ້ນຕອນທີ່ກາຍກຳນົດເວລາ ແຍກຕາມຫ້ອງການ, ຕະຫຼອດເວລາທີ່ມີການບັນທຶກ: ແທ່ງຍິ່ງຍາວ ຂັ້ນຕອນທີ່ກາຍກຳນົດເວລາຍິ່ງຫຼາຍ; " +
+                       "ຕົວເລກຂຽນໄວ້ຂ້າງແຕ່ລະແທ່ງ.";
+        await Expect(page.GetByText(breaches, new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = breaches, Exact = true })).ToContainTextAsync("ກະຊວງອຸດສາຫະກຳ ແລະ ການຄ້າ");
         await ScreenshotAsync(page, "oversight-queries-lo");
         await AccessibleAsync(page);
 
         await page.GotoAsync($"/oversight/indicators?from={Day(-120)}&to={Day(0)}&centre=VTE");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("ແຍກຕາມຫ້ອງການ");
         await Expect(page.Locator("table.indicators")).ToContainTextAsync("ກະຊວງອຸດສາຫະກຳ ແລະ ການຄ້າ");
+        // The browser reads the pattern between slashes: a slash of a date is escaped.
+        var days = $"{Spelled(-120, "lo")} ຫາ {Spelled(0, "lo")}".Replace("/", "\\/");
+        var byOffice = new Regex($"^ການຕັດສິນຂອງແຕ່ລະຫ້ອງການ, ແຕ່ {days}: ");
+        await Expect(page.GetByText(byOffice)).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = byOffice })).ToContainTextAsync("ກະຊວງອຸດສາຫະກຳ ແລະ ການຄ້າ");
         await ScreenshotAsync(page, "oversight-indicators-lo");
         await AccessibleAsync(page);
 
@@ -310,6 +335,15 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
     }
 
     private static string Day(int days) => DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).AddDays(days).ToString("yyyy-MM-dd");
+
+    /// <summary>The day as a caption writes it: "3 June 2024" in English, "03/06/2024" in Lao.</summary>
+    private static string Spelled(int days, string language = "en")
+    {
+        var day = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).AddDays(days);
+        return language == "en"
+            ? day.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB"))
+            : day.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The page's live connection is up: before that a slide or a click would be lost.</summary>
     private static Task LiveAsync(IPage page) =>

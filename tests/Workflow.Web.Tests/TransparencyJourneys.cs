@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Marten;
@@ -55,7 +56,15 @@ public sealed class when_the_public_reads_the_transparency_page(WorkspaceFixture
         await page.GetByRole(AriaRole.Link, new() { Name = "Performance", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "How the one-door service centres perform" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Centre VTE" })).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new("applications received, month by month") })).ToBeVisibleAsync();
+        // Each chart has a visible caption naming what it draws, over which months and how to read it, and is named by it.
+        var months = $"{Month(-11, "en")} to {Month(0, "en")}";
+        var received = $"Applications for land title transfer received each month from {months}. One bar for each month: the taller " +
+                       "the bar, the more applications came in; the number is written above each bar.";
+        await Expect(page.GetByText(received, new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = received, Exact = true })).ToContainTextAsync("3");
+        var onTime = new Regex($"^The share of applications for land title transfer decided on time, each month from {months}\\. ");
+        await Expect(page.GetByText(onTime)).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = onTime })).ToBeVisibleAsync();
         var table = page.GetByRole(AriaRole.Table).First;
         await Expect(table).ToContainTextAsync("Decided on time");
         // This month's row: three received, none decided yet.
@@ -69,6 +78,11 @@ public sealed class when_the_public_reads_the_transparency_page(WorkspaceFixture
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "ຜົນງານຂອງສູນບໍລິການປະຕູດຽວ" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "ສູນ VTE" })).ToBeVisibleAsync();
         await Expect(page.Locator("main")).ToContainTextAsync("CC BY 4.0");
+        // The browser reads the pattern between slashes: a slash of a date is escaped.
+        var monthsLo = $"{Month(-11, "lo")} ຫາ {Month(0, "lo")}".Replace("/", "\\/");
+        var receivedLo = new Regex($"^.+: ຈຳນວນຄຳຮ້ອງທີ່ໄດ້ຮັບ ແຕ່ລະເດືອນ ແຕ່ {monthsLo}\\. ແທ່ງໜຶ່ງແມ່ນໜຶ່ງເດືອນ");
+        await Expect(page.GetByText(receivedLo)).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = receivedLo })).ToContainTextAsync("3");
         await ScreenshotAsync(page, "transparency-lo");
         await AccessibleAsync(page);
 
@@ -79,6 +93,15 @@ public sealed class when_the_public_reads_the_transparency_page(WorkspaceFixture
         csv[0].ShouldStartWith("period,from,to,centre,agency,procedure,step,received");
         csv.Skip(1).ShouldContain(line => line.Contains(",VTE,,land-title-transfer,,3,"));
         string.Join('\n', csv).ShouldNotContain(Applicant);
+    }
+
+    /// <summary>A month from this one as the page names it: "November 2026" in English, "11/2026" in Lao.</summary>
+    private static string Month(int months, string language)
+    {
+        var month = DateTime.UtcNow.AddHours(7).AddMonths(months);
+        return language == "en"
+            ? month.ToString("MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"))
+            : month.ToString("MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

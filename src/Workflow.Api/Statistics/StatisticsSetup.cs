@@ -4,10 +4,11 @@ namespace Workflow.Api.Statistics;
 
 public static class StatisticsSetup
 {
-    /// <summary>The public figures kept in memory for the transparency page and its open-data downloads.</summary>
+    /// <summary>The public figures kept in memory for the transparency page and its open-data downloads, and the page's HTML.</summary>
     public static WebApplicationBuilder AddStatistics(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Workspace.Transparency.PublicFigures>();
+        builder.Services.AddSingleton<Workspace.Transparency.PublicPage>();
         return builder;
     }
 

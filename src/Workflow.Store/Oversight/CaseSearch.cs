@@ -1,5 +1,8 @@
+using Marten;
 using Npgsql;
+using Weasel.Postgresql.Tables;
 using Workflow.Core.Applications;
+using Workflow.Store.Applications;
 using Workflow.Store.Audit;
 
 namespace Workflow.Store.Oversight;
@@ -33,58 +36,119 @@ public sealed record CaseSummary(Guid Id, string TrackingNumber, string Workflow
     IReadOnlyList<string> Agencies);
 
 /// <summary>
-/// Finds cases for oversight in the read model every reader uses (<c>ApplicationDetails</c>), newest first, paged.
-/// One statement with the total beside each row, like <see cref="OversightQueries"/>.
+/// Finds cases for oversight in the read model every reader uses (<c>ApplicationDetails</c>), newest first, paged. Each
+/// criterion reads a column or an index declared in <see cref="Configure"/>, so that a search in a store of hundreds of
+/// thousands of cases reads only the cases it finds; the total and the page go in one round trip.
 /// </summary>
 public sealed class CaseSearch(NpgsqlDataSource database)
 {
-    private static readonly string Schema = WorkflowStore.Schema;
+    private static readonly string Table = $"{WorkflowStore.Schema}.mt_doc_applicationdetails";
+
+    /// <summary>The day received as Marten's index of the member computes it: the search writes the same expression.</summary>
+    private static readonly string Received = $"{WorkflowStore.Schema}.mt_immutable_timestamptz(d.data ->> 'submittedAt')";
+
+    /// <summary>
+    /// A step breached, or the legal deadline missed: the predicate of the partial index of late cases, and the search's
+    /// condition written the same, so that PostgreSQL sees the index answers it. Marten names the column of the nested
+    /// <c>Clock.Missed</c> <c>clockmissed</c>.
+    /// </summary>
+    private const string LateCase = "(jsonb_array_length(data -> 'breaches') > 0 or clockmissed)";
+
+    /// <summary>
+    /// The columns and indexes of the search. Marten copies each duplicated member into its own column on every write of
+    /// the document (and fills it for the documents already stored when the column is added), so the search compares
+    /// columns, not JSON. Each index costs every write of the document a little (README, Benchmarks: "Case search").
+    /// </summary>
+    public static void Configure(StoreOptions options)
+    {
+        options.Schema.For<ApplicationDetails>()
+            // From the start of the number, whatever the case: LIKE 'ABC%' reads this index when it compares bytes.
+            .Duplicate(d => d.TrackingNumber, configure: index => index.Mask = "upper(?) text_pattern_ops")
+            .Duplicate(d => d.WorkflowId)
+            .Duplicate(d => d.Centre)
+            .Duplicate(d => d.Status)
+            .Duplicate(d => d.Clock.Missed, pgType: "boolean")
+            // Newest first: the default page is the first rows of this index read backwards, never a sort of every case. An
+            // index on the JSON rather than a column: a duplicated instant would have to be written in UTC, and the
+            // projection keeps the office's offset.
+            .Index(d => d.SubmittedAt)
+            // Any agency that held a step: the JSON array's "contains" operator (?) reads a GIN index of the array.
+            .Index(d => d.Agencies, index => index.Method = IndexMethod.gin)
+            // Late cases are few: a partial index holds only them, newest first, so the page and the total of late cases read
+            // it alone (and those of cases late by the legal deadline, a part of them). On-time cases are most cases: their
+            // page reads the index of the day received.
+            .Index(d => d.SubmittedAt, index =>
+            {
+                index.Name = "mt_doc_applicationdetails_idx_late";
+                index.Predicate = LateCase;
+            });
+    }
 
     public async Task<Paged<CaseSummary>> FindAsync(CaseCriteria criteria, CancellationToken cancellation = default)
     {
-        await using var command = database.CreateCommand($"""
-            select d.id, d.data->>'trackingNumber', d.data->>'workflowId', (d.data->>'workflowVersion')::int, d.data->>'centre',
-                   d.data->>'status', (d.data->>'submittedAt')::timestamptz,
-                   coalesce(d.data->'clock'->>'dueAt', d.data->>'dueAt')::timestamptz, (d.data->>'finishedAt')::timestamptz,
-                   jsonb_array_length(d.data->'breaches'), (d.data->'clock'->>'missed')::boolean,
-                   array(select jsonb_array_elements_text(d.data->'agencies')), count(*) over ()
-            from {Schema}.mt_doc_applicationdetails d
-            where (@tracking::text is null or upper(d.data->>'trackingNumber') like upper(@tracking) || '%')
-              and (@workflow::text is null or d.data->>'workflowId' = @workflow)
-              and (@agency::text is null or d.data->'agencies' ? @agency)
-              and (@centre::text is null or d.data->>'centre' = @centre)
-              and (@status::text is null or d.data->>'status' = @status)
-              and (@from::timestamptz is null or (d.data->>'submittedAt')::timestamptz >= @from)
-              and (@to::timestamptz is null or (d.data->>'submittedAt')::timestamptz < @to)
-              and (@lateness::text is null
-                or (@lateness = 'late' and (jsonb_array_length(d.data->'breaches') > 0 or (d.data->'clock'->>'missed')::boolean))
-                or (@lateness = 'case-late' and (d.data->'clock'->>'missed')::boolean)
-                or (@lateness = 'on-time' and jsonb_array_length(d.data->'breaches') = 0
-                    and not (d.data->'clock'->>'missed')::boolean))
-            order by (d.data->>'submittedAt')::timestamptz desc, d.data->>'trackingNumber'
-            offset @skip limit @take
-            """);
-        command.Parameters.AddWithValue("tracking", (object?)Escape(criteria.TrackingNumber?.Trim()) ?? DBNull.Value);
-        command.Parameters.AddWithValue("workflow", (object?)criteria.WorkflowId ?? DBNull.Value);
-        command.Parameters.AddWithValue("agency", (object?)criteria.Agency ?? DBNull.Value);
-        command.Parameters.AddWithValue("centre", (object?)criteria.Centre ?? DBNull.Value);
-        command.Parameters.AddWithValue("status", (object?)criteria.Status?.ToString() ?? DBNull.Value);
-        command.Parameters.AddWithValue("lateness", (object?)criteria.Lateness ?? DBNull.Value);
-        command.Parameters.AddWithValue("from", (object?)criteria.From?.ToUniversalTime() ?? DBNull.Value);
-        command.Parameters.AddWithValue("to", (object?)criteria.To?.ToUniversalTime() ?? DBNull.Value);
-        command.Parameters.AddWithValue("skip", (criteria.Page - 1) * criteria.PageSize);
-        command.Parameters.AddWithValue("take", criteria.PageSize);
-        var items = new List<CaseSummary>();
-        var total = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
+        await using var batch = database.CreateBatch();
+        foreach (var (sql, values) in Statements(criteria))
         {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(cancellation);
+        await reader.ReadAsync(cancellation);
+        var total = (int)reader.GetInt64(0);
+        await reader.NextResultAsync(cancellation);
+        var items = new List<CaseSummary>();
+        while (await reader.ReadAsync(cancellation))
             items.Add(new CaseSummary(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetString(4),
                 Enum.Parse<ApplicationStatus>(reader.GetString(5)), reader.GetFieldValue<DateTimeOffset>(6), Instant(reader, 7),
                 Instant(reader, 8), reader.GetInt32(9), reader.GetBoolean(10), reader.GetFieldValue<string[]>(11)));
-            total = (int)reader.GetInt64(12);
-        }
         return new Paged<CaseSummary>(criteria.Page, criteria.PageSize, total, items);
+    }
+
+    /// <summary>
+    /// The two statements of a search, the total and the page, with their positional values: what <see cref="FindAsync"/>
+    /// sends, and what a plan is asked for. Only the criteria given become conditions: a condition such as
+    /// "@x is null or column = @x" would keep PostgreSQL from choosing an index for it once the statement is prepared.
+    /// The page's offset and size are written into the statement (numbers, checked before): a prepared statement's plan
+    /// for an unknown LIMIT may sort every match rather than read the first rows of an index.
+    /// </summary>
+    public static IReadOnlyList<(string Sql, object[] Values)> Statements(CaseCriteria criteria)
+    {
+        var conditions = new List<string>();
+        var values = new List<object>();
+        string Value(object value)
+        {
+            values.Add(value);
+            return $"${values.Count}";
+        }
+
+        if (Escape(criteria.TrackingNumber?.Trim()) is { } tracking)
+            conditions.Add($"upper(d.tracking_number) like {Value(tracking.ToUpperInvariant() + "%")}");
+        if (criteria.WorkflowId is { } workflow) conditions.Add($"d.workflow_id = {Value(workflow)}");
+        // The expression Marten's index of the member is built on.
+        if (criteria.Agency is { } agency) conditions.Add($"cast(d.data ->> 'agencies' as jsonb) ? {Value(agency)}");
+        if (criteria.Centre is { } centre) conditions.Add($"d.centre = {Value(centre)}");
+        if (criteria.Status is { } status) conditions.Add($"d.status = {Value(status.ToString())}");
+        if (criteria.From is { } from) conditions.Add($"{Received} >= {Value(from.ToUniversalTime())}");
+        if (criteria.To is { } to) conditions.Add($"{Received} < {Value(to.ToUniversalTime())}");
+        conditions.AddRange(criteria.Lateness switch
+        {
+            LatenessFilter.Late => [LateCase],
+            LatenessFilter.CaseLate => ["d.clockmissed"],
+            LatenessFilter.OnTime => ["jsonb_array_length(d.data -> 'breaches') = 0 and not d.clockmissed"],
+            _ => [],
+        });
+        var where = conditions.Count == 0 ? "" : "where " + string.Join(" and ", conditions);
+        var count = $"select count(*) from {Table} d {where}";
+        var page = $"""
+            select d.id, d.tracking_number, d.workflow_id, (d.data->>'workflowVersion')::int, d.centre, d.status, {Received},
+                   coalesce(d.data->'clock'->>'dueAt', d.data->>'dueAt')::timestamptz, (d.data->>'finishedAt')::timestamptz,
+                   jsonb_array_length(d.data->'breaches'), d.clockmissed, array(select jsonb_array_elements_text(d.data->'agencies'))
+            from {Table} d {where}
+            order by {Received} desc, d.tracking_number
+            offset {(criteria.Page - 1) * criteria.PageSize} limit {criteria.PageSize}
+            """;
+        return [(count, [.. values]), (page, [.. values])];
     }
 
     private static DateTimeOffset? Instant(NpgsqlDataReader reader, int i) =>

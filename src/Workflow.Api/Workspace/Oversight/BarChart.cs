@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Localization;
 
 namespace Workflow.Api.Workspace.Oversight;
 
@@ -9,24 +10,27 @@ public sealed record Bar(string Label, int Value, int Late = 0);
 
 /// <summary>
 /// A horizontal bar chart drawn on the server as SVG: no chart library, no script; it prints and scales. The figure of each
-/// bar is written beside it, so the chart reads without colour, and the whole is one image named by its title.
+/// bar is written beside it, so the chart reads without colour. The chart is a figure whose visible caption says in plain
+/// words what is drawn, over which period and how to read it; the image is named by that caption, so a screen reader
+/// announces the same words a sighted reader sees.
 /// </summary>
 public static class BarChart
 {
     private const int LabelWidth = 310, BarArea = 380, Row = 26, Top = 8;
 
+    /// <param name="caption">What is drawn, over which period, and how to read it ("the longer the bar, ...").</param>
     /// <param name="lateLegend">The words for the late part of a bar ("late"), or null when the bars have none.</param>
     /// <param name="empty">What the chart says when it has no bar.</param>
-    public static string Svg(string id, string title, IReadOnlyList<Bar> bars, string empty, string? lateLegend = null)
+    public static string Figure(string id, string caption, IReadOnlyList<Bar> bars, string empty, string? lateLegend = null)
     {
         var max = Math.Max(1, bars.Count == 0 ? 1 : bars.Max(b => b.Value));
         var height = Top * 2 + Math.Max(1, bars.Count) * Row;
         var width = LabelWidth + BarArea + 90;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"""<svg class="chart" id="{id}" role="img" aria-labelledby="{id}-title" """);
+        svg.Append(CultureInfo.InvariantCulture, $"""<figure class="chart-frame"><figcaption id="{id}-caption">{Text(caption)}</figcaption>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<svg class="chart" id="{id}" role="img" aria-labelledby="{id}-caption" """);
         svg.Append(CultureInfo.InvariantCulture,
             $"""width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{Text(title)}</title>""");
         if (bars.Count == 0)
             svg.Append(CultureInfo.InvariantCulture, $"""<text class="empty" x="8" y="{Top + 17}">{Text(empty)}</text>""");
         for (var i = 0; i < bars.Count; i++)
@@ -48,11 +52,24 @@ public static class BarChart
                 $"""<text class="figure" x="{LabelWidth + whole + 6}" y="{y + 17}">{Text(figure)}</text>""");
             svg.Append("</g>");
         }
-        svg.Append("</svg>");
+        svg.Append("</svg></figure>");
         return svg.ToString();
     }
 
     private static string Short(string label) => label.Length <= 42 ? label : label[..40] + "…";
 
     private static string Text(string text) => WebUtility.HtmlEncode(text);
+}
+
+/// <summary>The period a chart covers, as its caption says it: "1 June 2024 to 30 June 2024", "since …", "up to …", or all.</summary>
+public static class ChartPeriod
+{
+    /// <param name="end">The first instant after the period (the queries take the day after the last one), or null.</param>
+    public static string Of(IStringLocalizer<OversightTexts> texts, DateTimeOffset? start, DateTimeOffset? end) => (start, end) switch
+    {
+        ({ } from, { } to) => texts["Chart.Between", Reader.Date(from), Reader.Date(to.AddTicks(-1))],
+        ({ } from, null) => texts["Chart.Since", Reader.Date(from)],
+        (null, { } to) => texts["Chart.Until", Reader.Date(to.AddTicks(-1))],
+        _ => texts["Chart.AllTime"],
+    };
 }

@@ -21,7 +21,8 @@ public sealed record PublicSnapshot(DateTimeOffset ComputedAt, DateTimeOffset? U
 /// (<c>Workflow:Statistics:PublicRefresh</c>, default one minute), so the page and the downloads answer from memory.
 /// Only counts, rates and durations leave here: never an applicant, a tracking number or a comment.
 /// </summary>
-public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catalog, TimeProvider clock, IConfiguration configuration)
+public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catalog, TimeProvider clock, IConfiguration configuration,
+    ILogger<PublicFigures> log)
 {
     public const int Months = 12;
     public const string Licence = "CC BY 4.0";
@@ -31,7 +32,17 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
     private readonly SemaphoreSlim _making = new(1, 1);
     private volatile PublicSnapshot? _current;
 
-    public Task<PublicSnapshot> GetAsync(CancellationToken cancellation) => MakeAsync(whenOlderThan: _refresh, cancellation);
+    /// <summary>
+    /// The figures kept. When they are older than the refresh interval they are made again beside the request, which
+    /// answers with the figures kept: making them reads a year of the projection (seconds in a large store), and no reader
+    /// of the public page should wait for it. Only the very first request, with nothing kept yet, waits.
+    /// </summary>
+    public async Task<PublicSnapshot> GetAsync(CancellationToken cancellation)
+    {
+        if (_current is not { } current) return await MakeAsync(whenOlderThan: _refresh, cancellation);
+        if (clock.GetUtcNow() - current.ComputedAt >= _refresh && _making.Wait(0)) _ = RemakeAsync();
+        return current;
+    }
 
     /// <summary>Makes the figures again now, whatever their age.</summary>
     public Task<PublicSnapshot> RefreshAsync(CancellationToken cancellation) => MakeAsync(whenOlderThan: TimeSpan.Zero, cancellation);
@@ -45,6 +56,24 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
         try
         {
             return Fresh(_current) ? _current! : _current = await MakeAsync(cancellation);
+        }
+        finally
+        {
+            _making.Release();
+        }
+    }
+
+    /// <summary>Makes the figures again in the background, holding the right to make them; a failure keeps the old ones.</summary>
+    private async Task RemakeAsync()
+    {
+        try
+        {
+            await Task.Yield();
+            _current = await MakeAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "The public figures could not be made again; the page keeps those of {ComputedAt}", _current?.ComputedAt);
         }
         finally
         {
@@ -96,22 +125,24 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
 
 /// <summary>
 /// A bar chart drawn on the server as SVG, one bar per month: no chart library and no script, so it prints and scales.
-/// The chart names itself (title) for screen readers; each bar carries its value as text.
+/// It is a figure whose visible caption says what is drawn, over which months and how to read it, and the image is named
+/// by that caption for screen readers; each bar carries its value as text above it and its month below.
 /// </summary>
 public static class TrendChart
 {
     public sealed record Bar(string Label, double? Value, string Text);
 
-    public static string Svg(string id, string title, IReadOnlyList<Bar> bars, double max)
+    public static string Figure(string id, string caption, IReadOnlyList<Bar> bars, double max)
     {
         const int width = 480, height = 160, top = 18, bottom = 24;
         var slot = bars.Count == 0 ? width : (double)width / bars.Count;
         var scale = max <= 0 ? 0 : (height - top - bottom) / max;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"""<svg id="{id}" class="trend" role="img" aria-labelledby="{id}-title" """)
+        svg.Append(CultureInfo.InvariantCulture, $"""<figure class="trend"><figcaption id="{id}-caption">""")
+            .Append(WebUtility.HtmlEncode(caption)).Append("</figcaption>")
+            .Append(CultureInfo.InvariantCulture, $"""<svg id="{id}" class="trend" role="img" aria-labelledby="{id}-caption" """)
             .Append(CultureInfo.InvariantCulture, $"""viewBox="0 0 {width} {height}" width="{width}" height="{height}" """)
             .Append("""xmlns="http://www.w3.org/2000/svg">""")
-            .Append(CultureInfo.InvariantCulture, $"""<title id="{id}-title">{WebUtility.HtmlEncode(title)}</title>""")
             .Append(CultureInfo.InvariantCulture,
                 $"""<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#555"/>""");
         for (var i = 0; i < bars.Count; i++)
@@ -130,6 +161,6 @@ public static class TrendChart
                     $"""<text x="{x + slot / 2:0.#}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#222">""")
                 .Append(WebUtility.HtmlEncode(bar.Label)).Append("</text>");
         }
-        return svg.Append("</svg>").ToString();
+        return svg.Append("</svg></figure>").ToString();
     }
 }
