@@ -79,20 +79,28 @@ public static class StatsCommand
     private static async Task<int> CheckAsync(StatisticsReader reader, StatisticsQuery query, WorkflowCatalog catalog,
         CancellationToken cancellation)
     {
-        // Both sides must see the same history: the projected facts are read between two readings of the projection's
-        // progress, and read again when the daemon moved in between.
+        // Both sides must see the same history: the totals and the projected facts are read between two readings of the
+        // projection's progress, and read again when the daemon moved in between.
         ProjectionProgress before, after;
+        IReadOnlyList<Tally> totals;
         IReadOnlyList<CaseFacts> projected;
         var attempts = 0;
         do
         {
             before = await reader.ProgressAsync(cancellation);
+            (_, totals) = await reader.TalliesAsync(query, cancellation);
             projected = await reader.FactsAsync(query, cancellation);
             after = await reader.ProgressAsync(cancellation);
         } while (before.Sequence != after.Sequence && ++attempts < 10);
         var recomputed = await reader.RecomputeAsync(after.Sequence, cancellation);
+        // What the API serves (summed from the running totals) against the calculator over the facts folded again.
         var differences = Indicators.Differences(Indicators.Compute(recomputed, query, catalog.Calendars),
-            Indicators.Compute(projected, query, catalog.Calendars)).ToList();
+            TallyTable.Compute(totals, query)).ToList();
+        var whole = new Period(PeriodKind.Custom, query.From, query.To);
+        var index = QualityIndex.Of(query.Touching(recomputed), whole, catalog.Calendars);
+        var served = TallyTable.Index(totals, query);
+        differences.AddRange(index.Except(served).Select(i => $"index {i.Scope} {i.Id}: {i} (recomputed) differs from the projection"));
+        differences.AddRange(served.Except(index).Select(i => $"index {i.Scope} {i.Id}: {i} (projection) differs from the recomputed"));
         var theirs = projected.ToDictionary(f => f.Id);
         foreach (var facts in query.Touching(recomputed))
         {
