@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 using Workflow.Core.Calendars;
@@ -65,12 +66,20 @@ public sealed class CaseFactsProjection(CalendarCatalog calendars) : IProjection
     public static void Add(IDocumentOperations operations, IReadOnlyList<Tally> tallies, string schema)
     {
         var columns = Columns(tallies);
-        operations.QueueSqlCommand(Upsert(schema), columns);
+        operations.QueueSqlCommand(Upsert(schema, _ => "?"), columns);
         operations.QueueSqlCommand(RemoveZeros(schema), columns[..8]);
     }
 
-    /// <summary>The tallies as the nine arrays <see cref="Upsert"/> reads, in its parameters' order.</summary>
-    public static object[] Columns(IReadOnlyList<Tally> tallies) =>
+    /// <summary>Adds the tallies to the stored totals outside the daemon: for loading generated totals in bulk.</summary>
+    public static async Task AddAsync(NpgsqlDataSource database, IReadOnlyList<Tally> tallies, string schema, CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(Upsert(schema, n => $"${n}"));
+        foreach (var column in Columns(tallies)) command.Parameters.Add(new NpgsqlParameter { Value = column });
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+
+    /// <summary>The tallies as the nine arrays of the statements below, in their parameters' order.</summary>
+    private static object[] Columns(IReadOnlyList<Tally> tallies) =>
     [
         tallies.Select(t => (short)t.View).ToArray(), tallies.Select(t => (short)t.Grain).ToArray(), tallies.Select(t => t.Day).ToArray(),
         tallies.Select(t => t.Centre).ToArray(), tallies.Select(t => t.Procedure).ToArray(), tallies.Select(t => t.Agency).ToArray(),
@@ -79,16 +88,17 @@ public sealed class CaseFactsProjection(CalendarCatalog calendars) : IProjection
 
     private const string Keys = "view, grain, day, centre, procedure, agency, step, counter";
 
-    private const string KeyArrays = "?::smallint[], ?::smallint[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]";
+    private static readonly string[] Types = ["smallint", "smallint", "date", "text", "text", "text", "text", "text", "bigint"];
 
-    public static string Upsert(string schema) => $"""
+    /// <param name="parameter">How the statement names its n-th parameter (from 1): Marten's queued commands use "?".</param>
+    private static string Upsert(string schema, Func<int, string> parameter) => $"""
         insert into {schema}.{Table} as t ({Keys}, value)
-        select * from unnest({KeyArrays}, ?::bigint[])
+        select * from unnest({string.Join(", ", Types.Select((type, i) => $"{parameter(i + 1)}::{type}[]"))})
         on conflict ({Keys}) do update set value = t.value + excluded.value
         """;
 
     private static string RemoveZeros(string schema) => $"""
-        delete from {schema}.{Table} t using unnest({KeyArrays}) as k({Keys})
+        delete from {schema}.{Table} t using unnest({string.Join(", ", Types[..8].Select(type => $"?::{type}[]"))}) as k({Keys})
         where t.value = 0 and (t.view, t.grain, t.day, t.centre, t.procedure, t.agency, t.step, t.counter)
                             = (k.view, k.grain, k.day, k.centre, k.procedure, k.agency, k.step, k.counter)
         """;
