@@ -63,6 +63,8 @@ public static class TallyCounters
     /// <summary>Only these need an all-time sum: the count at a day's end is all time less the changes after it.</summary>
     public static bool IsChange(string counter) => counter is Pending or PendingOverdue or CasesPending;
 
+    public static readonly IReadOnlyList<string> Changes = [Pending, PendingOverdue, CasesPending];
+
     public static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 

@@ -72,10 +72,15 @@ public sealed class TallyPlan
 /// </summary>
 public static class TallyTable
 {
-    /// <summary>The buckets both <see cref="Compute"/> and <see cref="Index"/> need for a query, and the views they read.</summary>
-    public static (TallyPlan Rows, TallyPlan Index, IReadOnlyList<TallyView> Views) Plan(StatisticsQuery query) =>
+    /// <summary>
+    /// The buckets both <see cref="Compute"/> and <see cref="Index"/> need for a query; the views they read, and for each
+    /// whether a table groups its rows by centre or by procedure (if none does, the store may add those buckets up first).
+    /// </summary>
+    public static (TallyPlan Rows, TallyPlan Index, IReadOnlyList<(TallyView View, bool ByCentre, bool ByProcedure)> Views) Plan(
+        StatisticsQuery query) =>
         (new TallyPlan(query.Periods), new TallyPlan([Whole(query)]),
-            new[] { Shape.Of(query).View, TallyView.Cases, TallyView.Agencies }.Distinct().ToList());
+            new[] { Shape.Of(query), CentresShape(query), AgenciesShape(query) }.GroupBy(s => s.View)
+                .Select(g => (g.Key, g.Any(s => s.ByCentre), g.Any(s => s.ByProcedure))).ToList());
 
     public static IReadOnlyList<IndicatorRow> Compute(IEnumerable<Tally> tallies, StatisticsQuery query) =>
         Table(tallies, new TallyPlan(query.Periods), Shape.Of(query)).Select(r => r.Row).ToList();
@@ -89,8 +94,8 @@ public static class TallyTable
         var list = tallies as IReadOnlyCollection<Tally> ?? tallies.ToList();
         var plan = new TallyPlan([Whole(query)]);
         var whole = plan.Periods[0];
-        var centres = Table(list, plan, new Shape(TallyView.Cases, true, false, false, false, query.Centre, query.WorkflowId, null, null));
-        var agencies = Table(list, plan, new Shape(TallyView.Agencies, false, true, false, false, query.Centre, query.WorkflowId, null, null));
+        var centres = Table(list, plan, CentresShape(query));
+        var agencies = Table(list, plan, AgenciesShape(query));
         return
         [
             .. centres.Select(r => QualityIndex.ForCentre(whole, r.Row, (int)r.Sums.Received, (int)r.Sums.Tracked, (int)r.Sums.Online)),
@@ -99,6 +104,13 @@ public static class TallyTable
     }
 
     private static Period Whole(StatisticsQuery query) => new(PeriodKind.Custom, query.From, query.To);
+
+    // The index groups the cases of the query's centre and procedure by centre, and their step visits by agency alone.
+    private static Shape CentresShape(StatisticsQuery query) =>
+        new(TallyView.Cases, true, false, false, false, query.Centre, query.WorkflowId, null, null);
+
+    private static Shape AgenciesShape(StatisticsQuery query) =>
+        new(TallyView.Agencies, false, true, false, false, query.Centre, query.WorkflowId, null, null);
 
     /// <summary>What a table groups by and keeps: a view, the dimensions of its rows, and the filters.</summary>
     private sealed record Shape(TallyView View, bool ByCentre, bool ByAgency, bool ByProcedure, bool ByStep, string? Centre,

@@ -72,14 +72,26 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellation);
         var through = await ProgressAsync(connection, cancellation);
+        // Buckets after the table serve only to take the later changes of pending counts off the all-time sums. A view no table
+        // groups by centre (or procedure) is added up here over centres (procedures), named as the filter names them.
         await using var command = new NpgsqlCommand($"""
-            select view, grain, day, centre, procedure, agency, step, counter, value from {WorkflowStore.Schema}.{CaseFactsProjection.Table}
+            select view, grain, day,
+                   case when view = any(@by_centre) then centre else coalesce(@centre, '') end as c,
+                   case when view = any(@by_procedure) then procedure else coalesce(@procedure, '') end as p,
+                   agency, step, counter, sum(value)::bigint
+            from {WorkflowStore.Schema}.{CaseFactsProjection.Table}
             where view = any(@views) and (@centre::text is null or centre = @centre) and (@procedure::text is null or procedure = @procedure)
-              and ((grain = 0 and (day = any(@days) or (day > @last and day < @next_month)))
-                or (grain = 1 and (day = any(@months) or day > @last_month))
+              and ((grain = 0 and day = any(@days))
+                or (grain = 0 and day > @last and day < @next_month and counter = any(@changes))
+                or (grain = 1 and day = any(@months))
+                or (grain = 1 and day > @last_month and counter = any(@changes))
                 or grain = 2)
+            group by view, grain, day, c, p, agency, step, counter
             """, connection, transaction);
-        command.Parameters.AddWithValue("views", views.Select(v => (short)v).ToArray());
+        command.Parameters.AddWithValue("views", views.Select(v => (short)v.View).ToArray());
+        command.Parameters.AddWithValue("by_centre", views.Where(v => v.ByCentre).Select(v => (short)v.View).ToArray());
+        command.Parameters.AddWithValue("by_procedure", views.Where(v => v.ByProcedure).Select(v => (short)v.View).ToArray());
+        command.Parameters.AddWithValue("changes", TallyCounters.Changes.ToArray());
         command.Parameters.AddWithValue("centre", NpgsqlTypes.NpgsqlDbType.Text, (object?)query.Centre ?? DBNull.Value);
         command.Parameters.AddWithValue("procedure", NpgsqlTypes.NpgsqlDbType.Text, (object?)query.WorkflowId ?? DBNull.Value);
         command.Parameters.AddWithValue("days", rows.Days.Union(index.Days).ToArray());
