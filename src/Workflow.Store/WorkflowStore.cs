@@ -76,6 +76,7 @@ public static class WorkflowStore
         return builder.Build();
     }
 
+    /// <param name="statistics">The calendars the statistics projection counts working days on, when this process registers it.</param>
     private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key, Core.Calendars.CalendarCatalog? statistics)
     {
         var options = new StoreOptions();

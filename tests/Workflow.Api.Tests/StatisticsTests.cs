@@ -217,7 +217,7 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
                      new(PeriodKind.Quarter, new DateOnly(2024, 1, 1), new DateOnly(2024, 6, 30), Agency: "odsc", By: [Dimensions.Step]),
                  })
         {
-            var report = await reader.ReportAsync(query, calendars, CancellationToken.None);
+            var report = await reader.ReportAsync(query, CancellationToken.None);
             Indicators.Differences(Indicators.Compute(recomputed, query, calendars), report.Rows).ShouldBeEmpty();
             report.Index.ShouldBe(QualityIndex.Of(query.Touching(recomputed), new Period(PeriodKind.Custom, query.From, query.To), calendars));
             report.Rows.ShouldNotBeEmpty();

@@ -54,7 +54,7 @@ public static class StatisticsBenchmark
             By: [Dimensions.Centre, Dimensions.Agency]);
         var recomputed = Indicators.Compute(await reader.RecomputeAsync(through, cancellation), checkQuery, bench.Catalog.Calendars);
         var differences = Indicators.Differences(recomputed,
-            await reader.IndicatorsAsync(checkQuery, bench.Catalog.Calendars, cancellation));
+            await reader.IndicatorsAsync(checkQuery, cancellation));
         var cases = recomputed.Sum(r => r.Received);
         output.WriteLine($"Check: {cases:N0} step visits recomputed from the raw events, " +
                          $"{differences.Count} difference(s) with the projection.");
@@ -220,7 +220,7 @@ public static class StatisticsBenchmark
             return await rows;
         }
         async Task<IReadOnlyList<IndicatorRow>> Totals(StatisticsQuery query) =>
-            (await reader.ReportAsync(query, calendars, cancellation)).Rows;
+            (await reader.ReportAsync(query, cancellation)).Rows;
 
         // Summing the facts takes seconds a round: a few rounds of it say enough.
         var factsYear = await TimeAsync(() => FormerPath(YearQuery), Math.Min(rounds, 5), first);
@@ -242,7 +242,7 @@ public static class StatisticsBenchmark
         foreach (var query in new[] { YearQuery, DrillDownQuery, DaysQuery })
         {
             var facts = await reader.FactsAsync(query, cancellation);
-            var report = await reader.ReportAsync(query, calendars, cancellation);
+            var report = await reader.ReportAsync(query, cancellation);
             var index = QualityIndex.Of(query.Touching(facts), new Period(PeriodKind.Custom, query.From, query.To), calendars);
             differences += Indicators.Differences(Indicators.Compute(facts, query, calendars), report.Rows, "facts", "totals").Count
                            + index.Except(report.Index).Count() + report.Index.Except(index).Count();

@@ -54,7 +54,7 @@ public sealed class CaseFactsProjection(CalendarCatalog calendars) : IProjection
         {
             var before = previous.GetValueOrDefault(stream.Key);
             var after = stream.Aggregate(before, (facts, e) => CaseFacts.Evolve(facts, e.Data));
-            if (after is null || ReferenceEquals(after, before)) continue;
+            if (after is null) continue;   // not an application's stream
             operations.Store(after);
             changes.AddRange(Tallies.Change(before, after, _calendars));
         }

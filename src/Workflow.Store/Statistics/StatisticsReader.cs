@@ -48,7 +48,11 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
         options.Storage.ExtendedSchemaObjects.Add(CaseFactsProjection.Schema(WorkflowStore.Schema));
     }
 
-    public async Task<StatisticsReport> ReportAsync(StatisticsQuery query, CalendarCatalog calendars, CancellationToken cancellation)
+    /// <summary>
+    /// The table and index of a query from the running totals (their working days were counted on the calendars the daemon
+    /// was started with).
+    /// </summary>
+    public async Task<StatisticsReport> ReportAsync(StatisticsQuery query, CancellationToken cancellation)
     {
         var (through, tallies) = await TalliesAsync(query, cancellation);
         return new StatisticsReport(query.Kind.ToString().ToLowerInvariant(), query.From, query.To, through,
@@ -56,8 +60,7 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
     }
 
     /// <summary>The indicator table of a query from the running totals.</summary>
-    public async Task<IReadOnlyList<IndicatorRow>> IndicatorsAsync(StatisticsQuery query, CalendarCatalog calendars,
-        CancellationToken cancellation) =>
+    public async Task<IReadOnlyList<IndicatorRow>> IndicatorsAsync(StatisticsQuery query, CancellationToken cancellation) =>
         TallyTable.Compute((await TalliesAsync(query, cancellation)).Tallies, query);
 
     /// <summary>
