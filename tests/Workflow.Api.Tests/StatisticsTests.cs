@@ -222,6 +222,13 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
             report.Index.ShouldBe(QualityIndex.Of(query.Touching(recomputed), new Period(PeriodKind.Custom, query.From, query.To), calendars));
             report.Rows.ShouldNotBeEmpty();
         }
+
+        // A rebuild starts the totals again from nothing, with the facts: every figure is counted once more, not twice.
+        using (var daemon = await Store.BuildProjectionDaemonAsync())
+            await daemon.RebuildProjectionAsync(CaseFactsProjection.ProjectionName, CancellationToken.None);
+        var year = new StatisticsQuery(PeriodKind.Month, new DateOnly(2024, 1, 1), today, By: [Dimensions.Agency]);
+        Indicators.Differences(Indicators.Compute(recomputed, year, calendars), await reader.IndicatorsAsync(year, CancellationToken.None))
+            .ShouldBeEmpty();
     }
 
     [Fact]
