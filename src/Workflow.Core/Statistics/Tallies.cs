@@ -87,8 +87,9 @@ public sealed class CentreCalendars(CalendarCatalog catalog)
 /// </summary>
 /// <remarks>
 /// Assumed of every case, as its events give it: the instants lie in time order by local day (received on or before
-/// every other instant, and ended on or after them), and an escalation names a step and agency the case visited. Only
-/// which groups have a row, escalations and ratings depend on this; pending counts do not.
+/// every other instant, and ended on or after them), and an escalation names a step and agency the case visited. The
+/// calculator counts only the cases alive in a period; the totals count each act on its day, which is the same when every
+/// act falls within the case's life. Pending counts do not depend on it.
 /// </remarks>
 public static class Tallies
 {
