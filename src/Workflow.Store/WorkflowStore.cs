@@ -77,11 +77,12 @@ public static class WorkflowStore
         return builder.Build();
     }
 
-    private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key, bool statistics)
+    /// <param name="statistics">The calendars the statistics projection counts working days on, when this process registers it.</param>
+    private static StoreOptions Options(NpgsqlDataSource database, Audit.ChainKey key, Core.Calendars.CalendarCatalog? statistics)
     {
         var options = new StoreOptions();
         Configure(options, database);
-        if (statistics) Statistics.StatisticsReader.AddProjection(options);
+        if (statistics is not null) Statistics.StatisticsReader.AddProjection(options, statistics);
         // Every session of the store stamps the keyed audit link on the events it appends (see Audit.ChainLinks).
         options.Listeners.Add(new Audit.ChainLinks(key));
         return options;
@@ -95,7 +96,7 @@ public static class WorkflowStore
     {
         services.AddSingleton(DataSource(connectionString));
         var marten = services.AddMarten(sp => Options(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Audit.ChainKey>(),
-                statistics is not null))
+                statistics is not null ? catalog.Calendars : null))
             .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
         if (statistics is { } mode and not DaemonMode.Disabled) marten.AddAsyncDaemon(mode);
         services.AddSingleton<Statistics.StatisticsReader>();

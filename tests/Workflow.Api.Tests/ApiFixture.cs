@@ -134,6 +134,7 @@ public sealed class ApiFixture : IAsyncLifetime
         await store.Advanced.Clean.DeleteAllDocumentsAsync();
         await using (var command = Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
                          .CreateCommand($"delete from {Store.WorkflowStore.Schema}.{Store.Applications.OpenDeadlines.Table}; " +
+                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Statistics.CaseFactsProjection.Table}; " +
                                         $"delete from {Store.WorkflowStore.Schema}.{Store.Audit.AuditChain.Table}"))
             await command.ExecuteNonQueryAsync();
         await Factory.Services.GetRequiredService<PinnedDefinitions>().PublishLoadedAsync(TimeProvider.System);

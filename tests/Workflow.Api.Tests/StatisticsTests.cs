@@ -7,7 +7,10 @@ using Marten.Events;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
 using Workflow.Store;
+using Workflow.Store.Statistics;
 
 namespace Workflow.Api.Tests;
 
@@ -127,10 +130,29 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
     {
         await SeedThreeMonthsAsync();
         await CatchUpAsync(Store);
+        // What the API serves is summed from the running totals: one bucket altered (February's applications received).
+        await using (var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update {WorkflowStore.Schema}.{CaseFactsProjection.Table} set value = value + 1 " +
+                         $"where view = {(short)TallyView.Cases} and grain = {(short)TallyGrain.Month} and day = '2024-02-01' " +
+                         $"and counter = '{TallyCounters.Received}'"))
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1);
+        var served = Rows(await Report(Api.Auditor, Range));
+        served.Select(r => (int)r["received"]!).ShouldBe([1, 2, 1]);
+
+        var check = await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31", "--check");
+        check.Code.ShouldBe(1, check.Process.AllOutput);
+        check.Process.Output.ShouldContain(l => l.StartsWith("2024-02|") && l.Contains("received 1 (recomputed) against 2 (projection)"));
+        check.Process.Output.Last().ShouldContain("difference");
+    }
+
+    [Fact]
+    public async Task a_projected_case_whose_facts_no_longer_match_the_events_is_reported_by_the_check()
+    {
+        await SeedThreeMonthsAsync();
+        await CatchUpAsync(Store);
         await using (var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
                          $"update {WorkflowStore.Schema}.mt_doc_casefacts set data = jsonb_set(data, '{{returns}}', '3')"))
             (await command.ExecuteNonQueryAsync()).ShouldBe(3);
-        await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31");
 
         var check = await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31", "--check", "--by", "agency");
         check.Code.ShouldBe(1, check.Process.AllOutput);
@@ -162,6 +184,51 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
         rows.Sum(r => (int)r["received"]!).ShouldBe(20);
         var check = await Cli("stats", "--from", $"{today.AddDays(-1):yyyy-MM-dd}", "--to", $"{today.AddDays(1):yyyy-MM-dd}", "--check");
         check.Code.ShouldBe(0, check.Process.AllOutput);
+    }
+
+    [Fact]
+    public async Task the_totals_after_daemons_stopped_part_way_equal_the_figures_recomputed_from_the_events()
+    {
+        await SeedThreeMonthsAsync();
+        Api.Clock.Now = TimeProvider.System.GetUtcNow();
+        for (var i = 0; i < 10; i++)
+        {
+            var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+            if (i % 2 == 0)
+                (await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" }))
+                    .StatusCode.ShouldBe(HttpStatusCode.OK);
+            // Stopped at once after its start, again and again: each time part of the way through the events.
+            using var daemon = await Store.BuildProjectionDaemonAsync();
+            await daemon.StartAllAsync();
+            await daemon.StopAllAsync();
+        }
+        await CatchUpAsync(Store);
+
+        var reader = Api.Factory.Services.GetRequiredService<StatisticsReader>();
+        var calendars = Api.Factory.Services.GetRequiredService<WorkflowCatalog>().Calendars;
+        var recomputed = await reader.RecomputeAsync((await reader.ProgressAsync(CancellationToken.None)).Sequence, CancellationToken.None);
+        recomputed.Count.ShouldBe(13);
+        var today = Period.LocalDay(DateTimeOffset.UtcNow);
+        foreach (var query in new StatisticsQuery[]
+                 {
+                     new(PeriodKind.Month, new DateOnly(2024, 1, 1), today),
+                     new(PeriodKind.Day, today.AddDays(-3), today.AddDays(1), By: [Dimensions.Agency, Dimensions.Step]),
+                     new(PeriodKind.Custom, new DateOnly(2024, 1, 1), today, By: [Dimensions.Centre, Dimensions.Agency]),
+                     new(PeriodKind.Quarter, new DateOnly(2024, 1, 1), new DateOnly(2024, 6, 30), Agency: "odsc", By: [Dimensions.Step]),
+                 })
+        {
+            var report = await reader.ReportAsync(query, CancellationToken.None);
+            Indicators.Differences(Indicators.Compute(recomputed, query, calendars), report.Rows).ShouldBeEmpty();
+            report.Index.ShouldBe(QualityIndex.Of(query.Touching(recomputed), new Period(PeriodKind.Custom, query.From, query.To), calendars));
+            report.Rows.ShouldNotBeEmpty();
+        }
+
+        // A rebuild starts the totals again from nothing, with the facts: every figure is counted once more, not twice.
+        using (var daemon = await Store.BuildProjectionDaemonAsync())
+            await daemon.RebuildProjectionAsync(CaseFactsProjection.ProjectionName, CancellationToken.None);
+        var year = new StatisticsQuery(PeriodKind.Month, new DateOnly(2024, 1, 1), today, By: [Dimensions.Agency]);
+        Indicators.Differences(Indicators.Compute(recomputed, year, calendars), await reader.IndicatorsAsync(year, CancellationToken.None))
+            .ShouldBeEmpty();
     }
 
     [Fact]

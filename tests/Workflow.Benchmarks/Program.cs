@@ -164,9 +164,12 @@ cluster.SetAction((parse, cancellation) =>
 var rate = Number("--events-per-second", "events written per second while the daemon runs (default 1,000)");
 var loadSeconds = Number("--seconds", "how long the steady load lasts (default 30)");
 var yearApplications = Number("--year-applications", "case facts of one year for the dashboard query (default 1,000,000)");
+var queryRounds = Number("--query-rounds", "rounds of each dashboard query (default 20)");
+var factsApplications = Number("--facts-applications",
+    "of those, how many the former path over the facts is timed at (default 100,000)");
 var statistics = new Command("statistics", "The async projection's lag under a steady load, the dashboard query over a year, " +
                                            "and the public transparency page of a running API")
-    { quick, workflows, connection, rate, loadSeconds, yearApplications, api };
+    { quick, workflows, connection, rate, loadSeconds, yearApplications, queryRounds, factsApplications, api };
 statistics.SetAction((parse, cancellation) =>
 {
     var preset = parse.GetValue(quick) ? StatisticsBenchmark.Options.Quick : StatisticsBenchmark.Options.Full;
@@ -175,6 +178,8 @@ statistics.SetAction((parse, cancellation) =>
         EventsPerSecond = parse.GetValue(rate) ?? preset.EventsPerSecond,
         Seconds = parse.GetValue(loadSeconds) ?? preset.Seconds,
         Applications = parse.GetValue(yearApplications) ?? preset.Applications,
+        QueryRounds = parse.GetValue(queryRounds) ?? preset.QueryRounds,
+        FactsApplications = parse.GetValue(factsApplications) ?? preset.FactsApplications,
     };
     return StatisticsBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
         cancellation);

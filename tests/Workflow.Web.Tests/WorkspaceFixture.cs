@@ -110,6 +110,7 @@ public class WorkspaceFixture : IAsyncLifetime
         await store.Advanced.Clean.DeleteAllDocumentsAsync();
         await using (var command = Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>()
                          .CreateCommand($"delete from {Store.WorkflowStore.Schema}.{Store.Applications.OpenDeadlines.Table}; " +
+                                        $"delete from {Store.WorkflowStore.Schema}.{Store.Statistics.CaseFactsProjection.Table}; " +
                                         $"delete from {Store.WorkflowStore.Schema}.{Store.Audit.AuditChain.Table}; " +
                                         $"delete from {Store.WorkflowStore.Schema}.{Store.Notifications.Outbox.Table}"))
             await command.ExecuteNonQueryAsync();

@@ -1,5 +1,4 @@
 using Workflow.Api.Hosting;
-using Workflow.Core.Definitions;
 using Workflow.Core.Statistics;
 using Workflow.Store.Statistics;
 
@@ -17,7 +16,7 @@ public static class StatisticsEndpoints
     public static void MapStatistics(this IEndpointRouteBuilder api)
     {
         var statistics = api.MapGroup("/statistics").WithTags("Statistics").RequireAuthorization(Policies.ReadsStatistics);
-        statistics.MapGet("", async (HttpContext http, StatisticsReader reader, WorkflowCatalog catalog, string? from, string? to,
+        statistics.MapGet("", async (HttpContext http, StatisticsReader reader, string? from, string? to,
                 string? period, string? centre, string? agency, string? workflowId, string? step, string? by, string? format,
                 CancellationToken cancellation) =>
             {
@@ -25,7 +24,7 @@ public static class StatisticsEndpoints
                 var query = StatisticsRequest.Parse(from, to, period, centre, agency, workflowId, step, by, errors);
                 if (format is not null && format is not ("csv" or "json")) errors["format"] = ["format is json or csv"];
                 if (query is null || errors.Count > 0) return Results.ValidationProblem(errors);
-                var report = await reader.ReportAsync(query, catalog.Calendars, cancellation);
+                var report = await reader.ReportAsync(query, cancellation);
                 var csv = format == "csv" || (format is null && http.Request.Headers.Accept.Any(a => a?.Contains(Csv) == true));
                 return csv
                     ? Results.Text(IndicatorCsv.Write(report.Rows), $"{Csv}; charset=utf-8")

@@ -57,15 +57,22 @@ public sealed record QualityIndex(
         foreach (var row in centres)
         {
             var received = cases.Where(c => c.Centre == row.Centre && period.Contains(c.ReceivedAt)).ToList();
-            double? Share(Func<CaseFacts, bool> counted) =>
-                received.Count == 0 ? null : Points((double)received.Count(counted) / received.Count);
-            result.Add(Make(period, CentreScope, row.Centre!, Share(c => c.Tracked), ProgressPoints(row),
-                Share(c => c.Channel is not "counter"), SatisfactionPoints(row)));
+            result.Add(ForCentre(period, row, received.Count, received.Count(c => c.Tracked), received.Count(c => c.Channel is not "counter")));
         }
-        foreach (var row in agencies)
-            result.Add(Make(period, AgencyScope, row.Agency!, null, ProgressPoints(row), null, SatisfactionPoints(row)));
+        result.AddRange(agencies.Select(row => ForAgency(period, row)));
         return result;
     }
+
+    /// <summary>A centre's index from its case row and the applications it received in the period: tracked, and not at the counter.</summary>
+    public static QualityIndex ForCentre(Period period, IndicatorRow row, int received, int tracked, int online)
+    {
+        double? Share(int counted) => received == 0 ? null : Points((double)counted / received);
+        return Make(period, CentreScope, row.Centre!, Share(tracked), ProgressPoints(row), Share(online), SatisfactionPoints(row));
+    }
+
+    /// <summary>An agency's index from its step row.</summary>
+    public static QualityIndex ForAgency(Period period, IndicatorRow row) =>
+        Make(period, AgencyScope, row.Agency!, null, ProgressPoints(row), null, SatisfactionPoints(row));
 
     private static double? ProgressPoints(IndicatorRow row) => row.OnTimeRate is { } rate ? Points(rate) : null;
 

@@ -21,13 +21,22 @@ public sealed record StatisticsReport(string Period, DateOnly From, DateOnly To,
     IReadOnlyList<IndicatorRow> Rows, IReadOnlyList<QualityIndex> Index);
 
 /// <summary>
-/// Reads the statistics: the case facts the async daemon keeps (<see cref="CaseFactsProjection"/>), summed into
-/// indicator rows by the pure calculator; and, for the check, the same facts folded again from the raw events.
+/// Reads the statistics: the running totals the async daemon keeps beside the case facts (<see cref="CaseFactsProjection"/>),
+/// of which a table only adds the few buckets its periods need (<see cref="TallyTable"/>); the facts themselves for the
+/// cases behind a figure; and, for the check, the same facts folded again from the raw events.
 /// </summary>
 public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource database)
 {
     /// <summary>Registered where the daemon may run: a process that only reads need not know how the facts are made.</summary>
-    public static void AddProjection(StoreOptions options) => options.Projections.Add(new CaseFactsProjection(), ProjectionLifecycle.Async);
+    public static void AddProjection(StoreOptions options, CalendarCatalog calendars) =>
+        options.Projections.Add(new CaseFactsProjection(calendars), ProjectionLifecycle.Async, CaseFactsProjection.ProjectionName, async =>
+        {
+            // Pages of events folded in one batch see the facts an earlier page stored, not the committed ones.
+            async.EnableDocumentTrackingByIdentity = true;
+            // A rebuild starts from nothing: the totals go with the facts they were summed from.
+            async.DeleteViewTypeOnTeardown<CaseFacts>();
+            async.DeleteDataInTableOnTeardown($"{WorkflowStore.Schema}.{CaseFactsProjection.Table}");
+        });
 
     public static void Configure(StoreOptions options)
     {
@@ -36,23 +45,72 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
         // sees the same table.
         options.Schema.For<CaseFacts>().UseNumericRevisions(true).Duplicate(c => c.Centre).Duplicate(c => c.WorkflowId)
             .Duplicate(c => c.ReceivedAt, pgType: "timestamptz").Duplicate(c => c.EndedAt, pgType: "timestamptz", notNull: false);
+        options.Storage.ExtendedSchemaObjects.Add(CaseFactsProjection.Schema(WorkflowStore.Schema));
     }
 
-    public async Task<StatisticsReport> ReportAsync(StatisticsQuery query, CalendarCatalog calendars, CancellationToken cancellation)
+    /// <summary>
+    /// The table and index of a query from the running totals (their working days were counted on the calendars the daemon
+    /// was started with).
+    /// </summary>
+    public async Task<StatisticsReport> ReportAsync(StatisticsQuery query, CancellationToken cancellation)
     {
-        var through = await ProgressAsync(cancellation);
-        var facts = await FactsAsync(query, cancellation);
-        var whole = new Period(PeriodKind.Custom, query.From, query.To);
-        // The table and the index read the same facts and share nothing else: both are computed at once.
-        var rows = Task.Run(() => Indicators.Compute(facts, query, calendars), cancellation);
-        var index = QualityIndex.Of(query.Touching(facts), whole, calendars);
-        return new StatisticsReport(query.Kind.ToString().ToLowerInvariant(), query.From, query.To, through, await rows, index);
+        var (through, tallies) = await TalliesAsync(query, cancellation);
+        return new StatisticsReport(query.Kind.ToString().ToLowerInvariant(), query.From, query.To, through,
+            TallyTable.Compute(tallies, query), TallyTable.Index(tallies, query));
     }
 
-    /// <summary>The indicator table of a query from the projected facts.</summary>
-    public async Task<IReadOnlyList<IndicatorRow>> IndicatorsAsync(StatisticsQuery query, CalendarCatalog calendars,
-        CancellationToken cancellation) =>
-        Indicators.Compute(await FactsAsync(query, cancellation), query, calendars);
+    /// <summary>The indicator table of a query from the running totals.</summary>
+    public async Task<IReadOnlyList<IndicatorRow>> IndicatorsAsync(StatisticsQuery query, CancellationToken cancellation) =>
+        TallyTable.Compute((await TalliesAsync(query, cancellation)).Tallies, query);
+
+    /// <summary>
+    /// The buckets of the running totals a query's table and index need (<see cref="TallyTable.Plan"/>), and how far the
+    /// projection had read the event log when they were read: both in one snapshot, so the figures count exactly the
+    /// events up to that sequence.
+    /// </summary>
+    public async Task<(ProjectionProgress Through, IReadOnlyList<Tally> Tallies)> TalliesAsync(StatisticsQuery query,
+        CancellationToken cancellation)
+    {
+        var (rows, index, views) = TallyTable.Plan(query);
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellation);
+        var through = await ProgressAsync(connection, cancellation);
+        // Buckets after the table serve only to take the later changes of pending counts off the all-time sums. A view no table
+        // groups by centre (or procedure) is added up here over centres (procedures), named as the filter names them.
+        await using var command = new NpgsqlCommand($"""
+            select view, grain, day,
+                   case when view = any(@by_centre) then centre else coalesce(@centre, '') end as c,
+                   case when view = any(@by_procedure) then procedure else coalesce(@procedure, '') end as p,
+                   agency, step, counter, sum(value)::bigint
+            from {WorkflowStore.Schema}.{CaseFactsProjection.Table}
+            where view = any(@views) and (@centre::text is null or centre = @centre) and (@procedure::text is null or procedure = @procedure)
+              and ((grain = 0 and day = any(@days))
+                or (grain = 0 and day > @last and day < @next_month and counter = any(@changes))
+                or (grain = 1 and day = any(@months))
+                or (grain = 1 and day > @last_month and counter = any(@changes))
+                or grain = 2)
+            group by view, grain, day, c, p, agency, step, counter
+            """, connection, transaction);
+        command.Parameters.AddWithValue("views", views.Select(v => (short)v.View).ToArray());
+        command.Parameters.AddWithValue("by_centre", views.Where(v => v.ByCentre).Select(v => (short)v.View).ToArray());
+        command.Parameters.AddWithValue("by_procedure", views.Where(v => v.ByProcedure).Select(v => (short)v.View).ToArray());
+        command.Parameters.AddWithValue("changes", TallyCounters.Changes.ToArray());
+        command.Parameters.AddWithValue("centre", NpgsqlTypes.NpgsqlDbType.Text, (object?)query.Centre ?? DBNull.Value);
+        command.Parameters.AddWithValue("procedure", NpgsqlTypes.NpgsqlDbType.Text, (object?)query.WorkflowId ?? DBNull.Value);
+        command.Parameters.AddWithValue("days", rows.Days.Union(index.Days).ToArray());
+        command.Parameters.AddWithValue("months", rows.Months.Union(index.Months).ToArray());
+        command.Parameters.AddWithValue("last", rows.Last);
+        command.Parameters.AddWithValue("last_month", rows.LastMonth);
+        command.Parameters.AddWithValue("next_month", rows.LastMonth.AddMonths(1));
+        var tallies = new List<Tally>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+            while (await reader.ReadAsync(cancellation))
+                tallies.Add(new Tally((TallyView)reader.GetInt16(0), (TallyGrain)reader.GetInt16(1), reader.GetFieldValue<DateOnly>(2),
+                    reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7),
+                    reader.GetInt64(8)));
+        await transaction.CommitAsync(cancellation);
+        return (through, tallies);
+    }
 
     /// <summary>The projected facts of the cases a query can need (alive during its range, in its centre and procedure).</summary>
     public async Task<IReadOnlyList<CaseFacts>> FactsAsync(StatisticsQuery query, CancellationToken cancellation)
@@ -68,11 +126,17 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
 
     public async Task<ProjectionProgress> ProgressAsync(CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand($"""
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        return await ProgressAsync(connection, cancellation);
+    }
+
+    private static async Task<ProjectionProgress> ProgressAsync(NpgsqlConnection connection, CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand($"""
             select (select last_seq_id from {WorkflowStore.Schema}.mt_event_progression where name like @name),
                    (select last_updated from {WorkflowStore.Schema}.mt_event_progression where name like @name),
                    (select coalesce(max(seq_id), 0) from {WorkflowStore.Schema}.mt_events)
-            """);
+            """, connection);
         command.Parameters.AddWithValue("name", $"{CaseFactsProjection.ProjectionName}:%");
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         await reader.ReadAsync(cancellation);

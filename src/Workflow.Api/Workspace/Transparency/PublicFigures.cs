@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Workflow.Core.Definitions;
 using Workflow.Core.Statistics;
 using Workflow.Store.Statistics;
 
@@ -21,7 +20,7 @@ public sealed record PublicSnapshot(DateTimeOffset ComputedAt, DateTimeOffset? U
 /// (<c>Workflow:Statistics:PublicRefresh</c>, default one minute), so the page and the downloads answer from memory.
 /// Only counts, rates and durations leave here: never an applicant, a tracking number or a comment.
 /// </summary>
-public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catalog, TimeProvider clock, IConfiguration configuration,
+public sealed class PublicFigures(StatisticsReader reader, TimeProvider clock, IConfiguration configuration,
     ILogger<PublicFigures> log)
 {
     public const int Months = 12;
@@ -88,7 +87,7 @@ public sealed class PublicFigures(StatisticsReader reader, WorkflowCatalog catal
         var from = new DateOnly(today.Year, today.Month, 1).AddMonths(1 - Months);
         var query = new StatisticsQuery(PeriodKind.Month, from, today, By: [Dimensions.Centre, Dimensions.Procedure]);
         var progress = await reader.ProgressAsync(cancellation);
-        var rows = await reader.IndicatorsAsync(query, catalog.Calendars, cancellation);
+        var rows = await reader.IndicatorsAsync(query, cancellation);
         var json = JsonSerializer.Serialize(new
         {
             title = "Performance of the one-door service centres, month by month",
