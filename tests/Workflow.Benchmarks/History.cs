@@ -6,6 +6,7 @@ using Workflow.Core.Applications;
 using Workflow.Core.Calendars;
 using Workflow.Core.Citizens;
 using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
 using Workflow.Store;
 using Workflow.Store.Tracking;
 
@@ -163,7 +164,7 @@ public static class History
         {
             var centre = centres[random.Next(centres.Count)];
             var definition = catalog.Latest[random.Next(catalog.Latest.Length)];
-            var calendar = calendars.At(centre, first);
+            var calendar = calendars.ForCentre(centre, first);
             var span = calendar.WorkingDaysBetween(first, lastDay);
             var received = calendar.AddWorkingDays(first, (int)((long)i * span / cases)).AddHours(-7).AddMinutes(random.Next(0, 390));
             var number = numbers[centre] = numbers.GetValueOrDefault(centre) + 1;
@@ -219,24 +220,6 @@ public sealed class HistoryFigures
                 case ServiceRated: Ratings++; break;
             }
         }
-    }
-}
-
-/// <summary>
-/// Each centre's working-day calendar as in force on a local day. Calendar versions take effect on local days in
-/// Vientiane's time zone (the only one of the shipped calendars), so one lookup per centre and day gives what
-/// <see cref="CalendarCatalog.ForCentre"/> gives at any instant of it, without resolving the overlays a million times.
-/// </summary>
-public sealed class CentreCalendars(CalendarCatalog calendars)
-{
-    private readonly Dictionary<(string, DateOnly), WorkingCalendar> _known = [];
-
-    public WorkingCalendar At(string centre, DateTimeOffset at)
-    {
-        var day = DateOnly.FromDateTime(at.ToOffset(VariedCase.Vientiane).DateTime);
-        if (!_known.TryGetValue((centre, day), out var calendar))
-            _known[(centre, day)] = calendar = calendars.ForCentre(centre, at);
-        return calendar;
     }
 }
 
@@ -402,7 +385,7 @@ public sealed class VariedCase(WorkflowDefinition definition, CentreCalendars ca
 
     private int Apply(ApplicationCommand command, DateTimeOffset at)
     {
-        var events = Decider.Decide(command, _state, definition, calendars.At(centre, at), at);
+        var events = Decider.Decide(command, _state, definition, calendars.ForCentre(centre, at), at);
         foreach (var e in events)
         {
             _state = Application.Evolve(_state, e);
@@ -416,7 +399,7 @@ public sealed class VariedCase(WorkflowDefinition definition, CentreCalendars ca
 
     /// <summary>An instant in office hours <paramref name="days"/> working days after <paramref name="from"/>.</summary>
     private DateTimeOffset Working(DateTimeOffset from, int days) =>
-        calendars.At(centre, from).AddWorkingDays(from, days).AddHours(-random.Next(1, 8)).AddMinutes(-random.Next(0, 60));
+        calendars.ForCentre(centre, from).AddWorkingDays(from, days).AddHours(-random.Next(1, 8)).AddMinutes(-random.Next(0, 60));
 
     private int Rating()
     {
