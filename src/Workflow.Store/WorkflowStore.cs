@@ -104,6 +104,8 @@ public static class WorkflowStore
         services.AddSingleton<PublicationRequests>();
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
+        services.TryAddSingleton(CommandBatcher.Settings.Default);
+        services.AddSingleton<CommandBatcher>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Migrations>();
         services.AddSingleton<CalendarChanges>();
