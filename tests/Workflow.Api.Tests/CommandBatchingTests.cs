@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,6 +88,57 @@ public class when_commands_arrive_while_the_batcher_is_busy(ApiFixture api) : Ap
         (await Stream(stale)).Count.ShouldBe(2, "the stale approval wrote nothing");
         (await TransactionsOf(together)).ShouldBe(1, "the four waiting approvals were committed together");
         (await TransactionsOf([first, .. together])).ShouldBe(2);
+    }
+
+    private static NewApplication Application(string workflowId = "enterprise-registration", Guid? id = null)
+    {
+        var body = JsonSerializer.SerializeToElement(Samples.Submission("enterprise-registration"), ApiFixture.Json);
+        return new NewApplication(id ?? Guid.CreateVersion7(), workflowId, "VTE", "counter", new Applicant("Test applicant"),
+            body.GetProperty("data").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
+            [.. body.GetProperty("documents").EnumerateArray().Select(d => d.GetString()!)]);
+    }
+
+    [Fact]
+    public async Task waiting_submissions_share_one_commit_and_one_draw_of_numbers_each_with_its_own_answer()
+    {
+        var batcher = new CommandBatcher(Api.Factory.Services.GetRequiredService<ApplicationCommands>(),
+            NullLogger<CommandBatcher>.Instance, new CommandBatcher.Settings(Runners: 1));
+        var repeatable = Application(id: Guid.CreateVersion7()) with { MayRepeat = true };
+
+        var alone = batcher.SubmitAsync(Application(), Clerk, Context(0));
+        var waiting = Enumerable.Range(1, 4).Select(i => batcher.SubmitAsync(Application(), Clerk, Context(i))).ToList();
+        var unknown = batcher.SubmitAsync(Application("no-such-procedure"), Clerk, Context(5));
+        var repeated = new[] { batcher.SubmitAsync(repeatable, Clerk, Context(6)), batcher.SubmitAsync(repeatable, Clerk, Context(7)) };
+
+        var single = await alone;
+        var together = await Task.WhenAll(waiting);
+        (await Should.ThrowAsync<UnknownWorkflow>(unknown)).ShouldNotBeNull();
+        (await Task.WhenAll(repeated)).Select(r => (r.Id, r.TrackingNumber)).Distinct().ShouldHaveSingleItem();
+
+        together.Select(r => r.TrackingNumber).Append(single.TrackingNumber).Distinct().Count().ShouldBe(5, "every number once");
+        together.ShouldAllBe(r => !string.IsNullOrEmpty(r.AccessCode));
+        foreach (var (result, i) in together.Select((r, i) => (r, i)))
+        {
+            var stream = await Stream(result.Id);
+            stream.Select(e => e.Data.GetType()).ShouldBe(single.Events.Select(e => e.GetType()), "exactly the single path's events");
+            result.Version.ShouldBe(stream.Count);
+            stream.Select(e => e.CorrelationId).Distinct().ShouldBe([$"batch-test-{i + 1}"]);
+            stream.ShouldAllBe(e => e.UserName == "clerk-vte");
+            stream[0].Data.ShouldBeOfType<ApplicationSubmitted>().TrackingNumber.ShouldBe(result.TrackingNumber);
+        }
+        (await WritersOf(together.Select(r => r.Id))).ShouldBe(1, "the four waiting submissions were committed together");
+        (await WritersOf([single.Id, .. together.Select(r => r.Id)])).ShouldBe(2);
+    }
+
+    /// <summary>The transactions that wrote every event of these streams.</summary>
+    private async Task<long> WritersOf(IEnumerable<Guid> ids)
+    {
+        await using var connection = new NpgsqlConnection(Api.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"select count(distinct xmin::text) from {WorkflowStore.Schema}.mt_events where stream_id = any(@ids)", connection);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }
 

@@ -61,6 +61,16 @@ public sealed class TogetherCommand(Guid id, long? expectedVersion, ApplicationC
     public bool Alone => Missing || Stale;
 }
 
+/// <summary>A new application of a batch (<see cref="ApplicationCommands.SubmitTogetherAsync"/>) and its result or refusal.</summary>
+public sealed class TogetherSubmission(NewApplication request, Actor actor, CommandContext context)
+{
+    public NewApplication Request { get; } = request;
+    public Actor Actor { get; } = actor;
+    public CommandContext Context { get; } = context;
+    public Exception? Refusal { get; internal set; }
+    public CommandResult? Result { get; internal set; }
+}
+
 /// <summary>
 /// The one command shell: load the stream (at the caller's expected version when given), check who acts, decide,
 /// append, save. Optimistic concurrency on the stream means two simultaneous commands never both succeed on the
@@ -77,16 +87,7 @@ public sealed class ApplicationCommands(
         CancellationToken cancellation = default)
     {
         var now = clock.GetUtcNow();
-        var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
-        // A centre that runs a local variant of the procedure receives the application under the variant (rule 16).
-        var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), request.Centre,
-                             cancellation)
-                         ?? throw new UnknownWorkflow(request.WorkflowId);
-        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data,
-            request.Documents, actor);
-        AccessPolicy.EnsureMayReceive(actor, request.Centre);
-        var errors = ApplicationData.Check(definition, request.Data, request.Documents);
-        if (errors.Count > 0) throw new InvalidApplicationData(errors);
+        var (definition, calendar, probe) = await CheckSubmissionAsync(request, actor, now, cancellation);
 
         await using var session = Open(actor, context);
         // A repeated submission (the same id from a retried request's idempotency key) returns the first one.
@@ -94,9 +95,7 @@ public sealed class ApplicationCommands(
 
         AuditHeaders.StampRules(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
-        var accessCode = AccessCodes.New();
-        var command = probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) };
-        var events = Decider.Decide(command, null, definition, calendar, now);
+        var (events, accessCode) = Receive(probe, number, definition, calendar, now);
         session.Events.StartStream<Application>(request.Id, events);
         try
         {
@@ -110,9 +109,100 @@ public sealed class ApplicationCommands(
             return await FirstAsync(request, cancellation)
                 ?? throw new InvalidOperationException($"stream {request.Id} collided but is not there", e);
         }
+        return Received(probe, number, events, accessCode);
+    }
+
+    /// <summary>
+    /// Submissions that arrived together, by one actor through one channel, in one transaction (the API's group commit,
+    /// <see cref="CommandBatcher"/>): each is checked and decided as <see cref="SubmitAsync"/> does, one that is refused keeps
+    /// its refusal, and the tracking numbers of the others are drawn in one round trip. A repeatable submission (with an
+    /// idempotency key) is not sent here: it must look for its first one. When the save fails nothing is written and the
+    /// exception is thrown (the numbers drawn stay unused, as after any failed submission).
+    /// </summary>
+    public async Task SubmitTogetherAsync(IReadOnlyList<TogetherSubmission> batch, CancellationToken cancellation = default)
+    {
+        if (batch.Count == 0) return;
+        var first = batch[0];
+        if (batch.Any(b => b.Actor != first.Actor || b.Context.Channel != first.Context.Channel ||
+                           b.Context.OnBehalfOf != first.Context.OnBehalfOf))
+            throw new ArgumentException("a batch is sent by one actor through one channel", nameof(batch));
+        if (batch.Any(b => b.Request.MayRepeat) || batch.DistinctBy(b => b.Request.Id).Count() != batch.Count)
+            throw new ArgumentException("a batch holds new applications only, each once", nameof(batch));
+
+        var now = clock.GetUtcNow();
+        var ready = new List<(TogetherSubmission Submission, WorkflowDefinition Definition, WorkingCalendar Calendar, SubmitApplication Probe)>();
+        foreach (var submission in batch)
+        {
+            try
+            {
+                var (definition, calendar, probe) = await CheckSubmissionAsync(submission.Request, submission.Actor, now, cancellation);
+                ready.Add((submission, definition, calendar, probe));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                submission.Refusal = e;
+            }
+        }
+        if (ready.Count == 0) return;
+
+        var numbers = new Dictionary<(string Centre, int Year), Queue<string>>();
+        foreach (var centreYear in ready.GroupBy(r => (r.Submission.Request.Centre, r.Calendar.Local(now).Year)))
+            numbers[centreYear.Key] = new(await trackingNumbers.NextManyAsync(centreYear.Key.Centre, centreYear.Key.Year,
+                centreYear.Count(), cancellation));
+
+        await using var session = Open(first.Actor, first.Context);
+        var received = new List<(TogetherSubmission Submission, SubmitApplication Probe, string Number, IReadOnlyList<object> Events, string AccessCode)>();
+        foreach (var (submission, definition, calendar, probe) in ready)
+        {
+            var number = numbers[(submission.Request.Centre, calendar.Local(now).Year)].Dequeue();
+            var (events, accessCode) = Receive(probe, number, definition, calendar, now);
+            // The session's headers are the actor's and the channel's, common to the batch; the rest is each submission's own.
+            session.Events.StartStream<Application>(submission.Request.Id, events.Select(data =>
+            {
+                var e = session.Events.BuildEvent(data);
+                e.CorrelationId = submission.Context.CorrelationId;
+                e.CausationId = submission.Context.CausationId;
+                AuditHeaders.StampRules(e, definition, calendar);
+                return (object)e;
+            }));
+            received.Add((submission, probe, number, events, accessCode));
+        }
+        await session.SaveChangesAsync(cancellation);
+        foreach (var (submission, probe, number, events, accessCode) in received)
+            submission.Result = Received(probe, number, events, accessCode);
+    }
+
+    /// <summary>What a submission must pass before anything is written: the procedure in force, the actor, the data.</summary>
+    private async Task<(WorkflowDefinition Definition, WorkingCalendar Calendar, SubmitApplication Probe)> CheckSubmissionAsync(
+        NewApplication request, Actor actor, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
+        // A centre that runs a local variant of the procedure receives the application under the variant (rule 16).
+        var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), request.Centre,
+                             cancellation)
+                         ?? throw new UnknownWorkflow(request.WorkflowId);
+        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data,
+            request.Documents, actor);
+        AccessPolicy.EnsureMayReceive(actor, request.Centre);
+        var errors = ApplicationData.Check(definition, request.Data, request.Documents);
+        if (errors.Count > 0) throw new InvalidApplicationData(errors);
+        return (definition, calendar, probe);
+    }
+
+    /// <summary>The new application's events under its number, and the citizen's access code (kept only as a hash).</summary>
+    private static (IReadOnlyList<object> Events, string AccessCode) Receive(SubmitApplication probe, string number,
+        WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset now)
+    {
+        var accessCode = AccessCodes.New();
+        var command = probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) };
+        return (Decider.Decide(command, null, definition, calendar, now), accessCode);
+    }
+
+    private CommandResult Received(SubmitApplication probe, string number, IReadOnlyList<object> events, string accessCode)
+    {
         var state = events.Aggregate((Application?)null, Application.Evolve)!;
         LogDecision(state, probe, events);
-        return new CommandResult(request.Id, number, state.Status, events.Count, events, accessCode);
+        return new CommandResult(probe.ApplicationId, number, state.Status, events.Count, events, accessCode);
     }
 
     /// <summary>

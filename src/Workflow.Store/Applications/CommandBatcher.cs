@@ -4,13 +4,15 @@ using Workflow.Core.Applications;
 namespace Workflow.Store.Applications;
 
 /// <summary>
-/// Group commit for the API's commands on applications. A command that finds a free runner is sent at once, alone, through
-/// <see cref="ApplicationCommands.HandleAsync"/>: nothing waits on purpose. While every runner is busy, commands queue; a
-/// runner that comes free takes whatever is waiting (up to <see cref="MaxBatch"/> commands by the same actor through the same
-/// channel, each application once) and sends them in one transaction (<see cref="ApplicationCommands.SaveTogetherAsync"/>):
-/// one read of all their streams, one commit, each stream still under its own optimistic check. Every caller is answered only
-/// after its own command's commit, with what that command alone would have been answered: a refused command gets its
-/// refusal while the others are written; a command the batch cannot decide (no such application, a stale If-Match), or the
+/// Group commit for the API's commands: new applications and commands on applications. A command that finds a free runner is
+/// sent at once, alone, through <see cref="ApplicationCommands.SubmitAsync"/> or <see cref="ApplicationCommands.HandleAsync"/>:
+/// nothing waits on purpose. While every runner is busy, commands queue; a runner that comes free takes whatever is waiting
+/// (up to <see cref="MaxBatch"/> commands of one kind by the same actor through the same channel, each application once) and
+/// sends them in one transaction (<see cref="ApplicationCommands.SubmitTogetherAsync"/>,
+/// <see cref="ApplicationCommands.SaveTogetherAsync"/>): one read of all their streams or one draw of tracking numbers, one
+/// commit, each stream still under its own optimistic check. Every caller is answered only after its own command's commit,
+/// with what that command alone would have been answered: a refused command gets its refusal while the others are written;
+/// a command the batch cannot decide (no such application, a stale If-Match, a submission with an idempotency key), or the
 /// commands of a batch whose save failed (another writer moved one of the streams), are each sent again alone.
 /// </summary>
 public sealed class CommandBatcher(ApplicationCommands commands, ILogger<CommandBatcher> log, CommandBatcher.Settings settings)
@@ -23,10 +25,23 @@ public sealed class CommandBatcher(ApplicationCommands commands, ILogger<Command
         public static Settings Default { get; } = new();
     }
 
-    private sealed record Waiting(TogetherCommand Command, CancellationToken Cancellation)
+    /// <summary>A caller waiting for its command's answer: a command on an application, or a new application.</summary>
+    private sealed record Waiting(TogetherCommand? Command, TogetherSubmission? Submission, CancellationToken Cancellation)
     {
         // Continuations run on the thread pool, never inside the runner that answers the whole batch.
         public TaskCompletionSource<CommandResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Guid Id => Command?.Id ?? Submission!.Request.Id;
+
+        /// <summary>A repeatable submission looks for its first one: it is always sent alone.</summary>
+        public bool Alone => Submission?.Request.MayRepeat == true;
+
+        public bool SameBatch(Waiting other) =>
+            (Command is null) == (other.Command is null) && !Alone && !other.Alone &&
+            (Command?.Command.By ?? Submission!.Actor) == (other.Command?.Command.By ?? other.Submission!.Actor) &&
+            Context.Channel == other.Context.Channel && Context.OnBehalfOf == other.Context.OnBehalfOf;
+
+        private CommandContext Context => Command?.Context ?? Submission!.Context;
     }
 
     private readonly object _gate = new();
@@ -35,11 +50,17 @@ public sealed class CommandBatcher(ApplicationCommands commands, ILogger<Command
 
     public int MaxBatch => settings.MaxBatch;
 
+    /// <summary>As <see cref="ApplicationCommands.SubmitAsync"/>, with submissions that arrive together committed together.</summary>
+    public Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context, CancellationToken cancellation = default) =>
+        Enqueue(new Waiting(null, new TogetherSubmission(request, actor, context), cancellation));
+
     /// <summary>As <see cref="ApplicationCommands.HandleAsync"/>, with commands that arrive together committed together.</summary>
     public Task<CommandResult> HandleAsync(Guid id, long? expectedVersion, ApplicationCommand command, CommandContext context,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) =>
+        Enqueue(new Waiting(new TogetherCommand(id, expectedVersion, command, context), null, cancellation));
+
+    private Task<CommandResult> Enqueue(Waiting waiting)
     {
-        var waiting = new Waiting(new TogetherCommand(id, expectedVersion, command, context), cancellation);
         bool start;
         lock (_gate)
         {
@@ -66,13 +87,22 @@ public sealed class CommandBatcher(ApplicationCommands commands, ILogger<Command
                     return;
                 }
             }
-            await SendAsync(batch);
+            try
+            {
+                await SendAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // Never leave a caller waiting for an answer that will not come.
+                log.LogError(e, "A batch of {Count} commands failed unanswered", batch.Count);
+                foreach (var waiting in batch) waiting.Answer.TrySetException(e);
+            }
         }
     }
 
     /// <summary>
-    /// The first waiting command and, behind it, those of the same actor and channel on other applications. A second command
-    /// on one application waits for the next batch: it must be decided on the first one's events.
+    /// The first waiting command and, behind it, those of the same kind, actor and channel on other applications. A second
+    /// command on one application waits for the next batch: it must be decided on the first one's events.
     /// </summary>
     private List<Waiting> Take()
     {
@@ -88,19 +118,16 @@ public sealed class CommandBatcher(ApplicationCommands commands, ILogger<Command
                 _waiting.Remove(node);
                 waiting.Answer.TrySetCanceled(waiting.Cancellation);
             }
-            else if (batch.Count == 0 || (SameSender(batch[0].Command, waiting.Command) && !ids.Contains(waiting.Command.Id)))
+            else if (batch.Count == 0 || (batch[0].SameBatch(waiting) && !ids.Contains(waiting.Id)))
             {
                 _waiting.Remove(node);
                 batch.Add(waiting);
-                ids.Add(waiting.Command.Id);
+                ids.Add(waiting.Id);
             }
             node = next;
         }
         return batch;
     }
-
-    private static bool SameSender(TogetherCommand a, TogetherCommand b) =>
-        a.Command.By == b.Command.By && a.Context.Channel == b.Context.Channel && a.Context.OnBehalfOf == b.Context.OnBehalfOf;
 
     private async Task SendAsync(List<Waiting> batch)
     {
@@ -112,7 +139,10 @@ public sealed class CommandBatcher(ApplicationCommands commands, ILogger<Command
         try
         {
             // Once sent, a command is committed or refused for every caller alike: one caller leaving cancels nothing.
-            await commands.SaveTogetherAsync([.. batch.Select(w => w.Command)], CancellationToken.None);
+            if (batch[0].Command is null)
+                await commands.SubmitTogetherAsync([.. batch.Select(w => w.Submission!)], CancellationToken.None);
+            else
+                await commands.SaveTogetherAsync([.. batch.Select(w => w.Command!)], CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -123,20 +153,25 @@ public sealed class CommandBatcher(ApplicationCommands commands, ILogger<Command
         }
         foreach (var waiting in batch)
         {
-            if (waiting.Command.Result is { } result) waiting.Answer.TrySetResult(result);
-            else if (waiting.Command.Refusal is { } refusal) waiting.Answer.TrySetException(refusal);
+            var (result, refusal) = waiting.Command is { } command
+                ? (command.Result, command.Refusal)
+                : (waiting.Submission!.Result, waiting.Submission.Refusal);
+            if (result is not null) waiting.Answer.TrySetResult(result);
+            else if (refusal is not null) waiting.Answer.TrySetException(refusal);
         }
-        await Task.WhenAll(batch.Where(w => w.Command.Alone).Select(AloneAsync));
+        await Task.WhenAll(batch.Where(w => w.Command?.Alone == true).Select(AloneAsync));
     }
 
-    /// <summary>The single path, with its own answers: not found, a stale version, a concurrent change.</summary>
+    /// <summary>The single path, with its own answers: not found, a stale version, a concurrent change, a repeated submission.</summary>
     private async Task AloneAsync(Waiting waiting)
     {
-        var command = waiting.Command;
         try
         {
-            waiting.Answer.TrySetResult(await commands.HandleAsync(command.Id, command.ExpectedVersion, command.Command, command.Context,
-                CancellationToken.None));
+            var result = waiting.Command is { } command
+                ? await commands.HandleAsync(command.Id, command.ExpectedVersion, command.Command, command.Context, CancellationToken.None)
+                : await commands.SubmitAsync(waiting.Submission!.Request, waiting.Submission.Actor, waiting.Submission.Context,
+                    CancellationToken.None);
+            waiting.Answer.TrySetResult(result);
         }
         catch (Exception e)
         {
