@@ -7,7 +7,7 @@ namespace Workflow.Store.Applications;
 /// Group commit for the API's commands: new applications and commands on applications. A command that finds a free runner is
 /// sent at once, alone, through <see cref="ApplicationCommands.SubmitAsync"/> or <see cref="ApplicationCommands.HandleAsync"/>:
 /// nothing waits on purpose. While every runner is busy, commands queue; a runner that comes free takes whatever is waiting
-/// (up to <see cref="MaxBatch"/> commands of one kind by the same actor through the same channel, each application once) and
+/// (up to <see cref="Settings.MaxBatch"/> commands of one kind by the same actor through the same channel, each application once) and
 /// sends them in one transaction (<see cref="ApplicationCommands.SubmitTogetherAsync"/>,
 /// <see cref="ApplicationCommands.SaveTogetherAsync"/>): one read of all their streams or one draw of tracking numbers, one
 /// commit, each stream still under its own optimistic check. Every caller is answered only after its own command's commit,
@@ -47,8 +47,6 @@ public sealed class CommandBatcher(ApplicationCommands commands, ILogger<Command
     private readonly object _gate = new();
     private readonly LinkedList<Waiting> _waiting = [];
     private int _running;
-
-    public int MaxBatch => settings.MaxBatch;
 
     /// <summary>As <see cref="ApplicationCommands.SubmitAsync"/>, with submissions that arrive together committed together.</summary>
     public Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context, CancellationToken cancellation = default) =>
