@@ -43,8 +43,10 @@ try
     builder.AddApiDocuments();
     builder.Services.ConfigureHttpJsonOptions(o =>
         o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
-    builder.Services.AddValidatorsFromAssemblyContaining<Program>();
+    // Validators hold no request state; built once, not per request (building one compiles its rules).
+    builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
     builder.AddDevelopmentClock();
+    builder.AddCommandBatching();
     // Checked before the database starts: outside Development the server refuses to run without its own chain key.
     builder.Services.AddSingleton(Workflow.Store.Audit.ChainKey.From(builder.Configuration, builder.Environment));
     database = await builder.AddDatabaseAsync();

@@ -107,6 +107,8 @@ public static class WorkflowStore
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
         services.AddSingleton<ApplicationReplay>();
+        services.TryAddSingleton(CommandBatcher.Settings.Default);
+        services.AddSingleton<CommandBatcher>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<Migrations>();
         services.AddSingleton<CalendarChanges>();

@@ -36,6 +36,9 @@ public sealed class BenchStore : IAsyncDisposable
     public NpgsqlDataSource Database => Services.GetRequiredService<NpgsqlDataSource>();
     public bool IsPrivate => _cluster is not null;
 
+    /// <summary>The throwaway cluster's data folder; null on a server given by connection string.</summary>
+    public string? DataDirectory => _cluster?.DataDirectory;
+
     public string Description => IsPrivate
         ? "private cluster with durable commits (fsync on), the same server for every row"
         : "configured server";

@@ -14,8 +14,10 @@ public static class HttpBenchmark
         public static Options Quick => new(20, 1, 10, [1, 2]);
     }
 
+    /// <param name="ApiCpuMs">CPU time of the API process per operation (median of rounds).</param>
+    /// <param name="DatabaseCpuMs">CPU time of the PostgreSQL server per operation; null on a server the runner did not start.</param>
     public sealed record Row(string Operation, int Clients, double OpsPerSecond, double RatioToRaw, double P50Ms, double P99Ms,
-        double P999Ms, int Errors);
+        double P999Ms, int Errors, double? ApiCpuMs = null, double? DatabaseCpuMs = null);
 
     public const string Raw = "raw INSERT+COMMIT";
 
@@ -26,6 +28,15 @@ public static class HttpBenchmark
         await bench.CreateRawTableAsync();
         await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment);
         using var client = new ApiClient(api.Address);
+        var cpu = new CpuMeter(api.ProcessId, bench.DataDirectory);
+        // The CPU each operation costs the API and the server, from readings before and after its run.
+        async Task<Run> Metered(Func<Task<Run>> operation)
+        {
+            var before = cpu.Read();
+            var run = await operation();
+            var (apiMs, databaseMs) = CpuMeter.PerOperation(before, cpu.Read(), run.LatenciesMs.Length);
+            return run with { ApiCpuMs = apiMs, DatabaseCpuMs = databaseMs };
+        }
         output.WriteLine($"PostgreSQL: {bench.Description}; the API as a process ({options.Environment}) on the same machine");
         output.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
                          $"{options.Operations} operations x {options.Rounds} rounds per row");
@@ -49,15 +60,16 @@ public static class HttpBenchmark
                 (runs.TryGetValue(operation, out var list) ? list : runs[operation] = []).Add(run);
             for (var round = 0; round < options.Rounds; round++)
             {
-                Add(Raw, await Load.Time(options.Operations, clients, _ => bench.RawCommitAsync(cancellation)));
-                var submitted = await Load.Time(options.Operations, clients,
-                    async _ => (await client.SubmitAsync(cancellation: cancellation)).Id, countErrors: true);
+                Add(Raw, await Metered(() => Load.Time(options.Operations, clients, _ => bench.RawCommitAsync(cancellation))));
+                var submitted = await Metered(() => Load.Time(options.Operations, clients,
+                    async _ => (await client.SubmitAsync(cancellation: cancellation)).Id, countErrors: true));
                 Add("submit", submitted);
                 var ids = submitted.Ids.Where(id => id != Guid.Empty).ToList();
-                Add("approve", await Load.Time(ids.Count, clients, i => client.ApproveAsync(ids[i], cancellation), countErrors: true));
-                Add("read", await Load.Time(ids.Count, clients, i => client.ReadAsync(ids[i], cancellation), countErrors: true));
-                Add("inbox", await Load.Time(options.Operations, clients,
-                    async _ => { await client.InboxAsync(cancellation: cancellation); return Guid.Empty; }, countErrors: true));
+                Add("approve", await Metered(() =>
+                    Load.Time(ids.Count, clients, i => client.ApproveAsync(ids[i], cancellation), countErrors: true)));
+                Add("read", await Metered(() => Load.Time(ids.Count, clients, i => client.ReadAsync(ids[i], cancellation), countErrors: true)));
+                Add("inbox", await Metered(() => Load.Time(options.Operations, clients,
+                    async _ => { await client.InboxAsync(cancellation: cancellation); return Guid.Empty; }, countErrors: true)));
             }
             measured.AddRange(runs.Select(r => (r.Key, clients, r.Value)));
         }
@@ -94,20 +106,26 @@ public static class HttpBenchmark
                 P50: Statistics.Median(m.Runs.Select(r => Statistics.Percentile(r.LatenciesMs, 0.50))),
                 P99: Statistics.Median(m.Runs.Select(r => Statistics.Percentile(r.LatenciesMs, 0.99))),
                 P999: Statistics.Median(m.Runs.Select(r => Statistics.Percentile(r.LatenciesMs, 0.999))),
-                Errors: m.Runs.Sum(r => r.Errors)))
+                Errors: m.Runs.Sum(r => r.Errors),
+                ApiCpu: m.Runs.All(r => r.ApiCpuMs is not null) ? Statistics.Median(m.Runs.Select(r => r.ApiCpuMs!.Value)) : (double?)null,
+                DatabaseCpu: m.Runs.All(r => r.DatabaseCpuMs is not null)
+                    ? Statistics.Median(m.Runs.Select(r => r.DatabaseCpuMs!.Value))
+                    : (double?)null))
             .ToList();
         double RawAt(int clients) => medians.FirstOrDefault(b => b.Operation == Raw && b.Clients == clients).PerSecond;
         return medians.Select(r => new Row(r.Operation, r.Clients, Report.Round(r.PerSecond, 0), Statistics.Ratio(r.PerSecond,
-            RawAt(r.Clients)), Report.Round(r.P50), Report.Round(r.P99), Report.Round(r.P999), r.Errors)).ToList();
+            RawAt(r.Clients)), Report.Round(r.P50), Report.Round(r.P99), Report.Round(r.P999), r.Errors,
+            r.ApiCpu is { } api ? Report.Round(api, 3) : null, r.DatabaseCpu is { } database ? Report.Round(database, 3) : null)).ToList();
     }
 
     public static void Print(TextWriter output, IEnumerable<Row> rows)
     {
-        output.WriteLine("| operation | clients | ops/s (median) | ratio to raw | p50 ms | p99 ms | p99.9 ms | errors |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| operation | clients | ops/s (median) | ratio to raw | p50 ms | p99 ms | p99.9 ms | errors " +
+                         "| API CPU ms/op | PostgreSQL CPU ms/op |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
             output.WriteLine($"| {r.Operation} | {r.Clients} | {r.OpsPerSecond:N0} | {r.RatioToRaw:P0} | {r.P50Ms:F2} | {r.P99Ms:F2} " +
-                             $"| {r.P999Ms:F2} | {r.Errors:N0} |");
+                             $"| {r.P999Ms:F2} | {r.Errors:N0} | {r.ApiCpuMs?.ToString("F2") ?? "-"} | {r.DatabaseCpuMs?.ToString("F2") ?? "-"} |");
     }
 
     private static async Task<long> Count(BenchStore bench)

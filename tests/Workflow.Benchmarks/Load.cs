@@ -2,8 +2,12 @@ using System.Diagnostics;
 
 namespace Workflow.Benchmarks;
 
-/// <summary>One measured run: operations per second, each operation's latency, what each returned, and how many failed.</summary>
-public sealed record Run(double PerSecond, double[] LatenciesMs, IReadOnlyList<Guid> Ids, int Errors = 0);
+/// <summary>
+/// One measured run: operations per second, each operation's latency, what each returned, and how many failed; where measured,
+/// the CPU time per operation of the API process and of the database server.
+/// </summary>
+public sealed record Run(double PerSecond, double[] LatenciesMs, IReadOnlyList<Guid> Ids, int Errors = 0, double? ApiCpuMs = null,
+    double? DatabaseCpuMs = null);
 
 /// <summary>Runs a number of operations spread over concurrent callers, as the console runners measure them.</summary>
 public static class Load

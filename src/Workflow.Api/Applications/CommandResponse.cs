@@ -18,13 +18,16 @@ public sealed record CommandResponse(Guid Id, string TrackingNumber, Application
 /// <summary>
 /// The one way an endpoint sends a command on an existing application: the version in <c>If-Match</c> guards it, and the
 /// answer is 200 with what was recorded and the new version as the ETag, so the caller's next command can be guarded.
+/// Commands that arrive while others are being written are committed together (<see cref="CommandBatcher"/>), each with
+/// the answer it would have had alone.
 /// </summary>
 public static class CommandAnswer
 {
     public static async Task<IResult> SendAsync(this ApplicationCommands commands, Guid id, ApplicationCommand command, HttpContext http,
         CancellationToken cancellation)
     {
-        var result = await commands.HandleAsync(id, http.Request.ExpectedVersion(), command, http.CommandContext(), cancellation);
+        var batcher = http.RequestServices.GetRequiredService<CommandBatcher>();
+        var result = await batcher.HandleAsync(id, http.Request.ExpectedVersion(), command, http.CommandContext(), cancellation);
         http.Response.SetVersion(result.Version);
         return Results.Ok(CommandResponse.Of(result));
     }

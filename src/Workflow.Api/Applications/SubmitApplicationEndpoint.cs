@@ -56,7 +56,7 @@ public static class SubmitApplicationEndpoint
             .Produces<CommandResponse>(StatusCodes.Status201Created).ProducesValidationProblem().RequireAuthorization(Policies.Counter);
 
     private static async Task<IResult> Submit(SubmitApplicationRequest request, HttpContext http,
-        IValidator<SubmitApplicationRequest> validator, ApplicationCommands commands, IConfiguration configuration,
+        IValidator<SubmitApplicationRequest> validator, CommandBatcher commands, IConfiguration configuration,
         CancellationToken cancellation)
     {
         await validator.Check(request, cancellation);

@@ -4,6 +4,7 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
 using Workflow.Store.Audit;
 using Workflow.Store.Definitions;
@@ -39,6 +40,38 @@ public sealed class IdempotencyKeyReused(Guid applicationId)
     : Exception($"the idempotency key of application {applicationId} was used with another request");
 
 /// <summary>
+/// One command of a batch (<see cref="ApplicationCommands.SaveTogetherAsync"/>) and what became of it: decided (and, once
+/// saved, its <see cref="Result"/>), refused on its own (<see cref="Refusal"/>), or left for the single path (<see cref="Alone"/>).
+/// </summary>
+/// <param name="ExpectedVersion">The caller's If-Match version, or null.</param>
+public sealed class TogetherCommand(Guid id, long? expectedVersion, ApplicationCommand command, CommandContext context)
+{
+    public Guid Id { get; } = id;
+    public long? ExpectedVersion { get; } = expectedVersion;
+    public ApplicationCommand Command { get; } = command;
+    public CommandContext Context { get; } = context;
+
+    internal (Application State, IReadOnlyList<object> Events, long Version)? Decided { get; set; }
+    internal bool Missing { get; set; }
+    internal bool Stale { get; set; }
+    public Exception? Refusal { get; internal set; }
+    public CommandResult? Result { get; internal set; }
+
+    /// <summary>Not decided in the batch: the application does not exist or the expected version is stale.</summary>
+    public bool Alone => Missing || Stale;
+}
+
+/// <summary>A new application of a batch (<see cref="ApplicationCommands.SubmitTogetherAsync"/>) and its result or refusal.</summary>
+public sealed class TogetherSubmission(NewApplication request, Actor actor, CommandContext context)
+{
+    public NewApplication Request { get; } = request;
+    public Actor Actor { get; } = actor;
+    public CommandContext Context { get; } = context;
+    public Exception? Refusal { get; internal set; }
+    public CommandResult? Result { get; internal set; }
+}
+
+/// <summary>
 /// The one command shell: load the stream (at the caller's expected version when given), check who acts, decide,
 /// append, save. Optimistic concurrency on the stream means two simultaneous commands never both succeed on the
 /// same version: the loser gets a concurrency error and nothing of it is written.
@@ -54,16 +87,7 @@ public sealed class ApplicationCommands(
         CancellationToken cancellation = default)
     {
         var now = clock.GetUtcNow();
-        var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
-        // A centre that runs a local variant of the procedure receives the application under the variant (rule 16).
-        var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), request.Centre,
-                             cancellation)
-                         ?? throw new UnknownWorkflow(request.WorkflowId);
-        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data,
-            request.Documents, actor);
-        AccessPolicy.EnsureMayReceive(actor, request.Centre);
-        var errors = ApplicationData.Check(definition, request.Data, request.Documents);
-        if (errors.Count > 0) throw new InvalidApplicationData(errors);
+        var (definition, calendar, probe) = await CheckSubmissionAsync(request, actor, now, cancellation);
 
         await using var session = Open(actor, context);
         // A repeated submission (the same id from a retried request's idempotency key) returns the first one.
@@ -71,9 +95,7 @@ public sealed class ApplicationCommands(
 
         AuditHeaders.StampRules(session, definition, calendar);
         var number = await trackingNumbers.NextAsync(request.Centre, calendar.Local(now).Year, cancellation);
-        var accessCode = AccessCodes.New();
-        var command = probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) };
-        var events = Decider.Decide(command, null, definition, calendar, now);
+        var (events, accessCode) = Receive(probe, number, definition, calendar, now);
         session.Events.StartStream<Application>(request.Id, events);
         try
         {
@@ -87,9 +109,100 @@ public sealed class ApplicationCommands(
             return await FirstAsync(request, cancellation)
                 ?? throw new InvalidOperationException($"stream {request.Id} collided but is not there", e);
         }
+        return Received(probe, number, events, accessCode);
+    }
+
+    /// <summary>
+    /// Submissions that arrived together, by one actor through one channel, in one transaction (the API's group commit,
+    /// <see cref="CommandBatcher"/>): each is checked and decided as <see cref="SubmitAsync"/> does, one that is refused keeps
+    /// its refusal, and the tracking numbers of the others are drawn in one round trip. A repeatable submission (with an
+    /// idempotency key) is not sent here: it must look for its first one. When the save fails nothing is written and the
+    /// exception is thrown (the numbers drawn stay unused, as after any failed submission).
+    /// </summary>
+    public async Task SubmitTogetherAsync(IReadOnlyList<TogetherSubmission> batch, CancellationToken cancellation = default)
+    {
+        if (batch.Count == 0) return;
+        var first = batch[0];
+        if (batch.Any(b => b.Actor != first.Actor || b.Context.Channel != first.Context.Channel ||
+                           b.Context.OnBehalfOf != first.Context.OnBehalfOf))
+            throw new ArgumentException("a batch is sent by one actor through one channel", nameof(batch));
+        if (batch.Any(b => b.Request.MayRepeat) || batch.DistinctBy(b => b.Request.Id).Count() != batch.Count)
+            throw new ArgumentException("a batch holds new applications only, each once", nameof(batch));
+
+        var now = clock.GetUtcNow();
+        var ready = new List<(TogetherSubmission Submission, WorkflowDefinition Definition, WorkingCalendar Calendar, SubmitApplication Probe)>();
+        foreach (var submission in batch)
+        {
+            try
+            {
+                var (definition, calendar, probe) = await CheckSubmissionAsync(submission.Request, submission.Actor, now, cancellation);
+                ready.Add((submission, definition, calendar, probe));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                submission.Refusal = e;
+            }
+        }
+        if (ready.Count == 0) return;
+
+        var numbers = new Dictionary<(string Centre, int Year), Queue<string>>();
+        foreach (var centreYear in ready.GroupBy(r => (r.Submission.Request.Centre, r.Calendar.Local(now).Year)))
+            numbers[centreYear.Key] = new(await trackingNumbers.NextManyAsync(centreYear.Key.Centre, centreYear.Key.Year,
+                centreYear.Count(), cancellation));
+
+        await using var session = Open(first.Actor, first.Context);
+        var received = new List<(TogetherSubmission Submission, SubmitApplication Probe, string Number, IReadOnlyList<object> Events, string AccessCode)>();
+        foreach (var (submission, definition, calendar, probe) in ready)
+        {
+            var number = numbers[(submission.Request.Centre, calendar.Local(now).Year)].Dequeue();
+            var (events, accessCode) = Receive(probe, number, definition, calendar, now);
+            // The session's headers are the actor's and the channel's, common to the batch; the rest is each submission's own.
+            session.Events.StartStream<Application>(submission.Request.Id, events.Select(data =>
+            {
+                var e = session.Events.BuildEvent(data);
+                e.CorrelationId = submission.Context.CorrelationId;
+                e.CausationId = submission.Context.CausationId;
+                AuditHeaders.StampRules(e, definition, calendar);
+                return (object)e;
+            }));
+            received.Add((submission, probe, number, events, accessCode));
+        }
+        await session.SaveChangesAsync(cancellation);
+        foreach (var (submission, probe, number, events, accessCode) in received)
+            submission.Result = Received(probe, number, events, accessCode);
+    }
+
+    /// <summary>What a submission must pass before anything is written: the procedure in force, the actor, the data.</summary>
+    private async Task<(WorkflowDefinition Definition, WorkingCalendar Calendar, SubmitApplication Probe)> CheckSubmissionAsync(
+        NewApplication request, Actor actor, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var calendar = definitions.Catalog.Calendars.ForCentre(request.Centre, now);
+        // A centre that runs a local variant of the procedure receives the application under the variant (rule 16).
+        var definition = await definitions.InForceAsync(request.WorkflowId, DateOnly.FromDateTime(calendar.Local(now)), request.Centre,
+                             cancellation)
+                         ?? throw new UnknownWorkflow(request.WorkflowId);
+        var probe = new SubmitApplication(request.Id, "", request.Centre, request.Channel, request.Applicant, request.Data,
+            request.Documents, actor);
+        AccessPolicy.EnsureMayReceive(actor, request.Centre);
+        var errors = ApplicationData.Check(definition, request.Data, request.Documents);
+        if (errors.Count > 0) throw new InvalidApplicationData(errors);
+        return (definition, calendar, probe);
+    }
+
+    /// <summary>The new application's events under its number, and the citizen's access code (kept only as a hash).</summary>
+    private static (IReadOnlyList<object> Events, string AccessCode) Receive(SubmitApplication probe, string number,
+        WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset now)
+    {
+        var accessCode = AccessCodes.New();
+        var command = probe with { TrackingNumber = number, AccessCode = AccessCodes.Hash(accessCode) };
+        return (Decider.Decide(command, null, definition, calendar, now), accessCode);
+    }
+
+    private CommandResult Received(SubmitApplication probe, string number, IReadOnlyList<object> events, string accessCode)
+    {
         var state = events.Aggregate((Application?)null, Application.Evolve)!;
         LogDecision(state, probe, events);
-        return new CommandResult(request.Id, number, state.Status, events.Count, events, accessCode);
+        return new CommandResult(probe.ApplicationId, number, state.Status, events.Count, events, accessCode);
     }
 
     /// <summary>
@@ -160,52 +273,109 @@ public sealed class ApplicationCommands(
         IReadOnlyList<(Guid Id, ApplicationCommand Command, CommandContext Context)> batch, CancellationToken cancellation = default)
     {
         if (batch.Count == 0) return [];
-        var (_, first, context) = batch[0];
-        if (batch.Any(b => b.Command.By != first.By || b.Context.Channel != context.Channel || b.Context.OnBehalfOf != context.OnBehalfOf))
+        var together = batch.Select(b => new TogetherCommand(b.Id, null, b.Command, b.Context)).ToList();
+        await using var session = await DecideTogetherAsync(together, cancellation);
+        // A refusal of any one command refuses the batch, before anything is written.
+        if (together.FirstOrDefault(c => c.Refusal is not null)?.Refusal is { } refusal)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal);
+        await session.SaveChangesAsync(cancellation);
+        return [.. together.Select(c => c.Missing ? null : Logged(c))];
+    }
+
+    /// <summary>
+    /// Commands that arrived together, by one actor through one channel, in one transaction (the API's group commit,
+    /// <see cref="CommandBatcher"/>). Each command is checked and decided as <see cref="HandleAsync"/> does, on its stream as
+    /// loaded with the others; one that is refused keeps its refusal and the others are written without it. A command on an
+    /// application that does not exist, or whose expected version is not the stream's, is not decided here
+    /// (<see cref="TogetherCommand.Alone"/>): <see cref="HandleAsync"/> gives its answer. When the save fails (another writer
+    /// moved one of the streams meanwhile) nothing is written and the exception is thrown.
+    /// </summary>
+    public async Task SaveTogetherAsync(IReadOnlyList<TogetherCommand> batch, CancellationToken cancellation = default)
+    {
+        if (batch.Count == 0) return;
+        await using var session = await DecideTogetherAsync(batch, cancellation);
+        if (batch.Any(c => c.Decided is { Events.Count: > 0 })) await session.SaveChangesAsync(cancellation);
+        foreach (var command in batch.Where(c => c.Decided is not null)) command.Result = Logged(command);
+    }
+
+    /// <summary>Loads every stream of the batch in one round trip, then checks, decides and appends each command as alone.</summary>
+    private async Task<IDocumentSession> DecideTogetherAsync(IReadOnlyList<TogetherCommand> batch, CancellationToken cancellation)
+    {
+        var first = batch[0];
+        if (batch.Any(b => b.Command.By != first.Command.By || b.Context.Channel != first.Context.Channel ||
+                           b.Context.OnBehalfOf != first.Context.OnBehalfOf))
             throw new ArgumentException("a batch is sent by one actor through one channel", nameof(batch));
         if (batch.DistinctBy(b => b.Id).Count() != batch.Count)
             throw new ArgumentException("a batch names each application once: a second command must see the first one's events",
                 nameof(batch));
 
-        await using var session = Open(first.By, context);
-        var decided = new List<(Application State, ApplicationCommand Command, IReadOnlyList<object> Events, long Version)?>(batch.Count);
-        // Every stream of the batch in one round trip, each handle keeping its own optimistic check on save.
-        var streams = await session.Events.FetchManyForWriting<Application>([.. batch.Select(b => b.Id)], cancellation);
-        foreach (var ((id, command, own), stream) in batch.Zip(streams))
+        var session = Open(first.Command.By, first.Context);
+        try
         {
-            if (stream.Aggregate is not { } state)
-            {
-                decided.Add(null);
-                continue;
-            }
-            var definition = await EnsureMayActAsync(id, state, command, cancellation);
+            // Every stream of the batch in one round trip, each handle keeping its own optimistic check on save.
+            var streams = await session.Events.FetchManyForWriting<Application>([.. batch.Select(b => b.Id)], cancellation);
+            foreach (var (together, stream) in batch.Zip(streams))
+                await DecideOneAsync(session, together, stream, cancellation);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task DecideOneAsync(IDocumentSession session, TogetherCommand together, IEventStream<Application> stream,
+        CancellationToken cancellation)
+    {
+        var (id, expectedVersion, command, own) = (together.Id, together.ExpectedVersion, together.Command, together.Context);
+        var version = stream.StartingVersion ?? 0;
+        if (stream.Aggregate is not { } state)
+        {
+            together.Missing = true;
+            return;
+        }
+        if (expectedVersion is { } expected && expected != version)
+        {
+            together.Stale = true;
+            return;
+        }
+        WorkflowDefinition definition;
+        WorkingCalendar calendar;
+        IReadOnlyList<object> events;
+        try
+        {
+            definition = await EnsureMayActAsync(id, state, command, cancellation);
             AgencyInboxProjection.Remember(session, state);
             var now = clock.GetUtcNow();
-            var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
-            var events = Decider.Decide(command, state, definition, calendar, now);
-            var version = stream.StartingVersion ?? 0;
-            decided.Add((state, command, events, version + events.Count));
-            if (events.Count == 0) continue;
-            // The session's headers are the actor's and the channel's, common to the batch; the rest is each command's own.
-            stream.AppendMany(events.Select(data =>
-            {
-                var e = session.Events.BuildEvent(data);
-                e.CorrelationId = own.CorrelationId;
-                e.CausationId = own.CausationId;
-                AuditHeaders.StampRules(e, command is MigrateApplication migrate ? migrate.Target : definition, calendar);
-                return (object)e;
-            }));
+            calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
+            events = Decider.Decide(command, state, definition, calendar, now);
         }
-        await session.SaveChangesAsync(cancellation);
-
-        return [.. decided.Select((d, i) =>
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            if (d is null) return null;
-            var (state, command, events, version) = d.Value;
-            var after = events.Aggregate((Application?)state, Application.Evolve)!;
-            if (events.Count > 0) LogDecision(after, command, events);
-            return new CommandResult(batch[i].Id, after.TrackingNumber, after.Status, version, events);
-        })];
+            together.Refusal = e;
+            return;
+        }
+        together.Decided = (state, events, version + events.Count);
+        if (events.Count == 0) return;
+        // The session's headers are the actor's and the channel's, common to the batch; the rest is each command's own.
+        stream.AppendMany(events.Select(data =>
+        {
+            var e = session.Events.BuildEvent(data);
+            e.CorrelationId = own.CorrelationId;
+            e.CausationId = own.CausationId;
+            AuditHeaders.StampRules(e, command is MigrateApplication migrate ? migrate.Target : definition, calendar);
+            return (object)e;
+        }));
+    }
+
+    /// <summary>The result of a decided command of a batch, its decision logged once written.</summary>
+    private CommandResult Logged(TogetherCommand together)
+    {
+        var (state, events, version) = together.Decided!.Value;
+        var after = events.Aggregate((Application?)state, Application.Evolve)!;
+        if (events.Count > 0) LogDecision(after, together.Command, events);
+        return new CommandResult(together.Id, after.TrackingNumber, after.Status, version, events);
     }
 
     /// <summary>Asks the access policy, with the definition pinned to the application; returns that definition.</summary>

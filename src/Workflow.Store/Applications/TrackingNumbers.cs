@@ -14,14 +14,19 @@ public sealed partial class TrackingNumbers(NpgsqlDataSource database, string sc
 {
     private readonly ConcurrentDictionary<string, string> _sequences = new();
 
-    public async Task<string> NextAsync(string centre, int year, CancellationToken cancellation = default)
+    public async Task<string> NextAsync(string centre, int year, CancellationToken cancellation = default) =>
+        (await NextManyAsync(centre, year, 1, cancellation))[0];
+
+    /// <summary>So many numbers of one centre and year in one round trip, for submissions saved together.</summary>
+    public async Task<IReadOnlyList<string>> NextManyAsync(string centre, int year, int count, CancellationToken cancellation = default)
     {
         if (!CentrePattern().IsMatch(centre)) throw new ArgumentException($"'{centre}' is not a centre code", nameof(centre));
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var sequence = _sequences.GetOrAdd($"{centre}-{year}", _ => $"{schema}.tracking_{centre.ToLowerInvariant()}_{year}");
-        long next;
+        IReadOnlyList<long> next;
         try
         {
-            next = await NextValue(sequence, cancellation);
+            next = await NextValues(sequence, count, cancellation);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
@@ -32,15 +37,20 @@ public sealed partial class TrackingNumbers(NpgsqlDataSource database, string sc
                 catch (PostgresException race)
                     when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable) { }
             }
-            next = await NextValue(sequence, cancellation);
+            next = await NextValues(sequence, count, cancellation);
         }
-        return $"{centre}-{year}-{next:D6}";
+        return [.. next.Select(n => $"{centre}-{year}-{n:D6}")];
     }
 
-    private async Task<long> NextValue(string sequence, CancellationToken cancellation)
+    private async Task<IReadOnlyList<long>> NextValues(string sequence, int count, CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand($"SELECT nextval('{sequence}')");
-        return (long)(await command.ExecuteScalarAsync(cancellation))!;
+        await using var command = count == 1
+            ? database.CreateCommand($"SELECT nextval('{sequence}')")
+            : database.CreateCommand($"SELECT nextval('{sequence}') FROM generate_series(1, {count})");
+        var values = new List<long>(count);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation)) values.Add(reader.GetInt64(0));
+        return values;
     }
 
     [GeneratedRegex("^[A-Z0-9]{2,10}$")]
