@@ -101,7 +101,9 @@ public class when_auditors_search_cases(ApiFixture api) : ApiTest(api)
         var searches = new (CaseCriteria Criteria, string Index)[]
         {
             (new(), $"{index}submitted_at"),
-            (new(TrackingNumber: a.TrackingNumber[..6].ToLowerInvariant()), $"{index}tracking_number"),
+            // A prefix as an auditor types it, long enough to be selective: six characters match every case of the centre's year,
+            // and PostgreSQL then rightly prefers to read a whole index whatever indexes there are.
+            (new(TrackingNumber: a.TrackingNumber[..^1].ToLowerInvariant()), $"{index}tracking_number"),
             (new(WorkflowId: "import-licence"), $"{index}workflow_id"),
             (new(Agency: "moic-enterprise-registration"), $"{index}agencies"),
             (new(Centre: "LPB"), $"{index}centre"),
