@@ -1,0 +1,171 @@
+using System.Globalization;
+
+namespace Workflow.Benchmarks;
+
+/// <summary>
+/// Where a process's resident memory is, read from <c>/proc/PID/smaps</c>: the managed heap, the executable memory the
+/// runtime writes (JIT output, stubs and loader heaps), the rest of the anonymous memory (native heap, thread stacks, the
+/// runtime's own data), and the files mapped in (CoreLib, the shared frameworks, the application's and its packages'
+/// assemblies, native libraries). In MiB of resident pages (Rss), as the process's resident memory counts them; the
+/// proportional total (Pss) counts a page mapped twice once.
+/// </summary>
+/// <param name="ManagedHeap">
+/// The garbage collector's committed regions: anonymous memory inside the one large range it reserves at start-up (with
+/// regions, every collected object lives there). An estimate from the map's shape: see <see cref="ManagedHeapRange"/>.
+/// </param>
+/// <param name="Executable">
+/// Memory the runtime writes code and its type data into. Under W^X it is a memory file mapped twice, writable and
+/// executable (<c>/memfd:doublemapper</c>), so each resident page counts twice in the resident set; without W^X it is
+/// anonymous memory with execute permission (the loader heaps' data pages then fall under <paramref name="OtherAnonymous"/>).
+/// </param>
+public sealed record ResidentSet(double Resident, double Proportional, double ManagedHeap, double Executable,
+    double OtherAnonymous, double CoreLib, double Frameworks, double Application, double Native, double OtherFiles,
+    IReadOnlyList<ResidentFile> LargestFiles)
+{
+    private const string DoubleMapper = "/memfd:doublemapper";
+
+    /// <summary>The process's map now; null where there is no <c>/proc</c> (not Linux) or the process has ended.</summary>
+    /// <param name="applicationFolder">The folder of the application's own assemblies and its packages' (its build output).</param>
+    public static ResidentSet? Read(int processId, string applicationFolder)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines($"/proc/{processId}/smaps");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        return Of(Parse(lines), applicationFolder);
+    }
+
+    /// <summary>One mapping of smaps: its address range, permissions, what is mapped (empty for anonymous memory), kB.</summary>
+    public sealed record Mapping(ulong Start, ulong End, string Permissions, string Path, long RssKiB, long PssKiB)
+    {
+        public bool IsAnonymous => Path.Length == 0 || Path.StartsWith('[');
+    }
+
+    public static IReadOnlyList<Mapping> Parse(IEnumerable<string> lines)
+    {
+        var mappings = new List<Mapping>();
+        Mapping? current = null;
+        foreach (var line in lines)
+        {
+            if (IsHeader(line, out var header))
+            {
+                if (current is not null) mappings.Add(current);
+                current = header;
+            }
+            else if (current is not null && line.StartsWith("Rss:", StringComparison.Ordinal))
+                current = current with { RssKiB = Kilobytes(line) };
+            else if (current is not null && line.StartsWith("Pss:", StringComparison.Ordinal))
+                current = current with { PssKiB = Kilobytes(line) };
+        }
+        if (current is not null) mappings.Add(current);
+        return mappings;
+    }
+
+    public static ResidentSet Of(IReadOnlyList<Mapping> mappings, string applicationFolder)
+    {
+        var heap = ManagedHeapRange(mappings);
+        var application = Path.TrimEndingDirectorySeparator(Path.GetFullPath(applicationFolder)) + Path.DirectorySeparatorChar;
+        double managed = 0, executable = 0, anonymous = 0, coreLib = 0, frameworks = 0, own = 0, native = 0, other = 0;
+        var files = new Dictionary<string, long>();
+        foreach (var m in mappings)
+        {
+            var mib = m.RssKiB / 1024.0;
+            if (m.Path.StartsWith(DoubleMapper, StringComparison.Ordinal)) executable += mib;
+            else if (m.IsAnonymous && m.Permissions.Contains('x')) executable += mib;
+            else if (m.IsAnonymous && m.Start >= heap.Start && m.End <= heap.End) managed += mib;
+            else if (m.IsAnonymous) anonymous += mib;
+            else
+            {
+                files[m.Path] = files.GetValueOrDefault(m.Path) + m.RssKiB;
+                if (m.Path.EndsWith("/System.Private.CoreLib.dll", StringComparison.Ordinal)) coreLib += mib;
+                else if (m.Path.Contains("/shared/Microsoft.", StringComparison.Ordinal) && m.Path.EndsWith(".dll", StringComparison.Ordinal))
+                    frameworks += mib;
+                else if (m.Path.StartsWith(application, StringComparison.Ordinal)) own += mib;
+                else if (m.Path.EndsWith(".so", StringComparison.Ordinal) || m.Path.Contains(".so.", StringComparison.Ordinal)) native += mib;
+                else other += mib;
+            }
+        }
+        var largest = files.OrderByDescending(f => f.Value).Take(12)
+            .Select(f => new ResidentFile(Path.GetFileName(f.Key), Round(f.Value / 1024.0))).ToList();
+        return new ResidentSet(Round(mappings.Sum(m => m.RssKiB) / 1024.0), Round(mappings.Sum(m => m.PssKiB) / 1024.0),
+            Round(managed), Round(executable), Round(anonymous), Round(coreLib), Round(frameworks), Round(own), Round(native),
+            Round(other), largest);
+    }
+
+    /// <summary>
+    /// The garbage collector's reserved range. It is the largest anonymous mapping with no access that is not the runtime's
+    /// code reservation (that one lies right below libcoreclr): the uncommitted rest of the range, many times larger than any
+    /// other. The regions it has committed adjoin it, so the range is widened over the anonymous mappings on either side,
+    /// up to what is known to lie outside it: a file, a named mapping ([heap], [stack]), a thread stack (a guard page
+    /// followed by the stack) or one of the C library's 64 MiB malloc arenas. Empty when there is no such mapping.
+    /// </summary>
+    private static (ulong Start, ulong End) ManagedHeapRange(IReadOnlyList<Mapping> mappings)
+    {
+        var reserved = -1;
+        for (var i = 0; i < mappings.Count; i++)
+        {
+            var m = mappings[i];
+            var belowFile = i + 1 < mappings.Count && mappings[i + 1].Start == m.End && !mappings[i + 1].IsAnonymous;
+            if (m.Path.Length == 0 && m.Permissions.StartsWith("---", StringComparison.Ordinal) && !belowFile
+                && (reserved < 0 || Size(m) > Size(mappings[reserved])))
+                reserved = i;
+        }
+        if (reserved < 0 || Size(mappings[reserved]) < 128UL << 20) return (0, 0);
+        int first = reserved, last = reserved;
+        while (first > 0 && Inside(first - 1, first)) first--;
+        while (last + 1 < mappings.Count && Inside(last + 1, last)) last++;
+        return (mappings[first].Start, mappings[last].End);
+
+        // Whether mapping i, which adjoins mapping next (already inside), is inside the range too.
+        bool Inside(int i, int next)
+        {
+            var (low, high) = i < next ? (mappings[i], mappings[next]) : (mappings[next], mappings[i]);
+            if (low.End != high.Start || mappings[i].Path.Length > 0) return false;
+            return !StartsArena(i) && !(i > 0 && StartsArena(i - 1)) && !IsStackGuard(i) && !(i > 0 && IsStackGuard(i - 1));
+        }
+
+        // A malloc arena: read-write memory at a 64 MiB boundary, its reserved rest up to the next one.
+        bool StartsArena(int i) => i + 1 < mappings.Count && mappings[i].Start % Arena == 0
+                                   && mappings[i + 1].Start == mappings[i].End && mappings[i + 1].End == mappings[i].Start + Arena
+                                   && mappings[i + 1].Permissions.StartsWith("---", StringComparison.Ordinal);
+
+        // A thread stack: a guard page with no access, right below read-write memory of 256 KiB or more.
+        bool IsStackGuard(int i) => i + 1 < mappings.Count && Size(mappings[i]) == 4096
+                                    && mappings[i].Permissions.StartsWith("---", StringComparison.Ordinal)
+                                    && mappings[i + 1].Start == mappings[i].End
+                                    && mappings[i + 1].Permissions.StartsWith("rw", StringComparison.Ordinal)
+                                    && Size(mappings[i + 1]) >= 256 * 1024;
+    }
+
+    private const ulong Arena = 64UL << 20;
+
+    private static ulong Size(Mapping m) => m.End - m.Start;
+
+    // A header: "7f12c4000000-7f12c4021000 rw-p 00000000 00:00 0    /path (deleted)"; the path is empty for anonymous memory.
+    private static bool IsHeader(string line, out Mapping mapping)
+    {
+        mapping = null!;
+        var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 5) return false;
+        var range = fields[0].Split('-');
+        if (range.Length != 2
+            || !ulong.TryParse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var start)
+            || !ulong.TryParse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var end))
+            return false;
+        mapping = new Mapping(start, end, fields[1], fields.Length == 6 ? fields[5].Trim() : "", 0, 0);
+        return true;
+    }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static double Round(double mib) => Math.Round(mib, 1);
+}
+
+/// <summary>A mapped file and the MiB of it resident.</summary>
+public sealed record ResidentFile(string File, double MiB);
