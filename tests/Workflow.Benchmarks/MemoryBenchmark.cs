@@ -31,20 +31,24 @@ public static class MemoryBenchmark
 
     private static readonly Dictionary<string, string> NoWriteXorExecute = new() { ["DOTNET_EnableWriteXorExecute"] = "0" };
 
+    /// <summary>
+    /// The API's runtimeconfig first (the baseline), then the same before the tiered PGO and gen0 budget settings were
+    /// chosen and each of them alone, then every other setting on top of the runtimeconfig.
+    /// </summary>
     public static readonly IReadOnlyList<Setting> Settings =
     [
         new("as configured (runtimeconfig)", new Dictionary<string, string>()),
+        new("before: tiered PGO on, gen0 budget uncapped", new Dictionary<string, string>
+            { ["DOTNET_TieredPGO"] = "1", ["DOTNET_GCGen0MaxBudget"] = "0" }),
+        new("gen0 budget uncapped", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "0" }),
+        new("tiered PGO on", new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "1" }),
+        new("gen0 budget at most 4 MiB", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "400000" }),
         new("W^X off", NoWriteXorExecute),
-        new("tiered PGO off", new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" }),
         new("quick JIT for loops off", new Dictionary<string, string> { ["DOTNET_TC_QuickJitForLoops"] = "0" }),
         new("tiered compilation off", new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" }),
         new("ReadyToRun", new Dictionary<string, string>(), ReadyToRun: true),
         new("ReadyToRun, W^X off", NoWriteXorExecute, ReadyToRun: true),
         new("gen0 budget 4 MiB (GCgen0size)", new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "400000" }),
-        new("gen0 budget at most 4 MiB (GCGen0MaxBudget)", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "400000" }),
-        new("gen0 budget at most 8 MiB (GCGen0MaxBudget)", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "800000" }),
-        new("ReadyToRun, gen0 budget at most 4 MiB", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "400000" },
-            ReadyToRun: true),
         new("conserve memory 5", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "5" }),
         new("heap hard limit 128 MiB", new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "8000000" }),
         new("retain VM", new Dictionary<string, string> { ["DOTNET_GCRetainVM"] = "1" }),
@@ -131,7 +135,7 @@ public static class MemoryBenchmark
         if (rows.All(r => r.AfterReads is null)) return;
         output.WriteLine();
         output.WriteLine("Where the resident memory is after the case-file reads, MiB (/proc/PID/smaps; executable: JIT code, stubs " +
-                         "and loader heaps, counted twice under W^X):");
+                         "and loader heaps, under W^X the runtime's double-mapped memory file):");
         output.WriteLine();
         output.WriteLine("| setting | resident | proportional | managed heap | executable | other anonymous | CoreLib | " +
                          "frameworks | application and packages | native libraries | other files |");

@@ -15,8 +15,9 @@ namespace Workflow.Benchmarks;
 /// </param>
 /// <param name="Executable">
 /// Memory the runtime writes code and its type data into. Under W^X it is a memory file mapped twice, writable and
-/// executable (<c>/memfd:doublemapper</c>), so each resident page counts twice in the resident set; without W^X it is
-/// anonymous memory with execute permission (the loader heaps' data pages then fall under <paramref name="OtherAnonymous"/>).
+/// executable (<c>/memfd:doublemapper</c>; a page resident in both views counts in each, but the writable views are
+/// mapped only while the runtime writes); without W^X it is anonymous memory with execute permission, and the loader
+/// heaps' data pages then fall under <paramref name="OtherAnonymous"/>.
 /// </param>
 public sealed record ResidentSet(double Resident, double Proportional, double ManagedHeap, double Executable,
     double OtherAnonymous, double CoreLib, double Frameworks, double Application, double Native, double OtherFiles,
