@@ -9,8 +9,10 @@ namespace Workflow.Api.Tests;
 /// </summary>
 public class when_the_resident_memory_of_a_process_is_broken_down
 {
-    private static ResidentSet Now() =>
-        ResidentSet.Read(Environment.ProcessId, AppContext.BaseDirectory) ?? throw new InvalidOperationException("no /proc/PID/smaps");
+    private static readonly ulong RegionRange = Convert.ToUInt64(GC.GetConfigurationVariables()["GCRegionRange"]);
+
+    private static ResidentSet Now() => ResidentSet.Read(Environment.ProcessId, AppContext.BaseDirectory, RegionRange)
+                                        ?? throw new InvalidOperationException("no /proc/PID/smaps");
 
     [Fact]
     public void the_parts_add_up_to_the_resident_memory_the_kernel_reports()

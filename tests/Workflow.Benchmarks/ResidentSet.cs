@@ -10,8 +10,8 @@ namespace Workflow.Benchmarks;
 /// proportional total (Pss) counts a page mapped twice once.
 /// </summary>
 /// <param name="ManagedHeap">
-/// The garbage collector's committed regions: anonymous memory inside the one large range it reserves at start-up (with
-/// regions, every collected object lives there). An estimate from the map's shape: see <see cref="ManagedHeapRange"/>.
+/// The garbage collector's committed regions: anonymous memory inside the one range it reserves at start-up (with
+/// regions, every collected object lives there), found by its size: see <see cref="ManagedHeapRange"/>.
 /// </param>
 /// <param name="Executable">
 /// Memory the runtime writes code and its type data into. Under W^X it is a memory file mapped twice, writable and
@@ -27,7 +27,8 @@ public sealed record ResidentSet(double Resident, double Proportional, double Ma
 
     /// <summary>The process's map now; null where there is no <c>/proc</c> (not Linux) or the process has ended.</summary>
     /// <param name="applicationFolder">The folder of the application's own assemblies and its packages' (its build output).</param>
-    public static ResidentSet? Read(int processId, string applicationFolder)
+    /// <param name="regionRange">The size of the garbage collector's reserved range (<c>GCRegionRange</c>), in bytes.</param>
+    public static ResidentSet? Read(int processId, string applicationFolder, ulong regionRange)
     {
         string[] lines;
         try
@@ -38,7 +39,7 @@ public sealed record ResidentSet(double Resident, double Proportional, double Ma
         {
             return null;
         }
-        return Of(Parse(lines), applicationFolder);
+        return Of(Parse(lines), applicationFolder, regionRange);
     }
 
     /// <summary>One mapping of smaps: its address range, permissions, what is mapped (empty for anonymous memory), kB.</summary>
@@ -67,9 +68,9 @@ public sealed record ResidentSet(double Resident, double Proportional, double Ma
         return mappings;
     }
 
-    public static ResidentSet Of(IReadOnlyList<Mapping> mappings, string applicationFolder)
+    public static ResidentSet Of(IReadOnlyList<Mapping> mappings, string applicationFolder, ulong regionRange)
     {
-        var heap = ManagedHeapRange(mappings);
+        var heap = ManagedHeapRange(mappings, regionRange);
         var application = Path.TrimEndingDirectorySeparator(Path.GetFullPath(applicationFolder)) + Path.DirectorySeparatorChar;
         double managed = 0, executable = 0, anonymous = 0, coreLib = 0, frameworks = 0, own = 0, native = 0, other = 0;
         var files = new Dictionary<string, long>();
@@ -99,53 +100,20 @@ public sealed record ResidentSet(double Resident, double Proportional, double Ma
     }
 
     /// <summary>
-    /// The garbage collector's reserved range. It is the largest anonymous mapping with no access that is not the runtime's
-    /// code reservation (that one lies right below libcoreclr): the uncommitted rest of the range, many times larger than any
-    /// other. The regions it has committed adjoin it, so the range is widened over the anonymous mappings on either side,
-    /// up to what is known to lie outside it: a file, a named mapping ([heap], [stack]), a thread stack (a guard page
-    /// followed by the stack) or one of the C library's 64 MiB malloc arenas. Empty when there is no such mapping.
+    /// The garbage collector's reserved range: with regions it reserves one range of <paramref name="regionRange"/> bytes at
+    /// start-up (<c>GCRegionRange</c>, rounded down to whole 4 MiB regions) and commits regions inside it, so its mappings
+    /// run from an anonymous mapping's start to an anonymous mapping's end exactly that far apart. Empty when no two are.
     /// </summary>
-    private static (ulong Start, ulong End) ManagedHeapRange(IReadOnlyList<Mapping> mappings)
+    private static (ulong Start, ulong End) ManagedHeapRange(IReadOnlyList<Mapping> mappings, ulong regionRange)
     {
-        var reserved = -1;
-        for (var i = 0; i < mappings.Count; i++)
-        {
-            var m = mappings[i];
-            var belowFile = i + 1 < mappings.Count && mappings[i + 1].Start == m.End && !mappings[i + 1].IsAnonymous;
-            if (m.Path.Length == 0 && m.Permissions.StartsWith("---", StringComparison.Ordinal) && !belowFile
-                && (reserved < 0 || Size(m) > Size(mappings[reserved])))
-                reserved = i;
-        }
-        if (reserved < 0 || Size(mappings[reserved]) < 128UL << 20) return (0, 0);
-        int first = reserved, last = reserved;
-        while (first > 0 && Inside(first - 1, first)) first--;
-        while (last + 1 < mappings.Count && Inside(last + 1, last)) last++;
-        return (mappings[first].Start, mappings[last].End);
-
-        // Whether mapping i, which adjoins mapping next (already inside), is inside the range too.
-        bool Inside(int i, int next)
-        {
-            var (low, high) = i < next ? (mappings[i], mappings[next]) : (mappings[next], mappings[i]);
-            if (low.End != high.Start || mappings[i].Path.Length > 0) return false;
-            return !StartsArena(i) && !(i > 0 && StartsArena(i - 1)) && !IsStackGuard(i) && !(i > 0 && IsStackGuard(i - 1));
-        }
-
-        // A malloc arena: read-write memory at a 64 MiB boundary, its reserved rest up to the next one.
-        bool StartsArena(int i) => i + 1 < mappings.Count && mappings[i].Start % Arena == 0
-                                   && mappings[i + 1].Start == mappings[i].End && mappings[i + 1].End == mappings[i].Start + Arena
-                                   && mappings[i + 1].Permissions.StartsWith("---", StringComparison.Ordinal);
-
-        // A thread stack: a guard page with no access, right below read-write memory of 256 KiB or more.
-        bool IsStackGuard(int i) => i + 1 < mappings.Count && Size(mappings[i]) == 4096
-                                    && mappings[i].Permissions.StartsWith("---", StringComparison.Ordinal)
-                                    && mappings[i + 1].Start == mappings[i].End
-                                    && mappings[i + 1].Permissions.StartsWith("rw", StringComparison.Ordinal)
-                                    && Size(mappings[i + 1]) >= 256 * 1024;
+        var ends = mappings.Where(m => m.Path.Length == 0).Select(m => m.End).ToHashSet();
+        foreach (var size in new[] { regionRange, regionRange & ~(Region - 1) })
+            foreach (var m in mappings)
+                if (m.Path.Length == 0 && ends.Contains(m.Start + size)) return (m.Start, m.Start + size);
+        return (0, 0);
     }
 
-    private const ulong Arena = 64UL << 20;
-
-    private static ulong Size(Mapping m) => m.End - m.Start;
+    private const ulong Region = 4UL << 20;
 
     // A header: "7f12c4000000-7f12c4021000 rw-p 00000000 00:00 0    /path (deleted)"; the path is empty for anonymous memory.
     private static bool IsHeader(string line, out Mapping mapping)
