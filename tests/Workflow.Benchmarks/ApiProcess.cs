@@ -28,7 +28,8 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public int ProcessId => _process.Id;
+    /// <summary>The process id, for reading its memory map.</summary>
+    public int Id => _process.Id;
 
     /// <param name="settings">Further configuration, as environment variables (e.g. <c>Workflow__Tracking__PermitsPerMinute</c>).</param>
     public static async Task<ApiProcess> StartAsync(string apiPath, string connectionString, string workflowsPath,

@@ -28,7 +28,7 @@ public static class HttpBenchmark
         await bench.CreateRawTableAsync();
         await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment);
         using var client = new ApiClient(api.Address);
-        var cpu = new CpuMeter(api.ProcessId, bench.DataDirectory);
+        var cpu = new CpuMeter(api.Id, bench.DataDirectory);
         // The CPU each operation costs the API and the server, from readings before and after its run.
         async Task<Run> Metered(Func<Task<Run>> operation)
         {

@@ -5,38 +5,63 @@ using Workflow.Store.Identity;
 namespace Workflow.Benchmarks;
 
 /// <summary>
-/// The API's resident memory under each garbage collector setting, side by side in one run: for each, a fresh database and
-/// API process that receives and approves many applications over HTTP (approval throughput is measured, so a setting that
-/// saves memory by slowing commands shows), then 20 concurrent reads of the case file of the largest application the input
-/// limits allow. Resident memory is read after each phase, and the peak (VmHWM) at the end. The first setting, the API's
-/// own runtimeconfig, is the baseline of the ratios.
+/// The API's resident memory under each runtime setting (garbage collector, JIT, W^X, ReadyToRun), side by side in one run:
+/// for each, a fresh database and API process that receives and approves many applications over HTTP (approval throughput
+/// and p99 are measured, so a setting that saves memory by slowing commands shows), then 20 concurrent reads of the case
+/// file of the largest application the input limits allow. Resident memory is read after each phase, with where it is
+/// (<see cref="ResidentSet"/>), and the peak (VmHWM) at the end. The first setting, the API's own runtimeconfig, is the
+/// baseline of the ratios.
 /// </summary>
 public static class MemoryBenchmark
 {
     /// <param name="Environment">Production, or Development on a shared test database (its chain has the development key).</param>
-    public sealed record Options(int Applications, int Clients, int Readers, string Environment = "Production")
+    /// <param name="ReadyToRunApi">The API published with ReadyToRun code (<c>PublishReadyToRun</c>); its rows are left out without it.</param>
+    public sealed record Options(int Applications, int Clients, int Readers, string Environment = "Production",
+        string? ReadyToRunApi = null)
     {
         public static Options Full => new(10_000, 8, 20);
         public static Options Quick => new(20, 2, 3);
     }
 
-    /// <summary>A garbage collector setting, as the runtime reads it from the environment over the runtimeconfig.</summary>
-    public sealed record Setting(string Name, IReadOnlyDictionary<string, string> Environment);
+    /// <summary>
+    /// A runtime setting, as the runtime reads it from the environment over the runtimeconfig (numbers in hexadecimal);
+    /// <paramref name="ReadyToRun"/> runs the API published with ReadyToRun code instead of the build.
+    /// </summary>
+    public sealed record Setting(string Name, IReadOnlyDictionary<string, string> Environment, bool ReadyToRun = false);
 
+    /// <summary>The garbage collector's reserved range in every API process (64 GiB of address space, none of it committed).</summary>
+    private const ulong RegionRange = 64UL << 30;
+
+    private static readonly Dictionary<string, string> NoWriteXorExecute = new() { ["DOTNET_EnableWriteXorExecute"] = "0" };
+
+    /// <summary>
+    /// The API's runtimeconfig first (the baseline), then the same before the tiered PGO and gen0 budget settings were
+    /// chosen and each of them alone, then every other setting on top of the runtimeconfig.
+    /// </summary>
     public static readonly IReadOnlyList<Setting> Settings =
     [
         new("as configured (runtimeconfig)", new Dictionary<string, string>()),
+        new("before: tiered PGO on, gen0 budget uncapped", new Dictionary<string, string>
+            { ["DOTNET_TieredPGO"] = "1", ["DOTNET_GCGen0MaxBudget"] = "0" }),
+        new("gen0 budget uncapped", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "0" }),
+        new("tiered PGO on", new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "1" }),
+        new("gen0 budget at most 4 MiB", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "400000" }),
+        new("W^X off", NoWriteXorExecute),
+        new("quick JIT for loops off", new Dictionary<string, string> { ["DOTNET_TC_QuickJitForLoops"] = "0" }),
+        new("tiered compilation off", new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" }),
+        new("ReadyToRun", new Dictionary<string, string>(), ReadyToRun: true),
+        new("ReadyToRun, W^X off", NoWriteXorExecute, ReadyToRun: true),
+        new("gen0 budget 4 MiB (GCgen0size)", new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "400000" }),
+        new("conserve memory 5", new Dictionary<string, string> { ["DOTNET_GCConserveMemory"] = "5" }),
+        new("heap hard limit 128 MiB", new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "8000000" }),
+        new("retain VM", new Dictionary<string, string> { ["DOTNET_GCRetainVM"] = "1" }),
         new("server GC, concurrent", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_gcConcurrent"] = "1" }),
-        new("server GC, conserve memory 7", new Dictionary<string, string>
-            { ["DOTNET_gcServer"] = "1", ["DOTNET_GCConserveMemory"] = "7" }),
-        new("server GC, 1 heap", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCHeapCount"] = "1" }),
-        new("workstation GC, concurrent", new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "1" }),
-        new("workstation GC, non-concurrent", new Dictionary<string, string>
-            { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }),
+        new("workstation GC, non-concurrent", new Dictionary<string, string> { ["DOTNET_gcConcurrent"] = "0" }),
     ];
 
     public sealed record Row(string Setting, double ApprovalsPerSecond, double ApprovalRatio, double ApprovalP99Ms,
-        long ResidentAfterApplicationsMiB, long ResidentAfterReadsMiB, long PeakMiB, int CaseFileKiB, int Errors);
+        long ResidentAfterApplicationsMiB, long ResidentAfterReadsMiB, long PeakMiB, int CaseFileKiB, int Errors,
+        ResidentSet? AfterApplications, ResidentSet? AfterReads);
 
     public static async Task<int> RunAsync(Options options, string workflowsPath, string? connectionString, string apiPath,
         TextWriter output, IReadOnlyList<Setting>? settings = null, CancellationToken cancellation = default)
@@ -44,53 +69,92 @@ public static class MemoryBenchmark
         settings ??= Settings;
         output.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {options.Applications:N0} " +
                          $"applications at {options.Clients} clients, then {options.Readers} concurrent reads of the largest case file");
+        if (options.ReadyToRunApi is null && settings.Any(s => s.ReadyToRun))
+            output.WriteLine("No --ready-to-run-api given: the ReadyToRun rows are left out.");
         var rows = new List<Row>();
         foreach (var setting in settings)
         {
-            await using var bench = await BenchStore.StartAsync(workflowsPath, connectionString, cancellation: cancellation);
-            var environment = new Dictionary<string, string>(setting.Environment);
-            await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment,
-                environment);
-            using var client = new ApiClient(api.Address);
-            var submitted = await Load.Time(options.Applications, options.Clients,
-                async _ => (await client.SubmitAsync(cancellation: cancellation)).Id, countErrors: true);
-            var ids = submitted.Ids.Where(id => id != Guid.Empty).ToList();
-            var approved = await Load.Time(ids.Count, options.Clients, i => client.ApproveAsync(ids[i], cancellation), countErrors: true);
-            var afterApplications = api.ResidentMiB();
-
-            var largest = await SubmitLargestAsync(client, cancellation);
-            var auditor = new AuthenticationHeaderValue("Bearer",
-                Tokens.Mint("bench-auditor", "auditor", null, "Bench auditor", null, ApiProcess.SigningKey));
-            var sizes = new int[options.Readers];
-            var reads = await Load.Time(options.Readers, options.Readers, async i =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/applications/{largest}/case-file");
-                request.Headers.Authorization = auditor;
-                using var answer = await client.Http.SendAsync(request, cancellation);
-                if (!answer.IsSuccessStatusCode) throw new UnexpectedAnswer("GET case-file", (int)answer.StatusCode);
-                sizes[i] = (await answer.Content.ReadAsByteArrayAsync(cancellation)).Length;
-                return largest;
-            }, countErrors: true);
-            var afterReads = api.ResidentMiB();
-            rows.Add(new Row(setting.Name, Report.Round(approved.PerSecond, 0), 0,
-                Report.Round(Statistics.Percentile(approved.LatenciesMs, 0.99), 1), afterApplications, afterReads, api.PeakResidentMiB(),
-                sizes.Max() / 1024, submitted.Errors + approved.Errors + reads.Errors));
+            if (setting.ReadyToRun && options.ReadyToRunApi is null) continue;
+            var api = setting.ReadyToRun ? options.ReadyToRunApi! : apiPath;
+            rows.Add(await MeasureAsync(setting, api, options, workflowsPath, connectionString, cancellation));
         }
         var baseline = rows[0].ApprovalsPerSecond;
         rows = [.. rows.Select(r => r with { ApprovalRatio = Statistics.Ratio(r.ApprovalsPerSecond, baseline) })];
 
         output.WriteLine();
-        output.WriteLine("| GC setting | approvals/s | ratio to first | approval p99 ms | resident after applications MiB | " +
+        output.WriteLine("| setting | approvals/s | ratio to first | approval p99 ms | resident after applications MiB | " +
                          "after case-file reads MiB | peak MiB | case file KiB | errors |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
             output.WriteLine($"| {r.Setting} | {r.ApprovalsPerSecond:N0} | {r.ApprovalRatio:N2}x | {r.ApprovalP99Ms:N1} | " +
                              $"{r.ResidentAfterApplicationsMiB:N0} | {r.ResidentAfterReadsMiB:N0} | {r.PeakMiB:N0} | " +
                              $"{r.CaseFileKiB:N0} | {r.Errors} |");
+        PrintBreakdown(output, rows);
         var errors = rows.Sum(r => r.Errors);
         if (errors > 0) output.WriteLine($"{errors:N0} requests failed.");
         Report.Print(output, new { benchmark = "memory", machine = Report.Machine, options, rows, errors });
         return errors == 0 ? 0 : 1;
+    }
+
+    private static async Task<Row> MeasureAsync(Setting setting, string apiPath, Options options, string workflowsPath,
+        string? connectionString, CancellationToken cancellation)
+    {
+        await using var bench = await BenchStore.StartAsync(workflowsPath, connectionString, cancellation: cancellation);
+        // The garbage collector's reserved range given (virtual memory only), so that the breakdown finds it by its size.
+        var environment = new Dictionary<string, string>(setting.Environment) { ["DOTNET_GCRegionRange"] = $"{RegionRange:x}" };
+        await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment,
+            environment);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(apiPath))!;
+        using var client = new ApiClient(api.Address);
+        var submitted = await Load.Time(options.Applications, options.Clients,
+            async _ => (await client.SubmitAsync(cancellation: cancellation)).Id, countErrors: true);
+        var ids = submitted.Ids.Where(id => id != Guid.Empty).ToList();
+        var approved = await Load.Time(ids.Count, options.Clients, i => client.ApproveAsync(ids[i], cancellation), countErrors: true);
+        var afterApplications = api.ResidentMiB();
+        var setAfterApplications = ResidentSet.Read(api.Id, folder, RegionRange);
+
+        var largest = await SubmitLargestAsync(client, cancellation);
+        var auditor = new AuthenticationHeaderValue("Bearer",
+            Tokens.Mint("bench-auditor", "auditor", null, "Bench auditor", null, ApiProcess.SigningKey));
+        var sizes = new int[options.Readers];
+        var reads = await Load.Time(options.Readers, options.Readers, async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/applications/{largest}/case-file");
+            request.Headers.Authorization = auditor;
+            using var answer = await client.Http.SendAsync(request, cancellation);
+            if (!answer.IsSuccessStatusCode) throw new UnexpectedAnswer("GET case-file", (int)answer.StatusCode);
+            sizes[i] = (await answer.Content.ReadAsByteArrayAsync(cancellation)).Length;
+            return largest;
+        }, countErrors: true);
+        var afterReads = api.ResidentMiB();
+        var setAfterReads = ResidentSet.Read(api.Id, folder, RegionRange);
+        return new Row(setting.Name, Report.Round(approved.PerSecond, 0), 0,
+            Report.Round(Statistics.Percentile(approved.LatenciesMs, 0.99), 1), afterApplications, afterReads, api.PeakResidentMiB(),
+            sizes.Max() / 1024, submitted.Errors + approved.Errors + reads.Errors, setAfterApplications, setAfterReads);
+    }
+
+    /// <summary>Where the resident memory is after the case-file reads, per setting, and the largest files under the first.</summary>
+    private static void PrintBreakdown(TextWriter output, IReadOnlyList<Row> rows)
+    {
+        if (rows.All(r => r.AfterReads is null)) return;
+        output.WriteLine();
+        output.WriteLine("Where the resident memory is after the case-file reads, MiB (/proc/PID/smaps; executable: JIT code, stubs " +
+                         "and loader heaps, under W^X the runtime's double-mapped memory file):");
+        output.WriteLine();
+        output.WriteLine("| setting | resident | proportional | managed heap | executable | other anonymous | CoreLib | " +
+                         "frameworks | application and packages | native libraries | other files |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows.Where(r => r.AfterReads is not null))
+        {
+            var s = r.AfterReads!;
+            output.WriteLine($"| {r.Setting} | {s.Resident:N1} | {s.Proportional:N1} | {s.ManagedHeap:N1} | {s.Executable:N1} | " +
+                             $"{s.OtherAnonymous:N1} | {s.CoreLib:N1} | {s.Frameworks:N1} | {s.Application:N1} | {s.Native:N1} | " +
+                             $"{s.OtherFiles:N1} |");
+        }
+        if (rows[0].AfterReads is not { } first) return;
+        output.WriteLine();
+        output.WriteLine($"The largest files resident under \"{rows[0].Setting}\": " +
+                         string.Join(", ", first.LargestFiles.Select(f => $"{f.File} {f.MiB:N1}")) + " MiB");
     }
 
     /// <summary>

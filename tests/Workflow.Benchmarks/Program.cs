@@ -80,14 +80,25 @@ var clientCounts = new Option<int[]?>("--clients")
     { Description = "concurrent clients of each row (default 1 8 32)", AllowMultipleArgumentsPerToken = true };
 var environment = new Option<string?>("--environment") { Description = "the API's environment (default Production)" };
 var applicationCount = Number("--applications", "applications received and approved per setting (default 10,000)");
-var memoryCommand = new Command("memory", "The API's resident memory under each GC setting, after many applications and case-file reads")
-    { quick, workflows, connection, applicationCount, api };
+var readyToRunApi = new Option<string?>("--ready-to-run-api")
+{
+    Description = "the API published with ReadyToRun code (dotnet publish src/Workflow.Api -c Release -r linux-x64 " +
+                  "--self-contained false -p:PublishReadyToRun=true -o DIR), measured as rows of its own; without it they are left out",
+};
+var settingCount = Number("--settings", "only the first N settings: the runtimeconfig, then as it was before (default: all)");
+var memoryCommand = new Command("memory",
+    "The API's resident memory, and where it is, under each runtime setting, after many applications and case-file reads")
+    { quick, workflows, connection, applicationCount, api, readyToRunApi, settingCount };
 memoryCommand.SetAction((parse, cancellation) =>
 {
     var preset = parse.GetValue(quick) ? MemoryBenchmark.Options.Quick : MemoryBenchmark.Options.Full;
-    var options = preset with { Applications = parse.GetValue(applicationCount) ?? preset.Applications };
+    var options = preset with
+    {
+        Applications = parse.GetValue(applicationCount) ?? preset.Applications, ReadyToRunApi = parse.GetValue(readyToRunApi),
+    };
+    var settings = MemoryBenchmark.Settings.Take(parse.GetValue(settingCount) ?? MemoryBenchmark.Settings.Count).ToList();
     return MemoryBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
-        cancellation: cancellation);
+        settings, cancellation);
 });
 
 var http = new Command("http", "The API as a process over HTTP: submit, approve, read and inbox beside raw INSERT+COMMIT")

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Workflow.Benchmarks;
+
+namespace Workflow.Api.Tests;
+
+/// <summary>
+/// The memory benchmark's breakdown of a process's resident memory, read from this test process's own map: its parts
+/// account for the whole, and memory the process allocates and keeps shows as managed heap, not elsewhere.
+/// </summary>
+public class when_the_resident_memory_of_a_process_is_broken_down
+{
+    private static readonly ulong RegionRange = Convert.ToUInt64(GC.GetConfigurationVariables()["GCRegionRange"]);
+
+    private static ResidentSet Now() => ResidentSet.Read(Environment.ProcessId, AppContext.BaseDirectory, RegionRange)
+                                        ?? throw new InvalidOperationException("no /proc/PID/smaps");
+
+    [Fact]
+    public void the_parts_add_up_to_the_resident_memory_the_kernel_reports()
+    {
+        var set = Now();
+        using var process = Process.GetCurrentProcess();
+        var kernel = process.WorkingSet64 / 1024.0 / 1024.0;
+
+        var parts = set.ManagedHeap + set.Executable + set.OtherAnonymous + set.CoreLib + set.Frameworks + set.Application
+                    + set.Native + set.OtherFiles;
+        parts.ShouldBe(set.Resident, tolerance: 1.0);
+        set.Resident.ShouldBe(kernel, tolerance: kernel * 0.1);
+        set.CoreLib.ShouldBeGreaterThan(1);
+        set.Application.ShouldBeGreaterThan(0, "this project's own assemblies are mapped from its build output");
+        set.LargestFiles.ShouldContain(f => f.File == "System.Private.CoreLib.dll");
+    }
+
+    [Fact]
+    public void memory_the_process_allocates_and_keeps_shows_as_managed_heap()
+    {
+        var before = Now();
+
+        // 64 MiB in arrays below the large object threshold, every page written so that it is resident.
+        var kept = new List<byte[]>();
+        for (var i = 0; i < 1024; i++)
+        {
+            var block = new byte[64 * 1024];
+            Array.Fill(block, (byte)1);
+            kept.Add(block);
+        }
+        var after = Now();
+        GC.KeepAlive(kept);
+
+        // The 64 MiB are live and written, so resident; where the rest of the heap was resident already, it grew by less.
+        after.ManagedHeap.ShouldBeGreaterThanOrEqualTo(64, $"before {before}, after {after}");
+        (after.ManagedHeap - before.ManagedHeap).ShouldBeGreaterThan(0.9 * (after.Resident - before.Resident),
+            $"before {before}, after {after}");
+        (after.OtherAnonymous - before.OtherAnonymous).ShouldBeLessThan(16, $"before {before}, after {after}");
+    }
+}
