@@ -14,7 +14,8 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>The signing key every runner mints its tokens with; the API accepts it in every environment.</summary>
     public const string SigningKey = "bench-signing-key-0123456789-0123456789-0123456789";
 
-    private const string ChainKey = "bench-chain-key-0123456789-0123456789-0123456789-0123";
+    /// <summary>The audit chain key every API process started outside Development is given.</summary>
+    public const string ChainKey = "bench-chain-key-0123456789-0123456789-0123456789-0123";
 
     private readonly Process _process;
 

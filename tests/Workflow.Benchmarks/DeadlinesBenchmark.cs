@@ -184,7 +184,9 @@ public static class DeadlinesBenchmark
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ConnectionStrings__Workflow"] = connectionString;
-        start.Environment["Auth__SigningKey"] = "bench-signing-key-0123456789-0123456789-0123456789";
+        start.Environment["Auth__SigningKey"] = ApiProcess.SigningKey;
+        // Outside Development the server refuses to start without its audit chain key (exit code 2).
+        start.Environment["Audit__ChainKey"] = ApiProcess.ChainKey;
         start.Environment["Workflow__DefinitionsPath"] = workflowsPath;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
         var watch = Stopwatch.StartNew();

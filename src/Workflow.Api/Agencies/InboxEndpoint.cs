@@ -1,6 +1,7 @@
 using Marten;
 using Workflow.Api.Hosting;
 using Workflow.Core.Applications;
+using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
 using Workflow.Store.Applications;
 
@@ -47,9 +48,13 @@ public static class InboxEndpoint
         var (total, items) = await AgencyInbox.PageAsync(session, query, cancellation);
 
         var now = clock.GetUtcNow();
+        // A page's steps mostly share one or two centres: each centre's calendar in force is found once per page, not per step.
+        var calendars = new Dictionary<string, WorkingCalendar>();
+        WorkingCalendar CalendarOf(string centre) =>
+            calendars.TryGetValue(centre, out var known) ? known : calendars[centre] = catalog.Calendars.ForCentre(centre, now);
         return Results.Ok(new InboxPage(agency, page, pageSize, total, [.. items.Select(i => new InboxEntry(i.ApplicationId,
             i.TrackingNumber, i.WorkflowId, i.Centre, i.StepId, i.Title, i.OpenedAt, i.DueAt,
-            catalog.Calendars.ForCentre(i.Centre, now).WorkingDaysBetween(now, i.DueAt), i.Warned, i.Breached, i.EscalationLevel,
+            CalendarOf(i.Centre).WorkingDaysBetween(now, i.DueAt), i.Warned, i.Breached, i.EscalationLevel,
             i.HolderId is null ? null : new Officer(i.HolderId, i.HolderName ?? i.HolderId),
             i.PendingApprovalBy is { } by ? new PendingApprovalEntry(by, i.PendingSince ?? i.OpenedAt) : null))]));
     }
