@@ -1,8 +1,8 @@
 using Marten;
 using Workflow.Api.Hosting;
 using Workflow.Core.Applications;
-using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
+using Workflow.Core.Statistics;
 using Workflow.Store.Applications;
 
 namespace Workflow.Api.Agencies;
@@ -49,12 +49,10 @@ public static class InboxEndpoint
 
         var now = clock.GetUtcNow();
         // A page's steps mostly share one or two centres: each centre's calendar in force is found once per page, not per step.
-        var calendars = new Dictionary<string, WorkingCalendar>();
-        WorkingCalendar CalendarOf(string centre) =>
-            calendars.TryGetValue(centre, out var known) ? known : calendars[centre] = catalog.Calendars.ForCentre(centre, now);
+        var calendars = new CentreCalendars(catalog.Calendars);
         return Results.Ok(new InboxPage(agency, page, pageSize, total, [.. items.Select(i => new InboxEntry(i.ApplicationId,
             i.TrackingNumber, i.WorkflowId, i.Centre, i.StepId, i.Title, i.OpenedAt, i.DueAt,
-            CalendarOf(i.Centre).WorkingDaysBetween(now, i.DueAt), i.Warned, i.Breached, i.EscalationLevel,
+            calendars.ForCentre(i.Centre, now).WorkingDaysBetween(now, i.DueAt), i.Warned, i.Breached, i.EscalationLevel,
             i.HolderId is null ? null : new Officer(i.HolderId, i.HolderName ?? i.HolderId),
             i.PendingApprovalBy is { } by ? new PendingApprovalEntry(by, i.PendingSince ?? i.OpenedAt) : null))]));
     }

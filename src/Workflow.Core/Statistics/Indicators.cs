@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using Workflow.Core.Applications;
@@ -127,7 +126,7 @@ public static class Indicators
 
     public static IReadOnlyList<IndicatorRow> Compute(IEnumerable<CaseFacts> facts, StatisticsQuery query, CalendarCatalog catalog)
     {
-        var calendars = new Calendars(catalog);
+        var calendars = new CentreCalendars(catalog);
         var cases = query.Touching(facts).ToList();
         // Periods are independent of each other: each is summed on its own core, and the rows kept in period order. Within
         // a period the cases are taken in the order given, as before, so every sum and mean is the same to the last digit.
@@ -138,7 +137,7 @@ public static class Indicators
         }).ToList();
     }
 
-    private static IEnumerable<IndicatorRow> CaseRows(List<CaseFacts> cases, Period period, StatisticsQuery query, Calendars calendars)
+    private static IEnumerable<IndicatorRow> CaseRows(List<CaseFacts> cases, Period period, StatisticsQuery query, CentreCalendars calendars)
     {
         string? Pick(string dimension, string value) => query.Breakdown.Contains(dimension) || Named(dimension, query) ? value : null;
         var groups = cases.GroupBy(c => (Centre: Pick(Dimensions.Centre, c.Centre), Procedure: Pick(Dimensions.Procedure, c.WorkflowId)));
@@ -164,7 +163,7 @@ public static class Indicators
         }
     }
 
-    private static IEnumerable<IndicatorRow> StepRows(List<CaseFacts> cases, Period period, StatisticsQuery query, Calendars calendars)
+    private static IEnumerable<IndicatorRow> StepRows(List<CaseFacts> cases, Period period, StatisticsQuery query, CentreCalendars calendars)
     {
         string? Pick(string dimension, string value) => query.Breakdown.Contains(dimension) || Named(dimension, query) ? value : null;
         var visits = cases.SelectMany(c => c.Steps.Select(v => (Case: c, Visit: v)))
@@ -198,18 +197,6 @@ public static class Indicators
                     .Where(e => steps.Contains((e.StepId, e.Agency)) && period.Contains(e.At)),
                 rated: inGroup.Where(c => period.Contains(c.DecidedAt)).ToList());
         }
-    }
-
-    /// <summary>
-    /// The calendar of each centre on each local day, resolved once per table: finding the version in force is far
-    /// dearer than counting the working days of one span, and a year holds many spans per centre and day.
-    /// </summary>
-    private sealed class Calendars(CalendarCatalog catalog)
-    {
-        private readonly ConcurrentDictionary<(string, DateOnly), WorkingCalendar> _known = [];
-
-        public WorkingCalendar ForCentre(string centre, DateTimeOffset at) =>
-            _known.GetOrAdd((centre, Period.LocalDay(at)), key => catalog.ForCentre(key.Item1, at));
     }
 
     /// <summary>A filter on a dimension shows its value in the rows even when the table is not broken down by it.</summary>

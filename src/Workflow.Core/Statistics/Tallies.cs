@@ -69,8 +69,10 @@ public static class TallyCounters
 }
 
 /// <summary>
-/// The calendar of each centre on each local day, looked up once: the same lookup as <see cref="Indicators"/> makes, so
-/// that a count of working days is the same whichever side counts it.
+/// The calendar of each centre on each local day, looked up once: finding the version in force (every calendar's versions
+/// and overlays) is far dearer than counting the working days of one span. <see cref="Indicators"/> and the running totals
+/// share it, so that a count of working days is the same whichever side counts it; a page of an inbox asks it once per
+/// centre instead of once per step.
 /// </summary>
 public sealed class CentreCalendars(CalendarCatalog catalog)
 {
