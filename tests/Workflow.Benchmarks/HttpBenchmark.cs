@@ -22,13 +22,13 @@ public static class HttpBenchmark
     public const string Raw = "raw INSERT+COMMIT";
 
     public static async Task<int> RunAsync(Options options, string workflowsPath, string? connectionString, string apiPath,
-        TextWriter output, CancellationToken cancellation = default)
+        TextWriter output, string? dataDirectory = null, CancellationToken cancellation = default)
     {
         await using var bench = await BenchStore.StartAsync(workflowsPath, connectionString, cancellation: cancellation);
         await bench.CreateRawTableAsync();
         await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment);
         using var client = new ApiClient(api.Address);
-        var cpu = new CpuMeter(api.Id, bench.DataDirectory);
+        var cpu = new CpuMeter(api.Id, bench.DataDirectory ?? dataDirectory);
         // The CPU each operation costs the API and the server, from readings before and after its run.
         async Task<Run> Metered(Func<Task<Run>> operation)
         {

@@ -101,8 +101,12 @@ memoryCommand.SetAction((parse, cancellation) =>
         settings, cancellation);
 });
 
+var dataDirectory = new Option<string?>("--data-directory")
+{
+    Description = "the data folder of the server given by --connection, when it runs on this machine: its CPU is metered from its postmaster.pid",
+};
 var http = new Command("http", "The API as a process over HTTP: submit, approve, read and inbox beside raw INSERT+COMMIT")
-    { quick, workflows, connection, operations, rounds, warmup, clientCounts, environment, api };
+    { quick, workflows, connection, dataDirectory, operations, rounds, warmup, clientCounts, environment, api };
 http.SetAction((parse, cancellation) =>
 {
     var preset = parse.GetValue(quick) ? HttpBenchmark.Options.Quick : HttpBenchmark.Options.Full;
@@ -115,7 +119,7 @@ http.SetAction((parse, cancellation) =>
         Environment = parse.GetValue(environment) ?? preset.Environment,
     };
     return HttpBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
-        cancellation);
+        parse.GetValue(dataDirectory), cancellation);
 });
 
 var applications = Number("--applications", "applications in the store (default 100,000; the scale target is 1,000,000)");
