@@ -17,6 +17,7 @@ using Workflow.Api.Workspace.Design;
 using Workflow.Core.Definitions;
 using Workflow.Store;
 
+NativeHeap.ReturnLargeBlocks();
 var builder = WebApplication.CreateBuilder(args);
 var development = builder.Environment.IsDevelopment();
 Log.Logger = Logging.StartupLogger(development);

@@ -35,20 +35,30 @@ public static class MemoryBenchmark
     private static readonly Dictionary<string, string> NoWriteXorExecute = new() { ["DOTNET_EnableWriteXorExecute"] = "0" };
 
     /// <summary>
-    /// The API's runtimeconfig first (the baseline), then the same before the tiered PGO and gen0 budget settings were
-    /// chosen and each of them alone, then every other setting on top of the runtimeconfig.
+    /// The API as configured first (the baseline), then the same before the latest settings (tiered compilation off, large
+    /// native blocks returned to the system) and each of them alone, then as it was before any setting, then every other
+    /// setting on top of the configuration.
     /// </summary>
+    /// <summary>The API's switch for the C allocator's large blocks (Workflow.Api.Hosting.NativeHeap).</summary>
+    private const string NativeHeapSwitch = "Workflow__NativeHeap__ReturnLargeBlocks";
+
     public static readonly IReadOnlyList<Setting> Settings =
     [
         new("as configured (runtimeconfig)", new Dictionary<string, string>()),
-        new("before: tiered PGO on, gen0 budget uncapped", new Dictionary<string, string>
-            { ["DOTNET_TieredPGO"] = "1", ["DOTNET_GCGen0MaxBudget"] = "0" }),
+        new("before: tiered compilation on, large native blocks kept", new Dictionary<string, string>
+            { ["DOTNET_TieredCompilation"] = "1", [NativeHeapSwitch] = "false" }),
+        new("tiered compilation on", new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "1" }),
+        new("large native blocks kept", new Dictionary<string, string> { [NativeHeapSwitch] = "false" }),
+        new("as before any setting: tiering and tiered PGO on, gen0 budget uncapped, large native blocks kept",
+            new Dictionary<string, string>
+            {
+                ["DOTNET_TieredCompilation"] = "1", ["DOTNET_TieredPGO"] = "1", ["DOTNET_GCGen0MaxBudget"] = "0", [NativeHeapSwitch] = "false",
+            }),
+        new("tiered compilation on, tiered PGO on", new Dictionary<string, string>
+            { ["DOTNET_TieredCompilation"] = "1", ["DOTNET_TieredPGO"] = "1" }),
         new("gen0 budget uncapped", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "0" }),
-        new("tiered PGO on", new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "1" }),
         new("gen0 budget at most 4 MiB", new Dictionary<string, string> { ["DOTNET_GCGen0MaxBudget"] = "400000" }),
         new("W^X off", NoWriteXorExecute),
-        new("quick JIT for loops off", new Dictionary<string, string> { ["DOTNET_TC_QuickJitForLoops"] = "0" }),
-        new("tiered compilation off", new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" }),
         new("ReadyToRun", new Dictionary<string, string>(), ReadyToRun: true),
         new("ReadyToRun, W^X off", NoWriteXorExecute, ReadyToRun: true),
         new("gen0 budget 4 MiB (GCgen0size)", new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "400000" }),
