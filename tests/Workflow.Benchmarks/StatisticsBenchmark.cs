@@ -310,25 +310,25 @@ public static class StatisticsBenchmark
         public async Task<long> LoadAsync(BenchStore bench, int count, CancellationToken cancellation)
         {
             const int batch = 20_000;
-            var sums = new Dictionary<(TallyView, TallyGrain, DateOnly, string, string, string, string, string), Tally>();
+            var sums = new TallySums();
             long written = 0;
             for (var done = 0; done < count; done += batch)
             {
                 var facts = Enumerable.Range(0, Math.Min(batch, count - done)).Select(_ => Next()).ToList();
                 await bench.Store.BulkInsertDocumentsAsync(facts, BulkInsertMode.InsertsOnly, batch, cancellation);
-                foreach (var t in Tallies.WithMonths(facts.SelectMany(f => Tallies.Of(f, calendars))))
-                    sums[t.Key] = sums.TryGetValue(t.Key, out var sum) ? sum with { Value = sum.Value + t.Value } : t;
-                if (sums.Count > 1_000_000 || done + batch >= count) written += await WriteAsync(bench, sums, cancellation);
+                sums.AddRange(Tallies.WithMonths(facts.SelectMany(f => Tallies.Of(f, calendars))));
+                if (sums.Count > 1_000_000 || done + batch >= count)
+                {
+                    written += await WriteAsync(bench, sums.ToList(), cancellation);
+                    sums = new TallySums();
+                }
             }
             return written;
         }
 
         /// <summary>Adds the counters to the table as the daemon does (the same statement), a slice at a time.</summary>
-        private static async Task<long> WriteAsync(BenchStore bench, Dictionary<(TallyView, TallyGrain, DateOnly, string, string, string,
-            string, string), Tally> sums, CancellationToken cancellation)
+        private static async Task<long> WriteAsync(BenchStore bench, IReadOnlyList<Tally> tallies, CancellationToken cancellation)
         {
-            var tallies = sums.Values.Where(t => t.Value != 0).ToList();
-            sums.Clear();
             foreach (var slice in tallies.Chunk(100_000))
                 await CaseFactsProjection.AddAsync(bench.Database, slice, WorkflowStore.Schema, cancellation);
             return tallies.Count;

@@ -97,6 +97,32 @@ public class when_figures_are_summed_from_running_totals
     }
 
     [Fact]
+    public void tallies_of_one_bucket_sum_whatever_text_instances_name_it_and_a_difference_in_any_field_keeps_them_apart()
+    {
+        var day = new DateOnly(2024, 3, 5);
+        var bucket = new Tally(TallyView.AgencySteps, TallyGrain.Day, day, "VTE", "p1", "a", "check", "received", 1);
+        // Texts built at run time are other instances than the literals: the sums must not depend on which one names a bucket.
+        static string Copy(string s) => new([.. s]);
+        var sameBucket = bucket with { Centre = Copy("VTE"), Procedure = Copy("p1"), Agency = Copy("a"), Step = Copy("check"),
+            Counter = Copy("received"), Value = 2 };
+        Tally[] others =
+        [
+            bucket with { View = TallyView.Steps }, bucket with { Grain = TallyGrain.Month }, bucket with { Day = day.AddDays(1) },
+            bucket with { Centre = "LPB" }, bucket with { Procedure = "p2" }, bucket with { Agency = "b" },
+            bucket with { Step = "sign" }, bucket with { Counter = "approved" },
+            // Same characters moved from one field to the next: a different bucket.
+            bucket with { Agency = "ac", Step = "heck" },
+        ];
+        var sums = new TallySums();
+        sums.AddRange([bucket, sameBucket, .. others, bucket with { Value = -3 }]);
+
+        Assert.Equal(others.Length + 1, sums.Count);
+        var summed = sums.ToList();
+        Assert.DoesNotContain(summed, t => t == bucket with { Value = 0 });
+        Assert.Equal(Sorted(others), Sorted(summed));
+    }
+
+    [Fact]
     public void the_median_from_a_histogram_is_the_percentile_of_the_values()
     {
         var random = new Random(3);

@@ -20,11 +20,56 @@ public enum TallyGrain : short { Day = 0, Month = 1, All = 2 }
 /// step (empty where the view does not group by it). The store keeps their sums; a table of indicators only adds them.
 /// </summary>
 public readonly record struct Tally(TallyView View, TallyGrain Grain, DateOnly Day, string Centre, string Procedure, string Agency,
-    string Step, string Counter, long Value)
+    string Step, string Counter, long Value);
+
+/// <summary>
+/// Running sums of tallies, one per bucket and counter. A case's change yields a few hundred tallies and the daemon sums
+/// every case of a batch, so the bucket is compared field by field with a plain hash of its texts (names of centres,
+/// procedures, agencies, steps and counters, none of them typed by a caller) rather than as a tuple of eight.
+/// </summary>
+public sealed class TallySums
 {
-    /// <summary>The same bucket and counter, for summing: everything but the value.</summary>
-    public (TallyView, TallyGrain, DateOnly, string, string, string, string, string) Key =>
-        (View, Grain, Day, Centre, Procedure, Agency, Step, Counter);
+    private readonly Dictionary<Tally, long> _sums = new(SameBucket.Instance);
+
+    /// <summary>How many buckets and counters have a sum (zero sums included).</summary>
+    public int Count => _sums.Count;
+
+    public void Add(Tally t) =>
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_sums, t, out _) += t.Value;
+
+    public void AddRange(IEnumerable<Tally> tallies)
+    {
+        foreach (var t in tallies) Add(t);
+    }
+
+    /// <summary>One tally per bucket and counter, zero sums left out.</summary>
+    public IReadOnlyList<Tally> ToList() => [.. _sums.Where(s => s.Value != 0).Select(s => s.Key with { Value = s.Value })];
+
+    /// <summary>The same bucket and counter: everything but the value.</summary>
+    private sealed class SameBucket : IEqualityComparer<Tally>
+    {
+        public static readonly SameBucket Instance = new();
+
+        public bool Equals(Tally a, Tally b) =>
+            a.View == b.View && a.Grain == b.Grain && a.Day == b.Day && string.Equals(a.Counter, b.Counter, StringComparison.Ordinal)
+            && string.Equals(a.Step, b.Step, StringComparison.Ordinal) && string.Equals(a.Agency, b.Agency, StringComparison.Ordinal)
+            && string.Equals(a.Procedure, b.Procedure, StringComparison.Ordinal) && string.Equals(a.Centre, b.Centre, StringComparison.Ordinal);
+
+        public int GetHashCode(Tally t)
+        {
+            var hash = (uint)t.Day.DayNumber * 31 + (uint)t.View * 7 + (uint)t.Grain;
+            hash = Mix(Mix(Mix(Mix(Mix(hash, t.Centre), t.Procedure), t.Agency), t.Step), t.Counter);
+            return (int)hash;
+        }
+
+        /// <summary>FNV-1a over the text's characters, continuing from <paramref name="hash"/>.</summary>
+        private static uint Mix(uint hash, string text)
+        {
+            hash ^= 0x811C9DC5;
+            foreach (var c in text) hash = (hash ^ c) * 0x01000193;
+            return hash;
+        }
+    }
 }
 
 /// <summary>
@@ -112,9 +157,16 @@ public static class Tallies
     /// </summary>
     public static IReadOnlyList<Tally> Change(CaseFacts? before, CaseFacts? after, CentreCalendars calendars)
     {
-        IEnumerable<Tally> days = after is null ? [] : Of(after, calendars);
-        if (before is not null) days = days.Concat(Of(before, calendars).Select(t => t with { Value = -t.Value }));
-        return Sum(WithMonths(days));
+        var sums = new TallySums();
+        AddChange(sums, before, after, calendars);
+        return sums.ToList();
+    }
+
+    /// <summary>Adds the change of <see cref="Change"/> to <paramref name="sums"/>, which may hold other cases' changes.</summary>
+    public static void AddChange(TallySums sums, CaseFacts? before, CaseFacts? after, CentreCalendars calendars)
+    {
+        if (after is not null) sums.AddRange(WithMonths(Of(after, calendars)));
+        if (before is not null) sums.AddRange(WithMonths(Of(before, calendars).Select(t => t with { Value = -t.Value })));
     }
 
     /// <summary>Each day tally, and the same in its month's bucket, and in the all-time bucket for a change of a count.</summary>
@@ -131,10 +183,9 @@ public static class Tallies
     /// <summary>One tally per bucket and counter, zero sums left out.</summary>
     public static IReadOnlyList<Tally> Sum(IEnumerable<Tally> tallies)
     {
-        var sums = new Dictionary<(TallyView, TallyGrain, DateOnly, string, string, string, string, string), Tally>();
-        foreach (var t in tallies)
-            sums[t.Key] = sums.TryGetValue(t.Key, out var sum) ? sum with { Value = sum.Value + t.Value } : t;
-        return [.. sums.Values.Where(t => t.Value != 0)];
+        var sums = new TallySums();
+        sums.AddRange(tallies);
+        return sums.ToList();
     }
 
     private static DateOnly Day(DateTimeOffset at) => Period.LocalDay(at);

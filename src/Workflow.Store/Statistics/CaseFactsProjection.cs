@@ -49,16 +49,16 @@ public sealed class CaseFactsProjection(CalendarCatalog calendars) : IProjection
         // Several pages of events may share one batch: the identity map (see Add) returns the facts stored by an earlier one.
         var previous = (await operations.LoadManyAsync<CaseFacts>(cancellation, streams.Select(s => s.Key)))
             .ToDictionary(f => f.Id);
-        var changes = new List<Tally>();
+        var changes = new TallySums();
         foreach (var stream in streams)
         {
             var before = previous.GetValueOrDefault(stream.Key);
             var after = stream.Aggregate(before, (facts, e) => CaseFacts.Evolve(facts, e.Data));
             if (after is null) continue;   // not an application's stream
             operations.Store(after);
-            changes.AddRange(Tallies.Change(before, after, _calendars));
+            Tallies.AddChange(changes, before, after, _calendars);
         }
-        var sums = Tallies.Sum(changes);
+        var sums = changes.ToList();
         if (sums.Count > 0) Add(operations, sums, WorkflowStore.Schema);
     }
 
