@@ -91,7 +91,21 @@ try
     app.MapTransparency();
     app.MapDesignDownloads();
 
-    await app.RunAsync();
+    await using (app)
+    {
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start that fails (the port is taken) first stops what already runs, the projection daemon polling the
+            // database among it, so that nothing reports a lost connection when the private database goes down.
+            await app.StopQuietlyAsync();
+            throw;
+        }
+        await app.WaitForShutdownAsync();
+    }
     return ExitCodes.Stopped;
 }
 catch (Exception e) when (e is not HostAbortedException)

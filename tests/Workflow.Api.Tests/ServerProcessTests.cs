@@ -86,7 +86,7 @@ public sealed class when_an_operator_runs_the_server : IDisposable
         (await server.ExitAsync()).ShouldBe(3, server.AllOutput);
         server.Error.Count.ShouldBe(1, server.AllOutput);
         server.Error.Single().ShouldContain($"cannot listen on {url}: the address is in use");
-        server.AllOutput.ShouldNotContain("   at ");
+        server.AllOutput.ShouldNotContain("   at ", customMessage: server.AllOutput);
         File.Exists(Path.Combine(_data, "PG_VERSION")).ShouldBeTrue("the private database was started before the port was tried");
         PrivatePostgres.IsRunning(_data).ShouldBeFalse();
     }
@@ -105,6 +105,6 @@ public sealed class when_an_operator_runs_the_server : IDisposable
         server.Error.Count.ShouldBe(1, server.AllOutput);
         server.Error.Single().ShouldStartWith("workflow-api: cannot start:");
         server.Error.Single().ShouldContain("Auth:SigningKey");
-        server.AllOutput.ShouldNotContain("   at ");
+        server.AllOutput.ShouldNotContain("   at ", customMessage: server.AllOutput);
     }
 }

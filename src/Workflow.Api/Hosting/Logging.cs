@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -20,7 +19,7 @@ public static class Logging
             .MinimumLevel.Override("JasperFx", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Information)
             // A port already in use ends the start-up with one line on standard error (Program), not a stack trace.
-            .Filter.ByExcluding(e => e.Exception?.InnerException is AddressInUseException)
+            .Filter.ByExcluding(e => e.Exception is { } error && Startup.IsAddressInUse(error))
             .Enrich.FromLogContext();
         if (development)
             logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");

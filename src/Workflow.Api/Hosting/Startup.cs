@@ -55,7 +55,7 @@ public static class Startup
     public static (int Code, string Line)? Refusal(Exception error, bool configuring, IConfiguration configuration)
     {
         var chain = Chain(error).ToList();
-        if (chain.OfType<AddressInUseException>().Any())
+        if (IsAddressInUse(error))
         {
             var urls = configuration["urls"] is { Length: > 0 } configured ? configured : DefaultAddress;
             return (ExitCodes.AddressInUse, $"cannot listen on {urls}: the address is in use by another process. Stop that process, " +
@@ -75,6 +75,26 @@ public static class Startup
             return (ExitCodes.Configuration, $"cannot start: {error.Message}");
         return null;
     }
+
+    /// <summary>
+    /// Stops the hosted services of a host whose start failed; what fails while stopping is dropped, the start's own
+    /// error being the one to report.
+    /// </summary>
+    public static async Task StopQuietlyAsync(this IHost host)
+    {
+        try
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await host.StopAsync(patience.Token);
+        }
+        catch (Exception)
+        {
+            // Nothing to add to the refusal already on its way.
+        }
+    }
+
+    /// <summary>Whether the address to listen on was taken, however deep the host wrapped the error.</summary>
+    public static bool IsAddressInUse(Exception error) => Chain(error).OfType<AddressInUseException>().Any();
 
     private static IEnumerable<Exception> Chain(Exception error)
     {
