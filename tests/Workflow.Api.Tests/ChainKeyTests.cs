@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
+using Marten.Services;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Workflow.Store;
@@ -94,6 +95,51 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
                            $"(select 1 from {Links} l where l.stream_id = e.stream_id and l.version = e.version)");
         ((long)(await command.ExecuteScalarAsync())!).ShouldBe(0, "every event the application writes has its keyed link");
         (await Cli("--projections")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task linking_reads_the_appended_events_on_one_generic_plan_and_leaves_the_servers_planning_setting_alone()
+    {
+        var store = Api.Factory.Services.GetRequiredService<IDocumentStore>();
+        // One physical connection (the store's own settings, a pool of one), so that its prepared statements can be read.
+        await using var database = WorkflowStore.DataSource(new NpgsqlConnectionStringBuilder(Api.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        var stream = Guid.NewGuid();
+        for (var i = 0; i < 12; i++)
+        {
+            await using var session = store.LightweightSession(SessionOptions.ForConnection(await database.OpenConnectionAsync()));
+            session.Events.Append(stream, new CaseFileOpened(stream, $"read {i}", new("w", "w", null, "auditor"), DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        // Npgsql prepares a statement from its fifth use on; the server counts how each prepared execution was planned.
+        await using var connection = await database.OpenConnectionAsync();
+        await using var plans = new NpgsqlCommand(
+            $"select name, generic_plans, custom_plans from pg_prepared_statements where statement like '%left join {Links} p on%'", connection);
+        string prepared;
+        await using (var reader = await plans.ExecuteReaderAsync())
+        {
+            (await reader.ReadAsync()).ShouldBeTrue("the read of the appended events is prepared");
+            reader.GetInt64(2).ShouldBe(0, "no save planned it afresh");
+            reader.GetInt64(1).ShouldBeGreaterThanOrEqualTo(4);
+            prepared = reader.GetString(0);
+        }
+        await using (var setting = new NpgsqlCommand("select current_setting('plan_cache_mode'), current_setting('enable_seqscan')", connection))
+        await using (var reader = await setting.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            reader.GetString(0).ShouldBe("auto", "the generic plan is forced only inside the save");
+            reader.GetString(1).ShouldBe("on", "sequential scans are ruled out only inside the save");
+        }
+
+        // The plan kept is the one every later save runs: index lookups, never a scan of the whole event table.
+        await using var explain = new NpgsqlCommand(
+            $"set plan_cache_mode = force_generic_plan; explain execute {prepared}('{{}}', '{{}}', '{{}}'); reset plan_cache_mode", connection);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        string.Join("\n", plan).ShouldContain("Index Scan using pk_mt_events_stream_and_version");
+        string.Join("\n", plan).ShouldNotContain("Seq Scan");
+        (await Verification(stream)).GetProperty("intact").GetBoolean().ShouldBeTrue();
     }
 
     [Fact]

@@ -58,14 +58,30 @@ public sealed class ChainLinks(ChainKey key) : DocumentSessionListenerBase
              where e.id = any(?::uuid[])
              """;
 
+        /// <summary>
+        /// The read runs on one generic plan of index lookups. With arrays for parameters PostgreSQL would otherwise plan it
+        /// afresh for every save (the plan for the actual arrays always looks cheaper than the generic one, though both are
+        /// the same lookups), and planning this join costs more than running it: about 0.5 ms of the server's CPU per save
+        /// against 0.03 ms. Sequential scans are ruled out while the plan is made, since a generic plan is kept for the life
+        /// of the connection and one made while the tables were still empty would scan the whole event table at every
+        /// save once they are not. Both settings are local to the transaction and set back to the server's own right after.
+        /// </summary>
         public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
         {
+            builder.Append("set local plan_cache_mode = force_generic_plan");
+            builder.StartNewCommand();
+            builder.Append("set local enable_seqscan = off");
+            builder.StartNewCommand();
             var parameters = builder.AppendWithParameters(Sql);
             parameters[0].NpgsqlDbType = parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid;
             parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer;
             parameters[0].Value = streams;
             parameters[1].Value = counts;
             parameters[2].Value = events;
+            builder.StartNewCommand();
+            builder.Append("set local plan_cache_mode to default");
+            builder.StartNewCommand();
+            builder.Append("set local enable_seqscan to default");
         }
 
         public Type DocumentType => typeof(IEvent);
