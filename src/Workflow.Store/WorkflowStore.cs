@@ -56,8 +56,9 @@ public static class WorkflowStore
 
         options.Schema.For<ApplicationDetails>().UniqueIndex(d => d.TrackingNumber);
         Oversight.CaseSearch.Configure(options);
-        // The desk's page, earliest due first within an agency, is read from this one index in order: no sort of the whole inbox.
-        options.Schema.For<InboxItem>().Index([i => i.Agency, i => i.DueAt, i => i.OpenedAt]).Index(i => i.DueAt)
+        // The desk's page, earliest due first within an agency, is read from this one index in order (AgencyInbox.InOrder, the
+        // id last so that steps due and opened at the same instant need no sort either): no sort of the agency's inbox.
+        options.Schema.For<InboxItem>().Index([i => i.Agency, i => i.DueAt, i => i.OpenedAt, i => i.Id]).Index(i => i.DueAt)
             .Index(i => i.ApplicationId).Index(i => i.Centre).Index(i => i.WorkflowId).Index(i => i.HolderId);
         options.Schema.For<StoredDefinition>().Index(d => d.WorkflowId);
         Statistics.StatisticsReader.Configure(options);

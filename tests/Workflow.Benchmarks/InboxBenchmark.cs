@@ -156,8 +156,7 @@ public static partial class InboxBenchmark
     private static async Task ExplainAsync(BenchStore bench, TextWriter output, CancellationToken cancellation)
     {
         await using var session = bench.Store.QuerySession();
-        var command = session.Query<InboxItem>().Where(i => i.Agency == ApiClient.Agency)
-            .OrderBy(i => i.DueAt).ThenBy(i => i.OpenedAt).ThenBy(i => i.Id).Take(PageSize)
+        var command = AgencyInbox.InOrder(session.Query<InboxItem>().Where(i => i.Agency == ApiClient.Agency)).Take(PageSize)
             .ToCommand(Marten.Linq.FetchType.FetchMany);
         await using var connection = await bench.Database.OpenConnectionAsync(cancellation);
         command.Connection = connection;
