@@ -120,10 +120,7 @@ public class when_auditors_search_cases(ApiFixture api) : ApiTest(api)
             {
                 await using var explain = new NpgsqlCommand($"explain (costs off) {sql}", connection);
                 foreach (var value in values) explain.Parameters.Add(new NpgsqlParameter { Value = value });
-                var plan = new List<string>();
-                await using (var reader = await explain.ExecuteReaderAsync())
-                    while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-                var text = string.Join('\n', plan);
+                var text = await QueryPlans.ReadAsync(explain);
                 text.ShouldNotContain("Seq Scan", customMessage: $"{criteria}:\n{text}");
                 text.ShouldContain(expected, customMessage: $"{criteria}:\n{text}");
             }

@@ -137,11 +137,9 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         // The plan kept is the one every later save runs: index lookups, never a scan of the whole event table.
         await using var explain = new NpgsqlCommand(
             $"set plan_cache_mode = force_generic_plan; explain execute {prepared}('{{}}', '{{}}', '{{}}'); reset plan_cache_mode", connection);
-        var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-        string.Join("\n", plan).ShouldContain("Index Scan using pk_mt_events_stream_and_version");
-        string.Join("\n", plan).ShouldNotContain("Seq Scan");
+        var plan = await QueryPlans.ReadAsync(explain);
+        plan.ShouldContain("Index Scan using pk_mt_events_stream_and_version");
+        plan.ShouldNotContain("Seq Scan");
         (await Verification(stream)).GetProperty("intact").GetBoolean().ShouldBeTrue();
     }
 

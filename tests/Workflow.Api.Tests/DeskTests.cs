@@ -406,11 +406,8 @@ public class when_an_agency_reads_its_inbox(ApiFixture api) : ApiTest(api)
             await off.ExecuteNonQueryAsync();
         command.Connection = connection;
         command.CommandText = "explain " + command.CommandText;
-        var plan = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        var text = await QueryPlans.ReadAsync(command);
         await using (var on = new NpgsqlCommand("reset enable_seqscan", connection)) await on.ExecuteNonQueryAsync();
-        var text = string.Join("\n", plan);
         text.ShouldContain("Index Scan", customMessage: text);
         text.ShouldNotContain("Sort", customMessage: text);
 
