@@ -45,16 +45,18 @@ public static class WorkflowStore
         options.Events.MapEventType<Audit.CaseFileOpened>("case_file_opened");
 
         options.Projections.Add(new ApplicationProjection(), ProjectionLifecycle.Live);
-        options.Projections.Add(new ApplicationDetailsProjection(), ProjectionLifecycle.Inline);
+        // The case documents (details and tracking), folded by one inline projection from what the command read with the stream.
+        options.Projections.Add(new CaseDocumentsProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new AgencyInboxProjection(), ProjectionLifecycle.Inline);
         options.Projections.Add(new OpenDeadlines(Schema), ProjectionLifecycle.Inline);
         options.Storage.ExtendedSchemaObjects.Add(OpenDeadlines.Schema(Schema));
-        options.Projections.Add(new Tracking.CitizenTrackingProjection(), ProjectionLifecycle.Inline);
-        options.Schema.For<Tracking.CitizenTracking>().UniqueIndex(t => t.TrackingNumber);
+        // Numeric revisions, as when Marten's own aggregation projections kept these documents: stores built then keep their
+        // columns (a revision column of another type would stop the start-up with a migration it cannot make).
+        options.Schema.For<Tracking.CitizenTracking>().UniqueIndex(t => t.TrackingNumber).UseNumericRevisions(true);
         options.Projections.Add(new Notifications.Outbox(Schema), ProjectionLifecycle.Inline);
         options.Storage.ExtendedSchemaObjects.AddRange(Notifications.Outbox.Schema(Schema));
 
-        options.Schema.For<ApplicationDetails>().UniqueIndex(d => d.TrackingNumber);
+        options.Schema.For<ApplicationDetails>().UniqueIndex(d => d.TrackingNumber).UseNumericRevisions(true);
         Oversight.CaseSearch.Configure(options);
         // The desk's page, earliest due first within an agency, is read from this one index in order (AgencyInbox.InOrder, the
         // id last so that steps due and opened at the same instant need no sort either): no sort of the agency's inbox.

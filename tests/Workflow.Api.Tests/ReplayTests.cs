@@ -87,8 +87,24 @@ public class when_a_finished_case_is_replayed(ApiFixture api) : ApiTest(api)
 }
 
 /// <summary>
-/// The as-of replay reads the columns the fold needs itself; Marten's <c>AggregateStreamAsync</c>, the replay it replaced,
-/// is the reference: both must give the same details, field for field, at every version and at every instant.
+/// Marten's own reading of a stream (its filter by version and instant, its upcasting, its wrapping of every event) folded
+/// through the projection's function, answering as <c>AggregateStreamAsync</c> did: nothing without events or short of the
+/// version asked. The reference the as-of replay, which reads the columns the fold needs itself, is compared with.
+/// </summary>
+internal static class ThroughMarten
+{
+    public static async Task<ApplicationDetails?> ReplayAsync(IQuerySession session, Guid id, long version = 0, DateTimeOffset? at = null)
+    {
+        var events = await session.Events.FetchStreamAsync(id, version, at);
+        if (events.Count == 0 || (version != 0 && events[^1].Version < version)) return null;
+        var folded = events.Aggregate((ApplicationDetails?)null, (details, e) => ApplicationDetailsProjection.Fold(details, e.Data));
+        return folded is null ? null : folded with { Id = id };
+    }
+}
+
+/// <summary>
+/// The as-of replay reads the columns the fold needs itself; Marten's reading of the stream, folded the same way, is the
+/// reference: both must give the same details, field for field, at every version and at every instant.
 /// </summary>
 public class when_a_varied_case_is_replayed_at_each_version_and_instant(ApiFixture api) : ApiTest(api)
 {
@@ -110,7 +126,7 @@ public class when_a_varied_case_is_replayed_at_each_version_and_instant(ApiFixtu
 
         async Task Same(long version, DateTimeOffset? at, string what)
         {
-            var expected = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, version, at);
+            var expected = await ThroughMarten.ReplayAsync(session, id, version, at);
             var replayed = await replay.AsOfAsync(id, version, at);
             (replayed is null).ShouldBe(expected is null, what);
             if (expected is null) return;
@@ -156,7 +172,7 @@ public class when_a_varied_case_is_replayed_at_each_version_and_instant(ApiFixtu
             await write.SaveChangesAsync();
         }
         await using var session = store.QuerySession();
-        var expected = await session.Events.AggregateStreamAsync<ApplicationDetails>(created.Id);
+        var expected = await ThroughMarten.ReplayAsync(session, created.Id);
         var replayed = await Api.Factory.Services.GetRequiredService<ApplicationReplay>().AsOfAsync(created.Id);
         replayed!.Details.Version.ShouldBe(created.Version + 1);
         store.Options.Serializer().ToJson(replayed.Details).ShouldBe(store.Options.Serializer().ToJson(expected!));

@@ -32,7 +32,8 @@ public static class OversightBenchmark
     private static readonly Dictionary<string, Type> Types = ApplicationEvents.Aliases.ToDictionary(kv => kv.Value, kv => kv.Key);
 
     /// <param name="FetchP50Ms">Marten's <c>FetchStreamAsync</c>: the events read and wrapped with their metadata, not folded.</param>
-    /// <param name="AggregateP50Ms">Marten's <c>AggregateStreamAsync</c>, the replay before <see cref="ApplicationReplay"/>.</param>
+    /// <param name="AggregateP50Ms">The replay through Marten: <c>FetchStreamAsync</c> and the same fold, as
+    /// <c>AggregateStreamAsync</c> did before <see cref="ApplicationReplay"/> (the details are no longer a Marten aggregate).</param>
     /// <param name="FoldP50Ms">The fold alone over events already read, and <paramref name="FoldBytesPerEvent"/> what it allocates.</param>
     private sealed record Replay(string Case, long Events, double RawP50Ms, double RawP99Ms, double ReplayP50Ms, double ReplayP99Ms,
         double Ratio, double FetchP50Ms, double AggregateP50Ms, double AggregateP99Ms, double AggregateRatio, double FoldP50Ms,
@@ -87,7 +88,7 @@ public static class OversightBenchmark
         output.WriteLine();
         output.WriteLine("Where the time goes, in the same rounds: Marten's reading of the events with their metadata, its replay " +
                          "(the path before), and the fold alone over events already read.");
-        output.WriteLine("| replay of one case | events | FetchStreamAsync p50 ms | AggregateStreamAsync p50 ms | p99 ms | ratio (p50) " +
+        output.WriteLine("| replay of one case | events | FetchStreamAsync p50 ms | FetchStreamAsync + fold p50 ms | p99 ms | ratio (p50) " +
                          "| fold alone p50 ms | fold bytes per event |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in replays)
@@ -240,7 +241,8 @@ public static class OversightBenchmark
         for (var i = 0; i < times; i++)
         {
             await using var session = store.QuerySession();
-            _ = await session.Events.AggregateStreamAsync<ApplicationDetails>(id)
+            _ = (await session.Events.FetchStreamAsync(id)).Aggregate((ApplicationDetails?)null,
+                    (details, e) => ApplicationDetailsProjection.Fold(details, e.Data))
                 ?? throw new InvalidOperationException("nothing replayed");
         }
         return times == 0 ? 0 : watch.Elapsed.TotalMilliseconds / times;

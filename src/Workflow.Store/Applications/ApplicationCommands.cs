@@ -232,9 +232,16 @@ public sealed class ApplicationCommands(
         IEventStream<Application> stream;
         try
         {
-            stream = expectedVersion is { } version
-                ? await session.Events.FetchForWriting<Application>(id, version, cancellation)
-                : await session.Events.FetchForWriting<Application>(id, cancellation);
+            // The stream and, after its version, the case documents the save folds the new events into: one round trip.
+            var read = session.CreateBatchQuery();
+            var fetched = expectedVersion is { } version
+                ? read.Events.FetchForWriting<Application>(id, version)
+                : read.Events.FetchForWriting<Application>(id);
+            var details = read.Load<ApplicationDetails>(id);
+            var tracking = read.Load<CitizenTracking>(id);
+            await read.Execute(cancellation);
+            stream = await fetched;
+            CaseDocumentsProjection.Remember(session, id, await details, await tracking);
         }
         catch (ConcurrencyException) when (expectedVersion is not null)
         {
@@ -312,8 +319,17 @@ public sealed class ApplicationCommands(
         var session = Open(first.Command.By, first.Context);
         try
         {
-            // Every stream of the batch in one round trip, each handle keeping its own optimistic check on save.
-            var streams = await session.Events.FetchManyForWriting<Application>([.. batch.Select(b => b.Id)], cancellation);
+            // Every stream of the batch in one round trip, each handle keeping its own optimistic check on save; then, in one
+            // more, their case documents, which the save folds the new events into.
+            var ids = batch.Select(b => b.Id).ToArray();
+            var streams = await session.Events.FetchManyForWriting<Application>(ids, cancellation);
+            var read = session.CreateBatchQuery();
+            var details = read.LoadMany<ApplicationDetails>().ById(ids);
+            var tracking = read.LoadMany<CitizenTracking>().ById(ids);
+            await read.Execute(cancellation);
+            var (detailsById, trackingById) = ((await details).ToDictionary(d => d.Id), (await tracking).ToDictionary(t => t.Id));
+            foreach (var id in ids)
+                CaseDocumentsProjection.Remember(session, id, detailsById.GetValueOrDefault(id), trackingById.GetValueOrDefault(id));
             foreach (var (together, stream) in batch.Zip(streams))
                 await DecideOneAsync(session, together, stream, cancellation);
             return session;

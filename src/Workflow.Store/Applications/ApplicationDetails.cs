@@ -1,6 +1,4 @@
 using System.Text.Json;
-using JasperFx.Events;
-using Marten.Events.Aggregation;
 using Workflow.Core.Applications;
 
 namespace Workflow.Store.Applications;
@@ -78,14 +76,12 @@ public sealed record ApplicationDetails
     public long Version { get; init; }
 }
 
-public sealed class ApplicationDetailsProjection : SingleStreamProjection<ApplicationDetails, Guid>
+/// <summary>How the details follow the events: written in each command's transaction by <see cref="CaseDocumentsProjection"/>.</summary>
+public static class ApplicationDetailsProjection
 {
-    public override ApplicationDetails? Evolve(ApplicationDetails? snapshot, Guid id, IEvent e) => Fold(snapshot, e.Data);
-
     /// <summary>
     /// One event of the stream folded into the details. It reads the event's data only (never its metadata), so the
-    /// as-of replay (<see cref="ApplicationReplay"/>) folds the stored data through this same function. Not named Apply:
-    /// Marten would take it for a conventional Apply method and refuse the projection for having both.
+    /// as-of replay (<see cref="ApplicationReplay"/>) folds the stored data through this same function.
     /// </summary>
     public static ApplicationDetails? Fold(ApplicationDetails? snapshot, object @event)
     {

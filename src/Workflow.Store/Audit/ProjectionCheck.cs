@@ -16,7 +16,7 @@ public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNu
 /// streams whose chain verifies are refolded (a broken stream is reported by the chain itself); documents without a
 /// stream are named too. Open-deadline rows are not compared.
 /// </summary>
-public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, AuditChain chain)
+public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, AuditChain chain, ApplicationReplay replay)
 {
     public async Task<IReadOnlyList<ProjectionDifference>> RunAsync(IReadOnlyCollection<Guid> brokenStreams, Guid? only = null,
         CancellationToken cancellation = default)
@@ -45,7 +45,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             if (brokenStreams.Contains(id)) continue;
             if (only is not null && !(await chain.VerifyAsync(id, cancellation)).Intact) continue;
             var stored = await session.LoadAsync<ApplicationDetails>(id, cancellation);
-            var folded = await session.Events.AggregateStreamAsync<ApplicationDetails>(id, token: cancellation);
+            var folded = (await replay.AsOfAsync(id, cancellation: cancellation))?.Details;
             if (folded is null)
             {
                 if (stored is not null)

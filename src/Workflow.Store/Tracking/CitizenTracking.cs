@@ -1,5 +1,3 @@
-using JasperFx.Events;
-using Marten.Events.Aggregation;
 using Workflow.Core.Applications;
 using Workflow.Core.Citizens;
 
@@ -43,9 +41,11 @@ public sealed record CitizenTracking
     public DateTimeOffset? RatedAt { get; init; }
 }
 
-public sealed class CitizenTrackingProjection : SingleStreamProjection<CitizenTracking, Guid>
+/// <summary>How the tracking page follows the events: written in each command's transaction by <see cref="Applications.CaseDocumentsProjection"/>.</summary>
+public static class CitizenTrackingProjection
 {
-    public override CitizenTracking? Evolve(CitizenTracking? t, Guid id, IEvent e) => (t, e.Data) switch
+    /// <summary>One event folded into the tracking document; an event the citizen does not see gives back the same instance.</summary>
+    public static CitizenTracking? Fold(CitizenTracking? t, object @event) => (t, @event) switch
     {
         (null, ApplicationSubmitted x) => new CitizenTracking
         {
