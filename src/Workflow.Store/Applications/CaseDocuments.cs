@@ -25,8 +25,6 @@ public sealed class CaseDocumentsProjection : IProjection
 
     private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<Guid, Read>> ReadWithStream = new();
 
-    private static readonly HashSet<Type> CaseEvents = [.. ApplicationEvents.Aliases.Keys, .. DeskEvents.Aliases.Keys];
-
     /// <summary>The case documents of an application as the command read them with its stream (null: none stored).</summary>
     public static void Remember(IDocumentOperations session, Guid application, ApplicationDetails? details, CitizenTracking? tracking)
     {
@@ -36,8 +34,9 @@ public sealed class CaseDocumentsProjection : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var streams = events.Where(e => CaseEvents.Contains(e.EventType)).GroupBy(e => e.StreamId).ToList();
-        if (streams.Count == 0) return;
+        // Every event of a case's stream is folded, as its replay folds them, even one that changes nothing the case shows
+        // (its version still counts it); a stream of something else (seals, the access log) has no documents to find.
+        var streams = events.GroupBy(e => e.StreamId).ToList();
         ReadWithStream.TryGetValue(operations, out var remembered);
 
         var current = new Dictionary<Guid, Read>();
