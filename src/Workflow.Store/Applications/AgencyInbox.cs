@@ -78,9 +78,7 @@ public static class AgencyInbox
 /// </summary>
 public sealed class AgencyInboxProjection : IProjection
 {
-    private sealed record Case(string Tracking, string Workflow, string Centre);
-
-    private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<Guid, Case>> Known = new();
+    private static readonly ConditionalWeakTable<IDocumentOperations, Dictionary<Guid, InboxCase>> Known = new();
 
     /// <summary>
     /// What the command shell has already read of an application in this session (its number, procedure and centre never
@@ -89,7 +87,7 @@ public sealed class AgencyInboxProjection : IProjection
     public static void Remember(IDocumentOperations session, Application state)
     {
         var known = Known.GetOrCreateValue(session);
-        lock (known) known[state.Id] = new Case(state.TrackingNumber, state.WorkflowId, state.Centre);
+        lock (known) known[state.Id] = new InboxCase(state.TrackingNumber, state.WorkflowId, state.Centre);
     }
 
     /// <summary>The step an event changes in place (not opens or closes), if any: its item is read before it is changed.</summary>
@@ -109,118 +107,149 @@ public sealed class AgencyInboxProjection : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var changed = new Dictionary<string, InboxItem?>();
-        var submitted = new Dictionary<Guid, ApplicationSubmitted>();
-        Known.TryGetValue(operations, out var known);
-
-        // Every item the events change in place, read in one round trip (a sweep fires many applications' deadlines at once).
-        var wanted = events.Select(e => ChangedStep(e.Data) is { } step ? InboxItem.IdOf(e.StreamId, step) : null).OfType<string>()
-            .Distinct().ToArray();
+        // Every item the events change in place or move, read in one round trip (a sweep fires many applications' deadlines
+        // at once).
+        var wanted = events.SelectMany(e => ItemsRead(e.StreamId, e.Data)).Distinct().ToArray();
         var stored = wanted.Length == 0 ? new Dictionary<string, InboxItem>()
             : (await operations.LoadManyAsync<InboxItem>(cancellation, wanted)).ToDictionary(i => i.Id);
 
-        async Task<InboxItem?> Current(string id) =>
-            changed.TryGetValue(id, out var item) ? item
-            : stored.TryGetValue(id, out var read) ? read
-            : await operations.LoadAsync<InboxItem>(id, cancellation);
-
-        async Task Change(Guid application, string step, Func<InboxItem, InboxItem> change)
+        // The case's number, procedure and centre never change after submission: from this batch, from what the command shell
+        // read, or else from the stored details, in one round trip for all the applications that open a step.
+        Known.TryGetValue(operations, out var known);
+        var cases = new Dictionary<Guid, InboxCase>();
+        var unknown = new HashSet<Guid>();
+        var submitted = events.Where(e => e.Data is ApplicationSubmitted).Select(e => e.StreamId).ToHashSet();
+        foreach (var stream in events.Where(e => e.Data is StepOpened or ApplicationMigrated).Select(e => e.StreamId).Distinct())
         {
-            var id = InboxItem.IdOf(application, step);
-            if (await Current(id) is { } item) changed[id] = change(item);
-        }
-
-        void Remove(Guid application, string step) => changed[InboxItem.IdOf(application, step)] = null;
-
-        // The case's number, procedure and centre never change after submission: from this batch, or from the stored details.
-        async Task<(string Tracking, string Workflow, string Centre)> CaseOf(Guid application)
-        {
-            if (submitted.TryGetValue(application, out var s)) return (s.TrackingNumber, s.WorkflowId, s.Centre);
+            if (submitted.Contains(stream)) continue;
             if (known is not null)
                 lock (known)
-                    if (known.TryGetValue(application, out var c)) return (c.Tracking, c.Workflow, c.Centre);
-            var details = await operations.LoadAsync<ApplicationDetails>(application, cancellation);
-            return (details?.TrackingNumber ?? "", details?.WorkflowId ?? "", details?.Centre ?? "");
+                    if (known.TryGetValue(stream, out var c)) { cases[stream] = c; continue; }
+            unknown.Add(stream);
         }
+        if (unknown.Count > 0)
+            foreach (var details in await operations.LoadManyAsync<ApplicationDetails>(cancellation, unknown))
+                cases[details.Id] = new InboxCase(details.TrackingNumber, details.WorkflowId, details.Centre);
 
-        foreach (var e in events)
-        {
-            var stream = e.StreamId;
-            switch (e.Data)
-            {
-                case ApplicationSubmitted s:
-                    submitted[stream] = s;
-                    break;
-                case StepOpened opened:
-                    var (tracking, workflow, centre) = await CaseOf(stream);
-                    changed[InboxItem.IdOf(stream, opened.StepId)] = new InboxItem
-                    {
-                        Id = InboxItem.IdOf(stream, opened.StepId),
-                        ApplicationId = stream,
-                        TrackingNumber = tracking,
-                        WorkflowId = workflow,
-                        Centre = centre,
-                        StepId = opened.StepId,
-                        Title = opened.Title,
-                        Agency = opened.Agency,
-                        OpenedAt = opened.OpenedAt,
-                        DueAt = opened.DueAt,
-                    };
-                    break;
-                case StepApproved s: Remove(stream, s.StepId); break;
-                case StepRejected s: Remove(stream, s.StepId); break;
-                case StepReturned s: Remove(stream, s.StepId); break;
-                case StepCancelled s: Remove(stream, s.StepId); break;
-                case DeadlineWarningReached s: await Change(stream, s.StepId, i => i with { Warned = true }); break;
-                case DeadlineBreached s: await Change(stream, s.StepId, i => i with { Warned = true, Breached = true }); break;
-                case StepEscalated s: await Change(stream, s.StepId, i => i with { EscalationLevel = s.Level }); break;
-                case DeadlineRecalculated { Scope: not DeadlineScopes.Case } s:
-                    await Change(stream, s.Scope, i => i with { DueAt = s.DueAt });
-                    break;
-                case StepClaimed s: await Change(stream, s.StepId, i => i with { HolderId = s.By.UserId, HolderName = s.By.Name }); break;
-                case StepReleased s: await Change(stream, s.StepId, i => i with { HolderId = null, HolderName = null }); break;
-                case StepReassigned s:
-                    await Change(stream, s.StepId, i => i with { HolderId = s.To.UserId, HolderName = s.To.Name });
-                    break;
-                case StepApprovedPendingConfirmation s:
-                    await Change(stream, s.StepId, i => i with { PendingApprovalBy = Officer.Of(s.By), PendingSince = s.At });
-                    break;
-                case StepApprovalWithdrawn s:
-                    await Change(stream, s.StepId, i => i with { PendingApprovalBy = null, PendingSince = null });
-                    break;
-                case ApplicationMigrated migrated:
-                    foreach (var moved in migrated.Moved)
-                    {
-                        var before = await Current(InboxItem.IdOf(stream, moved.From));
-                        Remove(stream, moved.From);
-                        if (moved.AwaitingCorrection) continue;
-                        var (t, w, c) = before is null ? await CaseOf(stream) : (before.TrackingNumber, before.WorkflowId, before.Centre);
-                        changed[InboxItem.IdOf(stream, moved.To)] = (before ?? new InboxItem { OpenedAt = migrated.At }) with
-                        {
-                            Id = InboxItem.IdOf(stream, moved.To),
-                            ApplicationId = stream,
-                            TrackingNumber = t,
-                            WorkflowId = w,
-                            Centre = c,
-                            StepId = moved.To,
-                            Title = moved.Title,
-                            Agency = moved.Agency,
-                            DueAt = moved.DueAt,
-                        };
-                    }
-                    break;
-                case ApplicationApproved or ApplicationRejected or ApplicationWithdrawn or ApplicationLapsed or ApplicationDeemedApproved:
-                    operations.DeleteWhere<InboxItem>(i => i.ApplicationId == stream);
-                    foreach (var id in changed.Keys.Where(k => k.StartsWith($"{stream}/", StringComparison.Ordinal)).ToList())
-                        changed.Remove(id);
-                    break;
-            }
-        }
+        var fold = new InboxFold(stored, cases);
+        foreach (var e in events) fold.Apply(e.StreamId, e.Data);
 
-        foreach (var (id, item) in changed)
+        foreach (var stream in fold.Ended) operations.DeleteWhere<InboxItem>(i => i.ApplicationId == stream);
+        foreach (var (id, item) in fold.Changed)
         {
             if (item is null) operations.Delete<InboxItem>(id);
             else operations.Store(item);
+        }
+    }
+
+    /// <summary>The stored items an event needs before it changes them: the step it changes in place, the steps it moves.</summary>
+    private static IEnumerable<string> ItemsRead(Guid stream, object data) => data switch
+    {
+        ApplicationMigrated migrated => migrated.Moved.Select(m => InboxItem.IdOf(stream, m.From)),
+        _ when ChangedStep(data) is { } step => [InboxItem.IdOf(stream, step)],
+        _ => [],
+    };
+}
+
+/// <summary>The number, procedure and centre of an application, which its inbox items repeat.</summary>
+public sealed record InboxCase(string TrackingNumber, string WorkflowId, string Centre);
+
+/// <summary>
+/// What events do to the inbox items of their applications, over the items read before them. The projection folds a save's
+/// events through it and writes what changed; the projection check folds a case's whole stream from nothing and compares.
+/// </summary>
+/// <param name="stored">The items as read before the events (only those the events change in place or move are needed).</param>
+/// <param name="cases">Each application's number, procedure and centre, unless its submission is among the events.</param>
+public sealed class InboxFold(IReadOnlyDictionary<string, InboxItem>? stored = null, IDictionary<Guid, InboxCase>? cases = null)
+{
+    private readonly IReadOnlyDictionary<string, InboxItem> stored = stored ?? new Dictionary<string, InboxItem>();
+    private readonly IDictionary<Guid, InboxCase> cases = cases ?? new Dictionary<Guid, InboxCase>();
+
+    /// <summary>The items the events changed, by id: the item as it now is, or null where it was removed.</summary>
+    public Dictionary<string, InboxItem?> Changed { get; } = [];
+
+    /// <summary>Applications that ended: every item of theirs is removed, whether read or not.</summary>
+    public HashSet<Guid> Ended { get; } = [];
+
+    private InboxItem? Current(string id) => Changed.TryGetValue(id, out var item) ? item : stored.GetValueOrDefault(id);
+
+    private void Change(Guid application, string step, Func<InboxItem, InboxItem> change)
+    {
+        var id = InboxItem.IdOf(application, step);
+        if (Current(id) is { } item) Changed[id] = change(item);
+    }
+
+    private void Remove(Guid application, string step) => Changed[InboxItem.IdOf(application, step)] = null;
+
+    /// <summary>A case the events did not submit and nobody told of reads as blank (its details are missing too).</summary>
+    private InboxCase CaseOf(Guid application) => cases.TryGetValue(application, out var c) ? c : new InboxCase("", "", "");
+
+    public void Apply(Guid stream, object data)
+    {
+        switch (data)
+        {
+            case ApplicationSubmitted s:
+                cases[stream] = new InboxCase(s.TrackingNumber, s.WorkflowId, s.Centre);
+                break;
+            case StepOpened opened:
+                var c = CaseOf(stream);
+                Changed[InboxItem.IdOf(stream, opened.StepId)] = new InboxItem
+                {
+                    Id = InboxItem.IdOf(stream, opened.StepId),
+                    ApplicationId = stream,
+                    TrackingNumber = c.TrackingNumber,
+                    WorkflowId = c.WorkflowId,
+                    Centre = c.Centre,
+                    StepId = opened.StepId,
+                    Title = opened.Title,
+                    Agency = opened.Agency,
+                    OpenedAt = opened.OpenedAt,
+                    DueAt = opened.DueAt,
+                };
+                break;
+            case StepApproved s: Remove(stream, s.StepId); break;
+            case StepRejected s: Remove(stream, s.StepId); break;
+            case StepReturned s: Remove(stream, s.StepId); break;
+            case StepCancelled s: Remove(stream, s.StepId); break;
+            case DeadlineWarningReached s: Change(stream, s.StepId, i => i with { Warned = true }); break;
+            case DeadlineBreached s: Change(stream, s.StepId, i => i with { Warned = true, Breached = true }); break;
+            case StepEscalated s: Change(stream, s.StepId, i => i with { EscalationLevel = s.Level }); break;
+            case DeadlineRecalculated { Scope: not DeadlineScopes.Case } s: Change(stream, s.Scope, i => i with { DueAt = s.DueAt }); break;
+            case StepClaimed s: Change(stream, s.StepId, i => i with { HolderId = s.By.UserId, HolderName = s.By.Name }); break;
+            case StepReleased s: Change(stream, s.StepId, i => i with { HolderId = null, HolderName = null }); break;
+            case StepReassigned s: Change(stream, s.StepId, i => i with { HolderId = s.To.UserId, HolderName = s.To.Name }); break;
+            case StepApprovedPendingConfirmation s:
+                Change(stream, s.StepId, i => i with { PendingApprovalBy = Officer.Of(s.By), PendingSince = s.At });
+                break;
+            case StepApprovalWithdrawn s: Change(stream, s.StepId, i => i with { PendingApprovalBy = null, PendingSince = null }); break;
+            case ApplicationMigrated migrated:
+                foreach (var moved in migrated.Moved)
+                {
+                    var before = Current(InboxItem.IdOf(stream, moved.From));
+                    Remove(stream, moved.From);
+                    if (moved.AwaitingCorrection) continue;
+                    var (t, w, centre) = before is null
+                        ? CaseOf(stream)
+                        : new InboxCase(before.TrackingNumber, before.WorkflowId, before.Centre);
+                    Changed[InboxItem.IdOf(stream, moved.To)] = (before ?? new InboxItem { OpenedAt = migrated.At }) with
+                    {
+                        Id = InboxItem.IdOf(stream, moved.To),
+                        ApplicationId = stream,
+                        TrackingNumber = t,
+                        WorkflowId = w,
+                        Centre = centre,
+                        StepId = moved.To,
+                        Title = moved.Title,
+                        Agency = moved.Agency,
+                        DueAt = moved.DueAt,
+                    };
+                }
+                break;
+            case ApplicationApproved or ApplicationRejected or ApplicationWithdrawn or ApplicationLapsed or ApplicationDeemedApproved:
+                Ended.Add(stream);
+                foreach (var id in Changed.Keys.Where(k => k.StartsWith($"{stream}/", StringComparison.Ordinal)).ToList())
+                    Changed.Remove(id);
+                break;
         }
     }
 }

@@ -33,11 +33,29 @@ public sealed class ApplicationReplay(IDocumentStore store, NpgsqlDataSource dat
     public async Task<ReplayedApplication?> AsOfAsync(Guid id, long version = 0, DateTimeOffset? at = null,
         CancellationToken cancellation = default)
     {
+        var read = await FoldAsync(id, version, at, () => (ApplicationDetails?)null, ApplicationDetailsProjection.Fold, cancellation);
+        return Result(id, read.State, read.Count, version, read.Last, read.LastAt);
+    }
+
+    /// <summary>
+    /// Every event of the application, in order, folded into what <paramref name="start"/> gives as the details are; with how
+    /// many there were. What the projection check refolds each read model kept from the events with.
+    /// </summary>
+    /// <param name="start">The state before the first event; called again when the events must be read afresh.</param>
+    public async Task<(T State, long Events)> FoldAsync<T>(Guid id, Func<T> start, Func<T, object, T> fold, CancellationToken cancellation)
+    {
+        var read = await FoldAsync(id, 0, null, start, fold, cancellation);
+        return (read.State, read.Count);
+    }
+
+    private async Task<Folded<T>> FoldAsync<T>(Guid id, long version, DateTimeOffset? at, Func<T> start, Func<T, object, T> fold,
+        CancellationToken cancellation)
+    {
         await using var command = database.CreateCommand(Statement(version != 0, at is not null));
         command.Parameters.AddWithValue("id", id);
         if (version != 0) command.Parameters.AddWithValue("version", version);
         if (at is { } instant) command.Parameters.AddWithValue("at", instant.ToUniversalTime());
-        ApplicationDetails? details = null;
+        var state = start();
         long last = 0, count = 0;
         var lastAt = default(DateTimeOffset);
         await using (var reader = await command.ExecuteReaderAsync(cancellation))
@@ -45,25 +63,29 @@ public sealed class ApplicationReplay(IDocumentStore store, NpgsqlDataSource dat
             while (await reader.ReadAsync(cancellation))
             {
                 // A name this release does not know (an event of a later release): Marten's own reading resolves it, or says why not.
-                if (!Stored.TryGetValue(reader.GetString(0), out var type)) return await ThroughMartenAsync(id, version, at, cancellation);
+                if (!Stored.TryGetValue(reader.GetString(0), out var type))
+                    return await ThroughMartenAsync(id, version, at, start, fold, cancellation);
                 var data = serializer.FromJson(type, reader, 1);
-                details = ApplicationDetailsProjection.Fold(details, data is ApplicationDeclaredCompleteV1 v1 ? v1.Upcast() : data);
+                state = fold(state, data is ApplicationDeclaredCompleteV1 v1 ? v1.Upcast() : data);
                 last = reader.GetInt64(2);
                 lastAt = reader.GetFieldValue<DateTimeOffset>(3);
                 count++;
             }
         }
-        return Result(id, details, count, version, last, lastAt);
+        return new(state, count, last, lastAt);
     }
 
-    /// <summary>The same replay from the events as Marten reads and wraps them.</summary>
-    private async Task<ReplayedApplication?> ThroughMartenAsync(Guid id, long version, DateTimeOffset? at, CancellationToken cancellation)
+    /// <summary>The same fold over the events as Marten reads and wraps them.</summary>
+    private async Task<Folded<T>> ThroughMartenAsync<T>(Guid id, long version, DateTimeOffset? at, Func<T> start, Func<T, object, T> fold,
+        CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(id, version, at?.ToUniversalTime(), token: cancellation);
-        var details = events.Aggregate((ApplicationDetails?)null, (d, e) => ApplicationDetailsProjection.Fold(d, e.Data));
-        return events.Count == 0 ? null : Result(id, details, events.Count, version, events[^1].Version, events[^1].Timestamp);
+        var state = events.Aggregate(start(), (s, e) => fold(s, e.Data));
+        return events.Count == 0 ? new(state, 0, 0, default) : new(state, events.Count, events[^1].Version, events[^1].Timestamp);
     }
+
+    private sealed record Folded<T>(T State, long Count, long Last, DateTimeOffset LastAt);
 
     /// <summary>As <c>AggregateStreamAsync</c> answers: nothing without events or short of the version asked; the stream's id.</summary>
     private static ReplayedApplication? Result(Guid id, ApplicationDetails? details, long count, long version, long last,

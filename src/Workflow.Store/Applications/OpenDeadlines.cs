@@ -39,73 +39,128 @@ public sealed class OpenDeadlines : IProjection
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        foreach (var e in events)
-        {
-            var id = e.StreamId;
-            switch (e.Data)
-            {
-                case StepOpened x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
-                case DeadlineWarningReached x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
-                case DeadlineBreached x: Set(operations, id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
-                case StepEscalated x: Update(operations, id, x.StepId, x.NextTimer); break;
-                case DeadlineRecalculated { Scope: DeadlineScopes.Case } x: Set(operations, id, x.Scope, null, x.DueAt, x.NextTimer); break;
-                case DeadlineRecalculated x: UpdateDue(operations, id, x.Scope, x.DueAt, x.NextTimer); break;
-                case StepApproved x: Delete(operations, id, x.StepId); break;
-                case StepRejected x: Delete(operations, id, x.StepId); break;
-                case StepReturned x: Delete(operations, id, x.StepId); break;
-                case StepCancelled x: Delete(operations, id, x.StepId); break;
-                case ApplicationDeclaredComplete x:
-                    Set(operations, id, DeadlineScopes.Case, null, x.DueAt, new DeadlineTimer(DeadlineScopes.CaseDue, 0, x.DueAt));
-                    break;
-                case CaseClockStopped x:
-                    Delete(operations, id, DeadlineScopes.Case);
-                    Set(operations, id, DeadlineScopes.Correction, null, x.CorrectionDueAt,
-                        new DeadlineTimer(DeadlineScopes.CorrectionDue, 0, x.CorrectionDueAt));
-                    break;
-                case CaseClockResumed x:
-                    Set(operations, id, DeadlineScopes.Case, null, x.DueAt, new DeadlineTimer(DeadlineScopes.CaseDue, 0, x.DueAt));
-                    break;
-                case CorrectionSubmitted: Delete(operations, id, DeadlineScopes.Correction); break;
-                case ApplicationMigrated x:
-                    foreach (var moved in x.Moved)
-                    {
-                        Delete(operations, id, moved.From);
-                        if (!moved.AwaitingCorrection) Set(operations, id, moved.To, moved.Agency, moved.DueAt, moved.NextTimer);
-                    }
-                    break;
-                case CaseDeadlineMissed: Update(operations, id, DeadlineScopes.Case, null); break;
-                case ApplicationApproved or ApplicationDeemedApproved or ApplicationRejected or ApplicationWithdrawn or ApplicationLapsed:
-                    operations.QueueSqlCommand($"delete from {_table} where application_id = ?", id);
-                    break;
-            }
-        }
+        var rows = new Queued(operations, _table);
+        foreach (var e in events) Apply(rows, e.StreamId, e.Data);
         return Task.CompletedTask;
     }
 
-    private void Set(IDocumentOperations operations, Guid id, string scope, string? agency, DateTimeOffset due, DeadlineTimer? next) =>
-        operations.QueueSqlCommand(
-            $"""
-             insert into {_table} (application_id, scope, kind, level, agency, due_at, fire_at, claimed_until)
-             values (?, ?, ?, ?, ?, ?, ?, null)
-             on conflict (application_id, scope) do update set kind = excluded.kind, level = excluded.level, agency = excluded.agency,
-               due_at = excluded.due_at, fire_at = excluded.fire_at, claimed_until = null
-             """,
-            id, scope, next?.Kind ?? "overdue", next?.Level ?? 0, (object?)agency ?? DBNull.Value, due.ToUniversalTime(), Utc(next));
+    /// <summary>
+    /// An application's rows as its events leave them, by scope, folded the way the projection writes them: what
+    /// <c>workflow verify --projections</c> compares the stored rows with.
+    /// </summary>
+    public static void Fold(IDictionary<string, DeadlineRow> rows, Guid application, object data) =>
+        Apply(new Folded(rows), application, data);
 
-    private void Update(IDocumentOperations operations, Guid id, string scope, DeadlineTimer? next) =>
-        operations.QueueSqlCommand(
-            $"update {_table} set kind = ?, level = ?, fire_at = ?, claimed_until = null where application_id = ? and scope = ?",
-            next?.Kind ?? "overdue", next?.Level ?? 0, Utc(next), id, scope);
+    /// <summary>What one event does to its application's rows; the one place that says it, for the table and for the fold.</summary>
+    private static void Apply(IRows rows, Guid id, object data)
+    {
+        switch (data)
+        {
+            case StepOpened x: rows.Set(id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
+            case DeadlineWarningReached x: rows.Set(id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
+            case DeadlineBreached x: rows.Set(id, x.StepId, x.Agency, x.DueAt, x.NextTimer); break;
+            case StepEscalated x: rows.Update(id, x.StepId, x.NextTimer); break;
+            case DeadlineRecalculated { Scope: DeadlineScopes.Case } x: rows.Set(id, x.Scope, null, x.DueAt, x.NextTimer); break;
+            case DeadlineRecalculated x: rows.UpdateDue(id, x.Scope, x.DueAt, x.NextTimer); break;
+            case StepApproved x: rows.Delete(id, x.StepId); break;
+            case StepRejected x: rows.Delete(id, x.StepId); break;
+            case StepReturned x: rows.Delete(id, x.StepId); break;
+            case StepCancelled x: rows.Delete(id, x.StepId); break;
+            case ApplicationDeclaredComplete x:
+                rows.Set(id, DeadlineScopes.Case, null, x.DueAt, new DeadlineTimer(DeadlineScopes.CaseDue, 0, x.DueAt));
+                break;
+            case CaseClockStopped x:
+                rows.Delete(id, DeadlineScopes.Case);
+                rows.Set(id, DeadlineScopes.Correction, null, x.CorrectionDueAt,
+                    new DeadlineTimer(DeadlineScopes.CorrectionDue, 0, x.CorrectionDueAt));
+                break;
+            case CaseClockResumed x:
+                rows.Set(id, DeadlineScopes.Case, null, x.DueAt, new DeadlineTimer(DeadlineScopes.CaseDue, 0, x.DueAt));
+                break;
+            case CorrectionSubmitted: rows.Delete(id, DeadlineScopes.Correction); break;
+            case ApplicationMigrated x:
+                foreach (var moved in x.Moved)
+                {
+                    rows.Delete(id, moved.From);
+                    if (!moved.AwaitingCorrection) rows.Set(id, moved.To, moved.Agency, moved.DueAt, moved.NextTimer);
+                }
+                break;
+            case CaseDeadlineMissed: rows.Update(id, DeadlineScopes.Case, null); break;
+            case ApplicationApproved or ApplicationDeemedApproved or ApplicationRejected or ApplicationWithdrawn or ApplicationLapsed:
+                rows.DeleteAll(id);
+                break;
+        }
+    }
 
-    private void UpdateDue(IDocumentOperations operations, Guid id, string scope, DateTimeOffset due, DeadlineTimer? next) =>
-        operations.QueueSqlCommand(
-            $"update {_table} set kind = ?, level = ?, due_at = ?, fire_at = ?, claimed_until = null " +
-            "where application_id = ? and scope = ?",
-            next?.Kind ?? "overdue", next?.Level ?? 0, due.ToUniversalTime(), Utc(next), id, scope);
+    /// <summary>The changes an event makes: an upsert, a change of the timer (and due date) of an existing row, removals.</summary>
+    private interface IRows
+    {
+        void Set(Guid id, string scope, string? agency, DateTimeOffset due, DeadlineTimer? next);
+        void Update(Guid id, string scope, DeadlineTimer? next);
+        void UpdateDue(Guid id, string scope, DateTimeOffset due, DeadlineTimer? next);
+        void Delete(Guid id, string scope);
+        void DeleteAll(Guid id);
+    }
 
-    // Npgsql writes timestamptz from UTC values only.
-    private static object Utc(DeadlineTimer? next) => next is null ? DBNull.Value : next.At.ToUniversalTime();
+    /// <summary>The changes folded into one application's rows in memory, as the table's statements would leave them.</summary>
+    private sealed class Folded(IDictionary<string, DeadlineRow> rows) : IRows
+    {
+        public void Set(Guid id, string scope, string? agency, DateTimeOffset due, DeadlineTimer? next) =>
+            rows[scope] = new DeadlineRow(next?.Kind ?? "overdue", next?.Level ?? 0, agency, due, next?.At);
 
-    private void Delete(IDocumentOperations operations, Guid id, string scope) =>
-        operations.QueueSqlCommand($"delete from {_table} where application_id = ? and scope = ?", id, scope);
+        public void Update(Guid id, string scope, DeadlineTimer? next)
+        {
+            if (rows.TryGetValue(scope, out var row))
+                rows[scope] = row with { Kind = next?.Kind ?? "overdue", Level = next?.Level ?? 0, FireAt = next?.At };
+        }
+
+        public void UpdateDue(Guid id, string scope, DateTimeOffset due, DeadlineTimer? next)
+        {
+            if (rows.TryGetValue(scope, out var row))
+                rows[scope] = row with { Kind = next?.Kind ?? "overdue", Level = next?.Level ?? 0, DueAt = due, FireAt = next?.At };
+        }
+
+        public void Delete(Guid id, string scope) => rows.Remove(scope);
+
+        public void DeleteAll(Guid id) => rows.Clear();
+    }
+
+    /// <summary>The changes queued as statements of the save's transaction.</summary>
+    private sealed class Queued(IDocumentOperations operations, string table) : IRows
+    {
+        public void Set(Guid id, string scope, string? agency, DateTimeOffset due, DeadlineTimer? next) =>
+            operations.QueueSqlCommand(
+                $"""
+                 insert into {table} (application_id, scope, kind, level, agency, due_at, fire_at, claimed_until)
+                 values (?, ?, ?, ?, ?, ?, ?, null)
+                 on conflict (application_id, scope) do update set kind = excluded.kind, level = excluded.level, agency = excluded.agency,
+                   due_at = excluded.due_at, fire_at = excluded.fire_at, claimed_until = null
+                 """,
+                id, scope, next?.Kind ?? "overdue", next?.Level ?? 0, (object?)agency ?? DBNull.Value, due.ToUniversalTime(), Utc(next));
+
+        public void Update(Guid id, string scope, DeadlineTimer? next) =>
+            operations.QueueSqlCommand(
+                $"update {table} set kind = ?, level = ?, fire_at = ?, claimed_until = null where application_id = ? and scope = ?",
+                next?.Kind ?? "overdue", next?.Level ?? 0, Utc(next), id, scope);
+
+        public void UpdateDue(Guid id, string scope, DateTimeOffset due, DeadlineTimer? next) =>
+            operations.QueueSqlCommand(
+                $"update {table} set kind = ?, level = ?, due_at = ?, fire_at = ?, claimed_until = null " +
+                "where application_id = ? and scope = ?",
+                next?.Kind ?? "overdue", next?.Level ?? 0, due.ToUniversalTime(), Utc(next), id, scope);
+
+        // Npgsql writes timestamptz from UTC values only.
+        private static object Utc(DeadlineTimer? next) => next is null ? DBNull.Value : next.At.ToUniversalTime();
+
+        public void Delete(Guid id, string scope) =>
+            operations.QueueSqlCommand($"delete from {table} where application_id = ? and scope = ?", id, scope);
+
+        public void DeleteAll(Guid id) => operations.QueueSqlCommand($"delete from {table} where application_id = ?", id);
+    }
 }
+
+/// <summary>
+/// One row of <see cref="OpenDeadlines"/> without its key: the timer's kind and level, the agency of a step's deadline, the
+/// deadline, and when the sweeper must next look (null once nothing more can fire).
+/// </summary>
+public sealed record DeadlineRow(string Kind, int Level, string? Agency, DateTimeOffset DueAt, DateTimeOffset? FireAt);
