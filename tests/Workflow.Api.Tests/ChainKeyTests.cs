@@ -244,6 +244,87 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     }
 
     [Fact]
+    public async Task a_changed_tracking_page_is_named_with_the_fields_that_differ()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        var other = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        // The citizen's page made to say the case was approved, and opened to a code of someone else's choosing.
+        var chosen = Workflow.Store.Tracking.AccessCodes.Hash("ABCD-EFGH");
+        await Sql($"update {WorkflowStore.Schema}.mt_doc_citizentracking set data = jsonb_set(jsonb_set(data, '{{status}}', " +
+                  $"'\"approved\"'), '{{accessCode}}', to_jsonb('{chosen}'::text)) where id = @id", created.Id);
+
+        var difference = (await Store("?projections=true")).GetProperty("projections").EnumerateArray().ShouldHaveSingleItem();
+        difference.GetProperty("applicationId").GetGuid().ShouldBe(created.Id);
+        difference.GetProperty("document").GetString().ShouldBe("CitizenTracking");
+        difference.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["accessCode", "status"]);
+        difference.GetProperty("detail").GetString()!.ShouldContain("status is \"approved\" but the events give \"submitted\"");
+        (await Verification(created.Id, "?projections=true")).GetProperty("intact").GetBoolean().ShouldBeFalse();
+        (await Verification(other.Id, "?projections=true")).GetProperty("intact").GetBoolean().ShouldBeTrue();
+        (await Cli("--projections")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_step_handed_to_another_officer_in_the_inbox_is_named()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        (await Store("?projections=true")).GetProperty("projections").GetArrayLength().ShouldBe(0);
+
+        await Sql($"update {WorkflowStore.Schema}.mt_doc_inboxitem set data = jsonb_set(jsonb_set(data, '{{holderId}}', " +
+                  "'\"officer-9\"'), '{dueAt}', '\"2099-01-01T00:00:00+07:00\"') where data->>'applicationId' = @id::text", created.Id);
+
+        var difference = (await Store("?projections=true")).GetProperty("projections").EnumerateArray().ShouldHaveSingleItem();
+        difference.GetProperty("document").GetString().ShouldBe("InboxItem");
+        difference.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ShouldBe(["register"]);
+        var detail = difference.GetProperty("detail").GetString()!;
+        detail.ShouldContain("holderId is \"officer-9\" but the events give nothing");
+        detail.ShouldContain("dueAt is \"2099-01-01");
+    }
+
+    [Fact]
+    public async Task a_deadline_postponed_silenced_or_removed_with_sql_is_named()
+    {
+        var clock = Api.Clock;
+        clock.Now = new DateTimeOffset(2024, 6, 3, 9, 0, 0, TimeSpan.FromHours(7));
+        var clerk = ApiFixture.Client(Api.Clocked, "clerk", "odsc");
+        async Task<Guid> Registering()
+        {
+            var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+            await Post(clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+            return created.Id;
+        }
+        // The one to be retired opens its step two days before the others, so that its timer alone comes due.
+        var retired = await Registering();
+        clock.Now = clock.Now.AddDays(2);
+        var (postponed, silenced, removed, untouched) = (await Registering(), await Registering(), await Registering(), await Registering());
+        var check = Api.Clocked.Services.GetRequiredService<ProjectionCheck>();
+        (await check.RunAsync([])).ShouldBeEmpty();
+
+        var timers = $"{WorkflowStore.Schema}.{Workflow.Store.Applications.OpenDeadlines.Table}";
+        await Sql($"update {timers} set fire_at = fire_at + interval '30 days' where application_id = @id and scope = 'register'", postponed);
+        await Sql($"update {timers} set fire_at = null where application_id = @id and scope = 'register'", silenced);
+        await Sql($"delete from {timers} where application_id = @id and scope = 'register'", removed);
+
+        var differences = (await check.RunAsync([])).ToDictionary(d => d.ApplicationId);
+        differences.Keys.ShouldBe([postponed, silenced, removed], ignoreOrder: true);
+        differences.Values.ShouldAllBe(d => d.Document == "deadline_timers" && d.Fields.SequenceEqual(new[] { "register" }));
+        differences[postponed].Detail.ShouldContain("the deadline for register is due");
+        differences[silenced].Detail.ShouldContain("next warning (level 0) never but the events give");
+        differences[removed].Detail.ShouldBe("the deadline for register is missing");
+
+        // What the sweeper does to a timer past its instant that could fire nothing: it stops claiming it. Not named.
+        await using (var instant = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"select fire_at from {timers} where application_id = @id and scope = 'register'"))
+        {
+            instant.Parameters.AddWithValue("id", retired);
+            clock.Now = ((DateTime)(await instant.ExecuteScalarAsync())!).AddMinutes(1);
+        }
+        await Sql($"update {timers} set fire_at = null where application_id = @id and scope = 'register'", retired);
+        (await check.RunAsync([])).Select(d => d.ApplicationId).ShouldBe([postponed, silenced, removed], ignoreOrder: true);
+        (await check.RunAsync([], untouched)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task a_seal_names_each_stream_truncated_deleted_or_relinked_since()
     {
         var truncated = await Approved();

@@ -2,22 +2,37 @@ using System.Text.Json.Nodes;
 using Marten;
 using Npgsql;
 using Workflow.Store.Applications;
+using Workflow.Store.Tracking;
 
 namespace Workflow.Store.Audit;
 
-/// <summary>A stored read-model document that is not what its events fold into (or has no events at all).</summary>
+/// <summary>
+/// A stored read model of an application that is not what its events fold into (or has no events at all).
+/// <see cref="Document"/> names which: <c>ApplicationDetails</c>, <c>CitizenTracking</c>, <c>InboxItem</c> (the fields are
+/// then the steps) or <c>deadline_timers</c> (the fields are the deadlines' scopes: a step, the case, the correction window).
+/// </summary>
 public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNumber, string Document, IReadOnlyList<string> Fields,
     string Detail);
 
 /// <summary>
-/// Checks the read models people see against the events: each application's stream is folded again through the same
-/// projection and compared, field by field, with the stored <see cref="ApplicationDetails"/> document, and the agencies'
-/// inbox items of the application (which step waits in which agency's inbox) with the steps the fold leaves open. Only
-/// streams whose chain verifies are refolded (a broken stream is reported by the chain itself); documents without a
-/// stream are named too. Open-deadline rows are not compared.
+/// Checks the read models people see against the events. Each application's stream is folded again through the same
+/// folds the projections write with and compared, field by field, with what is stored: the <see cref="ApplicationDetails"/>
+/// document (what staff see), the <see cref="CitizenTracking"/> document (what the citizen sees, with the hash of the access
+/// code), the agencies' inbox items of the application (which step waits where, who holds it, its deadline, warnings,
+/// escalations, an approval waiting for confirmation) and its open-deadline rows (what the sweeper will fire, and when).
+/// Only streams whose chain verifies are refolded (a broken stream is reported by the chain itself); documents and rows
+/// without a stream are named too.
 /// </summary>
-public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, AuditChain chain, ApplicationReplay replay)
+/// <remarks>
+/// A deadline row whose next instant has passed may have been retired by the sweeper (nothing was due by the case's state,
+/// so it stopped claiming it): a stored row without a next instant where the events give one already past is not named.
+/// Which sweep holds a row (<c>claimed_until</c>) is not compared.
+/// </remarks>
+public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, AuditChain chain, ApplicationReplay replay,
+    TimeProvider clock)
 {
+    private const string Deadlines = WorkflowStore.Schema + "." + OpenDeadlines.Table;
+
     public async Task<IReadOnlyList<ProjectionDifference>> RunAsync(IReadOnlyCollection<Guid> brokenStreams, Guid? only = null,
         CancellationToken cancellation = default)
     {
@@ -26,8 +41,9 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         await using (var command = database.CreateCommand(
                          $"select stream_id from {WorkflowStore.Schema}.mt_events where type = 'application_submitted' " +
                          "and (@only::uuid is null or stream_id = @only) " +
-                         $"union select id from {WorkflowStore.Schema}.mt_doc_applicationdetails " +
-                         "where (@only::uuid is null or id = @only)"))
+                         $"union select id from {WorkflowStore.Schema}.mt_doc_applicationdetails where (@only::uuid is null or id = @only) " +
+                         $"union select id from {WorkflowStore.Schema}.mt_doc_citizentracking where (@only::uuid is null or id = @only) " +
+                         $"union select application_id from {Deadlines} where (@only::uuid is null or application_id = @only)"))
         {
             command.Parameters.Add(new NpgsqlParameter("only", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)only ?? DBNull.Value });
             await using var reader = await command.ExecuteReaderAsync(cancellation);
@@ -38,53 +54,155 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                 : await session.Query<InboxItem>().ToListAsync(cancellation))
             .ToLookup(i => i.ApplicationId);
         ids.UnionWith(inbox.Select(g => g.Key));
-        var serializer = store.Options.Serializer();
+        var deadlines = await DeadlineRowsAsync(only, cancellation);
+        var now = clock.GetUtcNow();
         var differences = new List<ProjectionDifference>();
         foreach (var id in ids.Order())
         {
             if (brokenStreams.Contains(id)) continue;
             if (only is not null && !(await chain.VerifyAsync(id, cancellation)).Intact) continue;
-            var stored = await session.LoadAsync<ApplicationDetails>(id, cancellation);
-            var folded = (await replay.AsOfAsync(id, cancellation: cancellation))?.Details;
-            if (folded is null)
-            {
-                if (stored is not null)
-                    differences.Add(new(id, stored.TrackingNumber, nameof(ApplicationDetails), [], "a stored document without any events"));
-                if (inbox[id].Any())
-                    differences.Add(new(id, stored?.TrackingNumber, nameof(InboxItem), [.. inbox[id].Select(i => i.StepId)],
-                        "inbox items of an application without any events"));
-                continue;
-            }
-            if (InboxDifference(id, folded, inbox[id]) is { } inboxDifference) differences.Add(inboxDifference);
-            if (stored is null)
-            {
-                differences.Add(new(id, folded.TrackingNumber, nameof(ApplicationDetails), [],
-                    "the events fold into a document that is not stored"));
-                continue;
-            }
-            var a = JsonNode.Parse(serializer.ToJson(stored))!.AsObject();
-            var b = JsonNode.Parse(serializer.ToJson(folded))!.AsObject();
-            var fields = a.Select(p => p.Key).Union(b.Select(p => p.Key))
-                .Where(k => !JsonNode.DeepEquals(a[k], b[k])).Order().ToList();
-            if (fields.Count > 0)
-                differences.Add(new(id, folded.TrackingNumber, nameof(ApplicationDetails), fields,
-                    string.Join("; ", fields.Select(f => $"{f} is {Short(a[f])} but the events give {Short(b[f])}"))));
+            var read = session.CreateBatchQuery();
+            var details = read.Load<ApplicationDetails>(id);
+            var tracking = read.Load<CitizenTracking>(id);
+            await read.Execute(cancellation);
+            var stored = new Stored(await details, await tracking, inbox[id].ToList(),
+                deadlines.TryGetValue(id, out var rows) ? rows : []);
+            var (folded, events) = await replay.FoldAsync(id, () => new Folded(id), (f, e) => f.Apply(e), cancellation);
+            differences.AddRange(events == 0 ? WithoutEvents(id, stored) : Compare(id, stored, folded, now));
         }
         return differences;
     }
 
-    /// <summary>Which step waits in which agency's inbox, against the open steps the events leave (not those with the citizen).</summary>
-    private static ProjectionDifference? InboxDifference(Guid id, ApplicationDetails folded, IEnumerable<InboxItem> items)
+    /// <summary>What is stored of one application: its two documents, its inbox items and its open-deadline rows.</summary>
+    private sealed record Stored(ApplicationDetails? Details, CitizenTracking? Tracking, IReadOnlyList<InboxItem> Inbox,
+        IReadOnlyDictionary<string, DeadlineRow> Deadlines);
+
+    /// <summary>One application's read models as its events, folded in order, give them.</summary>
+    private sealed class Folded(Guid id)
     {
-        var expected = folded.OpenSteps.Where(s => !s.AwaitingCorrection).Select(s => (s.StepId, s.Agency)).ToHashSet();
-        var stored = items.Select(i => (i.StepId, i.Agency)).ToHashSet();
-        if (expected.SetEquals(stored)) return null;
-        var extra = stored.Except(expected)
-            .Select(i => $"step {i.StepId} is in the inbox of {i.Agency} but the events give no such open step");
-        var missing = expected.Except(stored).Select(i => $"step {i.StepId} is open for {i.Agency} but missing from its inbox");
-        var steps = stored.Except(expected).Union(expected.Except(stored)).Select(i => i.StepId).Distinct().Order();
-        return new(id, folded.TrackingNumber, nameof(InboxItem), [.. steps],
-            string.Join("; ", extra.Concat(missing)));
+        public ApplicationDetails? Details { get; private set; }
+        public CitizenTracking? Tracking { get; private set; }
+        public InboxFold Inbox { get; } = new();
+        public Dictionary<string, DeadlineRow> Deadlines { get; } = [];
+
+        public Folded Apply(object data)
+        {
+            Details = ApplicationDetailsProjection.Fold(Details, data);
+            Tracking = CitizenTrackingProjection.Fold(Tracking, data);
+            Inbox.Apply(id, data);
+            OpenDeadlines.Fold(Deadlines, id, data);
+            return this;
+        }
+    }
+
+    private static IEnumerable<ProjectionDifference> WithoutEvents(Guid id, Stored stored)
+    {
+        var number = stored.Details?.TrackingNumber ?? stored.Tracking?.TrackingNumber;
+        if (stored.Details is not null)
+            yield return new(id, number, nameof(ApplicationDetails), [], "a stored document without any events");
+        if (stored.Tracking is not null)
+            yield return new(id, number, nameof(CitizenTracking), [], "a stored document without any events");
+        if (stored.Inbox.Count > 0)
+            yield return new(id, number, nameof(InboxItem), [.. stored.Inbox.Select(i => i.StepId)],
+                "inbox items of an application without any events");
+        if (stored.Deadlines.Count > 0)
+            yield return new(id, number, OpenDeadlines.Table, [.. stored.Deadlines.Keys.Order()],
+                "open deadlines of an application without any events");
+    }
+
+    private IEnumerable<ProjectionDifference> Compare(Guid id, Stored stored, Folded folded, DateTimeOffset now)
+    {
+        var number = folded.Details?.TrackingNumber ?? folded.Tracking?.TrackingNumber;
+        if (DocumentDifference(id, number, stored.Details, folded.Details is { } d ? d with { Id = id } : null) is { } details)
+            yield return details;
+        if (DocumentDifference(id, number, stored.Tracking, folded.Tracking) is { } tracking) yield return tracking;
+        if (InboxDifference(id, number, folded.Inbox.Changed.Values.OfType<InboxItem>().ToList(), stored.Inbox) is { } inbox)
+            yield return inbox;
+        if (DeadlineDifference(id, number, folded.Deadlines, stored.Deadlines, now) is { } deadlines) yield return deadlines;
+    }
+
+    private ProjectionDifference? DocumentDifference<T>(Guid id, string? number, T? stored, T? folded) where T : class
+    {
+        if (stored is null && folded is null) return null;
+        if (folded is null) return new(id, number, typeof(T).Name, [], "a stored document the events do not give");
+        if (stored is null) return new(id, number, typeof(T).Name, [], "the events fold into a document that is not stored");
+        var serializer = store.Options.Serializer();
+        var a = JsonNode.Parse(serializer.ToJson(stored))!.AsObject();
+        var b = JsonNode.Parse(serializer.ToJson(folded))!.AsObject();
+        var fields = a.Select(p => p.Key).Union(b.Select(p => p.Key)).Where(k => !JsonNode.DeepEquals(a[k], b[k])).Order().ToList();
+        return fields.Count == 0 ? null
+            : new(id, number, typeof(T).Name, fields,
+                string.Join("; ", fields.Select(f => $"{f} is {Short(a[f])} but the events give {Short(b[f])}")));
+    }
+
+    /// <summary>Each step waiting in an agency's inbox, against the items the events leave: which, where, and what they say.</summary>
+    private ProjectionDifference? InboxDifference(Guid id, string? number, IReadOnlyList<InboxItem> expected,
+        IReadOnlyList<InboxItem> stored)
+    {
+        var storedById = stored.ToDictionary(i => i.Id);
+        var expectedById = expected.ToDictionary(i => i.Id);
+        var details = new List<(string Step, string Text)>();
+        foreach (var item in stored.Where(i => !expectedById.ContainsKey(i.Id)))
+            details.Add((item.StepId, $"step {item.StepId} is in the inbox of {item.Agency} but the events give no such open step"));
+        foreach (var item in expected)
+        {
+            if (!storedById.TryGetValue(item.Id, out var kept))
+                details.Add((item.StepId, $"step {item.StepId} is open for {item.Agency} but missing from its inbox"));
+            else if (DocumentDifference(id, number, kept, item) is { } difference)
+                details.Add((item.StepId, $"step {item.StepId} in the inbox of {kept.Agency}: {difference.Detail}"));
+        }
+        return details.Count == 0 ? null
+            : new(id, number, nameof(InboxItem), [.. details.Select(d => d.Step).Distinct().Order()],
+                string.Join("; ", details.Select(d => d.Text)));
+    }
+
+    /// <summary>Each open deadline the sweeper will fire, against the rows the events leave.</summary>
+    private static ProjectionDifference? DeadlineDifference(Guid id, string? number, IReadOnlyDictionary<string, DeadlineRow> expected,
+        IReadOnlyDictionary<string, DeadlineRow> stored, DateTimeOffset now)
+    {
+        var details = new List<(string Scope, string Text)>();
+        foreach (var scope in stored.Keys.Except(expected.Keys))
+            details.Add((scope, $"a deadline for {scope} is open but the events give none"));
+        foreach (var (scope, row) in expected)
+        {
+            if (!stored.TryGetValue(scope, out var kept)) details.Add((scope, $"the deadline for {scope} is missing"));
+            else if (!Same(kept, row, now))
+                details.Add((scope, $"the deadline for {scope} is {Describe(kept)} but the events give {Describe(row)}"));
+        }
+        return details.Count == 0 ? null
+            : new(id, number, OpenDeadlines.Table, [.. details.Select(d => d.Scope).Distinct().Order()],
+                string.Join("; ", details.Select(d => d.Text)));
+    }
+
+    /// <summary>Equal to the microsecond the database keeps; a timer past its instant may have been retired.</summary>
+    private static bool Same(DeadlineRow stored, DeadlineRow folded, DateTimeOffset now) =>
+        stored.Kind == folded.Kind && stored.Level == folded.Level && stored.Agency == folded.Agency &&
+        Micro(stored.DueAt) == Micro(folded.DueAt) &&
+        (Micro(stored.FireAt) == Micro(folded.FireAt) || (stored.FireAt is null && folded.FireAt <= now));
+
+    private static long? Micro(DateTimeOffset? at) => at?.UtcTicks / 10;
+
+    private static string Describe(DeadlineRow row) =>
+        $"due {row.DueAt.UtcDateTime:O} at {row.Agency ?? "the centre"}, next {row.Kind} (level {row.Level}) " +
+        (row.FireAt is { } fire ? $"at {fire.UtcDateTime:O}" : "never");
+
+    private async Task<Dictionary<Guid, Dictionary<string, DeadlineRow>>> DeadlineRowsAsync(Guid? only, CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(
+            $"select application_id, scope, kind, level, agency, due_at, fire_at from {Deadlines} " +
+            "where @only::uuid is null or application_id = @only");
+        command.Parameters.Add(new NpgsqlParameter("only", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)only ?? DBNull.Value });
+        var rows = new Dictionary<Guid, Dictionary<string, DeadlineRow>>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            var application = reader.GetGuid(0);
+            if (!rows.TryGetValue(application, out var scopes)) rows[application] = scopes = [];
+            scopes[reader.GetString(1)] = new DeadlineRow(reader.GetString(2), reader.GetInt32(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+        }
+        return rows;
     }
 
     private static string Short(JsonNode? node)
