@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
+using Workflow.Store.Definitions;
 
 namespace Workflow.Cli;
 
@@ -17,7 +18,7 @@ public static class VerifyCommand
         };
         var projections = new Option<bool>("--projections")
         {
-            Description = "also fold the verified events again and name every read-model document that differs from them",
+            Description = "also fold the verified events again and name every read model that differs from them (case documents, inbox items, deadline timers)",
         };
         var export = new Option<FileInfo?>("--export")
         {
@@ -102,6 +103,13 @@ public static class VerifyCommand
                                       $"(sealed at version {change.SealedVersion?.ToString() ?? "-"}, " +
                                       $"now {change.CurrentVersion?.ToString() ?? "-"})");
             }
+        var altered = 0;
+        if (one is null)
+            foreach (var rules in await provider.GetRequiredService<PinnedDefinitions>().AlteredAsync(cancellation))
+            {
+                altered++;
+                Console.WriteLine($"RULES {rules.WorkflowId} version {rules.Version} ({rules.Hash}) changed since publication: {rules.Detail}");
+            }
         var differences = 0;
         if (projections)
             foreach (var d in await provider.GetRequiredService<ProjectionCheck>().RunAsync(broken, one, cancellation))
@@ -109,9 +117,10 @@ public static class VerifyCommand
                 differences++;
                 Console.WriteLine($"DIFFERS {d.Document} {d.ApplicationId} {d.TrackingNumber ?? "-"}: {d.Detail}");
             }
-        var problems = broken.Count + sealsBroken + differences;
+        var problems = broken.Count + sealsBroken + altered + differences;
         Console.WriteLine($"{streams} stream(s), {events} event(s): " +
                           (problems == 0 ? "intact" : $"{broken.Count} broken stream(s), {sealsBroken} broken seal(s)" +
+                                                      (one is null ? $", {altered} altered procedure version(s)" : "") +
                                                       (projections ? $", {differences} differing document(s)" : "")));
         return problems == 0 ? 0 : 1;
     }

@@ -325,6 +325,38 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     }
 
     [Fact]
+    public async Task rules_changed_in_the_database_after_publication_are_named_and_nothing_is_decided_under_them()
+    {
+        var source = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"))
+            .Replace("version: 1", "version: 2") + $"\n# version 2 of {Guid.NewGuid()}\n";
+        (await FourEyes.PublishAsync(Api, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await Store()).GetProperty("alteredRules").GetArrayLength().ShouldBe(0);
+
+        // The registry's ten working days made two hundred in the stored text of version 2, which new applications follow.
+        await Sql($"update {WorkflowStore.Schema}.mt_doc_storeddefinition set data = jsonb_set(data, '{{source}}', " +
+                  "to_jsonb(replace(data->>'source', 'deadline: 10 working days', 'deadline: 200 working days'))) " +
+                  "where data->>'workflowId' = 'enterprise-registration' and data->>'version' = '2'");
+
+        var all = await Store();
+        all.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        var altered = all.GetProperty("alteredRules").EnumerateArray().ShouldHaveSingleItem();
+        altered.GetProperty("workflowId").GetString().ShouldBe("enterprise-registration");
+        altered.GetProperty("version").GetInt32().ShouldBe(2);
+        altered.GetProperty("detail").GetString()!.ShouldContain("its text hashes to sha256:");
+        (await Cli()).ShouldBe(1);
+
+        // A node that had not read version 2 yet (the second host on this database) refuses to receive under it.
+        var before = await Api.CountsAsync();
+        var refused = await Post(ApiFixture.Client(Api.Clocked, "clerk", "odsc"), "/api/applications",
+            Samples.Submission("enterprise-registration"));
+        refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("code").GetString().ShouldBe("rules-altered");
+        problem.GetProperty("detail").GetString()!.ShouldContain("enterprise-registration version 2 were changed in the database");
+        (await Api.CountsAsync()).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task a_seal_names_each_stream_truncated_deleted_or_relinked_since()
     {
         var truncated = await Approved();

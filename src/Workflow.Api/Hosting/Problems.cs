@@ -17,7 +17,8 @@ namespace Workflow.Api.Hosting;
 /// <summary>
 /// Every error as RFC 7807 problem details: 400 with field errors for bad input, 403, 404, 409 for a broken rule or a
 /// concurrent change, 412 for a stale If-Match, 413 for a body above the limit, 422 for an Idempotency-Key reused with
-/// another request, 503 with Retry-After while the database is unreachable. Never a 500 for something the caller did.
+/// another request, 503 with Retry-After while the database is unreachable, 503 for an application whose rules were changed
+/// in the database after publication. Never a 500 for something the caller did.
 /// </summary>
 public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> log) : IExceptionHandler
 {
@@ -64,6 +65,8 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             IdempotencyKeyReused => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
                 $"The Idempotency-Key '{http.Request.Headers["Idempotency-Key"]}' was first used with another request; " +
                 "a retry must repeat the first request exactly, and a new request needs a new key.", "idempotency-key-reused"),
+            Workflow.Store.Definitions.RulesAltered altered => Problem(StatusCodes.Status503ServiceUnavailable, "Rules unavailable",
+                altered.Message, "rules-altered"),
             _ when Unstorable(exception) => Invalid("body", "The request contains text the store cannot hold (the NUL character)."),
             _ when DatabaseAway(exception) => Unavailable(http),
             _ => null,
@@ -73,7 +76,7 @@ public sealed class Problems(IProblemDetailsService problems, ILogger<Problems> 
             log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
             return false;
         }
-        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable && exception is not Workflow.Store.Definitions.RulesAltered)
             log.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", http.Request.Method, http.Request.Path,
                 Chain(exception).Last().Message);
         else

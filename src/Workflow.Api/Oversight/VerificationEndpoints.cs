@@ -3,6 +3,7 @@ using Marten;
 using Workflow.Api.Hosting;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
+using Workflow.Store.Definitions;
 using Workflow.Store.Identity;
 
 namespace Workflow.Api.Oversight;
@@ -17,8 +18,11 @@ public sealed record ApplicationVerification(Guid ApplicationId, string Tracking
 public sealed record ChangedSinceSeal(long SealVersion, Guid StreamId, string? TrackingNumber, string Kind, long? SealedVersion,
     long? CurrentVersion);
 
+/// <param name="AlteredRules">Published procedure versions whose stored text no longer hashes to the hash they were published
+/// under (and that their applications recorded); nothing is decided under them.</param>
+/// <param name="Projections">With <c>?projections=true</c>: every read model that differs from its refolded events.</param>
 public sealed record StoreVerification(DateTimeOffset At, int Streams, int Events, bool Intact, IReadOnlyList<BrokenStream> Broken,
-    IReadOnlyList<SealCheck> Seals, IReadOnlyList<ChangedSinceSeal> ChangedSinceSeals,
+    IReadOnlyList<SealCheck> Seals, IReadOnlyList<ChangedSinceSeal> ChangedSinceSeals, IReadOnlyList<AlteredDefinition> AlteredRules,
     IReadOnlyList<ProjectionDifference>? Projections = null);
 
 public sealed record SealExport(string Root, int Streams, long ThroughSequence, DateTimeOffset At, long SealVersion,
@@ -40,8 +44,9 @@ public static class VerificationEndpoints
     public static void MapStoreVerification(this RouteGroupBuilder oversight)
     {
         oversight.MapGet("/verification", VerifyAll)
-            .WithSummary("Verify every stream of the store and every seal, naming the streams changed since a seal (auditors); " +
-                         "?projections=true also names every read-model document that differs from its refolded events")
+            .WithSummary("Verify every stream of the store, every seal and every published procedure version, naming the " +
+                         "streams changed since a seal and the rules changed since publication (auditors); ?projections=true also " +
+                         "names every read model that differs from its refolded events")
             .Produces<StoreVerification>().ProducesProblem(403);
         oversight.MapPost("/seals", Seal)
             .WithSummary("Seal the store now: a Merkle root over every stream's chain head, recorded as an event (the server only)")
@@ -69,7 +74,7 @@ public static class VerificationEndpoints
     }
 
     private static async Task<IResult> VerifyAll(HttpContext http, IQuerySession session, AuditChain chain, Seals seals,
-        ProjectionCheck projections, TimeProvider clock, CancellationToken cancellation,
+        ProjectionCheck projections, PinnedDefinitions definitions, TimeProvider clock, CancellationToken cancellation,
         [FromQuery(Name = "projections")] bool projectionsToo = false)
     {
         var failures = new List<ChainBreak>();
@@ -89,8 +94,11 @@ public static class VerificationEndpoints
         var differences = projectionsToo
             ? await projections.RunAsync([.. failures.Select(f => f.StreamId)], cancellation: cancellation)
             : null;
-        var intact = broken.Count == 0 && sealChecks.All(s => s.Holds && s.HeadsIntact) && differences is not { Count: > 0 };
-        return Results.Ok(new StoreVerification(clock.GetUtcNow(), streams, (int)events, intact, broken, sealChecks, changed, differences));
+        var altered = await definitions.AlteredAsync(cancellation);
+        var intact = broken.Count == 0 && sealChecks.All(s => s.Holds && s.HeadsIntact) && altered.Count == 0 &&
+                     differences is not { Count: > 0 };
+        return Results.Ok(new StoreVerification(clock.GetUtcNow(), streams, (int)events, intact, broken, sealChecks, changed, altered,
+            differences));
     }
 
     private static async Task<IResult> Seal(HttpContext http, Seals seals, CancellationToken cancellation)

@@ -52,6 +52,20 @@ public sealed record VersionView(int Version, string Hash, DateOnly? EffectiveFr
 /// <summary>Who asked for a publication and who approved it, recorded in the version it publishes.</summary>
 public sealed record Approval(string RequestedBy, DateTimeOffset RequestedAt, string ApprovedBy);
 
+/// <summary>
+/// A stored definition whose text no longer hashes to the hash it was published under (and that running applications recorded):
+/// someone changed it in the database.
+/// </summary>
+public sealed record AlteredDefinition(string Id, string WorkflowId, int Version, string Hash, string Detail);
+
+/// <summary>The rules an application follows were changed in the database after publication: nothing is decided under them.</summary>
+public sealed class RulesAltered(AlteredDefinition altered) : Exception(
+    $"The rules of {altered.WorkflowId} version {altered.Version} were changed in the database after they were published " +
+    $"({altered.Detail}). Nothing is decided under them until the published text is restored.")
+{
+    public AlteredDefinition Altered { get; } = altered;
+}
+
 /// <summary>A publication that breaks a versioning rule (an older version number, a version reused with other rules).</summary>
 public sealed class VersionConflict(string message) : Exception(message);
 
@@ -239,8 +253,42 @@ public sealed class PinnedDefinitions(
         await using var session = store.QuerySession();
         var stored = await session.LoadAsync<StoredDefinition>(id, cancellation)
             ?? throw new InvalidOperationException($"the definition {id} that this application follows is not stored");
+        if (Altered(stored) is { } altered)
+        {
+            log.LogCritical("The stored text of {WorkflowId} version {WorkflowVersion} ({DefinitionHash}) was changed after " +
+                            "publication: {Detail}; nothing is decided under it", altered.WorkflowId, altered.Version, altered.Hash,
+                altered.Detail);
+            throw new RulesAltered(altered);
+        }
         return _byHash.GetOrAdd(id, _ => catalog.ParseStored(stored.FileName, stored.Source));
     }
+
+    /// <summary>Every stored definition whose text, procedure or version no longer matches the hash it was published under.</summary>
+    public async Task<IReadOnlyList<AlteredDefinition>> AlteredAsync(CancellationToken cancellation = default)
+    {
+        await using var session = store.QuerySession();
+        var all = await session.Query<StoredDefinition>().ToListAsync(cancellation);
+        return [.. all.Select(Altered).OfType<AlteredDefinition>().OrderBy(a => a.WorkflowId).ThenBy(a => a.Version)];
+    }
+
+    /// <summary>
+    /// A stored definition is kept under the hash of its text (its id names the procedure, the version and that hash): the text
+    /// must still hash to it, and the fields must still be the id's.
+    /// </summary>
+    private static AlteredDefinition? Altered(StoredDefinition stored)
+    {
+        var hash = DefinitionParser.HashOf(stored.Source);
+        string? detail = null;
+        if (stored.Id != StoredDefinition.IdOf(stored.WorkflowId, stored.Version, stored.Hash))
+            detail = $"it is kept as {stored.Id} but says it is {StoredDefinition.IdOf(stored.WorkflowId, stored.Version, stored.Hash)}";
+        else if (hash != stored.Hash) detail = $"its text hashes to {hash}, not to the {stored.Hash} it was published under";
+        else if (ParsedAs(stored) is { } parsed && (parsed.Id != stored.WorkflowId || parsed.Version != stored.Version))
+            detail = $"its text is {parsed.Id} version {parsed.Version}";
+        return detail is null ? null : new AlteredDefinition(stored.Id, stored.WorkflowId, stored.Version, stored.Hash, detail);
+    }
+
+    private static WorkflowDefinition? ParsedAs(StoredDefinition stored) =>
+        DefinitionParser.ParseDefinition(stored.FileName, stored.Source, []);
 
     private static StoredDefinition? InForce(IEnumerable<StoredDefinition> published, string workflowId, DateOnly day) =>
         published.Where(s => s.WorkflowId == workflowId && s.RetiredAt is null && (s.EffectiveFrom is null || s.EffectiveFrom <= day))
