@@ -337,12 +337,18 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
                   "to_jsonb(replace(data->>'source', 'deadline: 10 working days', 'deadline: 200 working days'))) " +
                   "where data->>'workflowId' = 'enterprise-registration' and data->>'version' = '2'");
 
+        // And version 1 held back from today, beside its text, so that no version would be in force.
+        await Sql($"update {WorkflowStore.Schema}.mt_doc_storeddefinition set data = jsonb_set(data, '{{effectiveFrom}}', " +
+                  "'\"2099-01-01\"') where data->>'workflowId' = 'enterprise-registration' and data->>'version' = '1'");
+
         var all = await Store();
         all.GetProperty("intact").GetBoolean().ShouldBeFalse();
-        var altered = all.GetProperty("alteredRules").EnumerateArray().ShouldHaveSingleItem();
-        altered.GetProperty("workflowId").GetString().ShouldBe("enterprise-registration");
-        altered.GetProperty("version").GetInt32().ShouldBe(2);
-        altered.GetProperty("detail").GetString()!.ShouldContain("its text hashes to sha256:");
+        var altered = all.GetProperty("alteredRules").EnumerateArray().ToList();
+        altered.Select(a => (a.GetProperty("workflowId").GetString(), a.GetProperty("version").GetInt32()))
+            .ShouldBe([("enterprise-registration", 1), ("enterprise-registration", 2)]);
+        altered[0].GetProperty("detail").GetString()
+            .ShouldBe("its text says effective from publication but it is kept as effective 2099-01-01");
+        altered[1].GetProperty("detail").GetString()!.ShouldContain("its text hashes to sha256:");
         (await Cli()).ShouldBe(1);
 
         // A node that had not read version 2 yet (the second host on this database) refuses to receive under it.

@@ -282,10 +282,22 @@ public sealed class PinnedDefinitions(
         if (stored.Id != StoredDefinition.IdOf(stored.WorkflowId, stored.Version, stored.Hash))
             detail = $"it is kept as {stored.Id} but says it is {StoredDefinition.IdOf(stored.WorkflowId, stored.Version, stored.Hash)}";
         else if (hash != stored.Hash) detail = $"its text hashes to {hash}, not to the {stored.Hash} it was published under";
-        else if (ParsedAs(stored) is { } parsed && (parsed.Id != stored.WorkflowId || parsed.Version != stored.Version))
+        else if (ParsedAs(stored) is not { } parsed) detail = "its text no longer reads as a procedure";
+        else if (parsed.Id != stored.WorkflowId || parsed.Version != stored.Version)
             detail = $"its text is {parsed.Id} version {parsed.Version}";
+        else if (TextSays(parsed) != TextSays(stored)) detail = $"its text says {TextSays(parsed)} but it is kept as {TextSays(stored)}";
         return detail is null ? null : new AlteredDefinition(stored.Id, stored.WorkflowId, stored.Version, stored.Hash, detail);
     }
+
+    /// <summary>What a version's text decides about when and where it applies, which new applications are given by.</summary>
+    private static string TextSays(WorkflowDefinition d) =>
+        TextSays(d.Effective, d.Extends, d.Centres.IsEmpty ? null : [.. d.Centres]);
+
+    private static string TextSays(StoredDefinition s) => TextSays(s.EffectiveFrom, s.Extends, s.Centres);
+
+    private static string TextSays(DateOnly? effective, string? extends, IReadOnlyList<string>? centres) =>
+        $"effective {effective?.ToString("yyyy-MM-dd") ?? "from publication"}" +
+        (extends is null ? "" : $", a variant of {extends} at {string.Join(", ", centres ?? [])}");
 
     private static WorkflowDefinition? ParsedAs(StoredDefinition stored) =>
         DefinitionParser.ParseDefinition(stored.FileName, stored.Source, []);
