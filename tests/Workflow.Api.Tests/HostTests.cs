@@ -176,3 +176,30 @@ public class when_a_developer_moves_the_clock(ApiFixture api) : ApiTest(api)
         (await Post(client, "/api/dev/clock", new { advance = "P3D" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 }
+
+public class when_the_server_logs_while_its_daemon_stops
+{
+    private sealed class Collected : Serilog.Core.ILogEventSink
+    {
+        public List<Serilog.Events.LogEvent> Events { get; } = [];
+
+        public void Emit(Serilog.Events.LogEvent logEvent) => Events.Add(logEvent);
+    }
+
+    [Fact]
+    public void only_the_daemons_disposal_race_is_dropped()
+    {
+        var log = new Collected();
+        var configuration = new Serilog.LoggerConfiguration();
+        Hosting.Logging.ConfigureLogger(configuration, development: false);
+        using var logger = configuration.WriteTo.Sink(log).CreateLogger();
+        var race = new ObjectDisposedException("System.Threading.SemaphoreSlim");
+        var daemon = logger.ForContext("SourceContext", "Marten.Events.Daemon.Coordination.ProjectionCoordinator");
+
+        daemon.Error(race, "Error trying to load events");
+        daemon.Error(new InvalidOperationException("the projection failed"), "Error in a projection");
+        logger.ForContext("SourceContext", "Workflow.Store.Applications.DeadlineSweeper").Error(race, "A sweep failed");
+
+        log.Events.Select(e => e.MessageTemplate.Text).ShouldBe(["Error in a projection", "A sweep failed"]);
+    }
+}

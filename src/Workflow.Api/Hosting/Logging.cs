@@ -20,6 +20,11 @@ public static class Logging
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Information)
             // A port already in use ends the start-up with one line on standard error (Program), not a stack trace.
             .Filter.ByExcluding(e => e.Exception is { } error && Startup.IsAddressInUse(error))
+            // The async daemon, stopped while it loads events (a start that fails, a shutdown), may release a throttle it has
+            // already disposed: a known race of its shutdown that loses nothing (the progress is kept in the database).
+            .Filter.ByExcluding(e => e.Exception is ObjectDisposedException &&
+                                     e.Properties.TryGetValue("SourceContext", out var source) &&
+                                     source.ToString().StartsWith("\"Marten.Events.Daemon", StringComparison.Ordinal))
             .Enrich.FromLogContext();
         if (development)
             logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
