@@ -43,6 +43,8 @@ public static class WorkflowStore
             old => old.Upcast());
         options.Events.MapEventType<Audit.ChainsSealed>("chains_sealed");
         options.Events.MapEventType<Audit.CaseFileOpened>("case_file_opened");
+        options.Events.MapEventType<Definitions.RulesPublished>("rules_published");
+        options.Events.MapEventType<Definitions.RulesRetired>("rules_retired");
 
         options.Projections.Add(new ApplicationProjection(), ProjectionLifecycle.Live);
         // The case documents (details and tracking), folded by one inline projection from what the command read with the stream.

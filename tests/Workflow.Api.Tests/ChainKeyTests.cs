@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Workflow.Store;
 using Workflow.Store.Audit;
+using Workflow.Store.Definitions;
 
 namespace Workflow.Api.Tests;
 
@@ -88,7 +89,9 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
 
         var all = await Store("?projections=true");
         all.GetProperty("intact").GetBoolean().ShouldBeTrue(all.ToString());
-        all.GetProperty("streams").GetInt32().ShouldBe(4);
+        // The case, its access log, the seals, the bare session's stream and the record of the procedures' publications.
+        all.GetProperty("streams").GetInt32().ShouldBe(5);
+        all.GetProperty("alteredRules").GetArrayLength().ShouldBe(0);
         all.GetProperty("projections").GetArrayLength().ShouldBe(0);
         await using var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>()
             .CreateCommand($"select count(*) from {Events} e where not exists " +
@@ -331,6 +334,8 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
             .Replace("version: 1", "version: 2") + $"\n# version 2 of {Guid.NewGuid()}\n";
         (await FourEyes.PublishAsync(Api, source)).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await Store()).GetProperty("alteredRules").GetArrayLength().ShouldBe(0);
+        var running = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        (await Read<Details>(await Api.Clerk.GetAsync($"/api/applications/{running.Id}"))).WorkflowVersion.ShouldBe(2);
 
         // The registry's ten working days made two hundred in the stored text of version 2, which new applications follow.
         await Sql($"update {WorkflowStore.Schema}.mt_doc_storeddefinition set data = jsonb_set(data, '{{source}}', " +
@@ -351,15 +356,79 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         altered[1].GetProperty("detail").GetString()!.ShouldContain("its text hashes to sha256:");
         (await Cli()).ShouldBe(1);
 
-        // A node that had not read version 2 yet (the second host on this database) refuses to receive under it.
+        // A node that had not read version 2 yet (the second host on this database) decides nothing under it.
         var before = await Api.CountsAsync();
-        var refused = await Post(ApiFixture.Client(Api.Clocked, "clerk", "odsc"), "/api/applications",
-            Samples.Submission("enterprise-registration"));
+        var refused = await Post(ApiFixture.Client(Api.Clocked, "clerk", "odsc"), $"/api/applications/{running.Id}/steps/intake/decision",
+            new { outcome = "approve", reason = "complete" });
         refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         problem.GetProperty("code").GetString().ShouldBe("rules-altered");
         problem.GetProperty("detail").GetString()!.ShouldContain("enterprise-registration version 2 were changed in the database");
         (await Api.CountsAsync()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task a_version_added_removed_brought_back_or_given_another_approver_with_sql_is_named()
+    {
+        var definitions = Api.Factory.Services.GetRequiredService<PinnedDefinitions>();
+        var source = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"));
+        (await FourEyes.PublishAsync(Api, source.Replace("version: 1", "version: 2"))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await definitions.RetireAsync("import-licence", 1, "designer-1")).ShouldBeTrue();
+        (await definitions.AlteredAsync()).ShouldBeEmpty();
+
+        // A version 3 written straight into the store, text and hash consistent, but never asked for nor approved.
+        await using (var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            var text = source.Replace("version: 1", "version: 3").Replace("deadline: 10 working days", "deadline: 60 working days");
+            var hash = Workflow.Core.Definitions.DefinitionParser.HashOf(text);
+            session.Store(new StoredDefinition
+            {
+                Id = StoredDefinition.IdOf("enterprise-registration", 3, hash), WorkflowId = "enterprise-registration", Version = 3,
+                Hash = hash, FileName = "enterprise-registration.yaml", Source = text, FirstLoadedAt = DateTimeOffset.UtcNow,
+                Origin = "api", PublishedBy = "designer-1", ApprovedBy = "designer-2",
+            });
+            await session.SaveChangesAsync();
+        }
+        const string Versions = $"{WorkflowStore.Schema}.mt_doc_storeddefinition";
+        await Sql($"update {Versions} set data = jsonb_set(data, '{{approvedBy}}', '\"designer-9\"') " +
+                  "where data->>'workflowId' = 'enterprise-registration' and data->>'version' = '2'");
+        await Sql($"update {Versions} set data = data - 'retiredAt' - 'retiredBy' where data->>'workflowId' = 'import-licence'");
+        await Sql($"delete from {Versions} where data->>'workflowId' = 'land-title-transfer'");
+
+        var altered = (await Store()).GetProperty("alteredRules").EnumerateArray()
+            .ToDictionary(a => $"{a.GetProperty("workflowId").GetString()}@{a.GetProperty("version").GetInt32()}",
+                a => a.GetProperty("detail").GetString());
+        altered.Keys.ShouldBe(["enterprise-registration@2", "enterprise-registration@3", "import-licence@1", "land-title-transfer@1"],
+            ignoreOrder: true);
+        altered["enterprise-registration@2"].ShouldBe("the approver is designer-9 but the record says designer-2");
+        altered["enterprise-registration@3"].ShouldBe("it is stored but no publication of it is on record");
+        altered["import-licence@1"]!.ShouldStartWith("the retirement is none but the record says 20");
+        altered["import-licence@1"]!.ShouldEndWith("who retired it is none but the record says designer-1");
+        altered["land-title-transfer@1"].ShouldBe("it was published but is no longer stored");
+        (await Cli()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_store_from_before_the_record_has_its_versions_recorded_once_as_found_at_the_first_start()
+    {
+        var definitions = Api.Factory.Services.GetRequiredService<PinnedDefinitions>();
+        (await definitions.RetireAsync("import-licence", 1, "designer-1")).ShouldBeTrue();
+        // What an earlier release left: the versions stored, no record of them.
+        var record = PublicationRecord.Stream;
+        await Sql($"delete from {Links} where stream_id = @id; delete from {Events} where stream_id = @id; " +
+                  $"delete from {WorkflowStore.Schema}.mt_streams where id = @id", record);
+        (await definitions.AlteredAsync()).Count.ShouldBeGreaterThan(0, "versions without a record are named");
+
+        await definitions.PublishLoadedAsync(TimeProvider.System);
+        await definitions.PublishLoadedAsync(TimeProvider.System);
+
+        (await definitions.AlteredAsync()).ShouldBeEmpty();
+        await using var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(record);
+        var stored = await session.Query<StoredDefinition>().CountAsync();
+        events.Count.ShouldBe(stored + 1, "each version recorded once, and the one retirement");
+        events.Select(e => e.Data).OfType<RulesPublished>().ShouldAllBe(p => !p.OnRecord);
+        (await Cli()).ShouldBe(0);
     }
 
     [Fact]

@@ -24,14 +24,16 @@ public class the_command_shell_is_the_only_writer_of_application_streams
         @"|\.\s*(AppendOne|AppendMany)\s*\(");
 
     /// <summary>
-    /// The writers allowed, each with what it writes. Only the command shell writes application streams; the access log
-    /// and the seals write streams of their own (one per application's reading, one for the seals), never a case's.
+    /// The writers allowed, each with what it writes. Only the command shell writes application streams; the access log,
+    /// the seals and the record of publications write streams of their own (one per application's reading, one for the
+    /// seals, one for the procedures' publications), never a case's.
     /// </summary>
     private static readonly Dictionary<string, string> Writers = new()
     {
         ["src/Workflow.Store/Applications/ApplicationCommands.cs"] = "application streams, through the decider",
         ["src/Workflow.Store/Audit/AccessLog.cs"] = "the access-log stream of each application, never the application's own",
         ["src/Workflow.Store/Audit/Seals.cs"] = "the seal stream",
+        ["src/Workflow.Store/Definitions/PublicationRecord.cs"] = "the stream of the procedures' publications and retirements",
     };
 
     [Fact]

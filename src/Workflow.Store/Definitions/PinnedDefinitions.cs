@@ -94,10 +94,27 @@ public sealed class PinnedDefinitions(
 
     public WorkflowCatalog Catalog => catalog;
 
-    /// <summary>Records the text of each definition of the folder, so applications started under it can be decided later.</summary>
+    /// <summary>
+    /// Records the text of each definition of the folder, so applications started under it can be decided later. The first
+    /// start of a store without a publication record (<see cref="PublicationRecord"/>) records the versions it already holds,
+    /// marked as found rather than published on record. Nodes starting together take turns.
+    /// </summary>
     public async Task PublishLoadedAsync(TimeProvider now, CancellationToken cancellation = default)
     {
-        await using var session = store.LightweightSession();
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var turn = await connection.BeginTransactionAsync(cancellation);
+        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(@kind, 0)", connection, turn))
+        {
+            take.Parameters.AddWithValue("kind", PublicationLock);
+            await take.ExecuteNonQueryAsync(cancellation);
+        }
+        await using var session = store.LightweightSession(SessionOptions.ForTransaction(turn));
+        if ((await PublicationRecord.ReadAsync(session, cancellation)).Count == 0)
+            foreach (var found in await session.Query<StoredDefinition>().OrderBy(s => s.FirstLoadedAt).ToListAsync(cancellation))
+            {
+                PublicationRecord.Published(session, found, onRecord: false);
+                if (found.RetiredAt is not null) PublicationRecord.Retired(session, found);
+            }
         var ids = catalog.All.Select(d => StoredDefinition.IdOf(d.Id, d.Version, d.Hash)).ToArray();
         var known = (await session.LoadManyAsync<StoredDefinition>(cancellation, ids)).Select(s => s.Id).ToHashSet();
         foreach (var d in catalog.All.Where(d => !known.Contains(StoredDefinition.IdOf(d.Id, d.Version, d.Hash))))
@@ -108,9 +125,12 @@ public sealed class PinnedDefinitions(
                 log.LogWarning("Definition {WorkflowId} version {WorkflowVersion} changed without a new version number; " +
                                "running applications keep the text they started with, new ones get {DefinitionHash}",
                                d.Id, d.Version, d.Hash);
-            session.Store(Stored(d, "file", null, now.GetUtcNow()));
+            var stored = Stored(d, "file", null, now.GetUtcNow());
+            session.Store(stored);
+            PublicationRecord.Published(session, stored);
         }
         await session.SaveChangesAsync(cancellation);
+        await turn.CommitAsync(cancellation);
         _published = (long.MinValue, []);
     }
 
@@ -155,6 +175,7 @@ public sealed class PinnedDefinitions(
             ApprovedBy = approval?.ApprovedBy, ApprovedAt = approval is null ? null : now, RequestedAt = approval?.RequestedAt,
         };
         session.Store(stored);
+        PublicationRecord.Published(session, stored);
         await session.SaveChangesAsync(cancellation);
         await turn.CommitAsync(cancellation);
         _byHash.TryAdd(id, definition);
@@ -172,7 +193,11 @@ public sealed class PinnedDefinitions(
             .Where(s => s.WorkflowId == workflowId && s.Version == version).ToListAsync(cancellation);
         if (versions.Count == 0) return false;
         foreach (var v in versions.Where(v => v.RetiredAt is null))
-            session.Store(v with { RetiredAt = clock.GetUtcNow(), RetiredBy = retiredBy });
+        {
+            var retired = v with { RetiredAt = clock.GetUtcNow(), RetiredBy = retiredBy };
+            session.Store(retired);
+            PublicationRecord.Retired(session, retired);
+        }
         await session.SaveChangesAsync(cancellation);
         _published = (long.MinValue, []);
         return true;
@@ -263,12 +288,22 @@ public sealed class PinnedDefinitions(
         return _byHash.GetOrAdd(id, _ => catalog.ParseStored(stored.FileName, stored.Source));
     }
 
-    /// <summary>Every stored definition whose text, procedure or version no longer matches the hash it was published under.</summary>
+    /// <summary>
+    /// Every stored version whose text no longer matches the hash it was published under, or whose publication or retirement
+    /// differs from the record of publications (<see cref="PublicationRecord"/>); every version on record no longer stored.
+    /// </summary>
     public async Task<IReadOnlyList<AlteredDefinition>> AlteredAsync(CancellationToken cancellation = default)
     {
         await using var session = store.QuerySession();
         var all = await session.Query<StoredDefinition>().ToListAsync(cancellation);
-        return [.. all.Select(Altered).OfType<AlteredDefinition>().OrderBy(a => a.WorkflowId).ThenBy(a => a.Version)];
+        var record = await PublicationRecord.ReadAsync(session, cancellation);
+        var altered = all.Select(s => Altered(s) ?? (PublicationRecord.Difference(s, record.GetValueOrDefault(s.Id)) is { } detail
+                ? new AlteredDefinition(s.Id, s.WorkflowId, s.Version, s.Hash, detail)
+                : null))
+            .OfType<AlteredDefinition>()
+            .Concat(record.Values.Where(r => all.All(s => s.Id != r.Id)).Select(r =>
+                new AlteredDefinition(r.Id, r.WorkflowId, r.Version, r.Hash, "it was published but is no longer stored")));
+        return [.. altered.OrderBy(a => a.WorkflowId).ThenBy(a => a.Version).ThenBy(a => a.Id, StringComparer.Ordinal)];
     }
 
     /// <summary>
