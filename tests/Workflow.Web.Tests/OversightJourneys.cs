@@ -120,6 +120,43 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         await AccessibleAsync(page);
     }
 
+    [Theory]
+    [InlineData("en", "What people are shown differs from the recorded events: the case as staff see it, the citizen's tracking " +
+                      "page. This page shows the case as its events give it.", "Being decided", "Refused")]
+    [InlineData("lo", "ສິ່ງທີ່ສະແດງໃຫ້ຜູ້ຄົນເຫັນ ບໍ່ກົງກັບເຫດການທີ່ບັນທຶກໄວ້: ຄຳຮ້ອງຕາມທີ່ພະນັກງານເຫັນ, ໜ້າຕິດຕາມຂອງພົນລະເມືອງ. " +
+                      "ໜ້ານີ້ສະແດງຄຳຮ້ອງຕາມເຫດການທີ່ບັນທຶກໄວ້.", "ກຳລັງພິຈາລະນາ", "ບໍ່ອະນຸມັດ")]
+    public async Task an_auditor_sees_the_case_as_its_events_give_it_when_what_people_are_shown_was_changed(string language,
+        string warning, string running, string refused)
+    {
+        var changed = await CaseAsync(daysAgo: 10);
+        var untouched = await CaseAsync(daysAgo: 10);
+        // Someone with database rights marks the case refused where staff and the citizen look, leaving its events alone.
+        await using (var command = Workspace.Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            $"update {Store.WorkflowStore.Schema}.mt_doc_applicationdetails set data = jsonb_set(data, '{{status}}', '\"rejected\"') " +
+            $"where id = @id; update {Store.WorkflowStore.Schema}.mt_doc_citizentracking " +
+            "set data = jsonb_set(data, '{status}', '\"rejected\"') where id = @id"))
+        {
+            command.Parameters.AddWithValue("id", changed.Id);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var page = await Workspace.WindowAsync(language);
+        await SignInAsync(page, Auditor);
+        if (language == "en") await ChooseLanguageAsync(page, "en");
+        await page.GotoAsync($"/oversight/cases/{changed.Id}");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
+        await Expect(page.Locator(".badge.intact")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(warning);
+        await Expect(page.Locator("p.status strong")).ToHaveTextAsync(running);
+        await Expect(page.Locator("p.status")).Not.ToContainTextAsync(refused);
+        await ScreenshotAsync(page, $"oversight-case-shown-differs-{language}");
+        await AccessibleAsync(page);
+
+        await page.GotoAsync($"/oversight/cases/{untouched.Id}");
+        await Expect(page.Locator("p.status strong")).ToHaveTextAsync(running);
+        await Expect(page.Locator(".shown-differs")).ToHaveCountAsync(0);
+    }
+
     [Fact]
     public async Task an_auditor_searches_cases_by_their_time_limits()
     {
