@@ -104,12 +104,20 @@ public static class VerifyCommand
                                       $"now {change.CurrentVersion?.ToString() ?? "-"})");
             }
         var altered = 0;
-        if (one is null)
-            foreach (var rules in await provider.GetRequiredService<PinnedDefinitions>().AlteredAsync(cancellation))
-            {
-                altered++;
-                Console.WriteLine($"RULES {rules.WorkflowId} version {rules.Version} ({rules.Hash}) changed since publication: {rules.Detail}");
-            }
+        var definitions = provider.GetRequiredService<PinnedDefinitions>();
+        // The whole store: every procedure version; one application: the version its events record it follows.
+        var followed = one is { } application && broken.Count == 0
+            ? (await provider.GetRequiredService<ApplicationReplay>().AsOfAsync(application, cancellation: cancellation))?.Details
+            : null;
+        IReadOnlyList<AlteredDefinition> changed = one is null ? await definitions.AlteredAsync(cancellation)
+            : followed is null ? []
+            : [.. new[] { await definitions.AlteredAsync(followed.WorkflowId, followed.WorkflowVersion, followed.DefinitionHash,
+                cancellation) }.OfType<AlteredDefinition>()];
+        foreach (var rules in changed)
+        {
+            altered++;
+            Console.WriteLine($"RULES {rules.WorkflowId} version {rules.Version} ({rules.Hash}) changed since publication: {rules.Detail}");
+        }
         var differences = 0;
         if (projections)
             foreach (var d in await provider.GetRequiredService<ProjectionCheck>().RunAsync(broken, one, cancellation))
@@ -120,7 +128,7 @@ public static class VerifyCommand
         var problems = broken.Count + sealsBroken + altered + differences;
         Console.WriteLine($"{streams} stream(s), {events} event(s): " +
                           (problems == 0 ? "intact" : $"{broken.Count} broken stream(s), {sealsBroken} broken seal(s)" +
-                                                      (one is null ? $", {altered} altered procedure version(s)" : "") +
+                                                      $", {altered} altered procedure version(s)" +
                                                       (projections ? $", {differences} differing document(s)" : "")));
         return problems == 0 ? 0 : 1;
     }

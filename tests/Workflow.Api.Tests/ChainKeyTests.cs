@@ -355,6 +355,11 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
             .ShouldBe("its text says effective from publication but it is kept as effective 2099-01-01");
         altered[1].GetProperty("detail").GetString()!.ShouldContain("its text hashes to sha256:");
         (await Cli()).ShouldBe(1);
+        // The case that follows version 2 is not intact either, on its own.
+        var one = await Verification(running.Id);
+        one.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        one.GetProperty("rulesAltered").GetProperty("version").GetInt32().ShouldBe(2);
+        (await Cli("--application", running.Id.ToString())).ShouldBe(1);
 
         // A node that had not read version 2 yet (the second host on this database) decides nothing under it.
         var before = await Api.CountsAsync();

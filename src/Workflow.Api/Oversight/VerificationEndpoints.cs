@@ -10,9 +10,11 @@ namespace Workflow.Api.Oversight;
 
 public sealed record BrokenStream(Guid ApplicationId, string? TrackingNumber, long Version, string Kind, string Detail);
 
+/// <param name="RulesAltered">How the stored text of the procedure version the application follows (as its events record it)
+/// was changed since publication; null when it is as published.</param>
 /// <param name="Projections">With <c>?projections=true</c>: the stored read model compared with its refolded events.</param>
 public sealed record ApplicationVerification(Guid ApplicationId, string TrackingNumber, int Events, bool Intact, BrokenStream? FirstBreak,
-    IReadOnlyList<ProjectionDifference>? Projections = null);
+    AlteredDefinition? RulesAltered, IReadOnlyList<ProjectionDifference>? Projections = null);
 
 /// <summary>A stream whose head changed since a seal recorded it, named by application where the store still knows it.</summary>
 public sealed record ChangedSinceSeal(long SealVersion, Guid StreamId, string? TrackingNumber, string Kind, long? SealedVersion,
@@ -36,8 +38,8 @@ public static class VerificationEndpoints
     public static void MapVerification(this RouteGroupBuilder applications) =>
         applications.MapGet("/{id:guid}/verification", VerifyOne).WithTags("Oversight")
             .WithSummary("Re-derive one application's keyed chain from its stored events: intact, or the first altered, removed, " +
-                         "reordered, inserted, forged, unlinked or hidden event; ?projections=true also compares its read model " +
-                         "with its refolded events")
+                         "reordered, inserted, forged, unlinked or hidden event, and whether the rules it follows are as published; " +
+                         "?projections=true also compares its read models with its refolded events")
             .Produces<ApplicationVerification>().ProducesProblem(403).ProducesProblem(404);
 
     /// <summary>The whole store's verification and its seals, under the <c>/oversight</c> group.</summary>
@@ -59,7 +61,8 @@ public static class VerificationEndpoints
     }
 
     private static async Task<IResult> VerifyOne(Guid id, HttpContext http, IQuerySession session, AuditChain chain,
-        ProjectionCheck projections, CancellationToken cancellation, [FromQuery(Name = "projections")] bool projectionsToo = false)
+        ProjectionCheck projections, ApplicationReplay replay, PinnedDefinitions definitions, CancellationToken cancellation,
+        [FromQuery(Name = "projections")] bool projectionsToo = false)
     {
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation);
         var result = await chain.VerifyAsync(id, cancellation);
@@ -68,9 +71,13 @@ public static class VerificationEndpoints
                 : !AccessPolicy.Allows(http.Actor(), Permission.Oversight))
             throw new AccessDenied(AccessDenied.Unreadable);
         var differences = projectionsToo && result.Intact ? await projections.RunAsync([], id, cancellation) : null;
-        var intact = result.Intact && differences is not { Count: > 0 };
+        // The rules as the events record them, not as the stored document says.
+        var rules = result.Intact && (await replay.AsOfAsync(id, cancellation: cancellation))?.Details is { } folded
+            ? await definitions.AlteredAsync(folded.WorkflowId, folded.WorkflowVersion, folded.DefinitionHash, cancellation)
+            : null;
+        var intact = result.Intact && rules is null && differences is not { Count: > 0 };
         return Results.Ok(new ApplicationVerification(id, details?.TrackingNumber ?? "", result.Events, intact,
-            result.FirstBreak is { } b ? Broken(b, details?.TrackingNumber) : null, differences));
+            result.FirstBreak is { } b ? Broken(b, details?.TrackingNumber) : null, rules, differences));
     }
 
     private static async Task<IResult> VerifyAll(HttpContext http, IQuerySession session, AuditChain chain, Seals seals,

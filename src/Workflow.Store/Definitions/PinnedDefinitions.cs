@@ -306,6 +306,14 @@ public sealed class PinnedDefinitions(
         return [.. altered.OrderBy(a => a.WorkflowId).ThenBy(a => a.Version).ThenBy(a => a.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>How the rules an application follows were changed since publication (as <see cref="AlteredAsync(CancellationToken)"/>
+    /// names them); null when they are as published.</summary>
+    public async Task<AlteredDefinition?> AlteredAsync(string workflowId, int version, string hash, CancellationToken cancellation = default)
+    {
+        var id = StoredDefinition.IdOf(workflowId, version, hash);
+        return (await AlteredAsync(cancellation)).FirstOrDefault(a => a.Id == id);
+    }
+
     /// <summary>
     /// A stored definition is kept under the hash of its text (its id names the procedure, the version and that hash): the text
     /// must still hash to it, and the fields must still be the id's.
