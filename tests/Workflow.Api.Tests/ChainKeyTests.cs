@@ -414,6 +414,21 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     }
 
     [Fact]
+    public async Task two_nodes_retiring_one_version_at_once_record_one_retirement()
+    {
+        var first = Api.Factory.Services.GetRequiredService<PinnedDefinitions>();
+        var second = Api.Clocked.Services.GetRequiredService<PinnedDefinitions>();
+
+        var retired = await Task.WhenAll(first.RetireAsync("import-licence", 1, "designer-1"),
+            second.RetireAsync("import-licence", 1, "designer-2"));
+
+        retired.ShouldAllBe(r => r);
+        (await first.AlteredAsync()).ShouldBeEmpty();
+        await using var session = Api.Factory.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        (await session.Events.FetchStreamAsync(PublicationRecord.Stream)).Count(e => e.Data is RulesRetired).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task a_store_from_before_the_record_has_its_versions_recorded_once_as_found_at_the_first_start()
     {
         var definitions = Api.Factory.Services.GetRequiredService<PinnedDefinitions>();

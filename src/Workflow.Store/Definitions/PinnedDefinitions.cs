@@ -101,14 +101,8 @@ public sealed class PinnedDefinitions(
     /// </summary>
     public async Task PublishLoadedAsync(TimeProvider now, CancellationToken cancellation = default)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellation);
-        await using var turn = await connection.BeginTransactionAsync(cancellation);
-        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(@kind, 0)", connection, turn))
-        {
-            take.Parameters.AddWithValue("kind", PublicationLock);
-            await take.ExecuteNonQueryAsync(cancellation);
-        }
-        await using var session = store.LightweightSession(SessionOptions.ForTransaction(turn));
+        await using var turn = await TakeTurnAsync("", cancellation);
+        var session = turn.Session;
         if ((await PublicationRecord.ReadAsync(session, cancellation)).Count == 0)
             foreach (var found in await session.Query<StoredDefinition>().OrderBy(s => s.FirstLoadedAt).ToListAsync(cancellation))
             {
@@ -130,7 +124,7 @@ public sealed class PinnedDefinitions(
             PublicationRecord.Published(session, stored);
         }
         await session.SaveChangesAsync(cancellation);
-        await turn.CommitAsync(cancellation);
+        await turn.Transaction.CommitAsync(cancellation);
         _published = (long.MinValue, []);
     }
 
@@ -150,18 +144,9 @@ public sealed class PinnedDefinitions(
     {
         var definition = catalog.Check(fileName, text);
         // Publications of one procedure take turns, on every node: the check for a higher number and the insert
-        // must not interleave, or two concurrent publishers would both store "version 2". The session works in the
-        // lock's own transaction (one connection per publisher, so waiters cannot starve the pool), and the lock
-        // ends when the winner's document is committed.
-        await using var connection = await database.OpenConnectionAsync(cancellation);
-        await using var turn = await connection.BeginTransactionAsync(cancellation);
-        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(@kind, hashtext(@id))", connection, turn))
-        {
-            take.Parameters.AddWithValue("kind", PublicationLock);
-            take.Parameters.AddWithValue("id", definition.Id);
-            await take.ExecuteNonQueryAsync(cancellation);
-        }
-        await using var session = store.LightweightSession(SessionOptions.ForTransaction(turn));
+        // must not interleave, or two concurrent publishers would both store "version 2".
+        await using var turn = await TakeTurnAsync(definition.Id, cancellation);
+        var session = turn.Session;
         if (inTurn is not null) await inTurn(session);
         var existing = await session.Query<StoredDefinition>().Where(s => s.WorkflowId == definition.Id).ToListAsync(cancellation);
         var id = StoredDefinition.IdOf(definition.Id, definition.Version, definition.Hash);
@@ -177,7 +162,7 @@ public sealed class PinnedDefinitions(
         session.Store(stored);
         PublicationRecord.Published(session, stored);
         await session.SaveChangesAsync(cancellation);
-        await turn.CommitAsync(cancellation);
+        await turn.Transaction.CommitAsync(cancellation);
         _byHash.TryAdd(id, definition);
         _published = (long.MinValue, []);
         log.LogInformation("Published {WorkflowId} version {WorkflowVersion} ({DefinitionHash}) effective {Effective} by {Actor}, " +
@@ -188,7 +173,9 @@ public sealed class PinnedDefinitions(
 
     public async Task<bool> RetireAsync(string workflowId, int version, string retiredBy, CancellationToken cancellation = default)
     {
-        await using var session = store.LightweightSession();
+        // In the procedure's turn: two retirements at once record one, as they store one.
+        await using var turn = await TakeTurnAsync(workflowId, cancellation);
+        var session = turn.Session;
         var versions = await session.Query<StoredDefinition>()
             .Where(s => s.WorkflowId == workflowId && s.Version == version).ToListAsync(cancellation);
         if (versions.Count == 0) return false;
@@ -199,8 +186,47 @@ public sealed class PinnedDefinitions(
             PublicationRecord.Retired(session, retired);
         }
         await session.SaveChangesAsync(cancellation);
+        await turn.Transaction.CommitAsync(cancellation);
         _published = (long.MinValue, []);
         return true;
+    }
+
+    /// <summary>
+    /// A transaction holding the publication lock of one procedure ("" for the start-up's own turn), on every node, with a
+    /// session working in it: one connection per holder, so waiters cannot starve the pool; the lock ends with the transaction.
+    /// </summary>
+    private async Task<Turn> TakeTurnAsync(string workflowId, CancellationToken cancellation)
+    {
+        var connection = await database.OpenConnectionAsync(cancellation);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellation);
+            await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(@kind, hashtext(@id))", connection, transaction))
+            {
+                take.Parameters.AddWithValue("kind", PublicationLock);
+                take.Parameters.AddWithValue("id", workflowId);
+                await take.ExecuteNonQueryAsync(cancellation);
+            }
+            return new Turn(connection, transaction, store.LightweightSession(SessionOptions.ForTransaction(transaction)));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class Turn(NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session) : IAsyncDisposable
+    {
+        public NpgsqlTransaction Transaction => transaction;
+        public IDocumentSession Session => session;
+
+        public async ValueTask DisposeAsync()
+        {
+            await session.DisposeAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>The version new applications of this procedure follow on the given day, or null when none is in force.</summary>
