@@ -157,6 +157,32 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         await Expect(page.Locator(".shown-differs")).ToHaveCountAsync(0);
     }
 
+    [Theory]
+    [InlineData("en", "The rules this case follows (version 1) were changed in the database after they were published: nothing " +
+                      "more is decided under them until the published text is restored.")]
+    [InlineData("lo", "ລະບຽບການທີ່ຄຳຮ້ອງນີ້ປະຕິບັດຕາມ (ສະບັບ 1) ຖືກແກ້ໄຂໃນຖານຂໍ້ມູນ ຫຼັງຈາກໄດ້ປະກາດໃຊ້ແລ້ວ: ຈະບໍ່ມີການຕັດສິນໃດໆ" +
+                      "ຕາມລະບຽບການນີ້ອີກ ຈົນກວ່າຈະກູ້ຄືນຂໍ້ຄວາມທີ່ໄດ້ປະກາດໃຊ້.")]
+    public async Task an_auditor_is_told_when_the_rules_a_case_follows_were_changed_after_publication(string language, string warning)
+    {
+        var followed = await CaseAsync(daysAgo: 10);
+        // Someone with database rights lengthens the registry's time limit in the stored text of the version the case follows.
+        await using (var command = Workspace.Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            $"update {Store.WorkflowStore.Schema}.mt_doc_storeddefinition set data = jsonb_set(data, '{{source}}', " +
+            "to_jsonb(replace(data->>'source', 'deadline: 10 working days', 'deadline: 200 working days'))) " +
+            "where data->>'workflowId' = 'enterprise-registration'"))
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1);
+
+        var page = await Workspace.WindowAsync(language);
+        await SignInAsync(page, Auditor);
+        if (language == "en") await ChooseLanguageAsync(page, "en");
+        await page.GotoAsync($"/oversight/cases/{followed.Id}");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
+        await Expect(page.Locator(".badge.intact")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(warning);
+        await ScreenshotAsync(page, $"oversight-case-rules-changed-{language}");
+        await AccessibleAsync(page);
+    }
+
     [Fact]
     public async Task an_auditor_searches_cases_by_their_time_limits()
     {
