@@ -18,7 +18,8 @@ public static class VerifyCommand
         };
         var projections = new Option<bool>("--projections")
         {
-            Description = "also fold the verified events again and name every read model that differs from them (case documents, inbox items, deadline timers)",
+            Description = "also fold the verified events again and name every read model that differs from them " +
+                          "(case documents, inbox items, deadline timers)",
         };
         var export = new Option<FileInfo?>("--export")
         {

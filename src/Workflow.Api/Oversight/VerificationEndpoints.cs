@@ -20,8 +20,9 @@ public sealed record ApplicationVerification(Guid ApplicationId, string Tracking
 public sealed record ChangedSinceSeal(long SealVersion, Guid StreamId, string? TrackingNumber, string Kind, long? SealedVersion,
     long? CurrentVersion);
 
-/// <param name="AlteredRules">Published procedure versions whose stored text no longer hashes to the hash they were published
-/// under (and that their applications recorded); nothing is decided under them.</param>
+/// <param name="AlteredRules">Published procedure versions changed since publication: a stored text that no longer hashes to
+/// the hash it was published under (and that its applications recorded), which nothing is decided under; fields changed beside
+/// the text; or, against the record of publications, a version added, removed, brought back or given another publisher.</param>
 /// <param name="Projections">With <c>?projections=true</c>: every read model that differs from its refolded events.</param>
 public sealed record StoreVerification(DateTimeOffset At, int Streams, int Events, bool Intact, IReadOnlyList<BrokenStream> Broken,
     IReadOnlyList<SealCheck> Seals, IReadOnlyList<ChangedSinceSeal> ChangedSinceSeals, IReadOnlyList<AlteredDefinition> AlteredRules,
