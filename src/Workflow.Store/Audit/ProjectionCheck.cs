@@ -20,7 +20,8 @@ public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNu
 /// document (what staff see), the <see cref="CitizenTracking"/> document (what the citizen sees, with the hash of the access
 /// code), the agencies' inbox items of the application (which step waits where, who holds it, its deadline, warnings,
 /// escalations, an approval waiting for confirmation) and its open-deadline rows (what the sweeper will fire, and when).
-/// Only streams whose chain verifies are refolded (a broken stream is reported by the chain itself); documents and rows
+/// Only streams whose chain verifies are refolded: the caller verifies first and names the broken ones, which the chain
+/// itself reports (every caller does, for one case or the whole store, so the chain is not read twice); documents and rows
 /// without a stream are named too.
 /// </summary>
 /// <remarks>
@@ -28,7 +29,7 @@ public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNu
 /// so it stopped claiming it): a stored row without a next instant where the events give one already past is not named.
 /// Which sweep holds a row (<c>claimed_until</c>) is not compared.
 /// </remarks>
-public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, AuditChain chain, ApplicationReplay replay,
+public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, ApplicationReplay replay,
     TimeProvider clock)
 {
     private const string Deadlines = WorkflowStore.Schema + "." + OpenDeadlines.Table;
@@ -60,7 +61,6 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         foreach (var id in ids.Order())
         {
             if (brokenStreams.Contains(id)) continue;
-            if (only is not null && !(await chain.VerifyAsync(id, cancellation)).Intact) continue;
             var read = session.CreateBatchQuery();
             var details = read.Load<ApplicationDetails>(id);
             var tracking = read.Load<CitizenTracking>(id);
