@@ -1,5 +1,7 @@
+using System.Data;
 using System.Text.Json.Nodes;
 using Marten;
+using Marten.Services;
 using Npgsql;
 using Workflow.Store.Applications;
 using Workflow.Store.Tracking;
@@ -34,43 +36,81 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
 {
     private const string Deadlines = WorkflowStore.Schema + "." + OpenDeadlines.Table;
 
+    /// <summary>
+    /// How many applications are checked together: their ids, documents, inbox items, deadline rows and events are read with
+    /// one statement each, and only they are held in memory, however large the store.
+    /// </summary>
+    public int Chunk { get; init; } = 500;
+
     public async Task<IReadOnlyList<ProjectionDifference>> RunAsync(IReadOnlyCollection<Guid> brokenStreams, Guid? only = null,
         CancellationToken cancellation = default)
     {
-        await using var session = store.QuerySession();
-        var ids = new HashSet<Guid>();
-        await using (var command = database.CreateCommand(
-                         $"select stream_id from {WorkflowStore.Schema}.mt_events where type = 'application_submitted' " +
-                         "and (@only::uuid is null or stream_id = @only) " +
-                         $"union select id from {WorkflowStore.Schema}.mt_doc_applicationdetails where (@only::uuid is null or id = @only) " +
-                         $"union select id from {WorkflowStore.Schema}.mt_doc_citizentracking where (@only::uuid is null or id = @only) " +
-                         $"union select application_id from {Deadlines} where (@only::uuid is null or application_id = @only)"))
-        {
-            command.Parameters.Add(new NpgsqlParameter("only", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)only ?? DBNull.Value });
-            await using var reader = await command.ExecuteReaderAsync(cancellation);
-            while (await reader.ReadAsync(cancellation)) ids.Add(reader.GetGuid(0));
-        }
-        var inbox = (only is { } one
-                ? await session.Query<InboxItem>().Where(i => i.ApplicationId == one).ToListAsync(cancellation)
-                : await session.Query<InboxItem>().ToListAsync(cancellation))
-            .ToLookup(i => i.ApplicationId);
-        ids.UnionWith(inbox.Select(g => g.Key));
-        var deadlines = await DeadlineRowsAsync(only, cancellation);
         var now = clock.GetUtcNow();
         var differences = new List<ProjectionDifference>();
-        foreach (var id in ids.Order())
+        Guid? after = null;
+        while (true)
         {
-            if (brokenStreams.Contains(id)) continue;
-            var read = session.CreateBatchQuery();
-            var details = read.Load<ApplicationDetails>(id);
-            var tracking = read.Load<CitizenTracking>(id);
-            await read.Execute(cancellation);
-            var stored = new Stored(await details, await tracking, inbox[id].ToList(),
-                deadlines.TryGetValue(id, out var rows) ? rows : []);
-            var (folded, events) = await replay.FoldAsync(id, () => new Folded(id), (f, e) => f.Apply(e), cancellation);
-            differences.AddRange(events == 0 ? WithoutEvents(id, stored) : Compare(id, stored, folded, now));
+            IReadOnlyList<Guid> ids = only is { } one ? [one] : await NextAsync(after, cancellation);
+            var unbroken = ids.Where(id => !brokenStreams.Contains(id)).ToList();
+            if (unbroken.Count > 0) differences.AddRange(await CheckAsync(unbroken, now, cancellation));
+            if (only is not null || ids.Count < Chunk) return differences;
+            after = ids[^1];
         }
-        return differences;
+    }
+
+    /// <summary>
+    /// The next applications in id order after <paramref name="after"/>: every id with a submission, a stored document, an
+    /// inbox item or a deadline row. Each source is read from its own index in the same order, so a chunk costs the same
+    /// at the end of a large store as at its start.
+    /// </summary>
+    private async Task<IReadOnlyList<Guid>> NextAsync(Guid? after, CancellationToken cancellation)
+    {
+        string From(string column, string table, string condition = "") =>
+            $"(select distinct {column} as id from {WorkflowStore.Schema}.{table} where {condition}" +
+            (after is null ? "true" : $"{column} > @after") + $" order by {column} limit @chunk)";
+        await using var command = database.CreateCommand(
+            "select id from (" + string.Join(" union ",
+                From("stream_id", "mt_events", "type = 'application_submitted' and "),
+                From("id", "mt_doc_applicationdetails"),
+                From("id", "mt_doc_citizentracking"),
+                From("application_id", OpenDeadlines.Table),
+                From(InboxItemApplication, "mt_doc_inboxitem")) +
+            ") ids order by id limit @chunk");
+        command.Parameters.AddWithValue("chunk", Chunk);
+        if (after is { } last) command.Parameters.AddWithValue("after", last);
+        var ids = new List<Guid>(Chunk);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation)) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    /// <summary>The inbox item's application, as its index keeps it.</summary>
+    private const string InboxItemApplication = "(data ->> 'applicationId')::uuid";
+
+    private async Task<IEnumerable<ProjectionDifference>> CheckAsync(IReadOnlyList<Guid> ids, DateTimeOffset now,
+        CancellationToken cancellation)
+    {
+        // One snapshot for everything read of these applications: a command committed meanwhile is seen whole or not at all, so
+        // a store in use is not named for a case whose documents were read before its latest events and those after them.
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellation);
+        await using var session = store.QuerySession(SessionOptions.ForTransaction(snapshot));
+        var read = session.CreateBatchQuery();
+        var details = read.LoadMany<ApplicationDetails>().ByIdList(ids);
+        var tracking = read.LoadMany<CitizenTracking>().ByIdList(ids);
+        var items = read.Query<InboxItem>().Where(i => ids.Contains(i.ApplicationId)).ToList();
+        await read.Execute(cancellation);
+        var storedDetails = (await details).ToDictionary(d => d.Id);
+        var storedTracking = (await tracking).ToDictionary(t => t.Id);
+        var inbox = (await items).ToLookup(i => i.ApplicationId);
+        var deadlines = await DeadlineRowsAsync(connection, ids, cancellation);
+        var folded = await replay.FoldManyAsync(ids, id => new Folded(id), (f, e) => f.Apply(e), cancellation, connection);
+        return ids.SelectMany(id =>
+        {
+            var stored = new Stored(storedDetails.GetValueOrDefault(id), storedTracking.GetValueOrDefault(id), inbox[id].ToList(),
+                deadlines.TryGetValue(id, out var rows) ? rows : []);
+            return folded.TryGetValue(id, out var f) ? Compare(id, stored, f.State, now) : WithoutEvents(id, stored);
+        }).ToList();
     }
 
     /// <summary>What is stored of one application: its two documents, its inbox items and its open-deadline rows.</summary>
@@ -186,12 +226,13 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         $"due {row.DueAt.UtcDateTime:O} at {row.Agency ?? "the centre"}, next {row.Kind} (level {row.Level}) " +
         (row.FireAt is { } fire ? $"at {fire.UtcDateTime:O}" : "never");
 
-    private async Task<Dictionary<Guid, Dictionary<string, DeadlineRow>>> DeadlineRowsAsync(Guid? only, CancellationToken cancellation)
+    private static async Task<Dictionary<Guid, Dictionary<string, DeadlineRow>>> DeadlineRowsAsync(NpgsqlConnection connection,
+        IReadOnlyList<Guid> ids, CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand(
-            $"select application_id, scope, kind, level, agency, due_at, fire_at from {Deadlines} " +
-            "where @only::uuid is null or application_id = @only");
-        command.Parameters.Add(new NpgsqlParameter("only", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)only ?? DBNull.Value });
+        await using var command = new NpgsqlCommand(
+            $"select application_id, scope, kind, level, agency, due_at, fire_at from {Deadlines} where application_id = any(@ids)",
+            connection);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
         var rows = new Dictionary<Guid, Dictionary<string, DeadlineRow>>();
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
