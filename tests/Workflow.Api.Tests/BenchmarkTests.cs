@@ -69,6 +69,24 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
     }
 
     [Fact]
+    public async Task the_projection_check_benchmark_finds_nothing_in_a_store_of_faithful_copies_and_says_what_it_read()
+    {
+        var output = new StringWriter();
+
+        var code = await ProjectionsBenchmark.RunAsync(new(Applications: 40, Rounds: 2), Workflows, Api.ConnectionString, output);
+
+        code.ShouldBe(0, output.ToString());
+        var report = LastLine(output);
+        report.GetProperty("benchmark").GetString().ShouldBe("projections");
+        // Half the copies wait at the ministry (an inbox item, deadline rows), half at the centre's completeness check.
+        report.GetProperty("inboxItems").GetInt64().ShouldBe(40);
+        var rounds = report.GetProperty("rounds").EnumerateArray().ToList();
+        rounds.Count.ShouldBe(2);
+        rounds.ShouldAllBe(r => r.GetProperty("differences").GetInt32() == 0 && r.GetProperty("checkMs").GetDouble() > 0 &&
+                                r.GetProperty("peakResidentMiB").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task the_search_benchmark_finds_with_each_criterion_what_the_hand_written_sql_finds_and_leaves_its_indexes_built()
     {
         var output = new StringWriter();

@@ -65,6 +65,21 @@ oversight.SetAction((parse, cancellation) =>
     return OversightBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
 });
 
+var checkedApplications = Number("--applications", "applications in the store, each exactly what its events fold into (default 100,000)");
+var projections = new Command("projections",
+        "The whole-store projection check against a raw read of the same events and read models, and its memory")
+    { quick, workflows, connection, checkedApplications, rounds };
+projections.SetAction((parse, cancellation) =>
+{
+    var preset = parse.GetValue(quick) ? ProjectionsBenchmark.Options.Quick : ProjectionsBenchmark.Options.Full;
+    var options = preset with
+    {
+        Applications = parse.GetValue(checkedApplications) ?? preset.Applications,
+        Rounds = parse.GetValue(rounds) ?? preset.Rounds,
+    };
+    return ProjectionsBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), Console.Out, cancellation);
+});
+
 var cases = Number("--cases", "enterprise registrations recorded through 2024 (default 100,000)");
 var whatIf = new Command("what-if",
         "What-if from history over a year of cases against the raw read of the same events, and checking a draft")
@@ -237,7 +252,7 @@ search.SetAction((parse, cancellation) =>
 });
 
 var root = new RootCommand("Benchmarks of the routing engine; run with -c Release. Each prints its tables, then one JSON line.")
-    { commands, deadlines, oversight, search, whatIf, statistics, statsCheck, http, inbox, profile, cluster, memoryCommand, micro };
+    { commands, deadlines, oversight, projections, search, whatIf, statistics, statsCheck, http, inbox, profile, cluster, memoryCommand, micro };
 return await root.Parse(args).InvokeAsync();
 
 /// <summary>The runners' entry point, internal: the test project also sees the API's public Program.</summary>

@@ -8,8 +8,8 @@ namespace Workflow.Benchmarks;
 /// set-based SQL into many streams, with its events, its stream row and the documents its inline projections wrote
 /// (details, citizen tracking, inbox items, open deadlines), each copy with its own id and tracking number (in the
 /// document and in the column the case search keeps of it). What the readers read is therefore exactly what the
-/// projections write. The copies carry no chain links (nothing here verifies them), and their events keep the
-/// template's tracking number inside the submission.
+/// projections write. The copies carry no chain links (nothing here verifies them). Unless made faithful, their events keep
+/// the template's id and tracking number inside the submission and their open steps fall due later than the events say.
 /// </summary>
 public static class ScaleStore
 {
@@ -21,15 +21,23 @@ public static class ScaleStore
     /// <paramref name="first"/>; each copy's open steps fall due <c>copy mod 5,000</c> minutes later than the template's, so
     /// that the inbox's order is not the order of insertion.
     /// </summary>
-    public static async Task CopyAsync(BenchStore bench, Guid template, long first, int copies, CancellationToken cancellation = default)
+    /// <param name="faithful">Each copy exactly what its own events fold into: the submission names the copy's id and tracking
+    /// number, and its steps fall due when the template's do (what the projection check compares).</param>
+    public static async Task CopyAsync(BenchStore bench, Guid template, long first, int copies, CancellationToken cancellation = default,
+        bool faithful = false)
     {
         const int chunk = 50_000;
         for (var done = 0; done < copies; done += chunk)
-            await CopyChunkAsync(bench, template, first + done, Math.Min(chunk, copies - done));
+            await CopyChunkAsync(bench, template, first + done, Math.Min(chunk, copies - done), faithful);
     }
 
-    private static async Task CopyChunkAsync(BenchStore bench, Guid template, long first, int copies)
+    private static async Task CopyChunkAsync(BenchStore bench, Guid template, long first, int copies, bool faithful)
     {
+        var submission = faithful
+            ? ", 'data', case when t.type = 'application_submitted' " +
+              "then t.data || jsonb_build_object('applicationId', c.id, 'trackingNumber', c.tracking) else t.data end"
+            : "";
+        var later = faithful ? "" : ", 'dueAt', (t.data ->> 'dueAt')::timestamptz + (c.g % 5000) * interval '1 minute'";
         var s = WorkflowStore.Schema;
         // Every column of the template's row, with the copy's own values over it: the statements survive new columns. Lateral,
         // so that the record is built once per row (a "(f(x)).*" would call f once per column).
@@ -46,7 +54,7 @@ public static class ScaleStore
                where t.id = @template;
              insert into {s}.mt_events
                select {Copy($"{s}.mt_events", "t",
-                   $"'seq_id', nextval('{s}.mt_events_sequence'), 'id', gen_random_uuid(), 'stream_id', c.id")}
+                   $"'seq_id', nextval('{s}.mt_events_sequence'), 'id', gen_random_uuid(), 'stream_id', c.id{submission}")}
                where t.stream_id = @template order by c.g, t.version;
              insert into {s}.mt_doc_applicationdetails
                select {Copy($"{s}.mt_doc_applicationdetails", "t",
@@ -60,8 +68,7 @@ public static class ScaleStore
              insert into {s}.mt_doc_inboxitem
                select {Copy($"{s}.mt_doc_inboxitem", "t",
                    "'id', c.id || '/' || (t.data ->> 'stepId'), 'data', t.data || jsonb_build_object('id', c.id || '/' || " +
-                   "(t.data ->> 'stepId'), 'applicationId', c.id, 'trackingNumber', c.tracking, 'dueAt', " +
-                   "(t.data ->> 'dueAt')::timestamptz + (c.g % 5000) * interval '1 minute')")}
+                   $"(t.data ->> 'stepId'), 'applicationId', c.id, 'trackingNumber', c.tracking{later})")}
                where (t.data ->> 'applicationId')::uuid = @template;
              insert into {s}.{OpenDeadlines.Table}
                select {Copy($"{s}.{OpenDeadlines.Table}", "t", "'application_id', c.id")}
