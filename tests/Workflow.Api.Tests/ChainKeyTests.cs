@@ -485,6 +485,63 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     }
 
     [Fact]
+    public async Task a_streams_own_row_set_back_or_forward_is_named_before_the_case_is_stuck_or_gapped()
+    {
+        var back = await Approved();
+        var forward = await Approved("import-licence");
+        var untouched = await Approved("import-licence");
+        var last = (await Verification(back.Id)).GetProperty("events").GetInt64();
+        await Sql($"update {WorkflowStore.Schema}.mt_streams set version = version - 1 where id = @id", back.Id);
+        await Sql($"update {WorkflowStore.Schema}.mt_streams set version = version + 5 where id = @id", forward.Id);
+
+        ShouldBreakAt(await Verification(back.Id), last, "miscounted");
+        (await Verification(back.Id)).GetProperty("firstBreak").GetProperty("detail").GetString()
+            .ShouldBe($"the stream's row records version {last - 1} but its events end at version {last}");
+        ShouldBreakAt(await Verification(forward.Id), (await Verification(forward.Id)).GetProperty("events").GetInt64(), "miscounted");
+        (await Verification(untouched.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue();
+        var all = await Store();
+        all.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        all.GetProperty("broken").EnumerateArray().Select(b => (b.GetProperty("applicationId").GetGuid(), b.GetProperty("kind").GetString()))
+            .ShouldBe([(back.Id, "miscounted"), (forward.Id, "miscounted")], ignoreOrder: true);
+        (await Cli()).ShouldBe(1);
+
+        await Sql($"update {WorkflowStore.Schema}.mt_streams set version = (select max(version) from {Events} where stream_id = @id) " +
+                  "where id = @id", back.Id);
+        (await Verification(back.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue("the row put back as it was");
+    }
+
+    [Fact]
+    public async Task one_case_verified_while_commands_commit_on_it_is_never_named()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+        var officer = Api.For("moic-enterprise-registration");
+        using var stop = new CancellationTokenSource();
+        var busy = Task.Run(async () =>
+        {
+            var commands = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                (await Post(officer, $"/api/applications/{created.Id}/steps/register/claim", new { })).EnsureSuccessStatusCode();
+                (await Post(officer, $"/api/applications/{created.Id}/steps/register/release", new { reason = "back to the pool" }))
+                    .EnsureSuccessStatusCode();
+                commands += 2;
+            }
+            return commands;
+        });
+        try
+        {
+            for (var i = 0; i < 40; i++)
+                (await Verification(created.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue($"verification {i}");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+        (await busy).ShouldBeGreaterThan(10, "the case moved while it was verified");
+    }
+
+    [Fact]
     public async Task the_verifier_does_not_run_code_stored_in_the_database()
     {
         var created = await Approved();

@@ -9,9 +9,10 @@ namespace Workflow.Store.Audit;
 /// <summary>
 /// What a chain break means. <c>Inserted</c>: an event without a link (the application did not write it); <c>Forged</c>: an
 /// event whose link was not made with the chain key; <c>Unlinked</c>: a genuine event whose link row was deleted;
-/// <c>Hidden</c>: an event marked archived, so history no longer shows it.
+/// <c>Hidden</c>: an event marked archived, so history no longer shows it; <c>Miscounted</c>: every event holds, but the
+/// stream's own row no longer records the version they end at (the next command would collide or leave a gap).
 /// </summary>
-public enum Tampering { Altered, Removed, Reordered, Inserted, Forged, Unlinked, Hidden }
+public enum Tampering { Altered, Removed, Reordered, Inserted, Forged, Unlinked, Hidden, Miscounted }
 
 /// <summary>The first place where a stream's events no longer match their keyed chain.</summary>
 public sealed record ChainBreak(Guid StreamId, long Version, Tampering Kind, string Detail);
@@ -85,32 +86,69 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     /// <summary>Re-derives one stream's chain from its stored events and compares it with the recorded links.</summary>
     public async Task<StreamVerification> VerifyAsync(Guid streamId, CancellationToken cancellation = default)
     {
-        var events = new SortedDictionary<long, StoredEvent>();
-        await using (var command = database.CreateCommand($"select {Columns} from {Schema}.mt_events e where e.stream_id = @id"))
-        {
-            command.Parameters.AddWithValue("id", streamId);
-            await using var reader = await command.ExecuteReaderAsync(cancellation);
-            while (await reader.ReadAsync(cancellation))
-            {
-                var e = Read(reader);
-                events[e.Version] = e;
-            }
-        }
-        var links = new SortedDictionary<long, (byte[] Content, byte[] Link)>();
-        await using (var command = database.CreateCommand(
-                         $"select version, content_hash, link from {Schema}.{Table} where stream_id = @id"))
-        {
-            command.Parameters.AddWithValue("id", streamId);
-            await using var reader = await command.ExecuteReaderAsync(cancellation);
-            while (await reader.ReadAsync(cancellation))
-                links[reader.GetInt64(0)] = ((byte[])reader[1], (byte[])reader[2]);
-        }
-        var first = FirstBreak(streamId, events, links);
-        return new StreamVerification(streamId, events.Count, first is null, first);
+        // One statement, so that a command committing meanwhile is seen whole (its events, links and stream row) or not at all.
+        await using var command = database.CreateCommand(
+            $"""
+             select coalesce(e.stream_id, c.stream_id), coalesce(e.version, c.version), e.seq_id is not null,
+                    c.content_hash, c.link, (select s.version from {Schema}.mt_streams s where s.id = @id), {Columns}
+             from (select * from {Schema}.mt_events where stream_id = @id) e
+             full outer join (select * from {Schema}.{Table} where stream_id = @id) c on c.version = e.version
+             order by 2
+             """);
+        command.Parameters.AddWithValue("id", streamId);
+        var verification = new StreamVerification(streamId, 0, true, null);
+        await ScanAsync(command, v => { verification = v; return Task.CompletedTask; }, cancellation);
+        return verification;
     }
 
+    /// <summary>
+    /// Reads the rows of <see cref="VerifyAsync"/> and <see cref="VerifyAllAsync"/> (stream, version, whether an event is
+    /// there, its link, the version the stream's row records, the event's columns), ordered by stream and version, and gives
+    /// each stream's verification; how many streams and events there were.
+    /// </summary>
+    private async Task<(int Streams, long Events)> ScanAsync(NpgsqlCommand command, Func<StreamVerification, Task> each,
+        CancellationToken cancellation)
+    {
+        var streams = 0;
+        long total = 0;
+        Guid? current = null;
+        long? recorded = null;
+        var events = new SortedDictionary<long, StoredEvent>();
+        var links = new SortedDictionary<long, (byte[] Content, byte[] Link)>();
+        async Task Finish()
+        {
+            if (current is not { } id) return;
+            streams++;
+            total += events.Count;
+            var first = FirstBreak(id, events, links, recorded);
+            await each(new StreamVerification(id, events.Count, first is null, first));
+            events.Clear();
+            links.Clear();
+        }
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            while (await reader.ReadAsync(cancellation))
+            {
+                var id = reader.GetGuid(0);
+                if (id != current)
+                {
+                    await Finish();
+                    current = id;
+                    recorded = reader.IsDBNull(5) ? null : reader.GetInt64(5);
+                }
+                var version = reader.GetInt64(1);
+                if (reader.GetBoolean(2)) events[version] = Read(reader, 6);
+                if (!reader.IsDBNull(3)) links[version] = ((byte[])reader[3], (byte[])reader[4]);
+            }
+        }
+        await Finish();
+        return (streams, total);
+    }
+
+    /// <param name="recorded">The version the stream's own row (Marten's <c>mt_streams</c>) records, from which the next
+    /// command numbers its events; null without a row.</param>
     private ChainBreak? FirstBreak(Guid streamId, SortedDictionary<long, StoredEvent> events,
-        SortedDictionary<long, (byte[] Content, byte[] Link)> links)
+        SortedDictionary<long, (byte[] Content, byte[] Link)> links, long? recorded)
     {
         var last = Math.Max(events.Keys.LastOrDefault(), links.Keys.LastOrDefault());
         var previous = Array.Empty<byte>();
@@ -148,7 +186,12 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
                     $"the link at version {version} was not made with the chain key: the event was written outside the application");
             previous = expected;
         }
-        return null;
+        // Every event holds; the stream's row must end where they do. Set back, the next command collides with a recorded
+        // version and every later one is refused; set forward, the next command leaves a gap; missing, Marten knows no stream.
+        return recorded == last ? null
+            : new(streamId, last, Tampering.Miscounted, recorded is { } row
+                ? $"the stream's row records version {row} but its events end at version {last}"
+                : $"the stream has events up to version {last} but no row of its own");
     }
 
     /// <summary>
@@ -164,43 +207,15 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         await using var command = database.CreateCommand(
             $"""
              select coalesce(e.stream_id, c.stream_id), coalesce(e.version, c.version), e.seq_id is not null,
-                    c.content_hash, c.link, {Columns}
+                    c.content_hash, c.link, s.version, {Columns}
              from {Schema}.mt_events e full outer join {Schema}.{Table} c on c.stream_id = e.stream_id and c.version = e.version
+             left join {Schema}.mt_streams s on s.id = coalesce(e.stream_id, c.stream_id)
              where e.stream_id is distinct from @tombstones
              order by 1, 2
              """);
         command.Parameters.AddWithValue("tombstones", TombstoneStream);
         command.CommandTimeout = 0;
-        var streams = 0;
-        long total = 0;
-        Guid? current = null;
-        var events = new SortedDictionary<long, StoredEvent>();
-        var links = new SortedDictionary<long, (byte[] Content, byte[] Link)>();
-        async Task Finish()
-        {
-            if (current is not { } id) return;
-            streams++;
-            total += events.Count;
-            if (FirstBreak(id, events, links) is { } first) await broken(new StreamVerification(id, events.Count, false, first));
-            events.Clear();
-            links.Clear();
-        }
-        await using (var reader = await command.ExecuteReaderAsync(cancellation))
-        {
-            while (await reader.ReadAsync(cancellation))
-            {
-                var id = reader.GetGuid(0);
-                if (id != current)
-                {
-                    await Finish();
-                    current = id;
-                }
-                var version = reader.GetInt64(1);
-                if (reader.GetBoolean(2)) events[version] = Read(reader, 5);
-                if (!reader.IsDBNull(3)) links[version] = ((byte[])reader[3], (byte[])reader[4]);
-            }
-        }
-        await Finish();
+        var (streams, total) = await ScanAsync(command, v => v.Intact ? Task.CompletedTask : broken(v), cancellation);
         var (tombstones, wrong) = await TombstonesAsync(cancellation);
         if (wrong is not null) await broken(new StreamVerification(TombstoneStream, tombstones, false, wrong));
         return (streams + (tombstones > 0 ? 1 : 0), total + tombstones);
