@@ -511,6 +511,26 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     }
 
     [Fact]
+    public async Task the_whole_store_names_an_event_deleted_from_the_middle_and_a_stream_left_with_its_links_only()
+    {
+        var middle = await Approved();
+        var gone = await Approved("import-licence");
+        var untouched = await Approved("import-licence");
+        await Sql($"delete from {Events} where stream_id = @id and version = 3", middle.Id);
+        await Sql($"delete from {Events} where stream_id = @id; delete from {WorkflowStore.Schema}.mt_streams where id = @id", gone.Id);
+
+        var all = await Store();
+        all.GetProperty("intact").GetBoolean().ShouldBeFalse();
+        all.GetProperty("broken").EnumerateArray()
+            .Select(b => (b.GetProperty("applicationId").GetGuid(), b.GetProperty("version").GetInt64(), b.GetProperty("kind").GetString(),
+                b.GetProperty("detail").GetString()))
+            .ShouldBe([(middle.Id, 3, "removed", "the event at version 3 is missing"),
+                (gone.Id, 1, "removed", "the event at version 1 is missing")], ignoreOrder: true);
+        ShouldBreakAt(await Verification(middle.Id), 3, "removed");
+        (await Verification(untouched.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task one_case_verified_while_commands_commit_on_it_is_never_named()
     {
         var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
