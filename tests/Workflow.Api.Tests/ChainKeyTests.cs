@@ -531,6 +531,22 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
     }
 
     [Fact]
+    public async Task an_event_moved_in_the_global_sequence_is_named()
+    {
+        var moved = await Approved();
+        var untouched = await Approved("import-licence");
+        // The decision moved after every other event: what seals, exports and the statistics count by says it came last.
+        await Sql($"update {Events} set seq_id = (select max(seq_id) + 1000 from {Events}) where stream_id = @id and version = 3", moved.Id);
+
+        ShouldBreakAt(await Verification(moved.Id), 3, "altered");
+        (await Verification(moved.Id)).GetProperty("firstBreak").GetProperty("detail").GetString()!
+            .ShouldContain("was moved in the global sequence from");
+        var all = await Store();
+        all.GetProperty("broken").EnumerateArray().ShouldHaveSingleItem().GetProperty("applicationId").GetGuid().ShouldBe(moved.Id);
+        (await Verification(untouched.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task one_case_verified_while_commands_commit_on_it_is_never_named()
     {
         var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));

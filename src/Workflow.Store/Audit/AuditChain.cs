@@ -35,8 +35,9 @@ public sealed record StoredEvent(Guid StreamId, long Version, long Sequence, str
 /// </summary>
 public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
 {
-    /// <summary>A stream's links by version: the hash of each event's canonical form, and the keyed link.</summary>
-    private sealed class Links : SortedDictionary<long, (byte[] Content, byte[] Link)>;
+    /// <summary>A stream's links by version: the hash of each event's canonical form, the keyed link, and the event's place in
+    /// the global sequence when it was linked.</summary>
+    private sealed class Links : SortedDictionary<long, (byte[] Content, byte[] Link, long Sequence)>;
 
     public const string Table = "event_links";
     private static readonly string Schema = WorkflowStore.Schema;
@@ -94,7 +95,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         await using var command = database.CreateCommand(
             $"""
              select coalesce(e.stream_id, c.stream_id), coalesce(e.version, c.version), e.seq_id is not null,
-                    c.content_hash, c.link, (select s.version from {Schema}.mt_streams s where s.id = @id), {Columns}
+                    c.content_hash, c.link, (select s.version from {Schema}.mt_streams s where s.id = @id), c.seq_id, {Columns}
              from (select * from {Schema}.mt_events where stream_id = @id) e
              full outer join (select * from {Schema}.{Table} where stream_id = @id) c on c.version = e.version
              order by 2
@@ -147,8 +148,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
                     recorded = reader.IsDBNull(5) ? null : reader.GetInt64(5);
                 }
                 var version = reader.GetInt64(1);
-                if (reader.GetBoolean(2)) events[version] = Read(reader, 6);
-                if (!reader.IsDBNull(3)) links[version] = ((byte[])reader[3], (byte[])reader[4]);
+                if (reader.GetBoolean(2)) events[version] = Read(reader, 7);
+                if (!reader.IsDBNull(3)) links[version] = ((byte[])reader[3], (byte[])reader[4], reader.GetInt64(6));
             }
         }
         await Finish();
@@ -196,6 +197,10 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
             if (!expected.AsSpan().SequenceEqual(link.Link))
                 return new(streamId, version, Tampering.Forged,
                     $"the link at version {version} was not made with the chain key: the event was written outside the application");
+            // Its place among all events (what seals, exports and the projections' progress count by) as it was when linked.
+            if (e.Sequence != link.Sequence)
+                return new(streamId, version, Tampering.Altered,
+                    $"the event at version {version} was moved in the global sequence from {link.Sequence} to {e.Sequence}");
             previous = expected;
         }
         return null;
@@ -231,7 +236,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         var orphans = await OrphanLinksAsync(connection, cancellation);
         await using var command = new NpgsqlCommand(
             $"""
-             select e.stream_id, e.version, true, c.content_hash, c.link, null::bigint, {Columns}
+             select e.stream_id, e.version, true, c.content_hash, c.link, null::bigint, c.seq_id, {Columns}
              from {Schema}.mt_events e left join {Schema}.{Table} c on c.stream_id = e.stream_id and c.version = e.version
              where e.stream_id <> @tombstones
              order by e.stream_id, e.version
@@ -261,7 +266,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     private static async Task<Dictionary<Guid, Links>> OrphanLinksAsync(NpgsqlConnection connection, CancellationToken cancellation)
     {
         await using var command = new NpgsqlCommand(
-            $"select c.stream_id, c.version, c.content_hash, c.link from {Schema}.{Table} c where not exists " +
+            $"select c.stream_id, c.version, c.content_hash, c.link, c.seq_id from {Schema}.{Table} c where not exists " +
             $"(select 1 from {Schema}.mt_events e where e.stream_id = c.stream_id and e.version = c.version)", connection);
         command.CommandTimeout = 0;
         var orphans = new Dictionary<Guid, Links>();
@@ -270,7 +275,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         {
             var id = reader.GetGuid(0);
             if (!orphans.TryGetValue(id, out var links)) orphans[id] = links = [];
-            links[reader.GetInt64(1)] = ((byte[])reader[2], (byte[])reader[3]);
+            links[reader.GetInt64(1)] = ((byte[])reader[2], (byte[])reader[3], reader.GetInt64(4));
         }
         return orphans;
     }
