@@ -43,7 +43,8 @@ public sealed class ApplicationReplay(IDocumentStore store, NpgsqlDataSource dat
     /// model kept from the events with: the events of all the applications are read with one statement.
     /// </summary>
     /// <param name="start">The state before an application's first event; called again when its events must be read afresh.</param>
-    /// <param name="connection">An open connection to read on (in the caller's snapshot), or none: one from the pool.</param>
+    /// <param name="connection">An open connection to read on (in the caller's snapshot), or none: one from the pool. An
+    /// application with an event of a later release is read again through Marten, on a connection of its own.</param>
     public async Task<IReadOnlyDictionary<Guid, (T State, long Events)>> FoldManyAsync<T>(IReadOnlyCollection<Guid> ids,
         Func<Guid, T> start, Func<T, object, T> fold, CancellationToken cancellation, NpgsqlConnection? connection = null)
     {

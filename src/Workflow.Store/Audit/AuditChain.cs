@@ -108,8 +108,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
 
     /// <summary>
     /// Reads the rows of <see cref="VerifyAsync"/> and <see cref="VerifyAllAsync"/> (stream, version, whether an event is
-    /// there, its link, the version the stream's row records, the event's columns), ordered by stream and version, and gives
-    /// each stream's verification; how many streams and events there were.
+    /// there, its link's hash and link, the version the stream's row records, the sequence the link recorded, the event's
+    /// columns), ordered by stream and version, and gives each stream's verification; how many streams and events there were.
     /// </summary>
     /// <param name="rowVersions">Whether the rows carry the stream's own recorded version, to be compared with its events.</param>
     /// <param name="orphans">Links whose events are gone, by stream, read beforehand: each stream's are taken into it, and the
@@ -243,8 +243,8 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
              """, connection);
         command.Parameters.AddWithValue("tombstones", TombstoneStream);
         command.CommandTimeout = 0;
-        // The streams' own rows are compared with their events by a statement of its own, on another connection meanwhile (a
-        // join in the scan costs a third more than the scan); each answer is consistent in itself, so a command committing
+        // The streams' own rows are compared with their events by a statement of its own, on another connection meanwhile
+        // (joined into the scan, they made it dearer by a fifth); each answer is consistent in itself, so a command committing
         // between the two is no alarm.
         var miscounts = MiscountedAsync(cancellation);
         var named = new HashSet<Guid>();
