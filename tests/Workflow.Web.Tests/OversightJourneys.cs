@@ -121,6 +121,31 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
     }
 
     [Theory]
+    [InlineData("en", "the count of the case’s events was changed, so its next decision would be refused or leave a gap")]
+    [InlineData("lo", "ຈຳນວນເຫດການຂອງກໍລະນີຖືກແກ້ໄຂ, ການຕັດສິນຄັ້ງຕໍ່ໄປຈະຖືກປະຕິເສດ ຫຼື ເຮັດໃຫ້ມີຊ່ອງຫວ່າງ")]
+    public async Task an_auditor_reads_in_plain_words_that_the_count_of_a_cases_events_was_set_back(string language, string words)
+    {
+        var miscounted = await CaseAsync(daysAgo: 10);
+        // Someone with database rights sets the case's own count back: every later decision would be refused as a conflict.
+        await using (var command = Workspace.Factory.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand(
+            $"update {Store.WorkflowStore.Schema}.mt_streams set version = version - 1 where id = @id"))
+        {
+            command.Parameters.AddWithValue("id", miscounted.Id);
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+
+        var page = await Workspace.WindowAsync();
+        await SignInAsync(page, Auditor);
+        if (language == "en") await ChooseLanguageAsync(page, "en");
+        await page.GotoAsync($"/oversight/cases/{miscounted.Id}");
+        await Expect(page.Locator(".badge.broken")).ToContainTextAsync(words);
+        await Expect(page.Locator(".badge.broken")).Not.ToContainTextAsync("mt_streams");
+        await Expect(page.Locator(".badge.intact")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, $"oversight-case-miscounted-{language}");
+        await AccessibleAsync(page);
+    }
+
+    [Theory]
     [InlineData("en", "What people are shown differs from the recorded events: the case as staff see it, the citizen's tracking " +
                       "page. This page shows the case as its events give it.", "Being decided", "Refused")]
     [InlineData("lo", "ສິ່ງທີ່ສະແດງໃຫ້ຜູ້ຄົນເຫັນ ບໍ່ກົງກັບເຫດການທີ່ບັນທຶກໄວ້: ຄຳຮ້ອງຕາມທີ່ພະນັກງານເຫັນ, ໜ້າຕິດຕາມຂອງພົນລະເມືອງ. " +
