@@ -146,6 +146,31 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
     }
 
     [Fact]
+    public async Task a_batch_of_tallies_adds_to_the_stored_totals_and_leaves_no_counter_at_zero()
+    {
+        // Tallies of a centre no other test uses, written as the daemon writes them: in the batch of a session.
+        static Tally Received(string procedure, long value) =>
+            new(TallyView.Cases, TallyGrain.Day, new DateOnly(2024, 5, 6), "zero-test", procedure, "", "", TallyCounters.Received, value);
+        async Task SaveAsync(params Tally[] tallies)
+        {
+            await using var session = Store.LightweightSession();
+            CaseFactsProjection.Add(session, tallies, WorkflowStore.Schema);
+            await session.SaveChangesAsync();
+        }
+        await SaveAsync(Received("a", 1), Received("b", 2), Received("c", 5));
+        // a and c come back to zero, b grows, d is new and zero, e is new.
+        await SaveAsync(Received("a", -1), Received("b", 1), Received("c", -5), Received("d", 0), Received("e", -2));
+        await SaveAsync(Received("e", 2), Received("b", 0));
+
+        var stored = new Dictionary<string, long>();
+        await using var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"select procedure, value from {WorkflowStore.Schema}.{CaseFactsProjection.Table} where centre = 'zero-test'");
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) stored[reader.GetString(0)] = reader.GetInt64(1);
+        stored.ShouldBe(new Dictionary<string, long> { ["b"] = 3 });
+    }
+
+    [Fact]
     public async Task a_projected_case_whose_facts_no_longer_match_the_events_is_reported_by_the_check()
     {
         await SeedThreeMonthsAsync();

