@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
@@ -48,20 +49,44 @@ public sealed record InboxQuery(string Agency, string? Centre, string? WorkflowI
 
 public static class AgencyInbox
 {
-    /// <summary>One page of an agency's open steps, earliest due first, and how many match in all.</summary>
+    /// <summary>
+    /// One page of an agency's open steps, earliest due first, and how many match in all: both statements go to the server
+    /// in one round trip (a batched query).
+    /// </summary>
     public static async Task<(int Total, IReadOnlyList<InboxItem> Items)> PageAsync(IQuerySession session, InboxQuery q,
         CancellationToken cancellation)
     {
-        var query = session.Query<InboxItem>().Where(i => i.Agency == q.Agency);
-        if (q.Centre is { } centre) query = query.Where(i => i.Centre == centre);
-        if (q.WorkflowId is { } workflowId) query = query.Where(i => i.WorkflowId == workflowId);
-        if (q.Holder == InboxQuery.Unclaimed) query = query.Where(i => i.HolderId == null);
-        else if (q.Holder is { } holder) query = query.Where(i => i.HolderId == holder);
-        var total = await query.CountAsync(cancellation);
-        var skip = (q.Page - 1L) * q.PageSize;
-        if (skip >= total) return (total, []);
-        var items = await InOrder(query).Skip((int)skip).Take(q.PageSize).ToListAsync(cancellation);
-        return (total, items);
+        var conditions = Conditions(q);
+        var batch = session.CreateBatchQuery();
+        var counted = batch.Query<InboxItem>();
+        foreach (var condition in conditions) counted = counted.Where(condition);
+        var total = counted.Count();
+        var items = batch.QueryByPlan(new Page(conditions, (q.Page - 1L) * q.PageSize, q.PageSize));
+        await batch.Execute(cancellation);
+        return ((int)Math.Min(await total, int.MaxValue), await items);
+    }
+
+    /// <summary>The filters of a query, each a condition Marten writes against the item's indexed fields.</summary>
+    private static List<Expression<Func<InboxItem, bool>>> Conditions(InboxQuery q)
+    {
+        List<Expression<Func<InboxItem, bool>>> conditions = [i => i.Agency == q.Agency];
+        if (q.Centre is { } centre) conditions.Add(i => i.Centre == centre);
+        if (q.WorkflowId is { } workflowId) conditions.Add(i => i.WorkflowId == workflowId);
+        if (q.Holder == InboxQuery.Unclaimed) conditions.Add(i => i.HolderId == null);
+        else if (q.Holder is { } holder) conditions.Add(i => i.HolderId == holder);
+        return conditions;
+    }
+
+    /// <summary>The page itself, as a plan a batched query runs (a batch's own queryable has no ThenBy).</summary>
+    private sealed class Page(List<Expression<Func<InboxItem, bool>>> conditions, long skip, int take) : QueryListPlan<InboxItem>
+    {
+        public override IQueryable<InboxItem> Query(IQuerySession session)
+        {
+            var items = session.Query<InboxItem>().AsQueryable();
+            foreach (var condition in conditions) items = items.Where(condition);
+            // A page past the end reads nothing: the index is walked to the agency's last item and stops.
+            return InOrder(items).Skip((int)Math.Min(skip, int.MaxValue)).Take(take);
+        }
     }
 
     /// <summary>
