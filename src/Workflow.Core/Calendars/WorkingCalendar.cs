@@ -34,7 +34,10 @@ public sealed record WorkingCalendar(
 {
     public IEnumerable<Holiday> HolidaysOn(DateOnly day) => Holidays.GetValueOrDefault(day, []);
 
-    public bool IsWorkingDay(DateOnly day) => WorkingDays.Contains(day.DayOfWeek) && !HolidaysOn(day).Any(h => h.ClosesOffices);
+    /// <summary>Open on that day: a working day of the week, and no holiday that closes offices. Every deadline counts days with
+    /// it, so it reads the holidays without enumerating through an interface (which allocated on each day counted).</summary>
+    public bool IsWorkingDay(DateOnly day) =>
+        WorkingDays.Contains(day.DayOfWeek) && !(Holidays.TryGetValue(day, out var holidays) && holidays.Any(h => h.ClosesOffices));
 
     public DateOnly NextWorkingDay(DateOnly day)
     {
