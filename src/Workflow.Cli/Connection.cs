@@ -49,6 +49,25 @@ public static class Connection
     }
 
     /// <summary>
+    /// The store's services with the statistics projection registered, counting with the calendars of the catalogue the
+    /// store holds (those the servers loaded); a console tool starts no hosted service, so no daemon runs here: what a rebuild of the statistics needs. Null, after
+    /// saying why on standard error, when no store is named.
+    /// </summary>
+    public static async Task<ServiceProvider?> OpenForStatisticsAsync(string? connection, CancellationToken cancellation)
+    {
+        if (ConnectionString(connection) is not { } text)
+        {
+            Console.Error.WriteLine($"No store to read: pass --connection or set {Variable}.");
+            return null;
+        }
+        var catalog = await StoredCatalogueAsync(text, cancellation)
+                      ?? throw new CommandError("The store holds no catalogue yet (a server stores the one it loads when it starts): " +
+                                                "start the server once against it, so that the rebuild counts with its calendars.");
+        return new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddWorkflowStore(text, catalog, JasperFx.Events.Daemon.DaemonMode.Solo).BuildServiceProvider();
+    }
+
+    /// <summary>
     /// The catalogue for the designers' tools: the folder given with --workflows, else ./workflows when it exists, else the
     /// catalogue of the store named by --connection or the environment.
     /// </summary>

@@ -26,8 +26,8 @@ public static class StatsCommand
 
     public static Command Create()
     {
-        var from = new Option<string>("--from") { Description = "first day, such as 2026-01-01", Required = true };
-        var to = new Option<string>("--to") { Description = "last day (included), such as 2026-12-31", Required = true };
+        var from = new Option<string?>("--from") { Description = "first day, such as 2026-01-01 (required but with --rebuild)" };
+        var to = new Option<string?>("--to") { Description = "last day (included), such as 2026-12-31 (required but with --rebuild)" };
         var period = new Option<string?>("--period") { Description = "day, month (default), quarter, year or custom (the whole range)" };
         var centre = new Option<string?>("--centre") { Description = "only this centre" };
         var agency = new Option<string?>("--agency") { Description = "only the steps of this agency" };
@@ -40,15 +40,31 @@ public static class StatsCommand
         {
             Description = "recompute every figure from the raw events without the projection and print each difference",
         };
+        var rebuild = new Option<bool>("--rebuild")
+        {
+            Description = "fold every event again into the case facts and the totals, with the calendars of the store's catalogue " +
+                          "(after a calendar change for past days); refused while a server's statistics daemon runs",
+        };
         var workflows = Connection.Workflows(orStore: true);
         var connection = Connection.Option();
         var command = new Command("stats", "Print the indicators of a period from the store (JSON or CSV); --check recomputes them " +
-                                            "from the raw events: exit code 0 when equal, 1 when any figure differs, 2 for usage errors")
-            { from, to, period, centre, agency, workflow, step, by, format, check, workflows, connection };
+                                            "from the raw events: exit code 0 when equal, 1 when any figure differs, 2 for usage errors; " +
+                                            "--rebuild projects them again from nothing")
+            { from, to, period, centre, agency, workflow, step, by, format, check, rebuild, workflows, connection };
         command.SetAction(async (parse, cancellation) =>
         {
+            if (parse.GetValue(rebuild))
+            {
+                Option[] others = [from, to, period, centre, agency, workflow, step, by, format, check, workflows];
+                if (others.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
+                    throw new CommandError($"--rebuild takes only --connection: {other.Name} does not apply (the rebuild counts with " +
+                                           "the calendars of the store's catalogue, which the servers use)");
+                return await RebuildAsync(parse.GetValue(connection), cancellation);
+            }
+            if (parse.GetValue(from) is null || parse.GetValue(to) is null)
+                throw new CommandError("--from and --to are required (or --rebuild)");
             var errors = new Dictionary<string, string[]>();
-            var query = StatisticsRequest.Parse(parse.GetValue(from), parse.GetValue(to), parse.GetValue(period), parse.GetValue(centre),
+            var query = StatisticsRequest.Parse(parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(period), parse.GetValue(centre),
                 parse.GetValue(agency), parse.GetValue(workflow), parse.GetValue(step), parse.GetValue(by), errors);
             if (query is null)
                 throw new CommandError(string.Join(Environment.NewLine, errors.Select(e => $"--{Option(e.Key)}: {e.Value[0]}")));
@@ -65,6 +81,34 @@ public static class StatsCommand
                 : await PrintAsync(reader, query, parse.GetValue(format)!, cancellation);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The statistics projection folded again from nothing (<see cref="StatisticsRebuild"/>): exit code 0 when done, 2 when
+    /// a server's daemon runs it or the store holds no catalogue.
+    /// </summary>
+    private static async Task<int> RebuildAsync(string? connection, CancellationToken cancellation)
+    {
+        // A rebuild appends no event: the chain key is never used (as for reading).
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ChainKey.Variable)))
+            Environment.SetEnvironmentVariable(ChainKey.Variable, ChainKey.DevelopmentKey);
+        await using var provider = await Connection.OpenForStatisticsAsync(connection, cancellation);
+        if (provider is null) return 2;
+        var rebuild = provider.GetRequiredService<StatisticsRebuild>();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var done = await rebuild.RunAsync(
+                p => Console.WriteLine($"{p.Sequence:N0} of {p.HighestSequence:N0} events folded ({started.Elapsed.TotalSeconds:N0} s)"),
+                TimeSpan.FromSeconds(10), cancellation);
+            Console.WriteLine($"rebuilt: the case facts and the totals count every event up to sequence {done.Sequence:N0} " +
+                              $"({started.Elapsed.TotalSeconds:N1} s)");
+            return 0;
+        }
+        catch (StatisticsDaemonRunning refused)
+        {
+            throw new CommandError(refused.Message);
+        }
     }
 
     private static string Option(string field) => field == "workflowId" ? "workflow" : field;

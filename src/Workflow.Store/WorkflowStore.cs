@@ -105,6 +105,7 @@ public static class WorkflowStore
             .UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
         if (statistics is { } mode and not DaemonMode.Disabled) marten.AddAsyncDaemon(mode);
         services.AddSingleton<Statistics.StatisticsReader>();
+        services.AddSingleton<Statistics.StatisticsRebuild>();
         services.AddSingleton(catalog);
         services.AddSingleton<PinnedDefinitions>();
         services.AddSingleton<Drafts>();

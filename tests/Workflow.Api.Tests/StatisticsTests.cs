@@ -125,6 +125,78 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
         (await Api.Auditor.GetStringAsync($"/api/statistics?{Range}&format=csv")).ShouldBe(text);
     }
 
+    /// <summary>The operator's rebuild, as ministry IT staff run it: the store's own catalogue, no workflows folder.</summary>
+    private async Task<(int Code, ServerProcess Process)> Rebuild()
+    {
+        var process = ServerProcess.Cli(_folder, ["stats", "--rebuild", "--connection", Api.ConnectionString]);
+        return (await process.ExitAsync(), process);
+    }
+
+    [Fact]
+    public async Task a_rebuild_from_the_cli_folds_every_event_again_once_and_replaces_totals_that_were_altered()
+    {
+        await SeedThreeMonthsAsync();
+        await CatchUpAsync(Store);
+        var before = Rows(await Report(Api.Auditor, Range)).Select(r => r.ToJsonString()).ToList();
+        // Totals that no longer match the events, as a calendar change for past days or an older store leaves them.
+        await using (var command = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"update {WorkflowStore.Schema}.{CaseFactsProjection.Table} set value = value + 3 " +
+                         $"where view = {(short)TallyView.Cases} and grain = {(short)TallyGrain.Month} and day = '2024-01-01' " +
+                         $"and counter = '{TallyCounters.Received}'"))
+            (await command.ExecuteNonQueryAsync()).ShouldBe(1);
+        Rows(await Report(Api.Auditor, Range)).Select(r => (int)r["received"]!).ShouldBe([4, 1, 1]);
+        // A server's start stores the catalogue it loaded, whose calendars the rebuild counts with.
+        await using (var server = ApiFixture.Host(Api.ConnectionString)) _ = server.Server;
+
+        var rebuilt = await Rebuild();
+        rebuilt.Code.ShouldBe(0, rebuilt.Process.AllOutput);
+        rebuilt.Process.Output.Last().ShouldStartWith("rebuilt: the case facts and the totals count every event up to sequence");
+
+        // Every figure as the events give it, each counted once: the same table as before the alteration.
+        Rows(await Report(Api.Auditor, Range)).Select(r => r.ToJsonString()).ShouldBe(before);
+        var check = await Cli("stats", "--from", "2024-01-01", "--to", "2024-03-31", "--check", "--by", "agency");
+        check.Code.ShouldBe(0, check.Process.AllOutput);
+
+        // A rebuild names no period and reads no workflows folder: it counts with the calendars the servers loaded.
+        var misused = ServerProcess.Cli(_folder, ["stats", "--rebuild", "--from", "2024-01-01", "--connection", Api.ConnectionString]);
+        (await misused.ExitAsync()).ShouldBe(2);
+        misused.Error.ShouldContain(l => l.Contains("--rebuild takes only --connection"), misused.AllOutput);
+    }
+
+    [Fact]
+    public async Task a_rebuild_is_refused_while_a_servers_daemon_runs_the_statistics_and_runs_once_it_has_stopped()
+    {
+        await SeedThreeMonthsAsync();
+        var lockId = Api.Factory.Services.GetRequiredService<StatisticsRebuild>().LockId;
+        var database = Api.Factory.Services.GetRequiredService<NpgsqlDataSource>();
+        async Task<bool> Held()
+        {
+            await using var command = database.CreateCommand(
+                "select count(*) > 0 from pg_locks where locktype = 'advisory' and objsubid = 1 and granted " +
+                "and ((classid::bigint << 32) | objid::bigint) = $1");
+            command.Parameters.AddWithValue(lockId);
+            return (bool)(await command.ExecuteScalarAsync())!;
+        }
+
+        // A server as it runs in production: its statistics daemon hot/cold, the leader holding the projection's lock.
+        await using (var server = ApiFixture.Host(Api.ConnectionString, settings: new() { ["Workflow:Statistics:Daemon"] = "HotCold" }))
+        {
+            _ = server.Server;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!await Held() && waited.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(200);
+            (await Held()).ShouldBeTrue("the server's daemon takes the statistics projection's lock");
+
+            var refused = await Rebuild();
+            refused.Code.ShouldBe(2, refused.Process.AllOutput);
+            refused.Process.Error.ShouldContain(l => l.Contains("statistics daemon is running on this store"), refused.Process.AllOutput);
+        }
+
+        (await Held()).ShouldBeFalse("a server that stops lets its lock go");
+        var rebuilt = await Rebuild();
+        rebuilt.Code.ShouldBe(0, rebuilt.Process.AllOutput);
+        Rows(await Report(Api.Auditor, Range)).Select(r => (int)r["received"]!).ShouldBe([1, 1, 1]);
+    }
+
     [Fact]
     public async Task a_projected_figure_that_no_longer_matches_the_events_is_reported_by_the_check()
     {
