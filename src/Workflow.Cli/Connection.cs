@@ -49,9 +49,9 @@ public static class Connection
     }
 
     /// <summary>
-    /// The store's services with the statistics projection registered, counting with the calendars of the catalogue the
-    /// store holds (those the servers loaded); a console tool starts no hosted service, so no daemon runs here: what a rebuild of the statistics needs. Null, after
-    /// saying why on standard error, when no store is named.
+    /// What a rebuild of the statistics needs: the store's services with the statistics projection registered, counting
+    /// with the calendars of the catalogue the store holds (those the servers loaded). A console tool starts no hosted
+    /// service, so no daemon runs here. Null, after saying why on standard error, when no store is named.
     /// </summary>
     public static async Task<ServiceProvider?> OpenForStatisticsAsync(string? connection, CancellationToken cancellation)
     {

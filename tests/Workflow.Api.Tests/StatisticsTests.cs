@@ -198,6 +198,10 @@ public class when_the_statistics_are_read(ApiFixture api) : ApiTest(api), IDispo
         var rebuilt = await Rebuild();
         rebuilt.Code.ShouldBe(0, rebuilt.Process.AllOutput);
         Rows(await Report(Api.Auditor, Range)).Select(r => (int)r["received"]!).ShouldBe([1, 1, 1]);
+
+        // In a process that goes on, the rebuild lets the lock go as it ends, though its connection stays in the pool.
+        await Api.Factory.Services.GetRequiredService<StatisticsRebuild>().RunAsync(null, TimeSpan.FromSeconds(10), CancellationToken.None);
+        (await Held()).ShouldBeFalse("a finished rebuild holds no lock");
     }
 
     [Fact]

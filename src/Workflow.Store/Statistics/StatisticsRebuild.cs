@@ -35,17 +35,34 @@ public sealed class StatisticsRebuild(IDocumentStore store, NpgsqlDataSource dat
     /// <returns>How far the rebuilt projection has read: every event up to that sequence is counted.</returns>
     public async Task<ProjectionProgress> RunAsync(Action<ProjectionProgress>? progress, TimeSpan every, CancellationToken cancellation)
     {
-        // A session-level lock on a connection of its own, held for the whole rebuild and released when it closes (a
-        // rebuild killed half way leaves no lock behind).
+        // A session-level lock on a connection of its own, held for the whole rebuild. A process killed half way leaves no
+        // lock behind (its connection closes); otherwise it is released by hand, because a pooled connection that goes
+        // back to the pool keeps its session, and its locks, until it is next used.
+        var lockId = LockId;
         await using var connection = await database.OpenConnectionAsync(cancellation);
-        await using (var take = new NpgsqlCommand("select pg_try_advisory_lock($1)", connection))
+        if (!await AdvisoryAsync(connection, "pg_try_advisory_lock", lockId, cancellation))
+            throw new StatisticsDaemonRunning(
+                "A server's statistics daemon is running on this store: a rebuild now would count the same events twice. " +
+                "Stop the servers, or start them with Workflow__Statistics__Daemon=Disabled, and run the rebuild again.");
+        try
         {
-            take.Parameters.AddWithValue(LockId);
-            if (await take.ExecuteScalarAsync(cancellation) is not true)
-                throw new StatisticsDaemonRunning(
-                    "A server's statistics daemon is running on this store: a rebuild now would count the same events twice. " +
-                    "Stop the servers, or start them with Workflow__Statistics__Daemon=Disabled, and run the rebuild again.");
+            return await RebuildAsync(progress, every, cancellation);
         }
+        finally
+        {
+            await AdvisoryAsync(connection, "pg_advisory_unlock", lockId, CancellationToken.None);
+        }
+    }
+
+    private static async Task<bool> AdvisoryAsync(NpgsqlConnection connection, string function, long lockId, CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand($"select {function}($1)", connection);
+        command.Parameters.AddWithValue(lockId);
+        return await command.ExecuteScalarAsync(cancellation) is true;
+    }
+
+    private async Task<ProjectionProgress> RebuildAsync(Action<ProjectionProgress>? progress, TimeSpan every, CancellationToken cancellation)
+    {
 
         var reader = new StatisticsReader(store, database);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
