@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Workflow.Store;
 using Workflow.Store.Applications;
+using Workflow.Store.Audit;
 
 namespace Workflow.Api.Tests;
 
@@ -408,5 +409,15 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
 
         (await SweepUntilNothingClaimed(host)).ShouldBe(0);
         (await Events(host, id, "case_deadline_missed")).ShouldHaveSingleItem();
+
+        // The retired timer stays, firing nothing; the projection check knows it from one silenced with SQL, and names nothing.
+        await using (var retired = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+                         $"select count(*) from {WorkflowStore.Schema}.{OpenDeadlines.Table} " +
+                         "where application_id = @id and scope = 'case' and fire_at is null"))
+        {
+            retired.Parameters.AddWithValue("id", id);
+            ((long)(await retired.ExecuteScalarAsync())!).ShouldBe(1);
+        }
+        (await host.Services.GetRequiredService<ProjectionCheck>().RunAsync([], id)).ShouldBeEmpty();
     }
 }

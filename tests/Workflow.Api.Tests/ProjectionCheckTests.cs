@@ -4,6 +4,7 @@ using Npgsql;
 using Workflow.Store;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
+using Workflow.Store.Definitions;
 
 namespace Workflow.Api.Tests;
 
@@ -18,7 +19,10 @@ public class when_the_whole_store_is_checked_a_chunk_at_a_time(ApiFixture api) :
     {
         var services = Api.Factory.Services;
         return new ProjectionCheck(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<NpgsqlDataSource>(),
-            services.GetRequiredService<ApplicationReplay>(), TimeProvider.System) { Chunk = chunk };
+            services.GetRequiredService<ApplicationReplay>(), services.GetRequiredService<PinnedDefinitions>(), TimeProvider.System)
+        {
+            Chunk = chunk,
+        };
     }
 
     private async Task Sql(string sql, Guid id)

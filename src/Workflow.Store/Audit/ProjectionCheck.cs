@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 using Marten;
 using Marten.Services;
 using Npgsql;
+using Workflow.Core.Applications;
+using Workflow.Core.Definitions;
 using Workflow.Store.Applications;
+using Workflow.Store.Definitions;
 using Workflow.Store.Tracking;
 
 namespace Workflow.Store.Audit;
@@ -27,12 +30,13 @@ public sealed record ProjectionDifference(Guid ApplicationId, string? TrackingNu
 /// without a stream are named too.
 /// </summary>
 /// <remarks>
-/// A deadline row whose next instant has passed may have been retired by the sweeper (nothing was due by the case's state,
-/// so it stopped claiming it): a stored row without a next instant where the events give one already past is not named.
-/// Which sweep holds a row (<c>claimed_until</c>) is not compared.
+/// A deadline row whose next instant has passed may have been retired by the sweeper, which stops claiming a timer that fires
+/// nothing by the case's state. So a stored row without a next instant, where the events give one already past, is named
+/// only when the case's state, decided as the sweeper decides, would still fire something then: a timer silenced after its
+/// instant. Which sweep holds a row (<c>claimed_until</c>) is not compared.
 /// </remarks>
 public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource database, ApplicationReplay replay,
-    TimeProvider clock)
+    PinnedDefinitions definitions, TimeProvider clock)
 {
     private const string Deadlines = WorkflowStore.Schema + "." + OpenDeadlines.Table;
 
@@ -105,12 +109,50 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         var inbox = (await items).ToLookup(i => i.ApplicationId);
         var deadlines = await DeadlineRowsAsync(connection, ids, cancellation);
         var folded = await replay.FoldManyAsync(ids, id => new Folded(id), (f, e) => f.Apply(e), cancellation, connection);
+        var retiredPast = folded.SelectMany(f => deadlines.TryGetValue(f.Key, out var rows)
+            ? f.Value.State.Deadlines.Where(d => rows.TryGetValue(d.Key, out var kept) && kept.FireAt is null && d.Value.FireAt <= now)
+                .Select(d => (Id: f.Key, Scope: d.Key, At: d.Value.FireAt!.Value))
+            : []).ToList();
+        var stillDue = await StillDueAsync(retiredPast, now, connection, cancellation);
         return ids.SelectMany(id =>
         {
             var stored = new Stored(storedDetails.GetValueOrDefault(id), storedTracking.GetValueOrDefault(id), inbox[id].ToList(),
                 deadlines.TryGetValue(id, out var rows) ? rows : []);
-            return folded.TryGetValue(id, out var f) ? Compare(id, stored, f.State, now) : WithoutEvents(id, stored);
+            return folded.TryGetValue(id, out var f) ? Compare(id, stored, f.State, stillDue, now) : WithoutEvents(id, stored);
         }).ToList();
+    }
+
+    /// <summary>
+    /// Which of these timers, stored as firing nothing more though the events give an instant already passed, would still
+    /// fire something if the sweeper sent them now: the case's state (folded again), its pinned rules and its centre's
+    /// calendar, decided as the sweeper's command is. The sweeper retires a timer only when it fires nothing, so such a
+    /// timer was silenced, and it never fires. Rules that can no longer be read are named by the rules' own check; their
+    /// timers are left unnamed here.
+    /// </summary>
+    private async Task<HashSet<(Guid Id, string Scope)>> StillDueAsync(IReadOnlyList<(Guid Id, string Scope, DateTimeOffset At)> timers,
+        DateTimeOffset now, NpgsqlConnection connection, CancellationToken cancellation)
+    {
+        if (timers.Count == 0) return [];
+        var states = await replay.FoldManyAsync([.. timers.Select(t => t.Id).Distinct()], _ => (Application?)null, Application.Evolve,
+            cancellation, connection);
+        var due = new HashSet<(Guid, string)>();
+        foreach (var (id, scope, at) in timers)
+        {
+            if (!states.TryGetValue(id, out var folded) || folded.State is not { } state) continue;
+            WorkflowDefinition definition;
+            try
+            {
+                definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
+            }
+            catch (Exception e) when (e is RulesAltered or InvalidOperationException)
+            {
+                continue;
+            }
+            var calendar = definitions.Catalog.Calendars.ForCentre(state.Centre, now);
+            if (Decider.Decide(new ReachDeadline(scope, DeadlineScopes.System, at), state, definition, calendar, now).Count > 0)
+                due.Add((id, scope));
+        }
+        return due;
     }
 
     /// <summary>What is stored of one application: its two documents, its inbox items and its open-deadline rows.</summary>
@@ -150,7 +192,8 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
                 "open deadlines of an application without any events");
     }
 
-    private IEnumerable<ProjectionDifference> Compare(Guid id, Stored stored, Folded folded, DateTimeOffset now)
+    private IEnumerable<ProjectionDifference> Compare(Guid id, Stored stored, Folded folded,
+        IReadOnlySet<(Guid Id, string Scope)> stillDue, DateTimeOffset now)
     {
         var number = folded.Details?.TrackingNumber ?? folded.Tracking?.TrackingNumber;
         if (DocumentDifference(id, number, stored.Details, folded.Details is { } d ? d with { Id = id } : null) is { } details)
@@ -158,7 +201,8 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         if (DocumentDifference(id, number, stored.Tracking, folded.Tracking) is { } tracking) yield return tracking;
         if (InboxDifference(id, number, folded.Inbox.Changed.Values.OfType<InboxItem>().ToList(), stored.Inbox) is { } inbox)
             yield return inbox;
-        if (DeadlineDifference(id, number, folded.Deadlines, stored.Deadlines, now) is { } deadlines) yield return deadlines;
+        if (DeadlineDifference(id, number, folded.Deadlines, stored.Deadlines, scope => stillDue.Contains((id, scope)), now) is { } deadlines)
+            yield return deadlines;
     }
 
     private ProjectionDifference? DocumentDifference<T>(Guid id, string? number, T? stored, T? folded) where T : class
@@ -201,7 +245,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
 
     /// <summary>Each open deadline the sweeper will fire, against the rows the events leave.</summary>
     private static ProjectionDifference? DeadlineDifference(Guid id, string? number, IReadOnlyDictionary<string, DeadlineRow> expected,
-        IReadOnlyDictionary<string, DeadlineRow> stored, DateTimeOffset now)
+        IReadOnlyDictionary<string, DeadlineRow> stored, Func<string, bool> stillDue, DateTimeOffset now)
     {
         var details = new List<(string Scope, string Text)>();
         foreach (var scope in stored.Keys.Except(expected.Keys))
@@ -209,19 +253,25 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
         foreach (var (scope, row) in expected)
         {
             if (!stored.TryGetValue(scope, out var kept)) details.Add((scope, $"the deadline for {scope} is missing"));
-            else if (!Same(kept, row, now))
-                details.Add((scope, $"the deadline for {scope} is {Describe(kept)} but the events give {Describe(row)}"));
+            else if (!Same(kept, row, retirable: !stillDue(scope), now))
+                details.Add((scope, $"the deadline for {scope} is {Describe(kept)} but the events give {Describe(row)}" +
+                    (stillDue(scope)
+                        ? ", an instant already passed at which something is still due (the sweeper stops only a timer that fires " +
+                          "nothing), so it will never fire"
+                        : "")));
         }
         return details.Count == 0 ? null
             : new(id, number, OpenDeadlines.Table, [.. details.Select(d => d.Scope).Distinct().Order()],
                 string.Join("; ", details.Select(d => d.Text)));
     }
 
-    /// <summary>Equal to the microsecond the database keeps; a timer past its instant may have been retired.</summary>
-    private static bool Same(DeadlineRow stored, DeadlineRow folded, DateTimeOffset now) =>
+    /// <summary>
+    /// Equal to the microsecond the database keeps; a timer past its instant may have been retired, unless it would still fire.
+    /// </summary>
+    private static bool Same(DeadlineRow stored, DeadlineRow folded, bool retirable, DateTimeOffset now) =>
         stored.Kind == folded.Kind && stored.Level == folded.Level && stored.Agency == folded.Agency &&
         Micro(stored.DueAt) == Micro(folded.DueAt) &&
-        (Micro(stored.FireAt) == Micro(folded.FireAt) || (stored.FireAt is null && folded.FireAt <= now));
+        (Micro(stored.FireAt) == Micro(folded.FireAt) || (retirable && stored.FireAt is null && folded.FireAt <= now));
 
     private static long? Micro(DateTimeOffset? at) => at?.UtcTicks / 10;
 
