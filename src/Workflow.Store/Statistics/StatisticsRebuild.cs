@@ -17,7 +17,7 @@ public sealed class StatisticsDaemonRunning(string message) : Exception(message)
 /// count only part of the events until the rebuild ends.
 /// </summary>
 /// <param name="store">A store with the statistics projection registered (with the calendars the servers use).</param>
-public sealed class StatisticsRebuild(IDocumentStore store, NpgsqlDataSource database)
+public sealed class StatisticsRebuild(IDocumentStore store, NpgsqlDataSource database, StatisticsReader reader)
 {
     /// <summary>The lock id a hot/cold daemon of this store takes to run the statistics projection (Marten's own formula).</summary>
     public long LockId
@@ -64,7 +64,6 @@ public sealed class StatisticsRebuild(IDocumentStore store, NpgsqlDataSource dat
     private async Task<ProjectionProgress> RebuildAsync(Action<ProjectionProgress>? progress, TimeSpan every, CancellationToken cancellation)
     {
 
-        var reader = new StatisticsReader(store, database);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var reporting = progress is null ? Task.CompletedTask : ReportAsync(reader, progress, every, stop.Token);
         try
