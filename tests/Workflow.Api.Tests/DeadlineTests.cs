@@ -275,6 +275,47 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
             .ShouldBe(new DateTimeOffset(2024, 6, 18, 16, 0, 0, Lao));
     }
 
+    [Fact]
+    public async Task a_holiday_announced_after_a_step_missed_its_deadline_moves_the_escalation_which_fires_on_the_next_working_day()
+    {
+        var folder = ApiFixture.CopyOfWorkflows();
+        var settings = new Dictionary<string, string?> { ["Workflow:DefinitionsPath"] = folder };
+        var clock = new ManualClock(Start);
+        Guid id;
+        await using (var before = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings))
+        {
+            id = (await Registered(before, 1)).Single();
+            await before.Services.GetRequiredService<CalendarChanges>().RecalculateIfChangedAsync();
+            // Warned, then breached on Monday 17 June; the first escalation was due two working days later, Wednesday 19.
+            clock.Now = new DateTimeOffset(2024, 6, 17, 16, 1, 0, Lao);
+            await SweepUntilNothingClaimed(before);
+            (await Events(before, id, "deadline_breached")).ShouldHaveSingleItem();
+        }
+
+        var national = Path.Combine(folder, "calendars", "lao-national.yaml");
+        File.WriteAllText(Path.Combine(folder, "calendars", "lao-national-v2.yaml"), File.ReadAllText(national)
+            .Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-18")
+            + "  - { date: 2024-06-19, name: Day of national mourning, notice: PMO notice of 18 June 2024 }\n");
+        clock.Now = new DateTimeOffset(2024, 6, 18, 9, 0, 0, Lao);
+        await using var after = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings);
+        (await after.Services.GetRequiredService<CalendarChanges>().RecalculateIfChangedAsync()).ShouldBeGreaterThan(0);
+        var moved = (await Events(after, id, "deadline_recalculated")).Single(e => e.GetProperty("scope").GetString() == "register");
+        moved.GetProperty("dueAt").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 17, 16, 0, 0, Lao));
+        moved.GetProperty("next").GetProperty("at").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 20, 16, 0, 0, Lao));
+
+        // On the holiday nothing is due; on Thursday the escalation fires, once, recorded at its instant.
+        clock.Now = new DateTimeOffset(2024, 6, 19, 16, 1, 0, Lao);
+        (await SweepUntilNothingClaimed(after)).ShouldBe(0);
+        clock.Now = new DateTimeOffset(2024, 6, 20, 16, 1, 0, Lao);
+        await SweepUntilNothingClaimed(after);
+        clock.Now = clock.Now.AddMinutes(5);
+        await SweepUntilNothingClaimed(after);
+        var escalated = (await Events(after, id, "step_escalated")).ShouldHaveSingleItem();
+        escalated.GetProperty("level").GetInt32().ShouldBe(1);
+        escalated.GetProperty("at").GetDateTimeOffset().ShouldBe(new DateTimeOffset(2024, 6, 20, 16, 0, 0, Lao));
+        (await after.Services.GetRequiredService<ProjectionCheck>().RunAsync([], id)).ShouldBeEmpty();
+    }
+
     private async Task<int> SweepUntilNothingClaimed(WebApplicationFactory<Program> host)
     {
         var sweeper = host.Services.GetRequiredService<DeadlineSweeper>();

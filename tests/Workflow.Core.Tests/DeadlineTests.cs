@@ -284,4 +284,37 @@ public class when_a_holiday_is_announced_after_deadlines_were_set
         events.OfType<DeadlineRecalculated>().Single(e => e.Scope == DeadlineScopes.Case).DueAt.ShouldBe(Lao(2024, 6, 27, 16));
         s.When(new RecalculateDeadlines("again", DeadlineScopes.System)).ShouldBeEmpty();
     }
+
+    [Fact]
+    public void a_holiday_after_a_missed_step_deadline_moves_its_next_escalation_and_the_escalation_fires_then()
+    {
+        var s = new Scenario(Get("enterprise-registration")).At(Lao(2024, 6, 3, 9))
+            .Submit(when_an_enterprise_application_is_submitted.Company(), when_an_enterprise_application_is_submitted.CompanyDocuments);
+        s.Approve("intake");
+        s.At(Lao(2024, 6, 13, 10, 15)).Reach("register");
+        var breached = s.At(Lao(2024, 6, 17, 16, 1)).Reach("register").OfType<DeadlineBreached>().Single();
+        breached.NextTimer.ShouldBe(new DeadlineTimer(DeadlineScopes.Escalation, 1, Lao(2024, 6, 19, 16)));
+
+        // Wednesday 19 June, the first escalation's day, declared a holiday on the 18th.
+        var national = File.ReadAllText(Path.Combine(RepositoryRoot(), "workflows", "calendars", "lao-national.yaml"));
+        var announced = national.Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-18")
+            + "  - { date: 2024-06-19, name: Day of national mourning, notice: PMO notice of 18 June 2024 }\n";
+        var updated = CalendarCatalog.Parse(
+            [("calendars/lao-national.yaml", national), ("calendars/lao-national-2.yaml", announced)], []).Resolve("lao-national",
+            new DateOnly(2024, 6, 18))!;
+        var recalculated = s.At(Lao(2024, 6, 18, 9)).With(updated)
+            .When(new RecalculateDeadlines("PMO notice of 18 June 2024", DeadlineScopes.System)).OfType<DeadlineRecalculated>()
+            .Single(e => e.Scope == "register");
+        recalculated.PreviousDueAt.ShouldBe(Lao(2024, 6, 17, 16));
+        recalculated.DueAt.ShouldBe(Lao(2024, 6, 17, 16), "a deadline already missed stays missed when it was");
+        recalculated.NextTimer.ShouldBe(new DeadlineTimer(DeadlineScopes.Escalation, 1, Lao(2024, 6, 20, 16)));
+        s.State!.Steps["register"].NextTimer!.At.ShouldBe(Lao(2024, 6, 20, 16));
+        s.When(new RecalculateDeadlines("again", DeadlineScopes.System)).ShouldBeEmpty();
+
+        // The sweeper looks at the instant its row now gives, and the escalation fires then, the holiday not counted.
+        var escalated = s.At(Lao(2024, 6, 20, 16, 1)).Reach("register", Lao(2024, 6, 20, 16)).OfType<StepEscalated>().Single();
+        escalated.Level.ShouldBe(1);
+        escalated.At.ShouldBe(Lao(2024, 6, 20, 16));
+        escalated.NextTimer.ShouldBe(new DeadlineTimer(DeadlineScopes.Escalation, 2, Lao(2024, 6, 25, 16)));
+    }
 }

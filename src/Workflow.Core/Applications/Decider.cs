@@ -317,10 +317,12 @@ public static partial class Decider
             foreach (var step in open)
             {
                 var due = calendar.AddWorkingDays(step.OpenedAt, step.WorkingDays);
-                if (due == step.DueAt) continue;
                 var next = !step.Warned ? new DeadlineTimer(DeadlineScopes.Warning, 0, WarningAt(step.OpenedAt, due))
                     : !step.Breached ? new DeadlineTimer(DeadlineScopes.Breach, 0, due)
                     : NextEscalation(due, step.EscalationLevel);
+                // A breached step keeps its deadline, but a holiday after it moves the next escalation: that is recorded too,
+                // or the sweeper would find nothing due at the old instant and stop looking.
+                if (due == step.DueAt && (!step.Breached || next == step.NextTimer)) continue;
                 Emit(new DeadlineRecalculated(step.StepId, step.DueAt, due, calendar.Version, c.Reason, now, next));
             }
             if (State.Clock is { Running: true, Missed: false } clock)

@@ -258,6 +258,8 @@ public static class CaseFileHtml
         StepEscalated x => $"Step {x.StepId} escalated to level {x.Level}; notified {string.Join(", ", x.Notified)}",
         EscalationAcknowledged x => $"Escalation level {x.Level} of {x.StepId} acknowledged",
         CaseDeadlineMissed x => $"Legal deadline missed; apology sent with a new expected date {x.NewExpectedAt:yyyy-MM-dd}",
+        DeadlineRecalculated { NextTimer: { Kind: DeadlineScopes.Escalation } next } x when x.DueAt == x.PreviousDueAt
+            => $"Escalation level {next.Level} of {x.Scope} moved to {next.At:yyyy-MM-dd HH:mm}: {x.Reason}",
         DeadlineRecalculated x => $"Deadline of {x.Scope} moved to {x.DueAt:yyyy-MM-dd HH:mm}: {x.Reason}",
         ApplicationApproved => "Application approved",
         ApplicationDeemedApproved => "Application approved by law (deemed approval)",
