@@ -239,23 +239,37 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
             .StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
-    [Fact]
-    public async Task a_holiday_announced_later_recalculates_open_deadlines_with_the_reason()
+    /// <summary>
+    /// A copy of the definitions folder for hosts of a test's own, and a host on it at <paramref name="clock"/>'s time that has
+    /// registered one application (its registration step opened) and taken note of the calendars in force.
+    /// </summary>
+    private async Task<(string Folder, Dictionary<string, string?> Settings, Guid Id)> RegisteredInOwnFolder(ManualClock clock,
+        Func<WebApplicationFactory<Program>, Guid, Task>? then = null)
     {
         var folder = ApiFixture.CopyOfWorkflows();
         var settings = new Dictionary<string, string?> { ["Workflow:DefinitionsPath"] = folder };
-        var clock = new ManualClock(Start);
-        Guid id;
-        await using (var before = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings))
-        {
-            id = (await Registered(before, 1)).Single();
-            await before.Services.GetRequiredService<CalendarChanges>().RecalculateIfChangedAsync();
-        }
+        await using var before = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings);
+        var id = (await Registered(before, 1)).Single();
+        await before.Services.GetRequiredService<CalendarChanges>().RecalculateIfChangedAsync();
+        if (then is not null) await then(before, id);
+        return (folder, settings, id);
+    }
 
+    /// <summary>Version 2 of the national calendar in the folder: in force from <paramref name="effective"/>, one holiday more.</summary>
+    private static void AnnounceHoliday(string folder, string effective, string date, string notice)
+    {
         var national = Path.Combine(folder, "calendars", "lao-national.yaml");
         File.WriteAllText(Path.Combine(folder, "calendars", "lao-national-v2.yaml"), File.ReadAllText(national)
-            .Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-05")
-            + "  - { date: 2024-06-12, name: Day of national mourning, notice: PMO notice of 4 June 2024 }\n");
+            .Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", $"effective: {effective}")
+            + $"  - {{ date: {date}, name: Day of national mourning, notice: {notice} }}\n");
+    }
+
+    [Fact]
+    public async Task a_holiday_announced_later_recalculates_open_deadlines_with_the_reason()
+    {
+        var clock = new ManualClock(Start);
+        var (folder, settings, id) = await RegisteredInOwnFolder(clock);
+        AnnounceHoliday(folder, "2024-06-05", "2024-06-12", "PMO notice of 4 June 2024");
         // Half an hour after local midnight on the effective date: still 4 June in UTC, already 5 June in Vientiane.
         clock.Now = new DateTimeOffset(2024, 6, 5, 0, 30, 0, Lao);
         await using var after = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings);
@@ -278,24 +292,15 @@ public class when_deadlines_come_due(ApiFixture api) : ApiTest(api)
     [Fact]
     public async Task a_holiday_announced_after_a_step_missed_its_deadline_moves_the_escalation_which_fires_on_the_next_working_day()
     {
-        var folder = ApiFixture.CopyOfWorkflows();
-        var settings = new Dictionary<string, string?> { ["Workflow:DefinitionsPath"] = folder };
         var clock = new ManualClock(Start);
-        Guid id;
-        await using (var before = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings))
+        var (folder, settings, id) = await RegisteredInOwnFolder(clock, async (before, id) =>
         {
-            id = (await Registered(before, 1)).Single();
-            await before.Services.GetRequiredService<CalendarChanges>().RecalculateIfChangedAsync();
             // Warned, then breached on Monday 17 June; the first escalation was due two working days later, Wednesday 19.
             clock.Now = new DateTimeOffset(2024, 6, 17, 16, 1, 0, Lao);
             await SweepUntilNothingClaimed(before);
             (await Events(before, id, "deadline_breached")).ShouldHaveSingleItem();
-        }
-
-        var national = Path.Combine(folder, "calendars", "lao-national.yaml");
-        File.WriteAllText(Path.Combine(folder, "calendars", "lao-national-v2.yaml"), File.ReadAllText(national)
-            .Replace("version: 1", "version: 2").Replace("effective: 2024-01-01", "effective: 2024-06-18")
-            + "  - { date: 2024-06-19, name: Day of national mourning, notice: PMO notice of 18 June 2024 }\n");
+        });
+        AnnounceHoliday(folder, "2024-06-18", "2024-06-19", "PMO notice of 18 June 2024");
         clock.Now = new DateTimeOffset(2024, 6, 18, 9, 0, 0, Lao);
         await using var after = ApiFixture.Host(Api.ConnectionString, clock: clock, settings: settings);
         (await after.Services.GetRequiredService<CalendarChanges>().RecalculateIfChangedAsync()).ShouldBeGreaterThan(0);
