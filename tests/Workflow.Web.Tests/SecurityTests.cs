@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -84,6 +85,41 @@ public sealed partial class when_someone_posts_to_the_workspace(WorkspaceFixture
         missing.ShouldBeEmpty();
         // Sign-in, language, sign-out, the receive form, the desk, decision, correction and desk actions at least.
         scanned.ShouldBeGreaterThan(20);
+    }
+
+    /// <summary>
+    /// Every page, read by each kind of person with every value its address takes (each query parameter any page declares)
+    /// set to something that is not what it expects, as a hand-edited or truncated link would: never a server error.
+    /// </summary>
+    [Fact]
+    public async Task a_page_whose_address_carries_values_of_the_wrong_kind_still_answers()
+    {
+        var caseId = await Workspace.CaseAtTheRegistryAsync();
+        var endpoints = Workspace.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ComponentTypeMetadata>() is not null).ToList();
+        var names = endpoints.SelectMany(e => e.Metadata.GetMetadata<ComponentTypeMetadata>()!.Type
+                .GetProperties(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public |
+                               System.Reflection.BindingFlags.NonPublic)
+                .Select(p => (Property: p, Query: p.GetCustomAttributes(typeof(SupplyParameterFromQueryAttribute), true)
+                    .Cast<SupplyParameterFromQueryAttribute>().FirstOrDefault()))
+                .Where(p => p.Query is not null).Select(p => (p.Query!.Name ?? p.Property.Name).ToLowerInvariant()))
+            .Distinct().Order().ToList();
+        names.ShouldContain("page");
+        names.ShouldContain("refused");
+        var pages = endpoints.Select(e => Address(e.RoutePattern.RawText!, caseId)).Distinct().ToList();
+        string?[] people = [null, "clerk-vte", "moic-enterprise-registration-officer-1", "auditor-1", "designer-1"];
+        var failures = new List<string>();
+        foreach (var value in new[] { "abc", "2147483648", "-1", "0001-01-01", "maybe", "%ED%A0%80" })
+        {
+            var query = "?" + string.Join("&", names.Select(n => $"{n}={value}"));
+            foreach (var person in people)
+            {
+                using var client = await SignedInClientAsync(person);
+                foreach (var page in pages)
+                    if ((int)(await client.GetAsync(page + query)).StatusCode >= 500) failures.Add($"{page}{query} for {person ?? "nobody"}");
+            }
+        }
+        failures.ShouldBeEmpty();
     }
 
     private static string Address(string route, Guid caseId) => "/" + RouteParameter().Replace(route.TrimStart('/'), p =>
