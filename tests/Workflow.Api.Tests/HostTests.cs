@@ -157,6 +157,12 @@ public class when_a_developer_moves_the_clock(ApiFixture api) : ApiTest(api)
         (await Post(clerk, "/api/dev/clock", new { advance = "-P1D" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Post(clerk, "/api/dev/clock", new { advance = "three days" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Post(clerk, "/api/dev/clock", new { to = "2020-01-01T00:00:00Z" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        // Days are counted past any instant the clock reaches: it stops centuries before the calendar's end.
+        (await Post(clerk, "/api/dev/clock", new { to = "9999-12-31T00:00:00Z" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Post(clerk, "/api/dev/clock", new { advance = "P10000000D" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Post(clerk, "/api/dev/clock", new { advance = "P99999999999999D" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ApiFixture.Client(host, "officer", "moic-enterprise-registration").GetAsync("/api/agencies/moic-enterprise-registration/inbox"))
+            .StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

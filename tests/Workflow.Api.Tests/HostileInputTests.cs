@@ -218,6 +218,40 @@ public class when_hostile_input_arrives(ApiFixture api) : ApiTest(api)
         yield return new("case search: NUL in the tracking number", auditor, "GET", "/api/oversight/cases?trackingNumber=VTE%00");
         yield return new("case search: page 2147483648", auditor, "GET", "/api/oversight/cases?page=2147483648");
         yield return new("case search: a lateness that is a number", auditor, "GET", "/api/oversight/cases?lateness=7");
+        yield return new("case search: from the first day of the calendar", auditor, "GET", "/api/oversight/cases?from=0001-01-01");
+        yield return new("case search: to the first day of the calendar", auditor, "GET", "/api/oversight/cases?to=0001-01-01");
+        yield return new("case search: from the year 1 as an instant", auditor, "GET",
+            "/api/oversight/cases?from=0001-01-01T03:00:00%2B07:00");
+        yield return new("case search: to the last day of the calendar", auditor, "GET", "/api/oversight/cases?to=9999-12-31");
+
+        yield return new("submit: half of a character in a data value", clerk, "POST", "/api/applications",
+            Submission("data.enterprise_name", "\"\\ud800\""));
+        yield return new("submit: the other half in a data value", clerk, "POST", "/api/applications",
+            Submission("data.enterprise_name", "\"x\\udfff\""));
+        yield return new("submit: half of a character in a nested name", clerk, "POST", "/api/applications",
+            Submission("data.enterprise_name", "{\"\\ud800\":1}"));
+        yield return new("resubmission: half of a character in data", clerk, "POST", $"{app}/resubmission",
+            "{\"data\":{\"enterprise_name\":\"\\ud800\"},\"comment\":\"c\"}");
+        yield return new("migrate with null for a mapped step", designer, "POST", "/api/workflows/enterprise-registration/migrations",
+            "{\"fromVersion\":1,\"toVersion\":2,\"mapping\":{\"register\":null},\"reason\":\"r\"}");
+        // A step's deadline that overflows the sum of its path, so no other rule refuses it; a legal deadline just too long.
+        foreach (var (from, to) in new[]
+                 {
+                     ("deadline: 10 working days", "deadline: 2147483647 working days"),
+                     ("deadline: 17 working days", "deadline: 1001 working days"),
+                 })
+            yield return new($"publish: {to}", designer, "POST", "/api/workflows", Json(new
+            {
+                fileName = "enterprise-registration.yaml",
+                source = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"))
+                    .Replace("version: 1", "version: 7").Replace(from, to),
+            }));
+        yield return new("publish: a correction window of 2147483647 days", designer, "POST", "/api/workflows", Json(new
+        {
+            fileName = "enterprise-registration.yaml",
+            source = File.ReadAllText(Path.Combine(ApiFixture.RepositoryRoot(), "workflows", "enterprise-registration.yaml"))
+                .Replace("version: 1", "version: 7") + "correction_deadline: 2147483647 calendar days\n",
+        }));
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public static class DevelopmentClockEndpoints
             {
                 by = XmlConvert.ToTimeSpan(request.Advance);
             }
-            catch (FormatException)
+            catch (Exception e) when (e is FormatException or OverflowException)
             {
                 return Invalid("advance", $"'{request.Advance}' is not an ISO 8601 duration such as P3D or PT4H");
             }
@@ -83,6 +83,10 @@ public static class DevelopmentClockEndpoints
             by = request.To!.Value - now;
             if (by < TimeSpan.Zero) return Invalid("to", $"the clock only moves forward; it is {now:O}");
         }
+
+        if (by > Latest - now)
+            return Invalid(request.To is null ? "advance" : "to", $"the clock moves at most to {Latest:yyyy-MM-dd}: the working-day " +
+                "calendars count days from there on, and a deadline must still fall before the year 9999");
 
         clock.Advance(by);
         var fired = 0;
@@ -97,6 +101,9 @@ public static class DevelopmentClockEndpoints
             XmlConvert.ToString(by), clock.GetUtcNow(), http.Actor().UserId, fired);
         return Results.Ok(new ClockView(clock.GetUtcNow(), XmlConvert.ToString(clock.Offset), fired));
     }
+
+    /// <summary>Far enough for any story a developer tells, and centuries before deadlines could run past the calendar's end.</summary>
+    private static readonly DateTimeOffset Latest = new(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static IResult Invalid(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid");

@@ -137,7 +137,7 @@ public static class Limits
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                var text = value.GetString()!;
+                if (Decoded(value.GetString) is not { } text) return NotText;
                 return text.Length > limits.MaxTextLength ? $"at most {limits.MaxTextLength} characters" : InputLimits.Unstorable(text);
             case JsonValueKind.Array:
                 if (value.GetArrayLength() > limits.MaxItems) return $"at most {limits.MaxItems} entries";
@@ -145,12 +145,27 @@ public static class Limits
             case JsonValueKind.Object:
                 var properties = value.EnumerateObject().ToList();
                 if (properties.Count > limits.MaxItems) return $"at most {limits.MaxItems} entries";
-                return properties.Select(p => p.Name.Length > limits.MaxNameLength
-                        ? $"a name has at most {limits.MaxNameLength} characters"
-                        : InputLimits.Unstorable(p.Name) ?? ValueProblem(p.Value, limits, depth + 1))
+                return properties.Select(p => Decoded(() => p.Name) is not { } name ? NotText
+                        : name.Length > limits.MaxNameLength ? $"a name has at most {limits.MaxNameLength} characters"
+                        : InputLimits.Unstorable(name) ?? ValueProblem(p.Value, limits, depth + 1))
                     .FirstOrDefault(p => p is not null);
             default:
                 return null;
+        }
+    }
+
+    private const string NotText = "not valid text: half of a character (a lone UTF-16 surrogate)";
+
+    /// <summary>A JSON string as text, or null when it cannot be text: the JSON escapes half of a surrogate pair.</summary>
+    private static string? Decoded(Func<string?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 }

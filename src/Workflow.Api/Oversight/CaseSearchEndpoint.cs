@@ -46,15 +46,18 @@ public sealed record CaseQuery(string? TrackingNumber, string? WorkflowId, strin
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    /// <summary>An instant with its offset, or a day (read in Vientiane, where the centres are).</summary>
+    private static readonly DateOnly Earliest = new(1900, 1, 1), Latest = new(9998, 12, 31);
+
+    /// <summary>An instant with its offset, or a day (read in Vientiane, where the centres are), from 1900 to 9998.</summary>
     private static DateTimeOffset? Instant(string? text, string field, Dictionary<string, string[]> errors)
     {
         if (Blank(text) is not { } value) return null;
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", out var day))
-            return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7));
-        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AssumeUniversal, out var at)) return at;
-        errors[field] = [$"{field} is a day (2024-06-03) or an instant (2024-06-03T09:00:00+07:00)"];
+        DateTimeOffset? instant = DateOnly.TryParseExact(value, "yyyy-MM-dd", out var day) && day >= Earliest && day <= Latest
+            ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7))
+            : DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+        if (instant is { } found && DateOnly.FromDateTime(found.UtcDateTime) is var utc && utc >= Earliest && utc <= Latest) return found;
+        errors[field] = [$"{field} is a day (2024-06-03) or an instant (2024-06-03T09:00:00+07:00), from the year 1900 to 9998"];
         return null;
     }
 

@@ -39,9 +39,11 @@ public sealed class MigrationValidator : AbstractValidator<MigrationRequest>
             .WithMessage("toVersion must differ from fromVersion");
         RuleFor(r => r.Reason).NotEmpty().WithMessage("a migration needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
         RuleFor(r => r.Mapping).Must(m => m is null || (m.Count <= limits.MaxItems && m.All(kv =>
-                kv.Key.Length <= limits.MaxNameLength && kv.Value.Length <= limits.MaxNameLength &&
+                // JSON may send null for a value the type says is text.
+                kv.Value is not null && kv.Key.Length <= limits.MaxNameLength && kv.Value.Length <= limits.MaxNameLength &&
                 InputLimits.Unstorable(kv.Key) is null && InputLimits.Unstorable(kv.Value) is null)))
-            .WithMessage($"at most {limits.MaxItems} step ids, each at most {limits.MaxNameLength} characters without the NUL character");
+            .WithMessage($"at most {limits.MaxItems} step ids, each mapped to a step id, each at most {limits.MaxNameLength} " +
+                         "characters without the NUL character");
     }
 }
 

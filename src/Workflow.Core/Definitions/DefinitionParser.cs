@@ -114,11 +114,24 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
         return 0;
     }
 
+    /// <summary>
+    /// The longest deadline, correction window or escalation a definition may set, in days: about four years of working days.
+    /// A whole path of steps (at most <see cref="InputLimits.MaxItems"/> of them) then still ends centuries before the calendar does.
+    /// </summary>
+    public const int MaxDays = 1000;
+
+    private void TooLong(YamlNode node) =>
+        Problem(node, $"'{Scalar(node)?.Trim()}' is too long: a deadline is at most {MaxDays} days", $"write {MaxDays} days or fewer");
+
     private int CalendarDays(YamlNode node)
     {
         var match = CalendarDaysPattern().Match(Scalar(node)?.Trim() ?? "");
-        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1) return days;
-        Problem(node, $"'{Scalar(node)}' is not a number of calendar days", "write it as '30 calendar days'");
+        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1)
+        {
+            if (days <= MaxDays) return days;
+            TooLong(node);
+        }
+        else Problem(node, $"'{Scalar(node)}' is not a number of calendar days", "write it as '30 calendar days'");
         return 30;
     }
 
@@ -145,7 +158,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
             {
                 var overdue = ImmutableSortedDictionary.CreateBuilder<int, ImmutableArray<string>>();
                 foreach (var (dayNode, who) in Entries(levels))
-                    if (int.TryParse(Scalar(dayNode), out var days) && days >= 0) overdue[days] = List(who);
+                    if (int.TryParse(Scalar(dayNode), out var days) && days is >= 0 and <= MaxDays) overdue[days] = List(who);
+                    else if (days > MaxDays) TooLong(dayNode);
                     else Problem(dayNode, "overdue levels are keyed by working days overdue (0 = at the due time)");
                 chain = chain with { Overdue = overdue.ToImmutable() };
             }
@@ -317,8 +331,12 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     {
         var text = Scalar(node)?.Trim() ?? "";
         var match = WorkingDaysPattern().Match(text);
-        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1) return days;
-        Problem(node, $"'{text}' is not a deadline in working days", "write it as '10 working days' or '1 working day'");
+        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1)
+        {
+            if (days <= MaxDays) return days;
+            TooLong(node);
+        }
+        else Problem(node, $"'{text}' is not a deadline in working days", "write it as '10 working days' or '1 working day'");
         return null;
     }
 

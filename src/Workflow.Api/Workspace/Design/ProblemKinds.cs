@@ -13,6 +13,7 @@ public static partial class ProblemKinds
     private static readonly (string Kind, Regex Pattern)[] Known =
     [
         ("deadline-words", DeadlineWords()),
+        ("too-long", TooLong()),
         ("over-legal", OverLegal()),
         ("unknown-agency", UnknownAgency()),
         ("unknown-key", UnknownKey()),
@@ -50,6 +51,7 @@ public static partial class ProblemKinds
     }
 
     [GeneratedRegex(@"^'(.*)' is not a deadline in working days$")] private static partial Regex DeadlineWords();
+    [GeneratedRegex(@"^'(.*)' is too long: a deadline is at most (\d+) days$")] private static partial Regex TooLong();
     [GeneratedRegex(@"^step deadlines after '(.+)' add up to (\d+) working days on the path .*, more than the legal deadline of (\d+)$")]
     private static partial Regex OverLegal();
     [GeneratedRegex(@"^step '(.+)' names unknown agency '(.+)'$")] private static partial Regex UnknownAgency();
