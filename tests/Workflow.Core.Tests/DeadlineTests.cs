@@ -316,5 +316,8 @@ public class when_a_holiday_is_announced_after_deadlines_were_set
         escalated.Level.ShouldBe(1);
         escalated.At.ShouldBe(Lao(2024, 6, 20, 16));
         escalated.NextTimer.ShouldBe(new DeadlineTimer(DeadlineScopes.Escalation, 2, Lao(2024, 6, 25, 16)));
+        s.When(new RecalculateDeadlines("again after the escalation", DeadlineScopes.System)).ShouldBeEmpty();
+        s.At(Lao(2024, 6, 25, 16, 1)).Reach("register", Lao(2024, 6, 25, 16)).OfType<StepEscalated>().Single().Level.ShouldBe(2);
+        s.When(new RecalculateDeadlines("again after the last escalation", DeadlineScopes.System)).ShouldBeEmpty();
     }
 }
