@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Workflow.Core.Calendars;
+using Workflow.Core.Definitions;
 
 namespace Workflow.Cli;
 
@@ -24,7 +26,13 @@ public static class DueCommand
             var id = parse.GetValue(calendar)!;
             if (!catalog.Calendars.TryParseStart(parse.GetValue(from)!, id, out var start))
             {
-                Console.Error.WriteLine($"'{parse.GetValue(from)}' is not a date or an instant");
+                Console.Error.WriteLine($"--from: '{parse.GetValue(from)}' is not a date or an instant from the year " +
+                                        $"{CalendarCatalog.FirstYear} to {CalendarCatalog.LastYear}");
+                return 2;
+            }
+            if (parse.GetValue(days) is not (>= 0 and <= DefinitionParser.MaxDays))
+            {
+                Console.Error.WriteLine($"--working-days: a whole number from 0 to {DefinitionParser.MaxDays}");
                 return 2;
             }
             var resolved = catalog.Calendars.At(id, start);

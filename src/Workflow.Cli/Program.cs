@@ -54,6 +54,8 @@ static string? Expected(Exception e) => e switch
     FileNotFoundException file => $"{file.FileName ?? file.Message}: no such file",
     DirectoryNotFoundException folder => $"no such folder: {folder.Message}",
     UnauthorizedAccessException denied => $"not allowed: {denied.Message}",
+    // A file that cannot be written or read (a full disk, a device, a file another program holds).
+    IOException io => $"cannot read or write a file: {io.Message}",
     DefinitionException definition => string.Join(Environment.NewLine, definition.Problems.Select(p => p.ToString())),
     HttpRequestException http => $"cannot reach the server: {http.Message}",
     NpgsqlException { InnerException: SocketException or TimeoutException } or NpgsqlException { IsTransient: true } =>

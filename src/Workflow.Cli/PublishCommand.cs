@@ -55,8 +55,12 @@ public static class PublishCommand
 
     private static HttpClient Client(string server, string? token)
     {
-        var http = new HttpClient { BaseAddress = new Uri(server) };
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+            throw new CommandError($"--server: '{server}' is not an http or https address, such as http://localhost:5080");
         var bearer = token ?? Environment.GetEnvironmentVariable("WORKFLOW_TOKEN");
+        if (bearer is not null && bearer.Any(char.IsControl))
+            throw new CommandError("--token: a bearer token is one line of printable characters");
+        var http = new HttpClient { BaseAddress = address };
         if (bearer is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return http;
     }

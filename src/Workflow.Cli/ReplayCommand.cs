@@ -33,11 +33,21 @@ public static class ReplayCommand
             await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
             var id = parse.GetValue(application);
             var stop = parse.GetValue(version) ?? 0;
+            if (stop < 0)
+            {
+                Console.Error.WriteLine("--version: a version is 1 or more");
+                return 2;
+            }
             var when = parse.GetValue(at)?.ToUniversalTime();
             var events = await session.Events.FetchStreamAsync(id, stop, when, token: cancellation);
             if (events.Count == 0)
             {
                 Console.Error.WriteLine($"application {id} has no events {(stop > 0 || when is not null ? "by then" : "")}");
+                return 2;
+            }
+            if (stop > events[^1].Version && when is null)
+            {
+                Console.Error.WriteLine($"application {id} has {events[^1].Version} events: there is no version {stop}");
                 return 2;
             }
             // Reading a case from the command line is recorded like a reading through the server.
@@ -51,7 +61,12 @@ public static class ReplayCommand
             }
             var state = (await provider.GetRequiredService<ApplicationReplay>().AsOfAsync(id, stop, when, cancellation))?.Details;
             Console.WriteLine();
-            var open = state!.OpenSteps.Count == 0
+            if (state is null)
+            {
+                Console.Error.WriteLine($"application {id} had not reached version {stop} by then");
+                return 2;
+            }
+            var open = state.OpenSteps.Count == 0
                 ? "none"
                 : string.Join(", ", state.OpenSteps.Select(s => $"{s.StepId} ({s.Agency}, due {s.DueAt:yyyy-MM-dd HH:mm zzz})"));
             Console.WriteLine($"{state.TrackingNumber} at version {state.Version}: {state.Status}, " +

@@ -54,7 +54,8 @@ public static class SimulateCommand
             var calendarId = catalog.Calendars.ForCentre(parse.GetValue(centre)!, DateTimeOffset.UtcNow).Id;
             if (!catalog.Calendars.TryParseStart(parse.GetValue(start)!, calendarId, out var received))
             {
-                Console.Error.WriteLine($"'{parse.GetValue(start)}' is not a date or an instant");
+                Console.Error.WriteLine($"--start: '{parse.GetValue(start)}' is not a date or an instant from the year " +
+                                        $"{Workflow.Core.Calendars.CalendarCatalog.FirstYear} to {Workflow.Core.Calendars.CalendarCatalog.LastYear}");
                 return 2;
             }
             if (parse.GetValue(start)!.Length == 10) received = received.AddHours(9);

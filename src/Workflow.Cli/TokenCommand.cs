@@ -23,6 +23,17 @@ public static class TokenCommand
         var command = new Command("token", "Print a bearer token for the API") { user, role, agency, name, centre, hours, key };
         command.SetAction(parse =>
         {
+            // A day short of ten years at most; a server refuses a key of fewer than 32 characters, so none is signed with one.
+            if (parse.GetValue(hours) is not (>= 1 and <= 87_600))
+            {
+                Console.Error.WriteLine("--hours: a lifetime from 1 to 87600 hours");
+                return 2;
+            }
+            if (parse.GetValue(key) is { Length: < 32 })
+            {
+                Console.Error.WriteLine("--signing-key: a key of at least 32 characters, as the server's Auth__SigningKey");
+                return 2;
+            }
             Console.WriteLine(Tokens.Mint(parse.GetValue(user)!, parse.GetValue(role)!, parse.GetValue(agency), parse.GetValue(name),
                 parse.GetValue(centre), parse.GetValue(key) ?? Tokens.DevelopmentSigningKey, TimeSpan.FromHours(parse.GetValue(hours))));
             return 0;

@@ -97,6 +97,44 @@ public class when_the_workflow_tool_runs_outside_the_source_tree(ApiFixture api)
         noCatalogue.Process.Error.Single().ShouldContain("--workflows");
     }
 
+    /// <summary>What a fuzzing pass found ending in a stack trace (exit 70): each is now one line and exit code 2.</summary>
+    [Fact]
+    public async Task values_out_of_range_addresses_that_are_not_http_and_unwritable_outputs_are_one_line_and_exit_code_2()
+    {
+        var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        var store = new Dictionary<string, string> { ["ConnectionStrings__Workflow"] = Api.ConnectionString };
+        var workflows = Path.Combine(ApiFixture.RepositoryRoot(), "workflows");
+        string[] Due(string from, string days) =>
+            ["due", "--calendar", "lao-national", "--from", from, "--working-days", days, "--workflows", workflows];
+        string[] Publish(string server, string token) =>
+            ["publish", Path.Combine(workflows, "enterprise-registration.yaml"), "--server", server, "--token", token];
+        var runs = await Task.WhenAll(
+            Run(Due("0001-01-01", "1")),
+            Run(Due("9999-12-31", "1")),
+            Run(Due("2024-01-01", "2147483647")),
+            Run(Due("2024-01-01", "-5")),
+            Run("simulate", "enterprise-registration", "--start", "0001-01-01", "--workflows", workflows),
+            Run(store, "replay", "--application", created.Id.ToString(), "--version", "99"),
+            Run("token", "--user", "u", "--role", "clerk", "--hours", "2147483647"),
+            Run("token", "--user", "u", "--role", "clerk", "--signing-key", "short"),
+            Run(Publish("notaurl", "x")),
+            Run(Publish("ftp://127.0.0.1:1", "x")),
+            Run(Publish("http://127.0.0.1:1", "x\ny")),
+            Run(store, "export", "--application", created.Id.ToString(), "--format", "json", "--output", "/proc/version"));
+
+        foreach (var (code, process) in runs)
+        {
+            code.ShouldBe(2, process.AllOutput);
+            process.Error.Count.ShouldBe(1, process.AllOutput);
+            process.AllOutput.ShouldNotContain("   at ");
+        }
+        runs[0].Process.Error.Single().ShouldContain("from the year 1900 to 2999");
+        runs[2].Process.Error.Single().ShouldContain("--working-days");
+        runs[5].Process.Error.Single().ShouldContain("there is no version 99");
+        runs[9].Process.Error.Single().ShouldContain("not an http or https address");
+        runs[11].Process.Error.Single().ShouldContain("cannot read or write a file");
+    }
+
     [Fact]
     public async Task validate_never_reports_success_for_what_it_did_not_check()
     {

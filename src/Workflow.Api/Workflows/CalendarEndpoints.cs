@@ -24,7 +24,7 @@ public static class CalendarEndpoints
             .Produces<DueDate>().ProducesValidationProblem().ProducesProblem(404);
     }
 
-    private const int FirstYear = 1900, LastYear = 2999;
+    private const int FirstYear = CalendarCatalog.FirstYear, LastYear = CalendarCatalog.LastYear;
 
     private static IResult Due(string id, string? from, int? workingDays, WorkflowCatalog catalog)
     {

@@ -107,6 +107,9 @@ public sealed partial class CalendarCatalog
     /// Reads a start: a plain date means the start of that day, and a date and time without an offset that time, both on the
     /// calendar's own clock (its time zone); an instant with an offset or <c>Z</c> keeps it.
     /// </summary>
+    /// <summary>The years a start may fall in: calendars cover working days of this era, and far dates only overflow.</summary>
+    public const int FirstYear = 1900, LastYear = 2999;
+
     public bool TryParseStart(string text, string id, out DateTimeOffset start)
     {
         start = default;
@@ -114,13 +117,16 @@ public sealed partial class CalendarCatalog
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             text += "T00:00";
         if (HasOffset().IsMatch(text))
-            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out start);
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out start) && InEra(start);
         if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local)) return false;
+        if (local.Year is < FirstYear or > LastYear) return false;
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
         var zone = Resolve(id, DateOnly.FromDateTime(local))?.Zone ?? TimeZoneInfo.Utc;
         start = new DateTimeOffset(local, zone.GetUtcOffset(local));
         return true;
     }
+
+    private static bool InEra(DateTimeOffset at) => at.Year is >= FirstYear and <= LastYear;
 
     [System.Text.RegularExpressions.GeneratedRegex(@"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")]
     private static partial System.Text.RegularExpressions.Regex HasOffset();
