@@ -144,7 +144,7 @@ public sealed class ProjectionCheck(IDocumentStore store, NpgsqlDataSource datab
             {
                 definition = await definitions.PinnedAsync(state.WorkflowId, state.WorkflowVersion, state.DefinitionHash, cancellation);
             }
-            catch (Exception e) when (e is RulesAltered or InvalidOperationException)
+            catch (Exception e) when (e is RulesAltered or InvalidOperationException or DefinitionException)
             {
                 continue;
             }
