@@ -24,19 +24,16 @@ public static class CalendarEndpoints
             .Produces<DueDate>().ProducesValidationProblem().ProducesProblem(404);
     }
 
-    private const int FirstYear = CalendarCatalog.FirstYear, LastYear = CalendarCatalog.LastYear;
-
     private static IResult Due(string id, string? from, int? workingDays, WorkflowCatalog catalog)
     {
         var errors = new Dictionary<string, string[]>();
         DateTimeOffset start = default;
         if (from is null) errors["from"] = ["from is required: a date (2024-04-10) or an instant (2024-04-10T10:00:00+07:00)"];
         // Calendars cover working days of this era; far dates would only overflow the date arithmetic.
-        else if ((from.Length >= 4 && int.TryParse(from[..4], out var year) && year is < FirstYear or > LastYear) ||
-                 (catalog.Calendars.TryParseStart(from, id, out start) && start.Year is < FirstYear or > LastYear))
-            errors["from"] = [$"from is a date between {FirstYear} and {LastYear}"];
-        else if (start == default) errors["from"] = [$"'{from}' is not a date or an instant"];
-        if (workingDays is not (>= 0 and <= 1000)) errors["workingDays"] = ["workingDays is a whole number from 0 to 1000"];
+        else if (!catalog.Calendars.TryParseStart(from, id, out start))
+            errors["from"] = [$"'{from}' is not a date or an instant from the year {CalendarCatalog.FirstYear} to {CalendarCatalog.LastYear}"];
+        if (workingDays is not (>= 0 and <= DefinitionParser.MaxDays))
+            errors["workingDays"] = [$"workingDays is a whole number from 0 to {DefinitionParser.MaxDays}"];
         if (errors.Count > 0) return Results.ValidationProblem(errors);
 
         var calendar = catalog.Calendars.At(id, start);
