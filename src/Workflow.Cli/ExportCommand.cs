@@ -38,7 +38,7 @@ public static class ExportCommand
             var text = parse.GetValue(format) == "html"
                 ? CaseFileHtml.Render(file)
                 : JsonSerializer.Serialize(file, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
-            if (parse.GetValue(output) is { } path) await File.WriteAllTextAsync(path.FullName, text, cancellation);
+            if (parse.GetValue(output) is { } path) await OutputFile.WriteTextAsync(path, text, cancellation);
             else Console.Write(text);
             return file.Verified ? 0 : 1;
         });

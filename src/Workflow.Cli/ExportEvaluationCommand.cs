@@ -53,28 +53,28 @@ public static class ExportEvaluationCommand
             await using var provider = await Connection.OpenAsync(parse.GetValue(connection), cancellation);
             if (provider is null) return 2;
             var path = parse.GetValue(output);
-            var temporary = path is null ? null : new FileInfo(path.FullName + ".partial");
             try
             {
-                await using (var stream = temporary is null ? Console.OpenStandardOutput() : temporary.Create())
+                var exports = provider.GetRequiredService<EvaluationExports>();
+                async Task Write(Stream stream)
                 {
-                    var exports = provider.GetRequiredService<EvaluationExports>();
                     var done = await exports.WriteAsync(stream, first, last, new Pseudonyms(secret), signer,
                         AuditOptions.Reader(parse.GetValue(reader)!).UserId, parse.GetValue(seal), cancellation);
                     Console.Error.WriteLine($"{done.Streams} application(s), {done.Events} event(s); seal {done.SealVersion} " +
                                             $"root {done.SealRoot}; signed by key {done.Fingerprint}");
                 }
                 // A file appears only whole and signed; a refused or failed export leaves none.
-                if (temporary is not null) File.Move(temporary.FullName, path!.FullName, overwrite: true);
+                if (path is null)
+                {
+                    await using var standardOutput = Console.OpenStandardOutput();
+                    await Write(standardOutput);
+                }
+                else await OutputFile.WriteAsync(path, Write, cancellation);
                 return 0;
             }
             catch (EvaluationRefused refused)
             {
                 throw new CommandError(refused.Message);
-            }
-            finally
-            {
-                if (temporary is not null && File.Exists(temporary.FullName)) File.Delete(temporary.FullName);
             }
         });
         return command;

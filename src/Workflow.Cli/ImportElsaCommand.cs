@@ -23,7 +23,7 @@ public static class ImportElsaCommand
         var workflows = Connection.Workflows();
         var command = new Command("import-elsa", "Convert an Elsa 3 flowchart into a definition file, reporting what could not be mapped")
             { file, output, agency, stepTypes, workflows };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellation) =>
         {
             var source = parse.GetValue(file)!;
             if (!source.Exists)
@@ -74,7 +74,7 @@ public static class ImportElsaCommand
                 Console.Error.Write(result.Yaml);
                 return 1;
             }
-            if (parse.GetValue(output) is { } path) File.WriteAllText(path.FullName, result.Yaml);
+            if (parse.GetValue(output) is { } path) await OutputFile.WriteTextAsync(path, result.Yaml, cancellation);
             else Console.Write(result.Yaml);
             return 0;
         });
