@@ -41,7 +41,11 @@ public static class SimulateCommand
             }
             if (parse.GetValue(allPaths))
             {
-                foreach (var path in Paths.All(definition)) Console.WriteLine(Simulation.Describe(path, definition));
+                var paths = Paths.All(definition, Paths.MaxListed + 1);
+                foreach (var path in paths.Take(Paths.MaxListed)) Console.WriteLine(Simulation.Describe(path, definition));
+                if (paths.Count > Paths.MaxListed)
+                    Console.WriteLine($"only the first {Paths.MaxListed} paths are listed: the procedure has more " +
+                                      "(validate checks the longest of them all against the legal deadline)");
                 Console.WriteLine($"legal deadline: {definition.DeadlineDays} working days after the completeness check");
                 return 0;
             }

@@ -56,7 +56,7 @@ public class when_a_designer_simulates_a_procedure
     [Fact]
     public void all_paths_are_listed_by_the_language_rule_with_the_working_days_after_the_completeness_check()
     {
-        var paths = Paths.All(Get("construction-permit"));
+        var paths = Paths.All(Get("construction-permit"), Paths.MaxListed);
 
         paths.ShouldContain(p => p.Steps.SequenceEqual(new[]
             { "intake", "land-title-check", "site-inspection", "district-decision", "fee-and-issue", "approved" }));
@@ -98,7 +98,7 @@ public class when_a_designer_simulates_a_procedure
     {
         var definition = Get("enterprise-registration");
 
-        var lines = Paths.All(definition).Select(p => Simulation.Describe(p, definition)).ToList();
+        var lines = Paths.All(definition, Paths.MaxListed).Select(p => Simulation.Describe(p, definition)).ToList();
 
         lines.ShouldContain(" 16 of 17 working days (1 to spare)  " +
                             "intake (1 wd, before the clock) -> register (10 wd) -> seal (5 wd) -> handover (1 wd) -> approved");

@@ -116,9 +116,15 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
 
     /// <summary>
     /// The longest deadline, correction window or escalation a definition may set, in days: about four years of working days.
-    /// A whole path of steps (at most <see cref="InputLimits.MaxItems"/> of them) then still ends centuries before the calendar does.
+    /// A whole path of steps (at most <see cref="MaxSteps"/> of them) then still ends centuries before the calendar does.
     /// </summary>
     public const int MaxDays = 1000;
+
+    /// <summary>
+    /// The most steps a procedure may have: ten times the largest procedure of the domain. Checking a definition walks
+    /// every step's way to an end, so its size is bounded like every other input's.
+    /// </summary>
+    public const int MaxSteps = 200;
 
     private void TooLong(YamlNode node) =>
         Problem(node, $"'{Scalar(node)?.Trim()}' is too long: a deadline is at most {MaxDays} days", $"write {MaxDays} days or fewer");
@@ -266,6 +272,12 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
         if (node is not YamlMap map || map.Entries.Count == 0)
         {
             Problem(node, "steps must be a mapping of step id to step, with at least one step");
+            return [];
+        }
+        if (map.Entries.Count > MaxSteps)
+        {
+            Problem(node, $"a procedure has at most {MaxSteps} steps; this one has {map.Entries.Count}",
+                "split it into procedures of their own, one per agency's part");
             return [];
         }
         var steps = ImmutableArray.CreateBuilder<StepDefinition>();

@@ -24,24 +24,32 @@ public static class Paths
     public static IEnumerable<string> Next(StepDefinition step) =>
         step.Reject is { } reject ? step.Approve.Append(reject).Distinct() : step.Approve;
 
+    /// <summary>The most paths a listing shows: a procedure of n splits in a row has 2^n paths.</summary>
+    public const int MaxListed = 100;
+
     /// <summary>
-    /// Every path from the completeness check to an end state, in the order the file names the outcomes. A path that
-    /// comes back to a step already on it stops there (validation refuses such a loop).
+    /// The paths from the completeness check to an end state, in the order the file names the outcomes, at most
+    /// <paramref name="limit"/> of them (the walk stops there). A path that comes back to a step already on it stops there
+    /// (validation refuses such a loop).
     /// </summary>
-    public static IReadOnlyList<FlowPath> All(WorkflowDefinition definition)
+    public static IReadOnlyList<FlowPath> All(WorkflowDefinition definition, int limit)
     {
         var paths = new List<FlowPath>();
         var trail = new List<string>();
+        var onTrail = new HashSet<string>(StringComparer.Ordinal);
         void Walk(string id, int days)
         {
-            if (WorkflowDefinition.IsEnd(id) || definition.FindStep(id) is not { } step || trail.Contains(id))
+            if (paths.Count >= limit) return;
+            if (WorkflowDefinition.IsEnd(id) || definition.FindStep(id) is not { } step || onTrail.Contains(id))
             {
                 paths.Add(new FlowPath([.. trail, id], days));
                 return;
             }
             trail.Add(id);
+            onTrail.Add(id);
             foreach (var next in Next(step)) Walk(next, days + OnTheClock(definition, step));
             trail.RemoveAt(trail.Count - 1);
+            onTrail.Remove(id);
         }
         Walk(definition.Start.Id, 0);
         return paths;
@@ -57,7 +65,8 @@ public static class Paths
         var walk = new LongestWalk(definition, Next);
         var total = walk.From(definition.Start.Id);
         var steps = new List<string>();
-        for (string? id = definition.Start.Id; id is not null && !steps.Contains(id); id = walk.NextOn(id))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (string? id = definition.Start.Id; id is not null && seen.Add(id); id = walk.NextOn(id))
             steps.Add(id);
         return new FlowPath([.. steps], total);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace Workflow.Core.Definitions;
 
@@ -135,27 +136,73 @@ public sealed record WorkflowDefinition
     /// <summary>The first step is where every application starts: the completeness check at the centre.</summary>
     public StepDefinition Start => Steps[0];
 
-    public StepDefinition? FindStep(string id) => Steps.FirstOrDefault(s => s.Id == id);
+    public StepDefinition? FindStep(string id) => Index.ById.GetValueOrDefault(id);
 
     public DataField? FindField(string name) => Data.FirstOrDefault(f => f.Name == name);
 
     public static bool IsEnd(string target) => target is Approved or Rejected;
 
     /// <summary>Steps whose approval (or skip) leads to <paramref name="stepId"/>.</summary>
-    public IEnumerable<StepDefinition> Predecessors(string stepId) => Steps.Where(s => s.Approve.Contains(stepId));
+    public IEnumerable<StepDefinition> Predecessors(string stepId) =>
+        Index.Predecessors.TryGetValue(stepId, out var steps) ? steps : [];
 
     /// <summary>Every step or end state reachable from a step by approve and reject edges.</summary>
-    public ImmutableHashSet<string> Reachable(string from)
+    public ImmutableHashSet<string> Reachable(string from) =>
+        from == Start.Id ? Index.FromStart ??= Index.Walk(from).ToImmutableHashSet() : Index.Walk(from).ToImmutableHashSet();
+
+    /// <summary>
+    /// The steps by id and by what leads to them, built once per definition (a definition is read by every command of its
+    /// cases), so that looking a step up costs nothing and checking a definition costs its size, not its size cubed.
+    /// Kept beside the definition rather than in it, so that two equal definitions stay equal.
+    /// </summary>
+    private StepIndex Index
     {
-        var seen = new HashSet<string>();
-        var queue = new Queue<string>([from]);
-        while (queue.TryDequeue(out var id))
+        get
         {
-            if (FindStep(id) is not { } step) continue;
-            foreach (var next in step.Approve.Concat(step.Reject is null ? [] : [step.Reject]))
-                if (seen.Add(next)) queue.Enqueue(next);
+            if (!Indexes.TryGetValue(this, out var index) || index.Steps != Steps)
+            {
+                index = new StepIndex(Steps);
+                Indexes.AddOrUpdate(this, index);
+            }
+            return index;
         }
-        return seen.ToImmutableHashSet();
+    }
+
+    private static readonly ConditionalWeakTable<WorkflowDefinition, StepIndex> Indexes = new();
+
+    private sealed class StepIndex
+    {
+        public StepIndex(ImmutableArray<StepDefinition> steps)
+        {
+            Steps = steps;
+            foreach (var step in steps)
+            {
+                ById.TryAdd(step.Id, step);
+                foreach (var target in step.Approve.Distinct())
+                    (Predecessors.TryGetValue(target, out var list) ? list : Predecessors[target] = []).Add(step);
+            }
+        }
+
+        public ImmutableArray<StepDefinition> Steps { get; }
+        public Dictionary<string, StepDefinition> ById { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, List<StepDefinition>> Predecessors { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>What the first step reaches, asked for every step when a definition is checked.</summary>
+        public ImmutableHashSet<string>? FromStart { get; set; }
+
+        public HashSet<string> Walk(string from)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var queue = new Queue<string>([from]);
+            while (queue.TryDequeue(out var id))
+            {
+                if (!ById.TryGetValue(id, out var step)) continue;
+                foreach (var next in step.Approve)
+                    if (seen.Add(next)) queue.Enqueue(next);
+                if (step.Reject is { } reject && seen.Add(reject)) queue.Enqueue(reject);
+            }
+            return seen;
+        }
     }
 }
 

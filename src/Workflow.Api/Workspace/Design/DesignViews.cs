@@ -43,13 +43,16 @@ public static class DesignViews
     }
 
     /// <summary>
-    /// Every path of the procedure (approvals and refusals, <see cref="Paths.All"/>) on the calendar of the centre: each step
-    /// opens when the one before it is due, as if every agency took all its time, so the path's end is its latest date.
+    /// The paths of the procedure (approvals and refusals, <see cref="Paths.All"/>, at most <see cref="Paths.MaxListed"/>;
+    /// <c>More</c> when it has others) on the calendar of the centre: each step opens when the one before it is due, as if
+    /// every agency took all its time, so the path's end is its latest date.
     /// </summary>
-    public static IReadOnlyList<PathRow> AllPaths(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset start)
+    public static (IReadOnlyList<PathRow> Rows, bool More) AllPaths(WorkflowDefinition definition, WorkingCalendar calendar,
+        DateTimeOffset start)
     {
         var rows = new List<PathRow>();
-        foreach (var path in Paths.All(definition))
+        var paths = Paths.All(definition, Paths.MaxListed + 1);
+        foreach (var path in paths.Take(Paths.MaxListed))
         {
             var at = start;
             var steps = new List<PathStep>();
@@ -63,7 +66,7 @@ public static class DesignViews
             var end = path.Steps.LastOrDefault(s => definition.FindStep(s) is null) ?? WorkflowDefinition.Approved;
             rows.Add(new PathRow(steps, end, path.WorkingDays, definition.DeadlineDays));
         }
-        return rows;
+        return (rows, paths.Count > Paths.MaxListed);
     }
 
     /// <summary>The centre a simulation counts on unless the designer chooses another: Vientiane Capital's one-door centre.</summary>

@@ -14,6 +14,7 @@ public static partial class ProblemKinds
     [
         ("deadline-words", DeadlineWords()),
         ("too-long", TooLong()),
+        ("too-many-steps", TooManySteps()),
         ("over-legal", OverLegal()),
         ("unknown-agency", UnknownAgency()),
         ("unknown-key", UnknownKey()),
@@ -52,6 +53,7 @@ public static partial class ProblemKinds
 
     [GeneratedRegex(@"^'(.*)' is not a deadline in working days$")] private static partial Regex DeadlineWords();
     [GeneratedRegex(@"^'(.*)' is too long: a deadline is at most (\d+) days$")] private static partial Regex TooLong();
+    [GeneratedRegex(@"^a procedure has at most (\d+) steps; this one has (\d+)$")] private static partial Regex TooManySteps();
     [GeneratedRegex(@"^step deadlines after '(.+)' add up to (\d+) working days on the path .*, more than the legal deadline of (\d+)$")]
     private static partial Regex OverLegal();
     [GeneratedRegex(@"^step '(.+)' names unknown agency '(.+)'$")] private static partial Regex UnknownAgency();
