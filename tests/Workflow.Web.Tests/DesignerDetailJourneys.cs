@@ -142,6 +142,58 @@ public sealed class when_designers_look_closer(WorkspaceFixture workspace) : Jou
     }
 
     [Fact]
+    public async Task a_Lao_designer_reads_why_a_deadline_too_long_and_a_procedure_of_too_many_steps_are_refused()
+    {
+        var page = await Workspace.WindowAsync("lo");
+        await SignInAsync(page, Phout);
+        var text = await NewDraftOfTheRegistrationAsync(page, "ແກ້ໄຂໃນຮ່າງໃໝ່");
+        var extra = new StringBuilder();
+        for (var i = 1; i <= 200; i++) extra.Append($"  extra-{i}: {{ agency: odsc, deadline: 1, approve: approved }}\n");
+        await SaveAsync(page, text.Replace("deadline: 17 working days", "deadline: 5000 working days")
+            .Replace("steps:\n", "steps:\n" + extra), "ບັນທຶກຮ່າງ ແລະ ກວດສອບ");
+
+        var problems = page.Locator("section.problems");
+        await Expect(problems).ToContainTextAsync("'5000 working days' ຍາວເກີນໄປ: ກຳນົດເວລາໃດໜຶ່ງ ບໍ່ໃຫ້ເກີນ 1000 ວັນ");
+        await Expect(problems).ToContainTextAsync("ຂັ້ນຕອນໜຶ່ງມີໄດ້ບໍ່ເກີນ 200 ຂັ້ນ");
+        await Expect(problems.Locator("[lang=en]", new() { HasText = "'5000 working days' is too long: a deadline is at most 1000 days" }))
+            .ToHaveCountAsync(1);
+        await Expect(problems.Locator("[lang=en]", new() { HasText = "a procedure has at most 200 steps; this one has 205" }))
+            .ToHaveCountAsync(1);
+        await Expect(problems).Not.ToContainTextAsync("Problem.");
+        await ScreenshotAsync(page, "design-problems-limits-lo");
+        await AccessibleAsync(page);
+    }
+
+    [Fact]
+    public async Task a_procedure_of_many_branches_lists_its_first_hundred_paths_and_says_it_has_more()
+    {
+        var page = await Workspace.WindowAsync();
+        await SignInAsync(page, Phout);
+        await ChooseLanguageAsync(page, "en");
+        var text = await NewDraftOfTheRegistrationAsync(page);
+        // Eight splits in a row, each into two branches that join again: 256 paths of 16 working days each.
+        var steps = new StringBuilder("steps:\n  intake: { agency: odsc, deadline: 1, approve: [left-0, right-0], reject: rejected }\n");
+        for (var i = 0; i < 8; i++)
+        {
+            var next = i == 7 ? "approved" : $"[left-{i + 1}, right-{i + 1}]";
+            steps.Append($"  left-{i}: {{ agency: moic-enterprise-registration, deadline: 1, approve: join-{i} }}\n");
+            steps.Append($"  right-{i}: {{ agency: mops-seal-office, deadline: 1, approve: join-{i} }}\n");
+            steps.Append($"  join-{i}: {{ agency: odsc, deadline: 1, after: all, approve: {next} }}\n");
+        }
+        await SaveAsync(page, text[..text.IndexOf("steps:", StringComparison.Ordinal)] + steps, "Save the draft and check it");
+        await Expect(page.Locator("section.problems")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Simulate" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show all paths" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "The first 100 paths (the procedure has more" }))
+            .ToBeVisibleAsync();
+        await Expect(page.Locator("table.paths tbody tr")).ToHaveCountAsync(100);
+        await Expect(page.Locator("table.paths tbody tr").First).ToContainTextAsync("16 of 17");
+        await AccessibleAsync(page);
+    }
+
+    [Fact]
     public async Task a_simulation_counts_on_the_chosen_centres_calendar_so_a_local_holiday_moves_the_due_date()
     {
         var page = await Workspace.WindowAsync();
