@@ -60,7 +60,7 @@ public static partial class ElsaImport
             throw new ElsaImportException(
                 $"not readable as an Elsa JSON export (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): " +
                                           (e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
-                                              ? $"nested more than {MaxDepth} levels deep" : e.Message.Split(" Path:")[0]));
+                                              ? $"nested more than {MaxDepth} levels deep" : "the text is not valid JSON there"));
         }
         using var owned = document;
         var root = document.RootElement;

@@ -113,6 +113,7 @@ public static class WorkflowStore
         services.AddSingleton(sp => new TrackingNumbers(sp.GetRequiredService<NpgsqlDataSource>(), Schema));
         services.AddSingleton<ApplicationCommands>();
         services.AddSingleton<ApplicationReplay>();
+        services.TryAddSingleton(Core.InputLimits.Default);
         services.TryAddSingleton(CommandBatcher.Settings.Default);
         services.AddSingleton<CommandBatcher>();
         services.AddSingleton<DeadlineSweeper>();

@@ -122,6 +122,59 @@ public sealed partial class when_someone_posts_to_the_workspace(WorkspaceFixture
         failures.ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// A form posted by hand past what the page allows: a NUL character (%00), which the framework's form reader refuses, is
+    /// told in plain words in the person's language, not as a missing antiforgery token; a reason longer than the API
+    /// accepts, or a form without the case's version, is refused on the page. Nothing is recorded.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "The form could not be read", "Something typed or pasted into the form holds a character")]
+    [InlineData("lo", "ອ່ານແບບຟອມບໍ່ໄດ້", "ບໍ່ມີຫຍັງຖືກບັນທຶກ")]
+    public async Task a_decision_posted_by_hand_with_a_NUL_an_overlong_reason_or_no_version_records_nothing(string language,
+        string title, string text)
+    {
+        var caseId = await Workspace.CaseAtTheRegistryAsync();
+        var client = await SignedInClientAsync("moic-enterprise-registration-officer-1");
+        client.DefaultRequestHeaders.Add("Cookie", $".workflow.language=c%3D{language}%7Cuic%3D{language}");
+        var store = Workspace.Factory.Services.GetRequiredService<Marten.IDocumentStore>();
+        async Task<long> VersionAsync()
+        {
+            await using var query = store.QuerySession();
+            return (await query.Events.FetchStreamStateAsync(caseId))!.Version;
+        }
+        var version = await VersionAsync();
+
+        async Task<HttpResponseMessage> DecideAsync(string reason, string? version)
+        {
+            var page = await client.GetStringAsync($"/cases/{caseId}");
+            var fields = new List<KeyValuePair<string, string>>
+            {
+                new("_handler", "decide"), new("__RequestVerificationToken", TokenField().Match(page).Groups[1].Value),
+                new("step", "register"), new("outcome", "approve"), new("reason", reason),
+            };
+            if (version is not null) fields.Add(new("version", version));
+            return await client.PostAsync($"/cases/{caseId}", new FormUrlEncodedContent(fields));
+        }
+
+        var nul = await DecideAsync("looks\0fine", $"{version}");
+        nul.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var refusal = WebUtility.HtmlDecode(await nul.Content.ReadAsStringAsync());
+        refusal.ShouldContain(title);
+        refusal.ShouldContain(text);
+        refusal.ShouldNotContain("antiforgery");
+
+        var overlong = await DecideAsync(new string('x', 4_001), $"{version}");
+        overlong.StatusCode.ShouldBe(HttpStatusCode.OK);
+        WebUtility.HtmlDecode(await overlong.Content.ReadAsStringAsync()).ShouldContain(language == "en"
+            ? "What was written is longer than the service keeps" : "ສິ່ງທີ່ຂຽນຍາວເກີນກວ່າທີ່ລະບົບເກັບໄດ້");
+
+        var blind = await DecideAsync("complete and correct", "seven");
+        WebUtility.HtmlDecode(await blind.Content.ReadAsStringAsync()).ShouldContain(language == "en"
+            ? "This page did not say which state of the application it showed" : "ໜ້ານີ້ບໍ່ໄດ້ບອກວ່າສະແດງຄຳຮ້ອງໃນສະພາບໃດ");
+
+        (await VersionAsync()).ShouldBe(version);
+    }
+
     private static string Address(string route, Guid caseId) => "/" + RouteParameter().Replace(route.TrimStart('/'), p =>
         p.Value.Contains(":guid") ? caseId.ToString() : p.Value.Contains(":int") ? "1" : "enterprise-registration");
 

@@ -13,6 +13,7 @@ public static class Outcome
         RuleViolation rule => rule.Message,
         AccessDenied => texts["Rule.denied"],
         JasperFx.ConcurrencyException => texts["Rule.stale"],
+        InvalidApplicationData => texts["Rule.limits"],
         _ => texts["Rule.other"],
     };
 }

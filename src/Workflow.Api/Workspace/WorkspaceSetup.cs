@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using MudBlazor.Services;
 using Workflow.Core.Definitions;
 using Workflow.Store.Identity;
@@ -129,8 +130,40 @@ public static class WorkspaceSetup
         // a wrong method there would get 405 instead of the API's 404.
         app.UseStaticFiles();
         app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api"), pages => pages.UseRequestLocalization());
+        app.Use(UnreadableFormAsync);
         app.UseAntiforgery();
         return app;
+    }
+
+    /// <summary>
+    /// A page's form that cannot be read (a NUL character, %00, in any field: the framework's form reader refuses it) is
+    /// answered here in plain language, in the person's language, before the antiforgery check would call it a missing
+    /// token. The form, once read, is kept for the check and the page.
+    /// </summary>
+    private static async Task UnreadableFormAsync(HttpContext http, RequestDelegate next)
+    {
+        if (!http.Request.Path.StartsWithSegments("/api") && HttpMethods.IsPost(http.Request.Method) && http.Request.HasFormContentType)
+        {
+            try
+            {
+                await http.Request.ReadFormAsync(http.RequestAborted);
+            }
+            catch (InvalidDataException)
+            {
+                var texts = http.RequestServices.GetRequiredService<IStringLocalizer<Texts>>();
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                http.Response.ContentType = "text/html; charset=utf-8";
+                var language = System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "lo" ? "lo" : "en";
+                var encoder = System.Text.Encodings.Web.HtmlEncoder.Default;
+                await http.Response.WriteAsync($"""
+                    <!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{encoder.Encode(texts["Form.UnreadableTitle"])}</title></head>
+                    <body><main><h1>{encoder.Encode(texts["Form.UnreadableTitle"])}</h1><p>{encoder.Encode(texts["Form.UnreadableText"])}</p>
+                    <p><a href="{encoder.Encode(http.Request.Path.Value ?? "/")}">{encoder.Encode(texts["Form.Back"])}</a></p></main></body></html>
+                    """, http.RequestAborted);
+                return;
+            }
+        }
+        await next(http);
     }
 
     public static WebApplication MapWorkspace(this WebApplication app)

@@ -132,7 +132,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     private int CalendarDays(YamlNode node)
     {
         var match = CalendarDaysPattern().Match(Scalar(node)?.Trim() ?? "");
-        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1)
+        if (match.Success && !int.TryParse(match.Groups[1].Value, out _) && match.Groups[1].Value.TrimStart('0').Length > 4) TooLong(node);
+        else if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1)
         {
             if (days <= MaxDays) return days;
             TooLong(node);
@@ -343,7 +344,9 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     {
         var text = Scalar(node)?.Trim() ?? "";
         var match = WorkingDaysPattern().Match(text);
-        if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1)
+        // Digits past what a whole number holds are a deadline too long, not a deadline misspelt.
+        if (match.Success && !int.TryParse(match.Groups[1].Value, out _) && match.Groups[1].Value.TrimStart('0').Length > 4) TooLong(node);
+        else if (match.Success && int.TryParse(match.Groups[1].Value, out var days) && days >= 1)
         {
             if (days <= MaxDays) return days;
             TooLong(node);

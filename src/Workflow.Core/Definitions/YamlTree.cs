@@ -44,6 +44,9 @@ public static class YamlTree
         switch (parser.Current)
         {
             case Scalar scalar:
+                // Written as an escape ("\0", "\x00") or raw: no store can keep it, and no name or text of a definition needs it.
+                if (scalar.Value.Contains('\0'))
+                    throw new YamlException(start, scalar.End, "a value holds the NUL character (\\0), which cannot be stored; remove it");
                 parser.MoveNext();
                 return new YamlScalar(scalar.Value, line, column);
             case SequenceStart:

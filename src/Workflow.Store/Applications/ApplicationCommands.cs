@@ -3,6 +3,7 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
+using Workflow.Core;
 using Workflow.Core.Applications;
 using Workflow.Core.Calendars;
 using Workflow.Core.Definitions;
@@ -81,7 +82,8 @@ public sealed class ApplicationCommands(
     PinnedDefinitions definitions,
     TrackingNumbers trackingNumbers,
     TimeProvider clock,
-    ILogger<ApplicationCommands> log)
+    ILogger<ApplicationCommands> log,
+    InputLimits limits)
 {
     public async Task<CommandResult> SubmitAsync(NewApplication request, Actor actor, CommandContext context,
         CancellationToken cancellation = default)
@@ -412,6 +414,8 @@ public sealed class ApplicationCommands(
                 command.By.Agency, command.By.Centre, denied.Message);
             throw;
         }
+        // Whatever channel sent it (a page, the tool), a command meets the limits the API checks its requests against.
+        CommandLimits.Ensure(command, limits);
         return definition;
     }
 

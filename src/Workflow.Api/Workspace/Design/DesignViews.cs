@@ -131,7 +131,7 @@ public static class DesignViews
         text = text.Trim();
         return field.Type switch
         {
-            FieldType.Number => decimal.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            FieldType.Number => decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
                 ? JsonSerializer.SerializeToElement(n) : null,
             FieldType.YesNo => text is "true" or "false" ? JsonSerializer.SerializeToElement(text == "true") : null,
             _ => JsonSerializer.SerializeToElement(text),
