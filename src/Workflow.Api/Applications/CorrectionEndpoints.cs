@@ -27,7 +27,7 @@ public sealed class ResubmissionValidator : AbstractValidator<ResubmissionReques
 public sealed class WithdrawalValidator : AbstractValidator<WithdrawalRequest>
 {
     public WithdrawalValidator(InputLimits limits) =>
-        RuleFor(r => r.Reason).NotEmpty().WithMessage("a withdrawal needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("a withdrawal needs a reason").Text(CommandLimits.ReasonLength(limits));
 }
 
 public static class CorrectionEndpoints

@@ -27,7 +27,7 @@ public sealed class DecisionValidator : AbstractValidator<DecisionRequest>
     {
         RuleFor(r => r.Outcome).Must(o => o is not null && DecisionRequest.Outcomes.ContainsKey(o))
             .WithMessage("outcome must be approve, reject or return");
-        RuleFor(r => r.Reason).NotEmpty().WithMessage("every decision needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("every decision needs a reason").Text(CommandLimits.ReasonLength(limits));
         RuleFor(r => r.Comment).Text(limits.MaxTextLength);
         RuleFor(r => r.ReasonCode).Text(limits.MaxNameLength);
     }

@@ -36,7 +36,7 @@ public static class DeskText
 {
     /// <summary>A reason the store can keep: PostgreSQL refuses NUL in text.</summary>
     public static IRuleBuilderOptions<T, string?> Reason<T>(this IRuleBuilder<T, string?> rule, string what) =>
-        rule.NotEmpty().WithMessage($"{what} needs a reason").MaximumLength(2000).Must(Storable).WithMessage("no NUL characters");
+        rule.NotEmpty().WithMessage($"{what} needs a reason").MaximumLength(CommandLimits.MaxReasonLength).Must(Storable).WithMessage("no NUL characters");
 
     public static IRuleBuilderOptions<T, string?> Text<T>(this IRuleBuilder<T, string?> rule, int length) =>
         rule.MaximumLength(length).Must(Storable).WithMessage("no NUL characters");
@@ -46,7 +46,7 @@ public static class DeskText
 
 public sealed class ClaimValidator : AbstractValidator<ClaimRequest>
 {
-    public ClaimValidator() => RuleFor(r => r.Reason).Text(2000);
+    public ClaimValidator() => RuleFor(r => r.Reason).Text(CommandLimits.MaxReasonLength);
 }
 
 public sealed class ReleaseValidator : AbstractValidator<ReleaseRequest>

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Workflow.Api.Hosting;
 using Workflow.Core;
+using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
 using Workflow.Store.Definitions;
 
@@ -37,7 +38,7 @@ public sealed class MigrationValidator : AbstractValidator<MigrationRequest>
         RuleFor(r => r.FromVersion).NotNull().GreaterThan(0);
         RuleFor(r => r.ToVersion).NotNull().GreaterThan(0).NotEqual(r => r.FromVersion)
             .WithMessage("toVersion must differ from fromVersion");
-        RuleFor(r => r.Reason).NotEmpty().WithMessage("a migration needs a reason").Text(Math.Min(2000, limits.MaxTextLength));
+        RuleFor(r => r.Reason).NotEmpty().WithMessage("a migration needs a reason").Text(CommandLimits.ReasonLength(limits));
         RuleFor(r => r.Mapping).Must(m => m is null || (m.Count <= limits.MaxItems && m.All(kv =>
                 // JSON may send null for a value the type says is text.
                 kv.Value is not null && kv.Key.Length <= limits.MaxNameLength && kv.Value.Length <= limits.MaxNameLength &&

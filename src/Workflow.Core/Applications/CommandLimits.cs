@@ -7,14 +7,21 @@ namespace Workflow.Core.Applications;
 /// </summary>
 public static class CommandLimits
 {
+    /// <summary>The longest reason a decision, a desk act, a withdrawal or a migration may give (the API's own limit too).</summary>
+    public const int MaxReasonLength = 2000;
+
+    public static int ReasonLength(InputLimits limits) => Math.Min(MaxReasonLength, limits.MaxTextLength);
+
+    private enum Kind { Name, Reason, Text }
+
     /// <summary>Throws <see cref="InvalidApplicationData"/> naming each text over its limit or holding a NUL character.</summary>
     public static void Ensure(ApplicationCommand command, InputLimits limits)
     {
         var errors = new List<FieldError>();
-        foreach (var (field, value, isName) in Texts(command))
+        foreach (var (field, value, kind) in Texts(command))
         {
             if (value is null) continue;
-            var max = isName ? limits.MaxNameLength : limits.MaxTextLength;
+            var max = kind switch { Kind.Name => limits.MaxNameLength, Kind.Reason => ReasonLength(limits), _ => limits.MaxTextLength };
             if (value.Length > max) errors.Add(new(field, $"must be {max} characters or fewer"));
             else if (InputLimits.Unstorable(value) is { } unstorable) errors.Add(new(field, unstorable));
         }
@@ -23,23 +30,23 @@ public static class CommandLimits
         if (errors.Count > 0) throw new InvalidApplicationData(errors);
     }
 
-    private static IEnumerable<(string Field, string? Value, bool IsName)> Texts(ApplicationCommand command) => command switch
+    private static IEnumerable<(string Field, string? Value, Kind Kind)> Texts(ApplicationCommand command) => command switch
     {
-        DecideStep c => [("stepId", c.StepId, true), ("reason", c.Reason, false), ("comment", c.Comment, false),
-            ("reasonCode", c.ReasonCode, true)],
-        SubmitCorrection c => [("comment", c.Comment, false), .. c.Documents.Select(d => ("documents", (string?)d, true))],
-        WithdrawApplication c => [("reason", c.Reason, false)],
-        AcknowledgeEscalation c => [("stepId", c.StepId, true), ("comment", c.Comment, false)],
-        MigrateApplication c => [("reason", c.Reason, false)],
-        RecalculateDeadlines c => [("reason", c.Reason, false)],
-        ClaimStep c => [("stepId", c.StepId, true), ("reason", c.Reason, false)],
-        ReleaseStep c => [("stepId", c.StepId, true), ("reason", c.Reason, false)],
-        ReassignStep c => [("stepId", c.StepId, true), ("to", c.To.UserId, true), ("reason", c.Reason, false)],
-        DelegateSteps c => [("to", c.To.UserId, true), ("reason", c.Reason, false)],
-        RevokeDelegation c => [("of", c.Of, true), ("reason", c.Reason, false)],
-        RecuseFromCase c => [("reason", c.Reason, false)],
-        ConfirmStepApproval c => [("stepId", c.StepId, true), ("reason", c.Reason, false), ("comment", c.Comment, false)],
-        Citizens.RateService c => [("comment", c.Comment, false)],
+        DecideStep c => [("stepId", c.StepId, Kind.Name), ("reason", c.Reason, Kind.Reason), ("comment", c.Comment, Kind.Text),
+            ("reasonCode", c.ReasonCode, Kind.Name)],
+        SubmitCorrection c => [("comment", c.Comment, Kind.Text), .. c.Documents.Select(d => ("documents", (string?)d, Kind.Name))],
+        WithdrawApplication c => [("reason", c.Reason, Kind.Reason)],
+        AcknowledgeEscalation c => [("stepId", c.StepId, Kind.Name), ("comment", c.Comment, Kind.Text)],
+        MigrateApplication c => [("reason", c.Reason, Kind.Reason)],
+        RecalculateDeadlines c => [("reason", c.Reason, Kind.Reason)],
+        ClaimStep c => [("stepId", c.StepId, Kind.Name), ("reason", c.Reason, Kind.Reason)],
+        ReleaseStep c => [("stepId", c.StepId, Kind.Name), ("reason", c.Reason, Kind.Reason)],
+        ReassignStep c => [("stepId", c.StepId, Kind.Name), ("to", c.To.UserId, Kind.Name), ("reason", c.Reason, Kind.Reason)],
+        DelegateSteps c => [("to", c.To.UserId, Kind.Name), ("reason", c.Reason, Kind.Reason)],
+        RevokeDelegation c => [("of", c.Of, Kind.Name), ("reason", c.Reason, Kind.Reason)],
+        RecuseFromCase c => [("reason", c.Reason, Kind.Reason)],
+        ConfirmStepApproval c => [("stepId", c.StepId, Kind.Name), ("reason", c.Reason, Kind.Reason), ("comment", c.Comment, Kind.Text)],
+        Citizens.RateService c => [("comment", c.Comment, Kind.Text)],
         _ => [],
     };
 
