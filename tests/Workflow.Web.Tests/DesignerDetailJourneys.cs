@@ -225,7 +225,8 @@ public sealed class when_designers_look_closer(WorkspaceFixture workspace) : Jou
     [InlineData("deadline: 10 working days", "deadline: ten working days", "deadline-words", "'ten working days' ບໍ່ແມ່ນກຳນົດເວລາ")]
     [InlineData("agency: moic-enterprise-registration", "agency: moic-registry", "unknown-agency", "ໜ່ວຍງານ 'moic-registry'")]
     [InlineData("deadline: 17 working days", "deadline: 12 working days", "over-legal", "ເກີນກຳນົດເວລາຕາມກົດໝາຍ 12 ວັນ")]
-    [InlineData("version: 1\n", "version: 1\ncolour: blue\n", "unknown-key", "'colour' ບໍ່ແມ່ນຫົວຂໍ້")]
+    [InlineData("version: 1\n", "version: 1\ncolour: blue\n", "unknown-key", "'colour' ບໍ່ແມ່ນຫົວຂໍ້ທີ່ໃຊ້ໄດ້ໃນ ຂັ້ນຕອນການບໍລິການ")]
+    [InlineData("    deadline: 5 working days\n", "", "missing-key", "ຂັ້ນ 'seal' ຂາດ 'deadline'")]
     [InlineData("    approve: handover\n", "    approve: hand-over\n", "unknown-step", "ນຳໄປສູ່ 'hand-over'")]
     [InlineData("version: 1\n", "version: 1\nversion: 1\n", "twice", "'version' ຖືກຂຽນສອງເທື່ອ")]
     public void a_common_mistake_is_told_in_Lao_with_the_values_of_its_message(string from, string to, string kind, string lao)

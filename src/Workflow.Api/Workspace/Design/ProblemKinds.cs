@@ -48,8 +48,18 @@ public static partial class ProblemKinds
     public static string Explain(IStringLocalizer<DesignTexts> texts, string message)
     {
         var (kind, values) = Of(message);
-        return texts[$"Problem.{kind}", [.. values]];
+        return texts[$"Problem.{kind}", [.. values.Select(v => Part(texts, v))]];
     }
+
+    /// <summary>The part of a definition a message names ("step 'seal'", "a definition"), in the page's language.</summary>
+    private static string Part(IStringLocalizer<DesignTexts> texts, string value)
+    {
+        if (value == "a definition") return texts["Part.definition"];
+        return NamedPart().Match(value) is { Success: true } part && texts[$"Part.{part.Groups[1].Value}", part.Groups[2].Value] is
+            { ResourceNotFound: false } said ? said.Value : value;
+    }
+
+    [GeneratedRegex(@"^(step|field|agency) '(.+)'$")] private static partial Regex NamedPart();
 
     [GeneratedRegex(@"^'(.*)' is not a deadline in working days$")] private static partial Regex DeadlineWords();
     [GeneratedRegex(@"^'(.*)' is too long: a deadline is at most (\d+) days$")] private static partial Regex TooLong();
