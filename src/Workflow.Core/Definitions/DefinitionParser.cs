@@ -121,8 +121,8 @@ public sealed partial class DefinitionParser(string file, List<DefinitionProblem
     public const int MaxDays = 1000;
 
     /// <summary>
-    /// The most steps a procedure may have: twenty times the largest procedure of the domain (construction-permit, 10 steps). Checking a definition walks
-    /// every step's way to an end, so its size is bounded like every other input's.
+    /// The most steps a procedure may have: twenty times the largest procedure of the domain (construction-permit, 10 steps).
+    /// Checking a definition walks every step's way to an end, so its size is bounded like every other input's.
     /// </summary>
     public const int MaxSteps = 200;
 
