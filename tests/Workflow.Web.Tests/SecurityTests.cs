@@ -128,7 +128,7 @@ public sealed partial class when_someone_posts_to_the_workspace(WorkspaceFixture
     /// accepts, or a form without the case's version, is refused on the page. Nothing is recorded.
     /// </summary>
     [Theory]
-    [InlineData("en", "The form could not be read", "Something typed or pasted into the form holds a character")]
+    [InlineData("en", "The form could not be read", "Something in the form cannot be kept (such as the NUL character)")]
     [InlineData("lo", "ອ່ານແບບຟອມບໍ່ໄດ້", "ບໍ່ມີຫຍັງຖືກບັນທຶກ")]
     public async Task a_decision_posted_by_hand_with_a_NUL_an_overlong_reason_or_no_version_records_nothing(string language,
         string title, string text)

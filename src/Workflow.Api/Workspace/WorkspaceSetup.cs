@@ -136,9 +136,10 @@ public static class WorkspaceSetup
     }
 
     /// <summary>
-    /// A page's form that cannot be read (a NUL character, %00, in any field: the framework's form reader refuses it) is
-    /// answered here in plain language, in the person's language, before the antiforgery check would call it a missing
-    /// token. The form, once read, is kept for the check and the page.
+    /// A page's form that cannot be read (a NUL character, %00, in any field, or more fields than the framework reads: its
+    /// form reader refuses both) is answered here in plain language, in the person's language, before the antiforgery check
+    /// would call it a missing token. The form, once read, is kept for the check and the page. A body cut off or too large
+    /// is left to the antiforgery check, as before.
     /// </summary>
     private static async Task UnreadableFormAsync(HttpContext http, RequestDelegate next)
     {

@@ -136,7 +136,7 @@ public sealed record WorkflowDefinition
     /// <summary>The first step is where every application starts: the completeness check at the centre.</summary>
     public StepDefinition Start => Steps[0];
 
-    public StepDefinition? FindStep(string id) => Index.ById.GetValueOrDefault(id);
+    public StepDefinition? FindStep(string id) => id is not null && Index.ById.TryGetValue(id, out var step) ? step : null;
 
     public DataField? FindField(string name) => Data.FirstOrDefault(f => f.Name == name);
 
@@ -144,11 +144,13 @@ public sealed record WorkflowDefinition
 
     /// <summary>Steps whose approval (or skip) leads to <paramref name="stepId"/>.</summary>
     public IEnumerable<StepDefinition> Predecessors(string stepId) =>
-        Index.Predecessors.TryGetValue(stepId, out var steps) ? steps : [];
+        stepId is not null && Index.Predecessors.TryGetValue(stepId, out var steps) ? steps : [];
 
     /// <summary>Every step or end state reachable from a step by approve and reject edges.</summary>
     public ImmutableHashSet<string> Reachable(string from) =>
-        from == Start.Id ? Index.FromStart ??= Index.Walk(from).ToImmutableHashSet() : Index.Walk(from).ToImmutableHashSet();
+        !Steps.IsEmpty && from == Start.Id
+            ? Index.FromStart ??= Index.Walk(from).ToImmutableHashSet()
+            : Index.Walk(from).ToImmutableHashSet();
 
     /// <summary>
     /// The steps by id and by what leads to them, built once per definition (a definition is read by every command of its
@@ -193,7 +195,8 @@ public sealed record WorkflowDefinition
         public HashSet<string> Walk(string from)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var queue = new Queue<string>([from]);
+            var queue = new Queue<string>();
+            if (from is not null) queue.Enqueue(from);
             while (queue.TryDequeue(out var id))
             {
                 if (!ById.TryGetValue(id, out var step)) continue;
