@@ -190,6 +190,8 @@ public sealed class when_designers_look_closer(WorkspaceFixture workspace) : Jou
             .ToBeVisibleAsync();
         await Expect(page.Locator("table.paths tbody tr")).ToHaveCountAsync(100);
         await Expect(page.Locator("table.paths tbody tr").First).ToContainTextAsync("16 of 17");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "The first 100 paths" }).ScrollIntoViewIfNeededAsync();
+        await ScreenshotAsync(page, "design-simulation-many-paths", fullPage: false);
         await AccessibleAsync(page);
     }
 

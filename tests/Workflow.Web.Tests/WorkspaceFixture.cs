@@ -191,8 +191,9 @@ public abstract class Journey(WorkspaceFixture workspace) : IAsyncLifetime
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
     }
 
-    protected async Task ScreenshotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Workspace.Screenshots, $"{name}.png"), FullPage = true });
+    /// <param name="fullPage">False for a page too long to draw whole: what the window shows.</param>
+    protected async Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Workspace.Screenshots, $"{name}.png"), FullPage = fullPage });
 
     /// <summary>No critical or serious accessibility violation on the page as it is now (axe-core, injected by the test).</summary>
     protected static async Task AccessibleAsync(IPage page)

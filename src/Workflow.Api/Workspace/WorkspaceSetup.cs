@@ -157,7 +157,7 @@ public static class WorkspaceSetup
                 var language = System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "lo" ? "lo" : "en";
                 var encoder = System.Text.Encodings.Web.HtmlEncoder.Default;
                 await http.Response.WriteAsync($"""
-                    <!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{encoder.Encode(texts["Form.UnreadableTitle"])}</title></head>
+                    <!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><link href="/workspace.css" rel="stylesheet"><title>{encoder.Encode(texts["Form.UnreadableTitle"])}</title></head>
                     <body><main><h1>{encoder.Encode(texts["Form.UnreadableTitle"])}</h1><p>{encoder.Encode(texts["Form.UnreadableText"])}</p>
                     <p><a href="{encoder.Encode(http.Request.Path.Value ?? "/")}">{encoder.Encode(texts["Form.Back"])}</a></p></main></body></html>
                     """, http.RequestAborted);
