@@ -146,6 +146,28 @@ public class when_officers_work_the_agency_desk(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_step_claimed_and_let_go_in_a_loop_stops_changing_hands_at_the_bound_and_is_still_decided()
+    {
+        var id = await Registered();
+        for (var i = 0; i < Core.Applications.Decider.MaxHandOversPerStep; i++)
+        {
+            await Json(await Post(Seven, Step(id, "register", "claim"), new { }));
+            await Json(await Post(Seven, Step(id, "register", "release"), new { reason = "back to the pool" }));
+        }
+        var before = await Api.CountsAsync();
+        var version = (await Json(await Api.Auditor.GetAsync($"/api/applications/{id}"))).GetProperty("version").GetInt64();
+
+        (await Code(await Post(Nine, Step(id, "register", "claim"), new { }), HttpStatusCode.Conflict)).ShouldBe("hand-over-limit");
+        (await Code(await Post(Head, Step(id, "register", "reassignment"), new { toUserId = "officer-9", reason = "Nine then" }),
+            HttpStatusCode.Conflict)).ShouldBe("hand-over-limit");
+        (await Api.CountsAsync()).ShouldBe(before);
+        (await Json(await Api.Auditor.GetAsync($"/api/applications/{id}"))).GetProperty("version").GetInt64().ShouldBe(version);
+
+        await Json(await Post(Nine, Step(id, "register", "decision"), new { outcome = "approve", reason = "in order" }));
+        (await HistoryTypes(id)).Count(t => t == "step_claimed").ShouldBe(Core.Applications.Decider.MaxHandOversPerStep);
+    }
+
+    [Fact]
     public async Task an_officer_who_recused_himself_can_no_longer_claim_or_decide_and_the_case_shows_it()
     {
         var id = await Registered();

@@ -517,3 +517,147 @@ public class when_the_access_policy_is_asked_about_the_desk
         AccessPolicy.CentreScope(Desk.Anna, "a").ShouldBeNull();
     }
 }
+
+public class when_a_step_has_changed_hands_as_often_as_a_step_may
+{
+    /// <summary>The review claimed and let go by Anna and Bob in turn, <paramref name="times"/> claims in all.</summary>
+    private static Scenario HandedOver(int times)
+    {
+        var story = Desk.AtReview();
+        for (var i = 0; i < times; i++)
+        {
+            var officer = i % 2 == 0 ? Desk.Anna : Desk.Bob;
+            story.When(new ClaimStep("review", null, officer));
+            story.When(new ReleaseStep("review", "back to the pool", officer));
+        }
+        return story;
+    }
+
+    [Fact]
+    public void the_last_hand_over_allowed_is_recorded() =>
+        HandedOver(Decider.MaxHandOversPerStep - 1).When(new ClaimStep("review", null, Desk.Chan))
+            .ShouldHaveSingleItem().ShouldBeOfType<StepClaimed>();
+
+    [Fact]
+    public void nobody_may_claim_it_or_be_given_it_again()
+    {
+        var story = HandedOver(Decider.MaxHandOversPerStep);
+
+        story.ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Chan)).Code.ShouldBe("hand-over-limit");
+        story.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Chan), "Chan knows the company", Desk.Head))
+            .Code.ShouldBe("hand-over-limit");
+        story.Step("review").HandOvers.ShouldBe(Decider.MaxHandOversPerStep);
+    }
+
+    [Fact]
+    public void a_reassignment_counts_as_a_hand_over_and_the_holder_may_still_let_it_go_and_anyone_decide_it()
+    {
+        var story = HandedOver(Decider.MaxHandOversPerStep - 1);
+        story.When(new ReassignStep("review", Desk.As(Desk.Chan), "Chan knows the company", Desk.Head));
+        story.ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Anna)).Code.ShouldBe("step-claimed");
+        story.ThenFails<RuleViolation>(new ReassignStep("review", Desk.As(Desk.Bob), "Bob then", Desk.Head)).Code.ShouldBe("hand-over-limit");
+
+        story.When(new ReleaseStep("review", "on leave", Desk.Chan)).ShouldHaveSingleItem().ShouldBeOfType<StepReleased>();
+        story.When(Desk.Decide("review", Desk.Bob)).OfType<StepApproved>().ShouldHaveSingleItem().By.ShouldBe(Desk.Bob);
+    }
+
+    [Fact]
+    public void the_count_holds_when_the_step_reopens_after_a_correction_and_the_next_step_starts_from_none()
+    {
+        var story = HandedOver(Decider.MaxHandOversPerStep);
+        story.When(Desk.Decide("review", Desk.Anna, StepOutcome.Return));
+        story.Correct();
+
+        story.Step("review").ShouldSatisfyAllConditions(s => s.Status.ShouldBe(StepStatus.Open),
+            s => s.HandOvers.ShouldBe(Decider.MaxHandOversPerStep));
+        story.ThenFails<RuleViolation>(new ClaimStep("review", null, Desk.Chan)).Code.ShouldBe("hand-over-limit");
+        story.When(Desk.Decide("review", Desk.Chan)).OfType<StepApproved>().ShouldHaveSingleItem();
+        story.When(new ClaimStep("sign", null, Desk.Chan)).ShouldHaveSingleItem().ShouldBeOfType<StepClaimed>();
+    }
+}
+
+public class when_a_case_has_had_as_many_delegations_as_a_case_may
+{
+    private static readonly DateTimeOffset Until = Scenario.Monday.AddDays(3);
+
+    private static Scenario Delegated(int times)
+    {
+        var story = Desk.AtReview();
+        story.When(new ClaimStep("review", null, Desk.Anna));
+        for (var i = 0; i < times; i++)
+        {
+            story.When(new DelegateSteps(Desk.As(Desk.Bob), Scenario.Monday, Until, "training course", Desk.Anna));
+            story.When(new RevokeDelegation(null, "back early", Desk.Anna));
+        }
+        return story;
+    }
+
+    [Fact]
+    public void the_last_delegation_allowed_is_recorded() =>
+        Delegated(Decider.MaxDelegationsPerCase - 1)
+            .When(new DelegateSteps(Desk.As(Desk.Chan), Scenario.Monday, Until, "training course", Desk.Anna))
+            .ShouldHaveSingleItem().ShouldBeOfType<DelegationGranted>();
+
+    [Fact]
+    public void no_further_delegation_is_recorded_but_the_last_can_be_ended_and_the_holder_decides()
+    {
+        var story = Delegated(Decider.MaxDelegationsPerCase - 1);
+        story.When(new DelegateSteps(Desk.As(Desk.Chan), Scenario.Monday, Until, "training course", Desk.Anna));
+
+        story.ThenFails<RuleViolation>(new DelegateSteps(Desk.As(Desk.Bob), Scenario.Monday, Until, "once more", Desk.Anna))
+            .Code.ShouldBe("delegation-limit");
+        story.When(new RevokeDelegation(null, "back early", Desk.Anna)).ShouldHaveSingleItem().ShouldBeOfType<DelegationRevoked>();
+        story.When(Desk.Decide("review", Desk.Anna)).OfType<StepApproved>().ShouldHaveSingleItem();
+    }
+}
+
+public class when_a_case_has_been_returned_as_often_as_a_case_may
+{
+    /// <summary>The completeness check may return the file any number of times under the procedure's own cap.</summary>
+    private static readonly WorkflowDefinition Definition = Procedures.Parse("""
+        id: returns-test
+        version: 1
+        title: Returns test
+        deadline: 10 working days
+        steps:
+          intake:
+            agency: odsc
+            deadline: 1 working day
+            approve: review
+            reject: rejected
+            return: citizen
+          review:
+            agency: a
+            deadline: 3 working days
+            approve: approved
+            return: citizen
+        """);
+
+    private static Scenario ReturnedAtIntake(int times)
+    {
+        var story = new Scenario(Definition).Submit([]);
+        for (var i = 0; i < times; i++)
+        {
+            story.Return("intake");
+            story.Correct();
+        }
+        return story;
+    }
+
+    [Fact]
+    public void the_last_return_allowed_is_recorded() =>
+        ReturnedAtIntake(Decider.MaxReturnsPerCase - 1).Return("intake").OfType<StepReturned>().ShouldHaveSingleItem();
+
+    [Fact]
+    public void no_further_return_is_recorded_and_the_step_is_still_decided()
+    {
+        var story = ReturnedAtIntake(Decider.MaxReturnsPerCase);
+
+        story.ThenFails<RuleViolation>(new DecideStep("intake", StepOutcome.Return, "still incomplete", null, Scenario.Clerk))
+            .Code.ShouldBe("returns-exhausted");
+        story.Approve("intake").OfType<ApplicationDeclaredComplete>().ShouldHaveSingleItem();
+        story.ThenFails<RuleViolation>(new DecideStep("review", StepOutcome.Return, "the plan is unsigned", null,
+            new Actor("anna", "Anna", "a", Roles.Officer))).Code.ShouldBe("returns-exhausted");
+        story.Approve("review").OfType<ApplicationApproved>().ShouldHaveSingleItem();
+    }
+}

@@ -1,6 +1,10 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Workflow.Api.Workspace;
+using Workflow.Core.Access;
+using Workflow.Core.Applications;
+using Workflow.Store.Applications;
 
 namespace Workflow.Web.Tests;
 
@@ -77,5 +81,46 @@ public sealed class when_an_agency_works_a_case_at_its_desk(WorkspaceFixture wor
         await Expect(supervisor.GetByRole(AriaRole.Alert)).ToContainTextAsync("Choose a colleague of your office from the list.");
         await Expect(supervisor.Locator(".timeline li", new() { HasText = "Step given to another officer" })).ToHaveCountAsync(1);
         await Expect(supervisor.Locator(".steps")).ToContainTextAsync($"worked on by {colleague}");
+    }
+
+    [Fact]
+    public async Task a_step_that_changed_hands_as_often_as_it_may_is_refused_in_plain_words_in_English_and_Lao()
+    {
+        var clerk = await SignedInAsync(Clerk);
+        var receipt = await ReceiveAsync(clerk, "en", "hand-over-counter");
+        await DecideAsync(clerk, receipt, "Approve", "complete", "hand-over-intake");
+        // Claimed and let go in a loop, as often as a step may change hands.
+        var commands = Workspace.Factory.Services.GetRequiredService<ApplicationCommands>();
+        var looper = new Actor(Registrar2, "Registrar 2", "moic-enterprise-registration", Roles.Officer, "VTE");
+        for (var i = 0; i < Decider.MaxHandOversPerStep; i++)
+        {
+            await commands.HandleAsync(receipt.Id, null, new ClaimStep("register", null, looper), new CommandContext("loop"));
+            await commands.HandleAsync(receipt.Id, null, new ReleaseStep("register", "back to the pool", looper), new CommandContext("loop"));
+        }
+        var colleague = Workspace.Factory.Services.GetRequiredService<People>().Find(Registrar)!.Name;
+
+        var supervisor = await SignedInAsync(RegistrySupervisor);
+        await supervisor.GotoAsync(receipt.CaseAddress);
+        await supervisor.GetByLabel("Officer who takes the step").SelectOptionAsync(new SelectOptionValue { Label = colleague });
+        await supervisor.GetByLabel("Why you give it").FillAsync("officer 1 knows the company");
+        await supervisor.GetByRole(AriaRole.Button, new() { Name = "Give the step" }).ClickAsync();
+        var refusal = supervisor.GetByRole(AriaRole.Alert);
+        await Expect(refusal).ToContainTextAsync("This step has changed hands 20 times, the most a step may. It can still be decided");
+        await Expect(refusal).Not.ToContainTextAsync("hand-over-limit");
+        await Expect(supervisor.Locator(".timeline li", new() { HasText = "Step given to another officer" })).ToHaveCountAsync(0);
+        await ScreenshotAsync(supervisor, "hand-over-limit-en");
+        await AccessibleAsync(supervisor);
+
+        var officer = await SignedInAsync(Registrar, "lo");
+        await officer.GotoAsync("/desk");
+        await officer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($"ຂ້ອຍຈະເຮັດ: .*, {receipt.TrackingNumber}") }).ClickAsync();
+        await Expect(officer.GetByRole(AriaRole.Alert)).ToContainTextAsync("ຂັ້ນຕອນນີ້ໄດ້ປ່ຽນມືມາແລ້ວ 20 ເທື່ອ");
+        await ScreenshotAsync(officer, "hand-over-limit-lo");
+        await AccessibleAsync(officer);
+
+        // Still decided: nobody holds it, so any officer of the agency may.
+        await DecideAsync(await SignedInAsync(Registrar), receipt, "Approve", "registered", "hand-over-decided");
+        await using var session = Workspace.Factory.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+        (await session.LoadAsync<ApplicationDetails>(receipt.Id))!.OpenSteps.ShouldNotContain(s => s.StepId == "register");
     }
 }

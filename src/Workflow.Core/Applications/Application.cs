@@ -33,7 +33,8 @@ public sealed record StepState(
     DateTimeOffset? ReturnedAt = null,
     ImmutableHashSet<int>? Acknowledged = null,
     Officer? Holder = null,
-    PendingApproval? Pending = null)
+    PendingApproval? Pending = null,
+    int HandOvers = 0)
 {
     /// <summary>Open, or waiting for the citizen's correction: the branch is still running.</summary>
     public bool IsLive => Status is StepStatus.Open or StepStatus.Returned;
@@ -56,6 +57,8 @@ public sealed record CaseClock(
 /// <param name="Returns">The returns counted toward the procedure's cap: those after the completeness check.</param>
 /// <param name="DeskState">Recusals and delegations (see Desk.cs); null until the first of them.</param>
 /// <param name="Rated">The citizen has rated the service: a case is rated once.</param>
+/// <param name="ReturnsInAll">Every return of the case, the completeness check's included: bounded by
+/// <see cref="Decider.MaxReturnsPerCase"/>.</param>
 public sealed partial record Application(
     Guid Id,
     string WorkflowId,
@@ -72,7 +75,8 @@ public sealed partial record Application(
     CaseClock? Clock,
     DateTimeOffset? CorrectionDueAt,
     CaseDesk? DeskState = null,
-    bool Rated = false)
+    bool Rated = false,
+    int ReturnsInAll = 0)
 {
     public bool IsFinished => !ApplicationStatuses.IsRunning(Status);
 
@@ -87,8 +91,9 @@ public sealed partial record Application(
             e.Data.ToImmutableDictionary(), e.Documents.ToImmutableHashSet(),
             ImmutableDictionary<string, StepState>.Empty, ImmutableDictionary<string, ImmutableHashSet<string>>.Empty, 0, null, null),
         (null, _) => null,
+        // A step reopened after a correction keeps the count of its hand-overs: the bound is per step and case.
         (_, StepOpened e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Open, e.OpenedAt, e.DueAt, e.WorkingDays,
-            e.NextTimer)),
+            e.NextTimer, HandOvers: state.Steps.GetValueOrDefault(e.StepId)?.HandOvers ?? 0)),
         (_, StepSkipped e) => state.WithStep(new StepState(e.StepId, e.Agency, StepStatus.Skipped, e.At, e.At, 0, null))
             .Arrive(e.StepId, e.NextSteps),
         (_, StepApproved e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Approved, NextTimer = null })
@@ -102,6 +107,7 @@ public sealed partial record Application(
         {
             Status = ApplicationStatus.AwaitingCorrection,
             Returns = state.Complete ? state.Returns + 1 : state.Returns,
+            ReturnsInAll = state.ReturnsInAll + 1,
         },
         (_, StepCancelled e) => state.WithStep(state.Steps[e.StepId] with { Status = StepStatus.Cancelled, NextTimer = null }),
         (_, ApplicationDeclaredComplete e) => state with

@@ -6,6 +6,26 @@ namespace Workflow.Core.Applications;
 // the command shell before the decider runs; who among that agency's officers may act on it now is the case's own state.
 public static partial class Decider
 {
+    // Bounds on what a case can be made to record. Without them, claiming and releasing a step in a loop, or returning and
+    // correcting it, makes a case as long as one likes, and every later command on it, its history and its case file
+    // slower and larger with each event. Each bound is far above what a real case needs, and none keeps a case from being
+    // decided.
+
+    /// <summary>
+    /// How often a step may change hands (be claimed or reassigned) in a case, over all its openings. A step usually
+    /// changes hands once or twice. At the bound the step can still be released and decided.
+    /// </summary>
+    public const int MaxHandOversPerStep = 20;
+
+    /// <summary>How many delegations a case may record; a delegation granted can always be ended.</summary>
+    public const int MaxDelegationsPerCase = 20;
+
+    /// <summary>
+    /// How often a case may be returned in all, the completeness check's returns included (the procedure's own cap counts
+    /// only the later ones, and a supervisor may return beyond it).
+    /// </summary>
+    public const int MaxReturnsPerCase = 10;
+
     private sealed partial class Decision
     {
         public void Desk(DeskCommand command)
@@ -74,7 +94,17 @@ public static partial class Decider
                 throw new RuleViolation("step-claimed",
                     $"step '{step.Id}' is already claimed by {holder.Name} ({holder.UserId}); a supervisor may reassign it");
             }
+            EnsureMayChangeHands(step, current);
             Emit(new StepClaimed(step.Id, step.Agency, c.Reason, c.By, now));
+        }
+
+        private static void EnsureMayChangeHands(StepDefinition step, StepState current)
+        {
+            if (current.HandOvers >= MaxHandOversPerStep)
+                throw new RuleViolation("hand-over-limit",
+                    $"step '{step.Id}' has changed hands {MaxHandOversPerStep} times in this application, the most a step may; it can " +
+                    $"still be decided: by an officer of {step.Agency} while nobody holds it, otherwise by its holder, the holder's " +
+                    "delegate or a supervisor");
         }
 
         private void Release(ReleaseStep c)
@@ -98,6 +128,7 @@ public static partial class Decider
             if (State.IsRecused(c.To.UserId))
                 throw new RuleViolation("recused", $"{c.To.Name} ({c.To.UserId}) recused himself from application {State.TrackingNumber}");
             if (current.Holder?.UserId == c.To.UserId) return;
+            EnsureMayChangeHands(step, current);
             Emit(new StepReassigned(step.Id, step.Agency, current.Holder, c.To, c.Reason, c.By, now));
         }
 
@@ -117,6 +148,10 @@ public static partial class Decider
                 throw new RuleViolation("nothing-to-delegate",
                     $"you hold no step of application {State.TrackingNumber}; a delegation covers the steps you have claimed");
             if (State.Desk.Delegations.GetValueOrDefault(c.By.UserId) == new Delegation(Officer.Of(c.By), c.To, c.From, c.Until)) return;
+            if (State.Desk.Granted >= MaxDelegationsPerCase)
+                throw new RuleViolation("delegation-limit",
+                    $"application {State.TrackingNumber} has had {MaxDelegationsPerCase} delegations, the most a case may; its steps " +
+                    "are still decided by their holders or a supervisor");
             Emit(new DelegationGranted(Officer.Of(c.By), c.To, held, c.From, c.Until, c.Reason, c.By, now));
         }
 

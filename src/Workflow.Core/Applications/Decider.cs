@@ -117,6 +117,10 @@ public static partial class Decider
                     else Advance();
                     break;
                 case StepOutcome.Return when step.CanReturn:
+                    if (State.ReturnsInAll >= MaxReturnsPerCase)
+                        throw new RuleViolation("returns-exhausted",
+                            $"application {State.TrackingNumber} has been returned {MaxReturnsPerCase} times, the most a case may; " +
+                            "the step is decided now (approved, or rejected where the procedure allows), or the applicant withdraws");
                     // Only returns after the completeness check count toward the cap (see Application.Returns).
                     var beyondCap = State.Complete && State.Returns >= definition.MaxReturns;
                     if (beyondCap && (!AccessPolicy.MayReturnBeyondCap(c.By) || c.ReasonCode is null

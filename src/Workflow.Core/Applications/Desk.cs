@@ -95,7 +95,8 @@ public sealed record Delegation(Officer Delegator, Officer To, DateTimeOffset Fr
 }
 
 /// <summary>Who may no longer act on the case, and which officers' steps a colleague may decide for them, by user id.</summary>
-public sealed record CaseDesk(ImmutableHashSet<string> Recused, ImmutableDictionary<string, Delegation> Delegations)
+/// <param name="Granted">How many delegations were granted in the case, ended or not.</param>
+public sealed record CaseDesk(ImmutableHashSet<string> Recused, ImmutableDictionary<string, Delegation> Delegations, int Granted = 0)
 {
     public static readonly CaseDesk Empty = new([], ImmutableDictionary<string, Delegation>.Empty);
 }
@@ -112,12 +113,16 @@ public sealed partial record Application
 
     private Application OnDesk(IDeskEvent @event) => @event switch
     {
-        StepClaimed e => WithStep(Steps[e.StepId] with { Holder = Officer.Of(e.By) }),
+        StepClaimed e => HandOver(e.StepId, Officer.Of(e.By)),
         StepReleased e => WithStep(Steps[e.StepId] with { Holder = null }),
-        StepReassigned e => WithStep(Steps[e.StepId] with { Holder = e.To }),
+        StepReassigned e => HandOver(e.StepId, e.To),
         DelegationGranted e => this with
         {
-            DeskState = Desk with { Delegations = Desk.Delegations.SetItem(e.Delegator.UserId, new(e.Delegator, e.To, e.From, e.Until)) },
+            DeskState = Desk with
+            {
+                Delegations = Desk.Delegations.SetItem(e.Delegator.UserId, new(e.Delegator, e.To, e.From, e.Until)),
+                Granted = Desk.Granted + 1,
+            },
         },
         DelegationRevoked e => this with { DeskState = Desk with { Delegations = Desk.Delegations.Remove(e.Delegator.UserId) } },
         OfficerRecused e => this with { DeskState = Desk with { Recused = Desk.Recused.Add(e.Officer.UserId) } },
@@ -127,4 +132,10 @@ public sealed partial record Application
         StepApprovalWithdrawn e => WithStep(Steps[e.StepId] with { Pending = null }),
         _ => this,
     };
+
+    private Application HandOver(string stepId, Officer to)
+    {
+        var step = Steps[stepId];
+        return WithStep(step with { Holder = to, HandOvers = step.HandOvers + 1 });
+    }
 }
