@@ -559,29 +559,35 @@ public class when_someone_with_database_rights_but_no_key_tampers(ApiFixture api
         var created = await Read<Created>(await Post(Api.Clerk, "/api/applications", Samples.Submission("enterprise-registration")));
         await Post(Api.Clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
         var officer = Api.For("moic-enterprise-registration");
-        using var stop = new CancellationTokenSource();
+        var register = $"/api/applications/{created.Id}/steps/register";
+        // As many commands as the bounds on a case allow: the step claimed and let go, then, while it is held, delegations
+        // granted and ended.
         var busy = Task.Run(async () =>
         {
             var commands = 0;
-            while (!stop.IsCancellationRequested)
+            async Task Send(string path, object body)
             {
-                (await Post(officer, $"/api/applications/{created.Id}/steps/register/claim", new { })).EnsureSuccessStatusCode();
-                (await Post(officer, $"/api/applications/{created.Id}/steps/register/release", new { reason = "back to the pool" }))
-                    .EnsureSuccessStatusCode();
-                commands += 2;
+                (await Post(officer, path, body)).EnsureSuccessStatusCode();
+                commands++;
+            }
+            for (var i = 0; i < Core.Applications.Decider.MaxHandOversPerStep; i++)
+            {
+                await Send($"{register}/claim", new { });
+                if (i < Core.Applications.Decider.MaxHandOversPerStep - 1) await Send($"{register}/release", new { reason = "back to the pool" });
+            }
+            for (var i = 0; i < Core.Applications.Decider.MaxDelegationsPerCase; i++)
+            {
+                await Send($"/api/applications/{created.Id}/delegations",
+                    new { toUserId = "officer-9", toName = "Officer Nine", until = DateTimeOffset.UtcNow.AddDays(7), reason = "training" });
+                await Send($"/api/applications/{created.Id}/delegations/revocation", new { reason = "back early" });
             }
             return commands;
         });
-        try
-        {
-            for (var i = 0; i < 40; i++)
-                (await Verification(created.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue($"verification {i}");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-        }
-        (await busy).ShouldBeGreaterThan(10, "the case moved while it was verified");
+        var verifications = 0;
+        while (!busy.IsCompleted || verifications < 40)
+            (await Verification(created.Id)).GetProperty("intact").GetBoolean().ShouldBeTrue($"verification {verifications++}");
+        (await busy).ShouldBe(2 * Core.Applications.Decider.MaxHandOversPerStep - 1 + 2 * Core.Applications.Decider.MaxDelegationsPerCase,
+            "the case moved while it was verified");
     }
 
     [Fact]
