@@ -48,6 +48,7 @@ try
     builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
     builder.AddDevelopmentClock();
     builder.AddCommandBatching();
+    WholeCaseReads.AddWholeCaseReads(builder);
     // Checked before the database starts: outside Development the server refuses to run without its own chain key.
     builder.Services.AddSingleton(Workflow.Store.Audit.ChainKey.From(builder.Configuration, builder.Environment));
     database = await builder.AddDatabaseAsync();

@@ -94,4 +94,33 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
         var log = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/access-log");
         log.EnumerateArray().Count(e => e.GetProperty("what").GetString() == "case-file").ShouldBe(2);
     }
+
+    [Fact]
+    public async Task whole_case_answers_built_one_at_a_time_all_arrive_whole_and_a_failed_one_lets_the_next_through()
+    {
+        var oneAtATime = Api.Shared(new() { ["Workflow:Reads:WholeCasesAtOnce"] = "1" });
+        var auditor = ApiFixture.Client(oneAtATime, Core.Access.Roles.Auditor, null, "auditor-1");
+        var clerk = ApiFixture.Client(oneAtATime, Core.Access.Roles.Clerk, "odsc", "clerk-vte");
+        var created = await Read<Created>(await Post(clerk, "/api/applications", Samples.Submission("enterprise-registration")));
+        await Post(clerk, $"/api/applications/{created.Id}/steps/intake/decision", new { outcome = "approve", reason = "complete" });
+
+        // An application that is not there fails inside the turn, for the file and for the history: the turn is given back.
+        (await auditor.GetAsync($"/api/applications/{Guid.NewGuid()}/case-file")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await auditor.GetAsync($"/api/applications/{Guid.NewGuid()}/history")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            var path = $"/api/applications/{created.Id}/{(i % 3 == 0 ? "history" : i % 3 == 1 ? "case-file" : "case-file?format=html")}";
+            using var answer = await auditor.GetAsync(path, waiting.Token);
+            return (answer.StatusCode, Body: await answer.Content.ReadAsStringAsync(waiting.Token), answer.Headers.ETag);
+        }));
+
+        answers.ShouldAllBe(a => a.StatusCode == HttpStatusCode.OK);
+        answers.Where((_, i) => i % 3 == 0).Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("events").GetArrayLength())
+            .Distinct().ShouldBe([5]);
+        answers.Where((_, i) => i % 3 == 0).ShouldAllBe(a => a.ETag != null);
+        answers.Where((_, i) => i % 3 == 1).Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("verified").GetBoolean())
+            .Distinct().ShouldBe([true]);
+        answers.Where((_, i) => i % 3 == 2).ShouldAllBe(a => a.Body.Contains(created.TrackingNumber));
+    }
 }

@@ -113,6 +113,13 @@ public sealed class ApiClient : IDisposable
         await answer.Content.CopyToAsync(Stream.Null, cancellation);
     }
 
+    /// <summary>A command as the given caller: a JSON body posted to the path; checks the status only.</summary>
+    public async Task PostAsync(string path, AuthenticationHeaderValue who, object body, CancellationToken cancellation = default)
+    {
+        using var request = Request(HttpMethod.Post, path, who, JsonSerializer.SerializeToUtf8Bytes(body));
+        using var _ = await SendAsync(request, 200, cancellation);
+    }
+
     public HttpClient Http => _http;
 
     private static HttpRequestMessage Request(HttpMethod method, string path, AuthenticationHeaderValue? who, byte[]? json = null)

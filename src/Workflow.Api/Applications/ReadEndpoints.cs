@@ -84,13 +84,17 @@ public static class ReadEndpoints
         };
     }
 
-    private static async Task<IResult> GetHistory(Guid id, HttpContext http, IQuerySession session, CancellationToken cancellation)
+    private static async Task<IResult> GetHistory(Guid id, HttpContext http, IQuerySession session, WholeCaseReads reads,
+        CancellationToken cancellation)
     {
         var details = await ReadRecordedAsync(id, "history", http, session, cancellation);
-        var events = await session.Events.FetchStreamAsync(id, token: cancellation);
-        http.Response.SetVersion(details.Version);
-        return Results.Ok(new ApplicationHistory(details.Id, details.TrackingNumber, details.WorkflowId, details.WorkflowVersion,
-            details.DefinitionHash, [.. events.Select(Entry)]));
+        return await reads.AnswerAsync(http, async () =>
+        {
+            var events = await session.Events.FetchStreamAsync(id, token: cancellation);
+            http.Response.SetVersion(details.Version);
+            return Results.Ok(new ApplicationHistory(details.Id, details.TrackingNumber, details.WorkflowId, details.WorkflowVersion,
+                details.DefinitionHash, [.. events.Select(Entry)]));
+        }, cancellation);
     }
 
     /// <summary>The actor is read from the metadata written with every event, so system events show who caused them.</summary>
@@ -103,13 +107,16 @@ public static class ReadEndpoints
     }
 
     private static async Task<IResult> GetCaseFile(Guid id, HttpContext http, IQuerySession session, CaseFiles files,
-        CancellationToken cancellation, string format = "json")
+        WholeCaseReads reads, CancellationToken cancellation, string format = "json")
     {
         if (format is not ("json" or "html"))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["format is json or html"] });
         await ReadRecordedAsync(id, "case-file", http, session, cancellation);
-        var file = await files.LoadAsync(id, cancellation) ?? throw new ApplicationNotFound(id);
-        return format == "html" ? Results.Content(CaseFileHtml.Render(file), "text/html; charset=utf-8") : Results.Ok(file);
+        return await reads.AnswerAsync(http, async () =>
+        {
+            var file = await files.LoadAsync(id, cancellation) ?? throw new ApplicationNotFound(id);
+            return format == "html" ? Results.Content(CaseFileHtml.Render(file), "text/html; charset=utf-8") : Results.Ok(file);
+        }, cancellation);
     }
 
     private static async Task<IResult> GetAccessLog(Guid id, AccessLog log, CancellationToken cancellation) =>

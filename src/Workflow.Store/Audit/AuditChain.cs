@@ -39,6 +39,13 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
     /// the global sequence when it was linked.</summary>
     private sealed class Links : SortedDictionary<long, (byte[] Content, byte[] Link, long Sequence)>;
 
+    /// <summary>What verification keeps of a stored event until its stream is checked: not its data, only the hash of its
+    /// canonical form, so that a long stream is checked without holding its events.</summary>
+    private sealed record Checked(long Sequence, bool Archived, byte[] Content)
+    {
+        public static Checked Of(StoredEvent e) => new(e.Sequence, e.Archived, e.Content);
+    }
+
     public const string Table = "event_links";
     private static readonly string Schema = WorkflowStore.Schema;
 
@@ -121,7 +128,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         long total = 0;
         Guid? current = null;
         long? recorded = null;
-        var events = new SortedDictionary<long, StoredEvent>();
+        var events = new SortedDictionary<long, Checked>();
         var links = new Links();
         async Task Finish()
         {
@@ -148,7 +155,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
                     recorded = reader.IsDBNull(5) ? null : reader.GetInt64(5);
                 }
                 var version = reader.GetInt64(1);
-                if (reader.GetBoolean(2)) events[version] = Read(reader, 7);
+                if (reader.GetBoolean(2)) events[version] = Checked.Of(Read(reader, 7));
                 if (!reader.IsDBNull(3)) links[version] = ((byte[])reader[3], (byte[])reader[4], reader.GetInt64(6));
             }
         }
@@ -161,7 +168,7 @@ public sealed class AuditChain(NpgsqlDataSource database, ChainKey key)
         return (streams, total);
     }
 
-    private ChainBreak? FirstBreak(Guid streamId, SortedDictionary<long, StoredEvent> events, Links links)
+    private ChainBreak? FirstBreak(Guid streamId, SortedDictionary<long, Checked> events, Links links)
     {
         var last = Math.Max(events.Keys.LastOrDefault(), links.Keys.LastOrDefault());
         var previous = Array.Empty<byte>();

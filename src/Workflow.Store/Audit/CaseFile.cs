@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -58,14 +59,20 @@ internal sealed class InZone(TimeZoneInfo zone) : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(TimeZoneInfo.ConvertTime(value, zone));
 
+    /// <summary>The serializer options of each zone, built once: options hold the metadata of every type they have met.</summary>
+    private static readonly ConcurrentDictionary<string, JsonSerializerOptions> Options = new();
+
     /// <summary>The event with each of its instants in the zone (a round trip through JSON, as the store keeps it).</summary>
     public static object Restate(object data, TimeZoneInfo zone)
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        // By id and offset: an office zone made from a recorded offset has no rules of its own (see CaseFiles.RecordedZone).
+        // Not by the zone's serialized form, which asks ICU for the zone's display names and maps megabytes of its data.
+        var options = Options.GetOrAdd($"{zone.Id} {zone.BaseUtcOffset}", _ => new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             Converters = { new JsonStringEnumConverter(), new InZone(zone) },
-        };
-        return JsonSerializer.Deserialize(JsonSerializer.Serialize(data, data.GetType(), options), data.GetType(), options) ?? data;
+        });
+        return JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), options), data.GetType(), options)
+               ?? data;
     }
 }
 

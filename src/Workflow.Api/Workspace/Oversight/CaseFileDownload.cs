@@ -17,7 +17,7 @@ public static class CaseFileDownload
             .ExcludeFromDescription();
 
     private static async Task<IResult> DownloadAsync(Guid id, HttpContext http, IQuerySession session, CaseFiles files, AccessLog log,
-        ILogger<CaseFiles> logger, CancellationToken cancellation, string format = "html")
+        WholeCaseReads reads, ILogger<CaseFiles> logger, CancellationToken cancellation, string format = "html")
     {
         if (format is not ("json" or "html")) return Results.BadRequest();
         var details = await session.LoadAsync<ApplicationDetails>(id, cancellation);
@@ -25,14 +25,17 @@ public static class CaseFileDownload
         var actor = http.Actor();
         if (!AccessPolicy.MayRead(actor, new(details.Centre, details.Agencies))) return Results.Forbid();
         if (AccessPolicy.RecordsReading(actor)) await log.RecordAsync(id, "case-file", actor, http.CorrelationId(), cancellation, "web");
-        var file = await files.LoadAsync(id, cancellation);
-        if (file is null) return Results.NotFound();
-        logger.LogInformation("{Actor} downloaded the case file of {ApplicationId} as {Format}", actor.UserId, id, format);
-        var name = $"{details.TrackingNumber}-case-file.{format}";
-        return format == "html"
-            ? Results.File(System.Text.Encoding.UTF8.GetBytes(CaseFileHtml.Render(file)), "text/html; charset=utf-8", name)
-            : Results.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(file, http.RequestServices
-                .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value
-                .SerializerOptions), "application/json", name);
+        return await reads.AnswerAsync(http, async () =>
+        {
+            var file = await files.LoadAsync(id, cancellation);
+            if (file is null) return Results.NotFound();
+            logger.LogInformation("{Actor} downloaded the case file of {ApplicationId} as {Format}", actor.UserId, id, format);
+            var name = $"{details.TrackingNumber}-case-file.{format}";
+            return format == "html"
+                ? Results.File(System.Text.Encoding.UTF8.GetBytes(CaseFileHtml.Render(file)), "text/html; charset=utf-8", name)
+                : Results.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(file, http.RequestServices
+                    .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value
+                    .SerializerOptions), "application/json", name);
+        }, cancellation);
     }
 }

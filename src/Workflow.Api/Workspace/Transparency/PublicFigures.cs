@@ -25,6 +25,8 @@ public sealed class PublicFigures(StatisticsReader reader, TimeProvider clock, I
 {
     public const int Months = 12;
     public const string Licence = "CC BY 4.0";
+
+    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     public const string LicenceUrl = "https://creativecommons.org/licenses/by/4.0/";
 
     private readonly TimeSpan _refresh = configuration.GetValue("Workflow:Statistics:PublicRefresh", TimeSpan.FromMinutes(1));
@@ -98,7 +100,7 @@ public sealed class PublicFigures(StatisticsReader reader, TimeProvider clock, I
             to = today,
             columns = IndicatorCsv.Header,
             rows = rows.Select(r => r.Fields().ToDictionary(f => f.Key, f => f.Value)),
-        }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+        }, Indented);
         return new PublicSnapshot(now, progress.UpdatedAt, progress.Sequence, from, today, rows, IndicatorCsv.Write(rows), json);
     }
 
