@@ -71,7 +71,8 @@ public static class MemoryBenchmark
 
     public sealed record Row(string Setting, double ApprovalsPerSecond, double ApprovalRatio, double ApprovalP99Ms,
         long ResidentAfterApplicationsMiB, long ResidentAfterLargestCaseMiB, long ResidentAfterReadsMiB, long PeakMiB, int CaseFileKiB,
-        double CaseFileReadP50Ms, int Errors, ResidentSet? AfterApplications, ResidentSet? AfterReads);
+        double CaseFileReadP50Ms, int CaseEvents, double LastStepCommandP50Ms, int Errors, ResidentSet? AfterApplications,
+        ResidentSet? AfterReads);
 
     public static async Task<int> RunAsync(Options options, string workflowsPath, string? connectionString, string apiPath,
         TextWriter output, IReadOnlyList<Setting>? settings = null, CancellationToken cancellation = default)
@@ -100,6 +101,10 @@ public static class MemoryBenchmark
                              $"{r.ResidentAfterApplicationsMiB:N0} | {r.ResidentAfterLargestCaseMiB:N0} | {r.ResidentAfterReadsMiB:N0} | " +
                              $"{r.PeakMiB:N0} | " +
                              $"{r.CaseFileKiB:N0} | {r.CaseFileReadP50Ms:N1} | {r.Errors} |");
+        output.WriteLine();
+        foreach (var r in rows)
+            output.WriteLine($"{r.Setting}: the largest case has {r.CaseEvents:N0} events; a claim or release of its last step, at its " +
+                             $"longest, took {r.LastStepCommandP50Ms:N1} ms (median).");
         PrintBreakdown(output, rows);
         var errors = rows.Sum(r => r.Errors);
         if (errors > 0) output.WriteLine($"{errors:N0} requests failed.");
@@ -124,18 +129,21 @@ public static class MemoryBenchmark
         var afterApplications = api.ResidentMiB();
         var setAfterApplications = ResidentSet.Read(api.Id, folder, RegionRange);
 
-        var largest = await LargestCaseAsync(client, cancellation);
+        var (largest, lastStepCommandMs) = await LargestCaseAsync(client, cancellation);
         var afterLargestCase = api.ResidentMiB();
         var auditor = new AuthenticationHeaderValue("Bearer",
             Tokens.Mint("bench-auditor", "auditor", null, "Bench auditor", null, ApiProcess.SigningKey));
         var sizes = new int[options.Readers];
+        var events = 0;
         var reads = await Load.Time(options.Readers, options.Readers, async i =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/applications/{largest}/case-file");
             request.Headers.Authorization = auditor;
             using var answer = await client.Http.SendAsync(request, cancellation);
             if (!answer.IsSuccessStatusCode) throw new UnexpectedAnswer("GET case-file", (int)answer.StatusCode);
-            sizes[i] = (await answer.Content.ReadAsByteArrayAsync(cancellation)).Length;
+            var body = await answer.Content.ReadAsByteArrayAsync(cancellation);
+            sizes[i] = body.Length;
+            if (i == 0) events = JsonDocument.Parse(body).RootElement.GetProperty("timeline").GetArrayLength();
             return largest;
         }, countErrors: true);
         var afterReads = api.ResidentMiB();
@@ -145,7 +153,7 @@ public static class MemoryBenchmark
         var peak = Math.Max(api.PeakResidentMiB(), Math.Max(Math.Max(afterApplications, afterLargestCase), afterReads));
         return new Row(setting.Name, Report.Round(approved.PerSecond, 0), 0,
             Report.Round(Statistics.Percentile(approved.LatenciesMs, 0.99), 1), afterApplications, afterLargestCase, afterReads, peak,
-            sizes.Max() / 1024, Report.Round(Statistics.Percentile(reads.LatenciesMs, 0.5), 1),
+            sizes.Max() / 1024, Report.Round(Statistics.Percentile(reads.LatenciesMs, 0.5), 1), events, Report.Round(lastStepCommandMs, 1),
             submitted.Errors + approved.Errors + reads.Errors, setAfterApplications, setAfterReads);
     }
 
@@ -180,7 +188,8 @@ public static class MemoryBenchmark
     /// go as often as a step may change hands, as many delegations as a case may record, and every step decided; every
     /// reason and comment as long as allowed. Returns its id.
     /// </summary>
-    private static async Task<Guid> LargestCaseAsync(ApiClient client, CancellationToken cancellation)
+    /// <returns>Its id, and the median time of the last step's claims and releases: commands on the case at its longest.</returns>
+    private static async Task<(Guid Id, double LastStepCommandP50Ms)> LargestCaseAsync(ApiClient client, CancellationToken cancellation)
     {
         var limits = Core.InputLimits.Default;
         var text = JsonSerializer.SerializeToElement(new string('x', limits.MaxTextLength));
@@ -217,12 +226,19 @@ public static class MemoryBenchmark
             ("social-security", Bearer("bench-social-security-officer", "officer", "molsw-social-security")),
             ("handover", clerk),
         ];
+        var lastStep = new List<double>();
         foreach (var (step, who) in steps)
         {
             var path = $"{application}/steps/{step}";
+            async Task Timed(string action)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await client.PostAsync($"{path}/{action}", who, new { reason }, cancellation);
+                if (step == steps[^1].Step) lastStep.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
             for (var i = 0; i < Core.Applications.Decider.MaxHandOversPerStep; i++)
             {
-                await client.PostAsync($"{path}/claim", who, new { reason }, cancellation);
+                await Timed("claim");
                 // While the registration step is held: every delegation the case may record, each ended.
                 for (var d = 0; step == "register" && i == 0 && d < Core.Applications.Decider.MaxDelegationsPerCase; d++)
                 {
@@ -232,11 +248,11 @@ public static class MemoryBenchmark
                     }, cancellation);
                     await client.PostAsync($"{application}/delegations/revocation", who, new { reason }, cancellation);
                 }
-                await client.PostAsync($"{path}/release", who, new { reason }, cancellation);
+                await Timed("release");
             }
             await client.PostAsync($"{path}/decision", who, new { outcome = "approve", reason, comment }, cancellation);
         }
-        return id;
+        return (id, Statistics.Percentile(lastStep, 0.5));
     }
 
     private static AuthenticationHeaderValue Bearer(string user, string role, string agency) =>
