@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Snapshooter.Xunit;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
@@ -122,5 +125,55 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
         answers.Where((_, i) => i % 3 == 1).Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("verified").GetBoolean())
             .Distinct().ShouldBe([true]);
         answers.Where((_, i) => i % 3 == 2).ShouldAllBe(a => a.Body.Contains(created.TrackingNumber));
+    }
+}
+
+public class when_whole_case_answers_take_turns
+{
+    /// <summary>A reader who never takes the bytes sent to him: every write waits for ever.</summary>
+    private sealed class NeverRead : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellation) =>
+            Task.Delay(Timeout.Infinite, cancellation);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellation = default) =>
+            new(Task.Delay(Timeout.Infinite, cancellation));
+    }
+
+    private static DefaultHttpContext Reader(Stream body) => new()
+    {
+        RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider(),
+        Response = { Body = body },
+    };
+
+    [Fact]
+    public async Task a_reader_who_never_takes_his_answer_holds_no_turn()
+    {
+        var reads = new Hosting.WholeCaseReads(1);
+        using var stop = new CancellationTokenSource();
+        var stuck = reads.AnswerAsync(Reader(new NeverRead()), () => Task.FromResult(Results.Text("the whole case")), stop.Token);
+
+        using var received = new MemoryStream();
+        var next = Reader(received);
+        await reads.AnswerAsync(next, () => Task.FromResult(Results.Text("another case", "text/plain")), CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Encoding.UTF8.GetString(received.ToArray()).ShouldBe("another case");
+        next.Response.ContentLength.ShouldBe(12);
+        next.Response.ContentType!.ShouldStartWith("text/plain");
+        stuck.IsCompleted.ShouldBeFalse();
+        await stop.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => stuck);
     }
 }
