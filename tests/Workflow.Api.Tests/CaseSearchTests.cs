@@ -90,8 +90,8 @@ public class when_auditors_search_cases(ApiFixture api) : ApiTest(api)
     /// <summary>
     /// Each criterion, and the newest-first page with none, is answered from an index of the search's own (Marten declares
     /// them with the document), never by reading every case: with sequential scans priced out, as they are for a few
-    /// matches among hundreds of thousands, PostgreSQL plans each statement the search sends on the index named. A condition
-    /// written differently from its index's expression would leave a sequential scan here.
+    /// matches among hundreds of thousands, PostgreSQL plans no statement of the search as one, and one of them on the index
+    /// named. A condition written differently from its index's expression would leave a sequential scan here.
     /// </summary>
     [Fact]
     public async Task each_criterion_and_the_newest_first_page_read_an_index_never_every_case()
@@ -114,16 +114,27 @@ public class when_auditors_search_cases(ApiFixture api) : ApiTest(api)
             (new(Lateness: LatenessFilter.CaseLate), index),
         };
         await using var connection = await Api.Factory.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
-        await using (var off = new NpgsqlCommand("set enable_seqscan = off", connection)) await off.ExecuteNonQueryAsync();
+        // The statistics as an automatic analyze leaves them at any moment of a run (the few cases seeded here), so that the
+        // plans do not depend on whether one ran; then sequential scans priced out.
+        await using (var off = new NpgsqlCommand(
+                         $"analyze {Store.WorkflowStore.Schema}.mt_doc_applicationdetails; set enable_seqscan = off", connection))
+            await off.ExecuteNonQueryAsync();
         foreach (var (criteria, expected) in searches)
+        {
+            var plans = new List<string>();
             foreach (var (sql, values) in CaseSearch.Statements(criteria))
             {
                 await using var explain = new NpgsqlCommand($"explain (costs off) {sql}", connection);
                 foreach (var value in values) explain.Parameters.Add(new NpgsqlParameter { Value = value });
                 var text = await QueryPlans.ReadAsync(explain);
                 text.ShouldNotContain("Seq Scan", customMessage: $"{criteria}:\n{text}");
-                text.ShouldContain(expected, customMessage: $"{criteria}:\n{text}");
+                plans.Add(text);
             }
+            // The total is counted on the criterion's own index. The page may instead read the newest first along the index of
+            // the day received, filtering as it goes, when the table's statistics say the criterion matches many of the few
+            // cases a test holds (after an automatic analyze): PostgreSQL's choice, and an index either way.
+            plans.ShouldContain(text => text.Contains(expected), customMessage: $"{criteria}:\n{string.Join("\n", plans)}");
+        }
 
         // The same statements, sent by the search, find what the criteria ask (the plans above are of a working query).
         (await Api.Clocked.Services.GetRequiredService<CaseSearch>().FindAsync(new(Lateness: LatenessFilter.Late))).Items
