@@ -7,6 +7,8 @@ namespace Workflow.Cli;
 
 public static class ExportCommand
 {
+    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public static Command Create()
     {
         var application = new Option<Guid>("--application") { Description = "the application id", Required = true };
@@ -37,7 +39,7 @@ public static class ExportCommand
                 .RecordAsync(file.ApplicationId, "case-file", by, $"cli:{Guid.NewGuid()}", cancellation, channel: "cli");
             var text = parse.GetValue(format) == "html"
                 ? CaseFileHtml.Render(file)
-                : JsonSerializer.Serialize(file, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+                : JsonSerializer.Serialize(file, file.Writing(Indented));
             if (parse.GetValue(output) is { } path) await OutputFile.WriteTextAsync(path, text, cancellation);
             else Console.Write(text);
             return file.Verified ? 0 : 1;

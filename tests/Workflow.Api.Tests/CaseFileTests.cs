@@ -176,4 +176,29 @@ public class when_whole_case_answers_take_turns
         await stop.CancelAsync();
         await Should.ThrowAsync<OperationCanceledException>(() => stuck);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16 * 1024)]
+    [InlineData(3 * 16 * 1024)]
+    [InlineData(3 * 16 * 1024 + 1)]
+    [InlineData(1_000_003)]
+    public async Task an_answer_of_any_length_arrives_whole_and_in_order(int bytes)
+    {
+        // Lao letters (three bytes each) and a marker every so often, so a block boundary falls inside letters and any
+        // block sent twice, lost or out of order shows.
+        var text = new StringBuilder();
+        for (var i = 0; Encoding.UTF8.GetByteCount(text.ToString()) < bytes - 16; i += 1000)
+            text.Append($"[{i}]").Append('ກ', Math.Min(300, (bytes - Encoding.UTF8.GetByteCount(text.ToString())) / 3));
+        text.Append('x', bytes - Encoding.UTF8.GetByteCount(text.ToString()));
+        var answer = text.ToString();
+        Encoding.UTF8.GetByteCount(answer).ShouldBe(bytes);
+
+        using var received = new MemoryStream();
+        var reader = Reader(received);
+        await new Hosting.WholeCaseReads(1).AnswerAsync(reader, () => Task.FromResult(Results.Text(answer)), CancellationToken.None);
+
+        reader.Response.ContentLength.ShouldBe(bytes);
+        Encoding.UTF8.GetString(received.ToArray()).ShouldBe(answer);
+    }
 }

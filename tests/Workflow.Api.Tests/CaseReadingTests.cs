@@ -53,6 +53,22 @@ public class when_an_inspector_reads_a_case(ApiFixture api) : ApiTest(api)
         var shown = Regex.Matches(html, @"\d{4}-\d{2}-\d{2} \d{2}:\d{2} ([+-]\d{2}:\d{2})").Select(m => m.Groups[1].Value).ToList();
         shown.ShouldNotBeEmpty();
         shown.ShouldAllBe(offset => offset == "+07:00");
+
+        // The workflow tool's export writes the same instants.
+        var folder = Directory.CreateTempSubdirectory("workflow-export-").FullName;
+        try
+        {
+            var export = ServerProcess.Cli(folder, ["export", "--application", created.Id.ToString(), "--format", "json", "--as", "auditor-1",
+                "--connection", Api.ConnectionString], new() { [ChainKey.Variable] = ChainKey.DevelopmentKey });
+            (await export.ExitAsync()).ShouldBe(0, export.AllOutput);
+            var exported = Instants(JsonDocument.Parse(string.Join('\n', export.Output)).RootElement).ToList();
+            exported.Count.ShouldBe(instants.Count);
+            exported.ShouldAllBe(i => i.EndsWith("+07:00"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

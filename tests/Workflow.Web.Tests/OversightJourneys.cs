@@ -89,10 +89,17 @@ public sealed class when_oversight_works_in_the_browser(WorkspaceFixture workspa
         var file = await File.ReadAllTextAsync((await download.PathAsync())!);
         file.ShouldContain(late.TrackingNumber);
         file.ShouldContain("Deadline of register missed by moic-enterprise-registration");
+        // The same file as JSON, as the auditor's tools take it: every instant in the office's time zone.
+        var json = await page.APIRequest.GetAsync($"/oversight/cases/{late.Id}/case-file?format=json");
+        json.Status.ShouldBe(200);
+        json.Headers["content-disposition"].ShouldContain($"{late.TrackingNumber}-case-file.json");
+        var instants = Regex.Matches(await json.TextAsync(), "\"(\\d{4}-\\d{2}-\\d{2}T[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        instants.Count.ShouldBeGreaterThan(10);
+        instants.ShouldAllBe(instant => instant.EndsWith("+07:00"));
 
         var log = Workspace.Factory.Services.GetRequiredService<AccessLog>();
         var reads = await log.ForAsync(late.Id);
-        reads.Select(r => r.What).ShouldBe(["case-view", "case-file"], "one entry per opening, one per download");
+        reads.Select(r => r.What).ShouldBe(["case-view", "case-file", "case-file"], "one entry per opening, one per download");
         reads.ShouldAllBe(r => r.By.UserId == Auditor);
         (await log.ForAsync(onTime.Id)).ShouldBeEmpty("a case found but not opened was not read");
     }

@@ -115,9 +115,13 @@ public static class ReadEndpoints
         return await reads.AnswerAsync(http, async () =>
         {
             var file = await files.LoadAsync(id, cancellation) ?? throw new ApplicationNotFound(id);
-            return format == "html" ? Results.Content(CaseFileHtml.Render(file), "text/html; charset=utf-8") : Results.Ok(file);
+            return format == "html" ? Results.Content(CaseFileHtml.Render(file), "text/html; charset=utf-8") : CaseFileJson(file, http);
         }, cancellation);
     }
+
+    /// <summary>A case file as the API's JSON, every instant of its timeline's events written in its office's zone.</summary>
+    public static IResult CaseFileJson(CaseFile file, HttpContext http) => Results.Json(file, file.Writing(http.RequestServices
+        .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
 
     private static async Task<IResult> GetAccessLog(Guid id, AccessLog log, CancellationToken cancellation) =>
         Results.Ok(await log.ForAsync(id, cancellation));

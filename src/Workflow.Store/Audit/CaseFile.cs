@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -9,7 +10,10 @@ using Workflow.Store.Definitions;
 
 namespace Workflow.Store.Audit;
 
-/// <summary>One recorded event as a case file shows it: when the store recorded it, who caused it, through which channel.</summary>
+/// <summary>
+/// One recorded event as a case file shows it: when the store recorded it, who caused it, through which channel. The
+/// event's own instants stay as recorded; the case file writes them in its office's zone (<see cref="InZone"/>).
+/// </summary>
 public sealed record CaseEvent(long Version, DateTimeOffset RecordedAt, string Type, string? ActorId, string? ActorName, string? ActorRole,
     string? ActorAgency, string? Channel, object Data)
 {
@@ -48,10 +52,10 @@ public sealed class CaseFiles(Marten.IDocumentStore store, AuditChain chain, Pin
 }
 
 /// <summary>
-/// Restates every instant of a recorded event in one time zone, with its offset. The instants stay the same; only the
-/// way they are written changes, so that a case file never mixes UTC and local times.
+/// Writes every instant in one time zone, with its offset. The instants stay the same; only the way they are written
+/// changes, so that a case file never mixes UTC and local times.
 /// </summary>
-internal sealed class InZone(TimeZoneInfo zone) : JsonConverter<DateTimeOffset>
+public sealed class InZone(TimeZoneInfo zone) : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         TimeZoneInfo.ConvertTime(reader.GetDateTimeOffset(), zone);
@@ -59,21 +63,19 @@ internal sealed class InZone(TimeZoneInfo zone) : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(TimeZoneInfo.ConvertTime(value, zone));
 
-    /// <summary>The serializer options of each zone, built once: options hold the metadata of every type they have met.</summary>
-    private static readonly ConcurrentDictionary<string, JsonSerializerOptions> Options = new();
+    /// <summary>Options built on each caller's, once per zone: options hold the metadata of every type they have met.</summary>
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, ConcurrentDictionary<string, JsonSerializerOptions>> Options =
+        new();
 
-    /// <summary>The event with each of its instants in the zone (a round trip through JSON, as the store keeps it).</summary>
-    public static object Restate(object data, TimeZoneInfo zone)
-    {
+    /// <summary>
+    /// <paramref name="options"/> with every instant written in <paramref name="zone"/>: how a case file is written, its
+    /// timeline's events keeping their instants as recorded until then.
+    /// </summary>
+    public static JsonSerializerOptions Writing(JsonSerializerOptions options, TimeZoneInfo zone) =>
         // By id and offset: an office zone made from a recorded offset has no rules of its own (see CaseFiles.RecordedZone).
         // Not by the zone's serialized form, which asks ICU for the zone's display names and maps megabytes of its data.
-        var options = Options.GetOrAdd($"{zone.Id} {zone.BaseUtcOffset}", _ => new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            Converters = { new JsonStringEnumConverter(), new InZone(zone) },
-        });
-        return JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), options), data.GetType(), options)
-               ?? data;
-    }
+        Options.GetValue(options, _ => new()).GetOrAdd($"{zone.Id} {zone.BaseUtcOffset}",
+            _ => new JsonSerializerOptions(options) { Converters = { new InZone(zone) } });
 }
 
 public sealed record CaseDecision(string StepId, string Agency, string Outcome, string Reason, string? Comment, string? By, string? Role,
@@ -107,12 +109,22 @@ public sealed record CaseFile(
     string Verification,
     DateTimeOffset GeneratedAt)
 {
+    /// <summary>
+    /// The time zone of the office that received the application. The file states its own instants in it; the events
+    /// of its timeline keep theirs as recorded, and are written in it (<see cref="Writing"/>).
+    /// </summary>
+    [JsonIgnore]
+    public TimeZoneInfo Office { get; init; } = TimeZoneInfo.Utc;
+
+    /// <summary>The options to write this file with: <paramref name="options"/>, with every instant in the office's zone.</summary>
+    public JsonSerializerOptions Writing(JsonSerializerOptions options) => InZone.Writing(options, Office);
+
     /// <param name="office">The time zone of the office that received the application: every instant is stated in it.</param>
     public static CaseFile Build(IReadOnlyList<CaseEvent> recorded, StreamVerification verification, DateTimeOffset generatedAt,
         TimeZoneInfo office)
     {
         DateTimeOffset Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, office);
-        var events = recorded.Select(e => e with { RecordedAt = Local(e.RecordedAt), Data = InZone.Restate(e.Data, office) }).ToList();
+        var events = recorded.Select(e => e with { RecordedAt = Local(e.RecordedAt) }).ToList();
         generatedAt = Local(generatedAt);
         var submitted = events.Select(e => e.Data).OfType<ApplicationSubmitted>().Single();
         var decisions = new List<CaseDecision>();
@@ -137,7 +149,7 @@ public sealed record CaseFile(
                 case StepRejected x: Decide(x.StepId, x.Agency, "rejected", x.Reason, x.Comment, x.By, x.At); break;
                 case StepReturned x: Decide(x.StepId, x.Agency, "returned", x.Reason, x.Comment, x.By, x.At); break;
                 case StepCancelled x when openDue.Remove(x.StepId, out var o):
-                    deadlines.Add(new(x.StepId, o.Agency, o.Due, "open", x.At));
+                    deadlines.Add(new(x.StepId, o.Agency, Local(o.Due), "open", Local(x.At)));
                     break;
                 case ApplicationDeclaredComplete x: legalDue = x.DueAt; status = "in-progress"; break;
                 case CaseClockResumed x: legalDue = x.DueAt; break;
@@ -149,7 +161,9 @@ public sealed record CaseFile(
                 case ApplicationLapsed x: (status, finished) = ("lapsed", x.At); break;
             }
         }
-        foreach (var (step, o) in openDue) deadlines.Add(new(step, o.Agency, o.Due, o.Breached ? "missed" : "open", null));
+        foreach (var (step, o) in openDue) deadlines.Add(new(step, o.Agency, Local(o.Due), o.Breached ? "missed" : "open", null));
+        legalDue = legalDue is { } l ? Local(l) : null;
+        finished = finished is { } end ? Local(end) : null;
         if (legalDue is { } due)
             deadlines.Insert(0, new(DeadlineScopes.Case, null, due,
                 finished is { } f ? (Lateness.IsLate(f, due) ? "missed" : "met") : missed ? "missed" : "open", finished));
@@ -157,19 +171,19 @@ public sealed record CaseFile(
 
         return new CaseFile(submitted.ApplicationId, submitted.TrackingNumber, submitted.WorkflowId, submitted.WorkflowVersion,
             submitted.DefinitionHash,
-            submitted.Applicant.Name, submitted.Centre, status, submitted.At, legalDue, finished, timeliness, decisions, deadlines, events,
+            submitted.Applicant.Name, submitted.Centre, status, Local(submitted.At), legalDue, finished, timeliness, decisions, deadlines, events,
             verification.Intact,
             verification.FirstBreak is { } b ? $"BROKEN at version {b.Version}: {b.Kind.ToString().ToLowerInvariant()} - {b.Detail}"
                 : $"intact: all {verification.Events} events match their hash chain",
-            generatedAt);
+            generatedAt) { Office = office };
 
         void Decide(string step, string agency, string outcome, string reason, string? comment, Actor by, DateTimeOffset at)
         {
             openDue.Remove(step, out var o);
             var late = o.Due != default && Lateness.IsLate(at, o.Due);
-            decisions.Add(new(step, agency, outcome, reason, comment, $"{by.Name} ({by.UserId})", by.Role, at,
-                o.Due == default ? null : o.Due, late));
-            if (o.Due != default) deadlines.Add(new(step, agency, o.Due, late ? "missed" : "met", at));
+            decisions.Add(new(step, agency, outcome, reason, comment, $"{by.Name} ({by.UserId})", by.Role, Local(at),
+                o.Due == default ? null : Local(o.Due), late));
+            if (o.Due != default) deadlines.Add(new(step, agency, Local(o.Due), late ? "missed" : "met", Local(at)));
         }
     }
 }
@@ -224,7 +238,7 @@ public static class CaseFileHtml
         html.Append("</table>\n<h2>Timeline</h2>\n" +
                     "<table><tr><th>#</th><th>Recorded</th><th>Event</th><th>Actor</th><th>Channel</th></tr>\n");
         foreach (var e in file.Timeline)
-            html.Append($"<tr><td>{e.Version}</td><td>{E(e.RecordedAt)}</td><td>{E(Describe(e.Data))}</td>" +
+            html.Append($"<tr><td>{e.Version}</td><td>{E(e.RecordedAt)}</td><td>{E(Describe(e.Data, file.Office))}</td>" +
                         $"<td>{E(e.ActorName)}{(e.ActorRole is null ? "" : $", {E(e.ActorRole)}")}" +
                         $"{(e.ActorAgency is null ? "" : $", {E(e.ActorAgency)}")}</td><td>{E(e.Channel)}</td></tr>\n");
         html.Append("</table>\n</body></html>\n");
@@ -245,10 +259,10 @@ public static class CaseFileHtml
         "@media print { body { margin: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } " +
         "}";
 
-    private static string Describe(object data) => data switch
+    private static string Describe(object data, TimeZoneInfo office) => data switch
     {
         ApplicationSubmitted x => $"Application received at {x.Centre} under {x.WorkflowId} v{x.WorkflowVersion}",
-        StepOpened x => $"Step {x.StepId} opened for {x.Agency}, due {x.DueAt:yyyy-MM-dd HH:mm} " +
+        StepOpened x => $"Step {x.StepId} opened for {x.Agency}, due {Local(x.DueAt, office)} " +
                         $"({Days(x.WorkingDays)}{(x.Reopened ? ", reopened" : "")})",
         StepApproved x => $"Step {x.StepId} approved: {x.Reason}",
         StepRejected x => $"Step {x.StepId} rejected: {x.Reason}",
@@ -256,18 +270,19 @@ public static class CaseFileHtml
         StepSkipped x => $"Step {x.StepId} skipped: condition not met ({x.Condition})",
         StepCancelled x => $"Step {x.StepId} cancelled: {x.Reason}",
         ApplicationDeclaredComplete x
-            => $"Declared complete; legal deadline {x.DueAt:yyyy-MM-dd HH:mm} ({Days(x.WorkingDays)}, {x.CalendarVersion})",
-        CaseClockStopped x => $"Legal clock stopped; correction due by {x.CorrectionDueAt:yyyy-MM-dd HH:mm}",
-        CaseClockResumed x => $"Legal clock resumed ({x.Policy}); due {x.DueAt:yyyy-MM-dd HH:mm}",
+            => $"Declared complete; legal deadline {Local(x.DueAt, office)} ({Days(x.WorkingDays)}, {x.CalendarVersion})",
+        CaseClockStopped x => $"Legal clock stopped; correction due by {Local(x.CorrectionDueAt, office)}",
+        CaseClockResumed x => $"Legal clock resumed ({x.Policy}); due {Local(x.DueAt, office)}",
         CorrectionSubmitted x => $"Correction submitted{(x.Comment is null ? "" : $": {x.Comment}")}",
         DeadlineWarningReached x => $"Deadline warning for {x.StepId}; notified {string.Join(", ", x.Notified)}",
         DeadlineBreached x => $"Deadline of {x.StepId} missed by {x.Agency}; notified {string.Join(", ", x.Notified)}",
         StepEscalated x => $"Step {x.StepId} escalated to level {x.Level}; notified {string.Join(", ", x.Notified)}",
         EscalationAcknowledged x => $"Escalation level {x.Level} of {x.StepId} acknowledged",
-        CaseDeadlineMissed x => $"Legal deadline missed; apology sent with a new expected date {x.NewExpectedAt:yyyy-MM-dd}",
+        CaseDeadlineMissed x
+            => $"Legal deadline missed; apology sent with a new expected date {Local(x.NewExpectedAt, office, "yyyy-MM-dd")}",
         DeadlineRecalculated { NextTimer: { Kind: DeadlineScopes.Escalation } next } x when x.DueAt == x.PreviousDueAt
-            => $"Escalation level {next.Level} of {x.Scope} moved to {next.At:yyyy-MM-dd HH:mm}: {x.Reason}",
-        DeadlineRecalculated x => $"Deadline of {x.Scope} moved to {x.DueAt:yyyy-MM-dd HH:mm}: {x.Reason}",
+            => $"Escalation level {next.Level} of {x.Scope} moved to {Local(next.At, office)}: {x.Reason}",
+        DeadlineRecalculated x => $"Deadline of {x.Scope} moved to {Local(x.DueAt, office)}: {x.Reason}",
         ApplicationApproved => "Application approved",
         ApplicationDeemedApproved => "Application approved by law (deemed approval)",
         ApplicationRejected x => $"Application rejected at {x.StepId}: {x.Reason}",
@@ -275,6 +290,10 @@ public static class CaseFileHtml
         ApplicationLapsed => "Application lapsed: no correction within the window",
         _ => data.GetType().Name,
     };
+
+    /// <summary>An instant of an event as recorded, in the office's zone.</summary>
+    private static string Local(DateTimeOffset instant, TimeZoneInfo office, string format = "yyyy-MM-dd HH:mm") =>
+        TimeZoneInfo.ConvertTime(instant, office).ToString(format, CultureInfo.InvariantCulture);
 
     private static string Days(int n) => n == 1 ? "1 working day" : $"{n} working days";
 }

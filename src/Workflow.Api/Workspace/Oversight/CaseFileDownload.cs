@@ -1,4 +1,5 @@
 using Marten;
+using Workflow.Api.Applications;
 using Workflow.Api.Hosting;
 using Workflow.Store.Applications;
 using Workflow.Store.Audit;
@@ -31,11 +32,11 @@ public static class CaseFileDownload
             if (file is null) return Results.NotFound();
             logger.LogInformation("{Actor} downloaded the case file of {ApplicationId} as {Format}", actor.UserId, id, format);
             var name = $"{details.TrackingNumber}-case-file.{format}";
-            return format == "html"
-                ? Results.File(System.Text.Encoding.UTF8.GetBytes(CaseFileHtml.Render(file)), "text/html; charset=utf-8", name)
-                : Results.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(file, http.RequestServices
-                    .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value
-                    .SerializerOptions), "application/json", name);
+            if (format == "html")
+                return Results.File(System.Text.Encoding.UTF8.GetBytes(CaseFileHtml.Render(file)), "text/html; charset=utf-8", name);
+            http.Response.Headers.ContentDisposition =
+                new System.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = name }.ToString();
+            return ReadEndpoints.CaseFileJson(file, http);
         }, cancellation);
     }
 }
