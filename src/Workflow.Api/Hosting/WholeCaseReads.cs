@@ -7,8 +7,9 @@ namespace Workflow.Api.Hosting;
 /// How many answers that hold a whole case (its case file, its history) are built at once. Building one holds every event
 /// of the case, as objects and as JSON: for the largest case the input limits and the bounds on a case allow, about a
 /// megabyte of JSON and several of objects. Many built at once would hold the API's managed heap at many times that;
-/// built <see cref="AtOnce"/> at a time (by default two, as many as the cores that build them), the other readers wait
-/// their turn. An answer is written into memory during its turn and sent to its reader after it, so a reader who takes
+/// built <see cref="AtOnce"/> at a time, the other readers wait their turn. By default one: building the largest case's
+/// file keeps a core busy for tens of milliseconds, and one turn leaves the other core of a small server to the counters
+/// and the desks while auditors read. An answer is written into memory during its turn and sent to its reader after it, so a reader who takes
 /// his time over the bytes holds only those bytes, never a turn. The bytes are kept in blocks of
 /// <see cref="AnswerInBlocks.BlockSize"/>, not in one growing array: an array of a megabyte is a large object, which only
 /// a full collection frees, and the copies of a growing one several more.
@@ -59,7 +60,7 @@ public sealed class WholeCaseReads
 
     public static WebApplicationBuilder AddWholeCaseReads(WebApplicationBuilder builder)
     {
-        var atOnce = builder.Configuration.GetSection(Section).GetValue("WholeCasesAtOnce", 2);
+        var atOnce = builder.Configuration.GetSection(Section).GetValue("WholeCasesAtOnce", 1);
         builder.Services.AddSingleton(new WholeCaseReads(atOnce));
         return builder;
     }
