@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Snapshooter.Xunit;
 using Workflow.Core.Applications;
@@ -17,6 +18,14 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
 
     /// <summary>A sample case run through the real decider and calendar with fixed ids and times, so its report never varies.</summary>
     private static CaseFile SampleCase()
+    {
+        var (recorded, office) = SampleEvents();
+        return CaseFile.Build(recorded, new StreamVerification(recorded[0].Data is ApplicationSubmitted s ? s.ApplicationId : default,
+            recorded.Count, true, null), new DateTimeOffset(2024, 7, 1, 9, 0, 0, Lao), office);
+    }
+
+    /// <summary>The sample case's events, and the time zone of the office that received it.</summary>
+    private static (List<CaseEvent> Recorded, TimeZoneInfo Office) SampleEvents()
     {
         var catalog = WorkflowCatalog.Load(Path.Combine(ApiFixture.RepositoryRoot(), "workflows"));
         var definition = catalog.Find("enterprise-registration")!;
@@ -59,8 +68,32 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
         Run(new DecideStep("seal", StepOutcome.Approve, "seal registered", null, seal), new DateTimeOffset(2024, 6, 26, 14, 0, 0, Lao));
         Run(new DecideStep("handover", StepOutcome.Approve, "handed to the applicant", null, clerk),
             new DateTimeOffset(2024, 6, 27, 9, 30, 0, Lao));
-        return CaseFile.Build(recorded, new StreamVerification(id, recorded.Count, true, null),
-            new DateTimeOffset(2024, 7, 1, 9, 0, 0, Lao), catalog.Calendars.ForCentre("VTE", recorded[0].RecordedAt).Zone);
+        return (recorded, catalog.Calendars.ForCentre("VTE", recorded[0].RecordedAt).Zone);
+    }
+
+    [Fact]
+    public void its_json_states_each_events_instants_in_the_offices_zone_as_restating_each_event_first_did()
+    {
+        // The events as a store may give them back: every instant in UTC.
+        var (recorded, office) = SampleEvents();
+        var utc = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new InZone(TimeZoneInfo.Utc) } };
+        var inOffice = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new InZone(office) } };
+        object Through(object data, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), options), data.GetType(), options)!;
+        var stored = recorded.Select(e => e with { RecordedAt = e.RecordedAt.ToUniversalTime(), Data = Through(e.Data, utc) }).ToList();
+        var verification = new StreamVerification(Guid.Empty, stored.Count, true, null);
+        var generated = new DateTimeOffset(2024, 7, 1, 2, 0, 0, TimeSpan.Zero);
+        var api = Api.Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
+
+        var file = CaseFile.Build(stored, verification, generated, office);
+        var written = JsonSerializer.Serialize(file, file.Writing(api));
+        // As the case file was written before: each event restated in the office's zone by a round trip, then plain options.
+        var restated = CaseFile.Build([.. stored.Select(e => e with { Data = Through(e.Data, inOffice) })], verification, generated, office);
+
+        written.ShouldBe(JsonSerializer.Serialize(restated, api));
+        written.ShouldNotContain("+00:00");
+        written.ShouldNotContain("Z\"");
+        JsonSerializer.Serialize(file, api).ShouldContain("+00:00", Case.Sensitive, "the events themselves kept their instants as read");
     }
 
     [Fact]
