@@ -94,4 +94,20 @@ public class when_a_third_party_tool_reads_the_openapi_document(ApiFixture api) 
             .ToList();
         withoutSchema.ShouldBeEmpty();
     }
+
+    [Theory]
+    [InlineData("/api/applications/{id}/case-file", "text/html", "timeline")]
+    [InlineData("/api/statistics", "text/csv", "rows")]
+    public async Task an_answer_in_two_formats_documents_both_its_json_and_its_text(string path, string text, string member)
+    {
+        var document = JsonDocument.Parse(await File.ReadAllTextAsync(await Document())).RootElement;
+
+        var content = document.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content");
+        content.GetProperty(text).GetProperty("schema").GetProperty("type").GetString().ShouldBe("string");
+        var reference = content.GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty(reference.Split('/').Last());
+        schema.GetProperty("properties").TryGetProperty(member, out _).ShouldBeTrue(reference);
+        schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldNotContain("office", "a member the JSON never has");
+    }
 }

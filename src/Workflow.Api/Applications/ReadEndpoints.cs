@@ -31,7 +31,7 @@ public static class ReadEndpoints
         applications.MapGet("/{id:guid}/case-file", GetCaseFile).WithTags("Oversight")
             .WithSummary("The case file: timeline, every decision with reason and actor, deadlines met or missed, procedure version, " +
                          "verification result; ?format=json (default) or html (a printable report)")
-            .Produces<CaseFile>().Produces<string>(200, "text/html").ProducesProblem(403).ProducesProblem(404);
+            .Produces<string>(200, "text/html").Produces<CaseFile>().ProducesProblem(403).ProducesProblem(404);
         applications.MapGet("/{id:guid}/history", GetHistory)
             .WithSummary("Every event of the application in order, with type, time, actor and data")
             .Produces<ApplicationHistory>().ProducesProblem(403).ProducesProblem(404);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
 using AllowedValuesAttribute = System.ComponentModel.DataAnnotations.AllowedValuesAttribute;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -31,6 +32,22 @@ public static class OpenApi
         ["Health"] = "Whether the service and its database answer",
     };
 
+    /// <summary>
+    /// An answer given in several formats (a case file as JSON or HTML, the statistics as JSON or CSV) declares each, its
+    /// text formats before its JSON. The API explorer keeps one declaration per status, the last, so the text formats
+    /// declared before it are added back here, each as text.
+    /// </summary>
+    private static void AddTextFormats(OpenApiOperation operation, IList<object> metadata)
+    {
+        foreach (var produces in metadata.OfType<IProducesResponseTypeMetadata>().Where(p => p.Type == typeof(string)))
+        {
+            if (operation.Responses?.GetValueOrDefault($"{produces.StatusCode}") is not OpenApiResponse response) continue;
+            response.Content ??= new Dictionary<string, OpenApiMediaType>();
+            foreach (var contentType in produces.ContentTypes)
+                response.Content.TryAdd(contentType, new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+        }
+    }
+
     public static WebApplicationBuilder AddApiDocuments(this WebApplicationBuilder builder)
     {
         builder.Services.AddOpenApi(options =>
@@ -43,6 +60,7 @@ public static class OpenApi
                 operation.Security = secured
                     ? [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, context.Document)] = [] }]
                     : [new OpenApiSecurityRequirement()];
+                AddTextFormats(operation, metadata);
                 return Task.CompletedTask;
             });
             // A text field that takes a fixed set of values (a decision's outcome) lists them.

@@ -31,6 +31,6 @@ public static class StatisticsEndpoints
                     : Results.Ok(report);
             })
             .WithSummary("Indicators per period, centre, agency, procedure and step (JSON, or CSV with Accept: text/csv)")
-            .Produces<StatisticsReport>().Produces<string>(200, Csv).ProducesValidationProblem();
+            .Produces<string>(200, Csv).Produces<StatisticsReport>().ProducesValidationProblem();
     }
 }
