@@ -124,7 +124,14 @@ public class when_a_case_file_is_exported(ApiFixture api) : ApiTest(api)
 
         var html = await Api.Auditor.GetAsync($"/api/applications/{created.Id}/case-file?format=html");
         html.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
-        (await html.Content.ReadAsStringAsync()).ShouldContain(created.TrackingNumber);
+        html.Content.Headers.ContentType.CharSet.ShouldBe("utf-8");
+        var report = await html.Content.ReadAsByteArrayAsync();
+        html.Content.Headers.ContentLength.ShouldBe(report.Length);
+        report.Take(3).ShouldNotBe(Encoding.UTF8.Preamble.ToArray(), "no byte order mark before the doctype");
+        var text = Encoding.UTF8.GetString(report);
+        text.ShouldStartWith("<!DOCTYPE html>");
+        text.ShouldContain(created.TrackingNumber);
+        text.ShouldEndWith("</table>\n</body></html>\n", Case.Sensitive, "the whole report arrived");
         (await Api.Auditor.GetAsync($"/api/applications/{created.Id}/case-file?format=pdf")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         var log = await Api.Auditor.GetFromJsonAsync<JsonElement>($"/api/applications/{created.Id}/access-log");

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using Workflow.Store.Identity;
 
@@ -16,8 +17,9 @@ public static class MemoryBenchmark
 {
     /// <param name="Environment">Production, or Development on a shared test database (its chain has the development key).</param>
     /// <param name="ReadyToRunApi">The API published with ReadyToRun code (<c>PublishReadyToRun</c>); its rows are left out without it.</param>
+    /// <param name="Format">The case file read: json, as the API's clients take it, or html, the printable report.</param>
     public sealed record Options(int Applications, int Clients, int Readers, string Environment = "Production",
-        string? ReadyToRunApi = null)
+        string? ReadyToRunApi = null, string Format = "json")
     {
         public static Options Full => new(10_000, 8, 20);
         public static Options Quick => new(20, 2, 3);
@@ -79,7 +81,7 @@ public static class MemoryBenchmark
     {
         settings ??= Settings;
         output.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {options.Applications:N0} " +
-                         $"applications at {options.Clients} clients, then {options.Readers} concurrent reads of the largest case file");
+                         $"applications at {options.Clients} clients, then {options.Readers} concurrent reads of the largest case file as {options.Format}");
         if (options.ReadyToRunApi is null && settings.Any(s => s.ReadyToRun))
             output.WriteLine("No --ready-to-run-api given: the ReadyToRun rows are left out.");
         var rows = new List<Row>();
@@ -137,13 +139,13 @@ public static class MemoryBenchmark
         var events = 0;
         var reads = await Load.Time(options.Readers, options.Readers, async i =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/applications/{largest}/case-file");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/applications/{largest}/case-file?format={options.Format}");
             request.Headers.Authorization = auditor;
             using var answer = await client.Http.SendAsync(request, cancellation);
             if (!answer.IsSuccessStatusCode) throw new UnexpectedAnswer("GET case-file", (int)answer.StatusCode);
             var body = await answer.Content.ReadAsByteArrayAsync(cancellation);
             sizes[i] = body.Length;
-            if (i == 0) events = JsonDocument.Parse(body).RootElement.GetProperty("timeline").GetArrayLength();
+            if (i == 0) events = Events(body, options.Format);
             return largest;
         }, countErrors: true);
         var afterReads = api.ResidentMiB();
@@ -156,6 +158,11 @@ public static class MemoryBenchmark
             sizes.Max() / 1024, Report.Round(Statistics.Percentile(reads.LatenciesMs, 0.5), 1), events, Report.Round(lastStepCommandMs, 1),
             submitted.Errors + approved.Errors + reads.Errors, setAfterApplications, setAfterReads);
     }
+
+    /// <summary>The events of a case file: its timeline's entries, or the rows of the report's timeline table.</summary>
+    private static int Events(byte[] caseFile, string format) => format == "html"
+        ? System.Text.RegularExpressions.Regex.Count(Encoding.UTF8.GetString(caseFile).Split("<h2>Timeline</h2>")[1], "<tr><td>")
+        : JsonDocument.Parse(caseFile).RootElement.GetProperty("timeline").GetArrayLength();
 
     /// <summary>Where the resident memory is after the case-file reads, per setting, and the largest files under the first.</summary>
     private static void PrintBreakdown(TextWriter output, IReadOnlyList<Row> rows)

@@ -101,15 +101,21 @@ var readyToRunApi = new Option<string?>("--ready-to-run-api")
                   "--self-contained false -p:PublishReadyToRun=true -o DIR), measured as rows of its own; without it they are left out",
 };
 var settingCount = Number("--settings", "only the first N settings: the runtimeconfig, then as it was before (default: all)");
+var caseFileFormat = new Option<string>("--format")
+{
+    Description = "the case file read: json (default) or html, the printable report", DefaultValueFactory = _ => "json",
+};
+caseFileFormat.AcceptOnlyFromAmong("json", "html");
 var memoryCommand = new Command("memory",
     "The API's resident memory, and where it is, under each runtime setting, after many applications and case-file reads")
-    { quick, workflows, connection, applicationCount, api, readyToRunApi, settingCount };
+    { quick, workflows, connection, applicationCount, api, readyToRunApi, settingCount, caseFileFormat };
 memoryCommand.SetAction((parse, cancellation) =>
 {
     var preset = parse.GetValue(quick) ? MemoryBenchmark.Options.Quick : MemoryBenchmark.Options.Full;
     var options = preset with
     {
         Applications = parse.GetValue(applicationCount) ?? preset.Applications, ReadyToRunApi = parse.GetValue(readyToRunApi),
+        Format = parse.GetValue(caseFileFormat)!,
     };
     var settings = MemoryBenchmark.Settings.Take(parse.GetValue(settingCount) ?? MemoryBenchmark.Settings.Count).ToList();
     return MemoryBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
