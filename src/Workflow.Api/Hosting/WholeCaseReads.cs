@@ -9,8 +9,8 @@ namespace Workflow.Api.Hosting;
 /// megabyte of JSON and several of objects. Many built at once would hold the API's managed heap at many times that;
 /// built <see cref="AtOnce"/> at a time, the other readers wait their turn. By default one: building the largest case's
 /// file keeps a core busy for tens of milliseconds, and one turn leaves the other core of a small server to the counters
-/// and the desks while auditors read. An answer is written into memory during its turn and sent to its reader after it, so a reader who takes
-/// his time over the bytes holds only those bytes, never a turn. The bytes are kept in blocks of
+/// and the desks while auditors read. An answer is written into memory during its turn and sent to its reader after it,
+/// so a reader who takes his time over the bytes holds only those bytes, never a turn. The bytes are kept in blocks of
 /// <see cref="AnswerInBlocks.BlockSize"/>, not in one growing array: an array of a megabyte is a large object, which only
 /// a full collection frees, and the copies of a growing one several more.
 /// </summary>
