@@ -64,12 +64,13 @@ public class when_the_database_goes_away_and_comes_back(OutageFixture outage) : 
 
         Server("stop");
         var read = await auditor.GetAsync($"/api/applications/{created.Id}");
+        var caseFile = await auditor.GetAsync($"/api/applications/{created.Id}/case-file");
         var write = await Submit();
         // A command on an existing application: its stream and case documents are read in one batch, which fails whole.
         var decide = await Decide(created.Id);
         var health = await anonymous.GetAsync("/health");
 
-        foreach (var response in new[] { read, write, decide, health })
+        foreach (var response in new[] { read, caseFile, write, decide, health })
         {
             response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
             response.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(5));
@@ -83,6 +84,8 @@ public class when_the_database_goes_away_and_comes_back(OutageFixture outage) : 
         (await auditor.GetAsync($"/api/applications/{created.Id}")).StatusCode.ShouldBe(HttpStatusCode.OK,
             "the first request after the return");
         (await Submit()).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await auditor.GetAsync($"/api/applications/{created.Id}/case-file")).StatusCode.ShouldBe(HttpStatusCode.OK,
+            "a whole-case read refused while the database was away held no turn");
         // The decision refused while the database was away wrote nothing: sent again, it is the first and only one.
         var decided = await Decide(created.Id);
         decided.StatusCode.ShouldBe(HttpStatusCode.OK);
