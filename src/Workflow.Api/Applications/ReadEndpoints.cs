@@ -1,5 +1,7 @@
 using JasperFx.Events;
 using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Workflow.Api.Hosting;
 using Workflow.Core.Applications;
 using Workflow.Core.Definitions;
@@ -120,8 +122,8 @@ public static class ReadEndpoints
     }
 
     /// <summary>A case file as the API's JSON, every instant of its timeline's events written in its office's zone.</summary>
-    public static IResult CaseFileJson(CaseFile file, HttpContext http) => Results.Json(file, file.Writing(http.RequestServices
-        .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
+    public static IResult CaseFileJson(CaseFile file, HttpContext http) =>
+        Results.Json(file, file.Writing(http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
 
     private static async Task<IResult> GetAccessLog(Guid id, AccessLog log, CancellationToken cancellation) =>
         Results.Ok(await log.ForAsync(id, cancellation));

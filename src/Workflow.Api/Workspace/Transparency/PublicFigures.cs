@@ -25,9 +25,9 @@ public sealed class PublicFigures(StatisticsReader reader, TimeProvider clock, I
 {
     public const int Months = 12;
     public const string Licence = "CC BY 4.0";
+    public const string LicenceUrl = "https://creativecommons.org/licenses/by/4.0/";
 
     private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-    public const string LicenceUrl = "https://creativecommons.org/licenses/by/4.0/";
 
     private readonly TimeSpan _refresh = configuration.GetValue("Workflow:Statistics:PublicRefresh", TimeSpan.FromMinutes(1));
     private readonly SemaphoreSlim _making = new(1, 1);
