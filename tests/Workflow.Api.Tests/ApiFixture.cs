@@ -33,6 +33,9 @@ public sealed class ApiFixture : IAsyncLifetime
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The data folder of the throwaway cluster the fixture started; null on a server given by the environment.</summary>
+    public string? DataDirectory => _cluster?.DataDirectory;
+
     /// <summary>The time of <see cref="Clocked"/>; set back to the machine's time before each test.</summary>
     public ManualClock Clock { get; } = new(TimeProvider.System.GetUtcNow());
 

@@ -136,7 +136,7 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
 
         // Development: the API process shares the test database, whose chain is linked with the development key.
         var code = await HttpBenchmark.RunAsync(new(Operations: 3, Rounds: 1, Warmup: 2, Clients: [1, 2], Environment: "Development"),
-            Workflows, Api.ConnectionString, Paths.Api(), output);
+            Workflows, Api.ConnectionString, Paths.Api(), output, Api.DataDirectory);
 
         code.ShouldBe(0, output.ToString());
         var report = LastLine(output);
@@ -149,6 +149,62 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
             ("raw INSERT+COMMIT", 1), ("submit", 1), ("approve", 1), ("read", 1), ("inbox", 1),
             ("raw INSERT+COMMIT", 2), ("submit", 2), ("approve", 2), ("read", 2), ("inbox", 2)]);
         rows.ShouldAllBe(r => r.PerSecond > 0 && r.Errors == 0);
+        if (Api.DataDirectory is null) return;   // a server of the environment's: its CPU is not metered, so no budgets
+        // The server's CPU metered: each targeted command's budget at each concurrency, from the raw rate of its own row.
+        var budgets = report.GetProperty("budgets").EnumerateArray().ToList();
+        budgets.Select(b => (b.GetProperty("operation").GetString(), b.GetProperty("clients").GetInt32()))
+            .ShouldBe([("submit", 1), ("approve", 1), ("submit", 2), ("approve", 2)]);
+        foreach (var budget in budgets)
+        {
+            var raw = rows.Single(r => r.Operation == HttpBenchmark.Raw && r.Clients == budget.GetProperty("clients").GetInt32());
+            budget.GetProperty("targetPerSecond").GetDouble()
+                .ShouldBe(HttpBenchmark.Targets[budget.GetProperty("operation").GetString()!] * raw.PerSecond, tolerance: 0.5);
+        }
+        output.ToString().ShouldContain("| operation | clients | target | ops/s at the target | CPU it may cost |");
+    }
+
+    [Fact]
+    public void a_commands_budget_is_what_the_cores_allow_at_its_target_and_its_floor_the_servers_part_plus_a_read()
+    {
+        HttpBenchmark.Row Row(string operation, double perSecond, double api, double database) =>
+            new(operation, 8, perSecond, 0, 1, 2, 3, 0, api, database);
+        // The quiet run of the README: 18,138 raw commits per second; an approval cost the API 0.90 ms and PostgreSQL 1.12.
+        HttpBenchmark.Row[] rows =
+        [
+            Row(HttpBenchmark.Raw, 18_138, 0, 0.04), Row("submit", 388, 2.78, 1.02), Row("approve", 720, 0.90, 1.12),
+            Row("read", 4_999, 0.28, 0.04), Row("inbox", 1_258, 0.72, 0.62),
+        ];
+
+        var budgets = HttpBenchmark.Budgets(rows, cores: 2);
+
+        budgets.Select(b => b.Operation).ShouldBe(["submit", "approve"]);
+        var approve = budgets[1];
+        approve.TargetPerSecond.ShouldBe(2_721);                       // 15 % of 18,138
+        approve.BudgetMs.ShouldBe(0.735, tolerance: 0.001);            // 2,000 ms of CPU a second over 2,721 approvals
+        approve.SpentMs.ShouldBe(2.02, tolerance: 0.001);
+        approve.FloorMs.ShouldBe(1.40, tolerance: 0.001);              // 1.12 of PostgreSQL's and 0.28 for a read
+        approve.WithinReach.ShouldBeFalse();
+        budgets[0].BudgetMs.ShouldBe(0.551, tolerance: 0.001);         // 20 % of raw: 3,628 submissions a second
+        budgets[0].WithinReach.ShouldBeFalse();
+
+        // With a slow raw commit (a loaded server), the same costs fit: 15 % of 1,000 leaves 13.3 ms per approval.
+        rows[0] = Row(HttpBenchmark.Raw, 1_000, 0, 0.04);
+        HttpBenchmark.Budgets(rows, cores: 2).ShouldAllBe(b => b.WithinReach);
+        // Rows without the server's CPU (a server not on this machine) give no budget.
+        HttpBenchmark.Budgets(rows.Select(r => r with { DatabaseCpuMs = null }).ToList(), cores: 2).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task the_http_benchmark_asked_for_the_servers_statements_says_when_the_server_does_not_load_them()
+    {
+        var output = new StringWriter();
+
+        var code = await HttpBenchmark.RunAsync(new(Operations: 1, Rounds: 1, Warmup: 0, Clients: [1], Environment: "Development",
+            Statements: true), Workflows, Api.ConnectionString, Paths.Api(), output);
+
+        code.ShouldBe(2, output.ToString());
+        output.ToString().ShouldContain("--statements needs pg_stat_statements loaded on the server");
+        output.ToString().ShouldContain("shared_preload_libraries");
     }
 
     [Fact]

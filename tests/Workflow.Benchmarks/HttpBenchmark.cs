@@ -8,7 +8,9 @@ namespace Workflow.Benchmarks;
 /// </summary>
 public static class HttpBenchmark
 {
-    public sealed record Options(int Operations, int Rounds, int Warmup, IReadOnlyList<int> Clients, string Environment = "Production")
+    /// <param name="Statements">Also list each operation's statements on the server, from pg_stat_statements.</param>
+    public sealed record Options(int Operations, int Rounds, int Warmup, IReadOnlyList<int> Clients, string Environment = "Production",
+        bool Statements = false)
     {
         public static Options Full => new(2000, 3, 2000, [1, 8, 32]);
         public static Options Quick => new(20, 1, 10, [1, 2]);
@@ -21,6 +23,54 @@ public static class HttpBenchmark
 
     public const string Raw = "raw INSERT+COMMIT";
 
+    /// <summary>The targets of the commands: each one's rate as a share of the raw commit rate at the same concurrency.</summary>
+    public static readonly IReadOnlyDictionary<string, double> Targets = new Dictionary<string, double>
+    {
+        ["approve"] = 0.15, ["submit"] = 0.20,
+    };
+
+    /// <summary>
+    /// What the machine's cores allow a command at its target rate, against what it cost. <paramref name="BudgetMs"/> is the CPU
+    /// one command may take in both processes together at that rate (the cores' milliseconds per second over the rate);
+    /// <paramref name="FloorMs"/> is the least it could take with the API's part cut to that of the lightest request, a read
+    /// of one document by its key: the server's CPU for the command plus the API's for a read. A floor above the budget means
+    /// no change to the API alone reaches the target on these cores. The load runner's own CPU is left out, so the true
+    /// room is smaller still.
+    /// </summary>
+    public sealed record Budget(string Operation, int Clients, double Target, double TargetPerSecond, double BudgetMs, double SpentMs,
+        double DatabaseMs, double FloorMs)
+    {
+        public bool WithinReach => FloorMs <= BudgetMs;
+    }
+
+    /// <summary>The budget of each targeted command at each concurrency whose rows carry both processes' CPU.</summary>
+    public static List<Budget> Budgets(IReadOnlyList<Row> rows, int cores) =>
+        rows.Where(r => Targets.ContainsKey(r.Operation) && r is { ApiCpuMs: not null, DatabaseCpuMs: not null })
+            .Select(r => (Command: r, Raw: rows.FirstOrDefault(b => b.Operation == Raw && b.Clients == r.Clients),
+                Read: rows.FirstOrDefault(b => b.Operation == "read" && b.Clients == r.Clients)))
+            .Where(t => t.Raw is { OpsPerSecond: > 0 } && t.Read?.ApiCpuMs is not null)
+            .Select(t =>
+            {
+                var target = Targets[t.Command.Operation];
+                var perSecond = target * t.Raw!.OpsPerSecond;
+                return new Budget(t.Command.Operation, t.Command.Clients, target, Report.Round(perSecond, 0),
+                    Report.Round(cores * 1000.0 / perSecond, 3), Report.Round(t.Command.ApiCpuMs!.Value + t.Command.DatabaseCpuMs!.Value, 3),
+                    t.Command.DatabaseCpuMs!.Value, Report.Round(t.Command.DatabaseCpuMs!.Value + t.Read!.ApiCpuMs!.Value, 3));
+            })
+            .ToList();
+
+    public static void Print(TextWriter output, IEnumerable<Budget> budgets)
+    {
+        output.WriteLine("What the cores allow each command at its target (CPU of the API and PostgreSQL per command, in ms; the " +
+                         "load runner's own left out):");
+        output.WriteLine("| operation | clients | target | ops/s at the target | CPU it may cost | CPU it cost | PostgreSQL's part " +
+                         "| least possible (PostgreSQL's part + the API's for a read) | within reach |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var b in budgets)
+            output.WriteLine($"| {b.Operation} | {b.Clients} | {b.Target:P0} of raw | {b.TargetPerSecond:N0} | {b.BudgetMs:F2} | {b.SpentMs:F2} " +
+                             $"| {b.DatabaseMs:F2} | {b.FloorMs:F2} | {(b.WithinReach ? "yes" : "no")} |");
+    }
+
     public static async Task<int> RunAsync(Options options, string workflowsPath, string? connectionString, string apiPath,
         TextWriter output, string? dataDirectory = null, CancellationToken cancellation = default)
     {
@@ -29,12 +79,27 @@ public static class HttpBenchmark
         await using var api = await ApiProcess.StartAsync(apiPath, bench.ConnectionString, workflowsPath, options.Environment);
         using var client = new ApiClient(api.Address);
         var cpu = new CpuMeter(api.Id, bench.DataDirectory ?? dataDirectory);
-        // The CPU each operation costs the API and the server, from readings before and after its run.
-        async Task<Run> Metered(Func<Task<Run>> operation)
+        var server = new ServerStatements(bench.Database);
+        if (options.Statements && await server.InstallAsync() is { } refused)
         {
+            output.WriteLine($"--statements needs pg_stat_statements loaded on the server: {refused}");
+            return 2;
+        }
+        // Each operation's statements over its rounds, when asked for, with the number of operations they served.
+        var statements = new Dictionary<(string Operation, int Clients), (List<ServerStatements.Statement> List, int Operations)>();
+        // The CPU each operation costs the API and the server, from readings before and after its run.
+        async Task<Run> Metered(string operation, int clients, Func<Task<Run>> measured)
+        {
+            if (options.Statements) await server.ResetAsync();
             var before = cpu.Read();
-            var run = await operation();
+            var run = await measured();
             var (apiMs, databaseMs) = CpuMeter.PerOperation(before, cpu.Read(), run.LatenciesMs.Length);
+            if (options.Statements)
+            {
+                var (list, count) = statements.GetValueOrDefault((operation, clients), ([], 0));
+                list.AddRange(await server.ReadAsync());
+                statements[(operation, clients)] = (list, count + run.LatenciesMs.Length);
+            }
             return run with { ApiCpuMs = apiMs, DatabaseCpuMs = databaseMs };
         }
         output.WriteLine($"PostgreSQL: {bench.Description}; the API as a process ({options.Environment}) on the same machine");
@@ -56,20 +121,22 @@ public static class HttpBenchmark
         foreach (var clients in options.Clients)
         {
             var runs = new Dictionary<string, List<Run>>();
-            void Add(string operation, Run run) =>
+            async Task<Run> Add(string operation, Func<Task<Run>> measured)
+            {
+                var run = await Metered(operation, clients, measured);
                 (runs.TryGetValue(operation, out var list) ? list : runs[operation] = []).Add(run);
+                return run;
+            }
             for (var round = 0; round < options.Rounds; round++)
             {
-                Add(Raw, await Metered(() => Load.Time(options.Operations, clients, _ => bench.RawCommitAsync(cancellation))));
-                var submitted = await Metered(() => Load.Time(options.Operations, clients,
+                await Add(Raw, () => Load.Time(options.Operations, clients, _ => bench.RawCommitAsync(cancellation)));
+                var submitted = await Add("submit", () => Load.Time(options.Operations, clients,
                     async _ => (await client.SubmitAsync(cancellation: cancellation)).Id, countErrors: true));
-                Add("submit", submitted);
                 var ids = submitted.Ids.Where(id => id != Guid.Empty).ToList();
-                Add("approve", await Metered(() =>
-                    Load.Time(ids.Count, clients, i => client.ApproveAsync(ids[i], cancellation), countErrors: true)));
-                Add("read", await Metered(() => Load.Time(ids.Count, clients, i => client.ReadAsync(ids[i], cancellation), countErrors: true)));
-                Add("inbox", await Metered(() => Load.Time(options.Operations, clients,
-                    async _ => { await client.InboxAsync(cancellation: cancellation); return Guid.Empty; }, countErrors: true)));
+                await Add("approve", () => Load.Time(ids.Count, clients, i => client.ApproveAsync(ids[i], cancellation), countErrors: true));
+                await Add("read", () => Load.Time(ids.Count, clients, i => client.ReadAsync(ids[i], cancellation), countErrors: true));
+                await Add("inbox", () => Load.Time(options.Operations, clients,
+                    async _ => { await client.InboxAsync(cancellation: cancellation); return Guid.Empty; }, countErrors: true));
             }
             measured.AddRange(runs.Select(r => (r.Key, clients, r.Value)));
         }
@@ -77,6 +144,17 @@ public static class HttpBenchmark
         var rows = Rows(measured);
         output.WriteLine();
         Print(output, rows);
+        var budgets = Budgets(rows, Environment.ProcessorCount);
+        if (budgets.Count > 0)
+        {
+            output.WriteLine();
+            Print(output, budgets);
+        }
+        var summed = statements.ToDictionary(s => s.Key,
+            s => (List: s.Value.List.GroupBy(t => t.Text).Select(g => g.Aggregate((a, b) => a.Plus(b))).ToList(), s.Value.Operations));
+        if (options.Statements) output.WriteLine();
+        foreach (var ((operation, clients), (list, operations)) in summed)
+            ServerStatements.Print(output, operation, clients, list, operations);
         var resident = api.ResidentMiB();
         var applications = await Count(bench);
         output.WriteLine();
@@ -92,8 +170,16 @@ public static class HttpBenchmark
             machine = Report.Machine,
             options,
             rows,
+            budgets,
             api = new { residentMiB = resident, applications },
             errors,
+            statements = summed.Select(s => new
+            {
+                operation = s.Key.Operation, clients = s.Key.Clients, operations = s.Value.Operations,
+                executionMs = Report.Round(s.Value.List.Sum(t => t.ExecutionMs) / Math.Max(1, s.Value.Operations), 3),
+                planningMs = Report.Round(s.Value.List.Sum(t => t.PlanningMs) / Math.Max(1, s.Value.Operations), 3),
+                calls = Report.Round(s.Value.List.Sum(t => (double)t.Calls) / Math.Max(1, s.Value.Operations)),
+            }),
         });
         return errors == 0 ? 0 : 1;
     }

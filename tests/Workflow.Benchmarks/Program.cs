@@ -126,8 +126,13 @@ var dataDirectory = new Option<string?>("--data-directory")
 {
     Description = "the data folder of the server given by --connection, when it runs on this machine: its CPU is metered from its postmaster.pid",
 };
+var statementsOption = new Option<bool>("--statements")
+{
+    Description = "each operation's statements on the server per operation (calls, rows, execution and planning time), " +
+                  "from pg_stat_statements, which the server must load (shared_preload_libraries)",
+};
 var http = new Command("http", "The API as a process over HTTP: submit, approve, read and inbox beside raw INSERT+COMMIT")
-    { quick, workflows, connection, dataDirectory, operations, rounds, warmup, clientCounts, environment, api };
+    { quick, workflows, connection, dataDirectory, operations, rounds, warmup, clientCounts, environment, api, statementsOption };
 http.SetAction((parse, cancellation) =>
 {
     var preset = parse.GetValue(quick) ? HttpBenchmark.Options.Quick : HttpBenchmark.Options.Full;
@@ -138,6 +143,7 @@ http.SetAction((parse, cancellation) =>
         Warmup = parse.GetValue(warmup) ?? preset.Warmup,
         Clients = parse.GetValue(clientCounts) is { Length: > 0 } c ? c : preset.Clients,
         Environment = parse.GetValue(environment) ?? preset.Environment,
+        Statements = parse.GetValue(statementsOption),
     };
     return HttpBenchmark.RunAsync(options, Folder(parse), parse.GetValue(connection), parse.GetValue(api) ?? Paths.Api(), Console.Out,
         parse.GetValue(dataDirectory), cancellation);
