@@ -197,6 +197,7 @@ public class when_each_benchmark_runs_at_a_tiny_size(ApiFixture api) : ApiTest(a
     [Fact]
     public async Task the_http_benchmark_asked_for_the_servers_statements_says_when_the_server_does_not_load_them()
     {
+        if (Api.DataDirectory is null) return;   // a server of the environment's may load the extension
         var output = new StringWriter();
 
         var code = await HttpBenchmark.RunAsync(new(Operations: 1, Rounds: 1, Warmup: 0, Clients: [1], Environment: "Development",
