@@ -40,6 +40,34 @@ public class when_the_resident_memory_of_a_process_is_broken_down
     }
 
     [Fact]
+    public void the_heap_is_the_reserved_range_whose_top_is_untouched_not_another_pair_of_mappings_as_far_apart()
+    {
+        const ulong mib = 1UL << 20;
+        const ulong rounded = 1024 * mib;
+        const ulong range = rounded + 0x276000;                 // as GCRegionRange gives it, not a whole number of regions
+        const ulong start = 0x7f00_0000_0000;
+        const ulong end = start + rounded;
+        static ResidentSet.Mapping Anonymous(ulong from, ulong to, string permissions, ulong residentMiB) =>
+            new(from, to, permissions, "", (long)(residentMiB * 1024), (long)(residentMiB * 1024));
+        ResidentSet.Mapping[] map =
+        [
+            Anonymous(start - 64 * mib, start, "---p", 0),                        // another reservation below
+            Anonymous(start, start + 4 * mib, "rw-p", 4),                         // the heap's first region
+            Anonymous(start + 4 * mib, start + 8 * mib, "---p", 0),
+            Anonymous(start + 8 * mib, start + 12 * mib, "rw-p", 4),              // its second
+            Anonymous(start + 12 * mib, end, "---p", 0),                          // the rest of the range, untouched
+            // Native memory above the range that ends exactly the unrounded size past the second region's start.
+            Anonymous(end + 8 * mib, start + 8 * mib + range, "rw-p", 2),
+        ];
+
+        var set = ResidentSet.Of(map, AppContext.BaseDirectory, range);
+
+        set.ManagedHeap.ShouldBe(8);
+        set.OtherAnonymous.ShouldBe(2);
+        set.Resident.ShouldBe(10);
+    }
+
+    [Fact]
     public void memory_the_process_allocates_and_keeps_shows_as_managed_heap()
     {
         var before = Now();

@@ -101,16 +101,23 @@ public sealed record ResidentSet(double Resident, double Proportional, double Ma
 
     /// <summary>
     /// The garbage collector's reserved range: with regions it reserves one range of <paramref name="regionRange"/> bytes at
-    /// start-up (<c>GCRegionRange</c>, rounded down to whole 4 MiB regions) and commits regions inside it, so its mappings
-    /// run from an anonymous mapping's start to an anonymous mapping's end exactly that far apart. Empty when no two are.
+    /// start-up (<c>GCRegionRange</c>, rounded down to whole 4 MiB regions) and commits regions inside it from its start up,
+    /// so its mappings run from an anonymous mapping's start to an anonymous mapping's end exactly that far apart, the last
+    /// of them the untouched rest of the range. Other pairs that far apart turn up once the heap has grown (a region's start
+    /// inside the range with the end of some mapping above it): of every pair, the range is the one whose last mapping is
+    /// the largest. Empty when no two are that far apart.
     /// </summary>
     private static (ulong Start, ulong End) ManagedHeapRange(IReadOnlyList<Mapping> mappings, ulong regionRange)
     {
-        var ends = mappings.Where(m => m.Path.Length == 0).Select(m => m.End).ToHashSet();
-        foreach (var size in new[] { regionRange, regionRange & ~(Region - 1) })
-            foreach (var m in mappings)
-                if (m.Path.Length == 0 && ends.Contains(m.Start + size)) return (m.Start, m.Start + size);
-        return (0, 0);
+        var anonymous = mappings.Where(m => m.Path.Length == 0).ToList();
+        var byEnd = anonymous.GroupBy(m => m.End).ToDictionary(g => g.Key, g => g.First());
+        var pairs =
+            from size in new[] { regionRange, regionRange & ~(Region - 1) }.Distinct()
+            from first in anonymous
+            where byEnd.ContainsKey(first.Start + size)
+            let last = byEnd[first.Start + size]
+            select (first.Start, End: first.Start + size, Top: last.End - last.Start);
+        return pairs.OrderByDescending(p => p.Top).Select(p => (p.Start, p.End)).FirstOrDefault();
     }
 
     private const ulong Region = 4UL << 20;
