@@ -151,7 +151,7 @@ public static class HttpBenchmark
             Print(output, budgets);
         }
         var summed = statements.ToDictionary(s => s.Key,
-            s => (List: s.Value.List.GroupBy(t => t.Text).Select(g => g.Aggregate((a, b) => a.Plus(b))).ToList(), s.Value.Operations));
+            s => (List: ServerStatements.Summed(s.Value.List), s.Value.Operations));
         if (options.Statements) output.WriteLine();
         foreach (var ((operation, clients), (list, operations)) in summed)
             ServerStatements.Print(output, operation, clients, list, operations);

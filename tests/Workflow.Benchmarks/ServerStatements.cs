@@ -52,9 +52,15 @@ public sealed partial class ServerStatements(NpgsqlDataSource database)
         while (await reader.ReadAsync())
             statements.Add(new Statement(Shorten(reader.GetString(0)), reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3),
                 reader.GetInt64(4)));
-        // Statements that differ only past the shortened text (one per array size or per batch) are counted as one.
-        return statements.GroupBy(s => s.Text).Select(g => g.Aggregate((a, b) => a.Plus(b))).ToList();
+        return Summed(statements);
     }
+
+    /// <summary>
+    /// One statement per text, its figures summed: statements that differ only past the shortened text (one per array size
+    /// or per batch), or the same statement read after several runs.
+    /// </summary>
+    public static List<Statement> Summed(IEnumerable<Statement> statements) =>
+        statements.GroupBy(s => s.Text).Select(g => g.Aggregate((a, b) => a.Plus(b))).ToList();
 
     /// <summary>
     /// The statements of one operation per operation, costliest first, down to a 1 % share of the whole, and the total of
